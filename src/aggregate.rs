@@ -1,0 +1,143 @@
+//! Organization groups (SPEC §4): for every organization and wave, the `all` group and one
+//! group per role, each with n, mean, sd and 95% CI per measure (every dimension, then the
+//! index), and the respondent-level distribution over levels.
+//!
+//! Respondents are gathered per organization-wave in input order and each statistic is a
+//! sequential pass over them, so results do not depend on the thread count. Nothing here
+//! decides what may be shown: that is `confidential`.
+
+use rayon::prelude::*;
+
+use crate::instrument::Instrument;
+use crate::responses::Dataset;
+use crate::stats::{self, Summary};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    All,
+    Role(usize),
+}
+
+impl Group {
+    pub fn name(&self, instrument: &Instrument) -> String {
+        match self {
+            Group::All => "all".to_string(),
+            Group::Role(r) => format!("role:{}", instrument.roles[*r].id),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupStats {
+    pub group: Group,
+    /// Accepted rows in the group.
+    pub rows: usize,
+    /// One summary per measure: dimensions in instrument order, then the index.
+    pub measures: Vec<Summary>,
+    /// Respondents (with an index) at each level, in level order.
+    pub level_counts: Vec<usize>,
+}
+
+/// One organization in one wave.
+#[derive(Debug, Clone)]
+pub struct OrgWave {
+    pub org: u32,
+    pub wave: u32,
+    /// Row numbers (into `Dataset::respondents`) in input order.
+    pub rows: Vec<u32>,
+    /// `all` first, then every role with at least one row, in instrument order.
+    pub groups: Vec<GroupStats>,
+}
+
+impl OrgWave {
+    pub fn group(&self, group: Group) -> Option<&GroupStats> {
+        self.groups.iter().find(|g| g.group == group)
+    }
+}
+
+/// The value of measure `m` (a dimension index, or `dimensions.len()` for the index) for a row.
+pub fn measure_value(data: &Dataset, n_dimensions: usize, row: usize, m: usize) -> f64 {
+    let r = &data.respondents;
+    if m == n_dimensions {
+        r.index[row]
+    } else {
+        r.dimensions[row * n_dimensions + m]
+    }
+}
+
+/// Present values of a measure for the given rows, in the order given.
+pub fn values(data: &Dataset, n_dimensions: usize, rows: &[u32], m: usize) -> Vec<f64> {
+    rows.iter()
+        .map(|&row| measure_value(data, n_dimensions, row as usize, m))
+        .filter(|v| !v.is_nan())
+        .collect()
+}
+
+/// Every organization-wave, ordered by organization id, then wave (as plain strings).
+pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
+    let r = &data.respondents;
+    let mut order: Vec<u32> = (0..r.len() as u32).collect();
+    // Stable sort keeps input order within an organization-wave.
+    order.sort_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        data.orgs[r.org[a] as usize]
+            .cmp(&data.orgs[r.org[b] as usize])
+            .then_with(|| data.waves[r.wave[a] as usize].cmp(&data.waves[r.wave[b] as usize]))
+    });
+    let mut blocks: Vec<Vec<u32>> = Vec::new();
+    for row in order {
+        let key = (r.org[row as usize], r.wave[row as usize]);
+        match blocks.last_mut() {
+            Some(block) if (r.org[block[0] as usize], r.wave[block[0] as usize]) == key => {
+                block.push(row)
+            }
+            _ => blocks.push(vec![row]),
+        }
+    }
+    blocks
+        .into_par_iter()
+        .map(|rows| org_wave(instrument, data, rows))
+        .collect()
+}
+
+fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>) -> OrgWave {
+    let r = &data.respondents;
+    let first = rows[0] as usize;
+    let mut groups = vec![group_stats(instrument, data, Group::All, &rows)];
+    for role in 0..instrument.roles.len() {
+        let members: Vec<u32> = rows
+            .iter()
+            .copied()
+            .filter(|&row| r.role[row as usize] as usize == role)
+            .collect();
+        if !members.is_empty() {
+            groups.push(group_stats(instrument, data, Group::Role(role), &members));
+        }
+    }
+    OrgWave {
+        org: r.org[first],
+        wave: r.wave[first],
+        rows,
+        groups,
+    }
+}
+
+fn group_stats(instrument: &Instrument, data: &Dataset, group: Group, rows: &[u32]) -> GroupStats {
+    let d = instrument.dimensions.len();
+    let measures = (0..=d)
+        .map(|m| stats::summarize(&values(data, d, rows, m)))
+        .collect();
+    let mut level_counts = vec![0; instrument.levels.len()];
+    for &row in rows {
+        let level = data.respondents.level[row as usize];
+        if level != u8::MAX {
+            level_counts[level as usize] += 1;
+        }
+    }
+    GroupStats {
+        group,
+        rows: rows.len(),
+        measures,
+        level_counts,
+    }
+}

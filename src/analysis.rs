@@ -1,0 +1,155 @@
+//! The whole scoring pipeline after import: aggregate → suppress → benchmark → compare →
+//! explain levels. [`Analysis`] holds every result that reports and data files show.
+
+use crate::aggregate::{self, Group, OrgWave};
+use crate::benchmark::{self, Benchmark, Standing};
+use crate::compare::{self, Change, Gap};
+use crate::confidential::{self, Visibility};
+use crate::instrument::Instrument;
+use crate::responses::{Dataset, Organizations};
+
+pub struct Analysis<'a> {
+    pub instrument: &'a Instrument,
+    pub data: &'a Dataset,
+    pub orgs: &'a Organizations,
+    /// Ordered by organization id, then wave.
+    pub org_waves: Vec<OrgWave>,
+    pub visibility: Vec<Visibility>,
+    /// `standings[org_wave][group][measure]`, `None` where not shown.
+    pub standings: Vec<Vec<Vec<Option<Standing>>>>,
+    /// Per org-wave; `None` when the org-wave is not reportable.
+    pub summaries: Vec<Option<LevelSummary>>,
+    pub gaps: Vec<Gap>,
+    pub changes: Vec<Change>,
+    /// Organizations in the responses but not in the organizations file.
+    pub unlisted_orgs: Vec<String>,
+}
+
+/// An organization-wave's level and what separates it from the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelSummary {
+    pub index: Option<f64>,
+    pub level: Option<usize>,
+    pub next_level: Option<usize>,
+    pub points_to_next: Option<f64>,
+    /// Dimensions below the next level's gate (or not shown), in instrument order.
+    pub blocking: Vec<usize>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn run(
+        instrument: &'a Instrument,
+        data: &'a Dataset,
+        orgs: &'a Organizations,
+        benchmark: &Benchmark,
+    ) -> Analysis<'a> {
+        let org_waves = aggregate::aggregate(instrument, data);
+        let visibility: Vec<Visibility> = org_waves
+            .iter()
+            .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
+            .collect();
+        let standings = benchmark::standings(data, &org_waves, &visibility, benchmark);
+        let summaries = org_waves
+            .iter()
+            .zip(&visibility)
+            .map(|(ow, vis)| vis.reportable.then(|| level_summary(instrument, ow, vis)))
+            .collect();
+        let gaps = compare::perception_gaps(instrument, &org_waves, &visibility);
+        let changes = compare::changes(instrument, data, &org_waves, &visibility);
+        let unlisted_orgs = if orgs.entries.is_empty() {
+            Vec::new()
+        } else {
+            let mut list: Vec<String> = data
+                .orgs
+                .iter()
+                .filter(|o| !orgs.entries.contains_key(*o))
+                .cloned()
+                .collect();
+            list.sort();
+            list
+        };
+        Analysis {
+            instrument,
+            data,
+            orgs,
+            org_waves,
+            visibility,
+            standings,
+            summaries,
+            gaps,
+            changes,
+            unlisted_orgs,
+        }
+    }
+
+    pub fn org_id(&self, org_wave: usize) -> &str {
+        &self.data.orgs[self.org_waves[org_wave].org as usize]
+    }
+
+    pub fn wave(&self, org_wave: usize) -> &str {
+        &self.data.waves[self.org_waves[org_wave].wave as usize]
+    }
+
+    /// The shown mean of a group's measure.
+    pub fn shown_mean(&self, org_wave: usize, group: Group, measure: usize) -> Option<f64> {
+        let ow = &self.org_waves[org_wave];
+        if !self.visibility[org_wave].is_shown(ow, group, measure) {
+            return None;
+        }
+        ow.group(group)?.measures[measure].mean
+    }
+
+    /// The standing of a shown group's measure.
+    pub fn standing(&self, org_wave: usize, group: Group, measure: usize) -> Option<&Standing> {
+        let g = self.org_waves[org_wave]
+            .groups
+            .iter()
+            .position(|x| x.group == group)?;
+        self.standings[org_wave][g][measure].as_ref()
+    }
+
+    /// Reportable org-waves, grouped per organization (org-waves in wave order).
+    pub fn reportable_by_org(&self) -> Vec<Vec<usize>> {
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for (i, ow) in self.org_waves.iter().enumerate() {
+            if !self.visibility[i].reportable {
+                continue;
+            }
+            match out.last_mut() {
+                Some(list) if self.org_waves[list[0]].org == ow.org => list.push(i),
+                _ => out.push(vec![i]),
+            }
+        }
+        out
+    }
+}
+
+fn level_summary(instrument: &Instrument, ow: &OrgWave, vis: &Visibility) -> LevelSummary {
+    let d = instrument.dimensions.len();
+    let all = &ow.groups[0];
+    let mean = |m: usize| all.measures[m].mean.filter(|_| vis.shown[0][m]);
+    let index = mean(d);
+    let dims: Vec<Option<f64>> = (0..d).map(mean).collect();
+    let level = instrument.level_of(index, &dims);
+    let next_level = level.map(|l| l + 1).filter(|&l| l < instrument.levels.len());
+    let (points_to_next, blocking) = match (next_level, index) {
+        (Some(next), Some(index)) => {
+            let next = &instrument.levels[next];
+            let blocking = match next.min_each_dimension {
+                Some(gate) => (0..d)
+                    .filter(|&m| !matches!(dims[m], Some(v) if v >= gate))
+                    .collect(),
+                None => Vec::new(),
+            };
+            (Some((next.min - index).max(0.0)), blocking)
+        }
+        _ => (None, Vec::new()),
+    };
+    LevelSummary {
+        index,
+        level,
+        next_level,
+        points_to_next,
+        blocking,
+    }
+}

@@ -1,0 +1,399 @@
+//! Populations and where an organization stands in them (SPEC §5): percentile ranks, type-7
+//! quartiles and z against its wave, a peer group (`--peer-group`) or a norms file.
+//!
+//! Only shown groups (see `confidential`) enter a population, and a population of fewer than
+//! [`MIN_POPULATION`] values yields no percentile, quartiles or z: with two organizations a
+//! median would reveal the other one's score.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::{Group, OrgWave};
+use crate::confidential::Visibility;
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::Instrument;
+use crate::responses::{Dataset, Organizations};
+use crate::stats;
+
+/// Smallest population that gives percentiles and quartiles, and smallest norms file.
+pub const MIN_POPULATION: usize = 5;
+
+/// Where an organization stands for one group and measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub percentile: Option<f64>,
+    pub quartiles: Option<stats::Quartiles>,
+    pub z: Option<f64>,
+    pub population: Population,
+}
+
+/// Which population was used, for the output's `population` column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Population {
+    Wave { wave: String, n: usize },
+    Peer { attribute: String, value: String, n: usize },
+    /// A peer group too small, replaced by the wave.
+    Fallback { wave: String, n: usize },
+    Norms { name: String, n: usize },
+}
+
+impl std::fmt::Display for Population {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Population::Wave { wave, n } => write!(f, "wave {wave} (N={n})"),
+            Population::Peer { attribute, value, n } => write!(f, "{attribute}={value} (N={n})"),
+            Population::Fallback { wave, n } => {
+                write!(f, "wave {wave} (N={n}; peer group too small)")
+            }
+            Population::Norms { name, n } => write!(f, "norms {name} (N={n})"),
+        }
+    }
+}
+
+impl Population {
+    pub fn n(&self) -> usize {
+        match self {
+            Population::Wave { n, .. }
+            | Population::Peer { n, .. }
+            | Population::Fallback { n, .. }
+            | Population::Norms { n, .. } => *n,
+        }
+    }
+}
+
+/// How to choose the population of each organization.
+pub enum Benchmark<'a> {
+    Wave,
+    PeerGroup { attribute: &'a str, orgs: &'a Organizations },
+    Norms { norms: &'a Norms, name: &'a str },
+}
+
+/// Key of a population value list: wave (ignored for norms), group, measure.
+type Key = (u32, Group, usize);
+
+/// For each org-wave (same order as given), group (same order as its groups) and measure, the
+/// standing, or `None` where the group's measure is not shown.
+pub fn standings(
+    data: &Dataset,
+    org_waves: &[OrgWave],
+    visibility: &[Visibility],
+    benchmark: &Benchmark,
+) -> Vec<Vec<Vec<Option<Standing>>>> {
+    // Every shown value, by wave, group and measure, with its organization.
+    let mut pools: BTreeMap<Key, Vec<(u32, f64)>> = BTreeMap::new();
+    for (ow, vis) in org_waves.iter().zip(visibility) {
+        for (g, group) in ow.groups.iter().enumerate() {
+            for (m, summary) in group.measures.iter().enumerate() {
+                if let (true, Some(mean)) = (vis.shown[g][m], summary.mean) {
+                    pools
+                        .entry((ow.wave, group.group, m))
+                        .or_default()
+                        .push((ow.org, mean));
+                }
+            }
+        }
+    }
+    let sorted = |values: &mut Vec<f64>| values.sort_by(|a, b| a.total_cmp(b));
+    org_waves
+        .iter()
+        .zip(visibility)
+        .map(|(ow, vis)| {
+            ow.groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| {
+                    group
+                        .measures
+                        .iter()
+                        .enumerate()
+                        .map(|(m, summary)| {
+                            let mean = summary.mean.filter(|_| vis.shown[g][m])?;
+                            let wave = &data.waves[ow.wave as usize];
+                            let pool = &pools[&(ow.wave, group.group, m)];
+                            let (mut values, population) = match benchmark {
+                                Benchmark::Wave => (
+                                    pool.iter().map(|p| p.1).collect::<Vec<_>>(),
+                                    Population::Wave { wave: wave.clone(), n: pool.len() },
+                                ),
+                                Benchmark::PeerGroup { attribute, orgs } => {
+                                    let own = orgs.attribute(&data.orgs[ow.org as usize], attribute);
+                                    let peers: Vec<f64> = match own {
+                                        Some(value) => pool
+                                            .iter()
+                                            .filter(|(o, _)| {
+                                                orgs.attribute(&data.orgs[*o as usize], attribute)
+                                                    == Some(value)
+                                            })
+                                            .map(|p| p.1)
+                                            .collect(),
+                                        None => Vec::new(),
+                                    };
+                                    match own {
+                                        Some(value) if peers.len() >= MIN_POPULATION => {
+                                            let n = peers.len();
+                                            (peers, Population::Peer {
+                                                attribute: attribute.to_string(),
+                                                value: value.to_string(),
+                                                n,
+                                            })
+                                        }
+                                        Some(_) => (
+                                            pool.iter().map(|p| p.1).collect(),
+                                            Population::Fallback { wave: wave.clone(), n: pool.len() },
+                                        ),
+                                        None => (
+                                            pool.iter().map(|p| p.1).collect(),
+                                            Population::Wave { wave: wave.clone(), n: pool.len() },
+                                        ),
+                                    }
+                                }
+                                Benchmark::Norms { norms, name } => {
+                                    let values = norms
+                                        .values(group.group, m)
+                                        .map(|v| v.to_vec())
+                                        .unwrap_or_default();
+                                    let n = values.len();
+                                    (values, Population::Norms { name: name.to_string(), n })
+                                }
+                            };
+                            sorted(&mut values);
+                            Some(standing(mean, &values, population))
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Percentile, quartiles and z of `x` in a sorted population.
+pub fn standing(x: f64, sorted: &[f64], population: Population) -> Standing {
+    if sorted.len() < MIN_POPULATION {
+        return Standing {
+            percentile: None,
+            quartiles: None,
+            z: None,
+            population,
+        };
+    }
+    Standing {
+        percentile: stats::percentile_rank(x, sorted),
+        quartiles: stats::quartiles(sorted),
+        z: stats::z_score(x, sorted),
+        population,
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Norms files
+
+/// A saved population: per group and measure the sorted organization scores (SPEC §5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Norms {
+    pub format: String,
+    pub instrument: NormsInstrument,
+    pub waves: Vec<String>,
+    pub organizations: usize,
+    pub organization_waves: usize,
+    pub respondents: usize,
+    pub created: String,
+    pub partnerscope_version: String,
+    pub populations: Vec<NormsPopulation>,
+    /// Group names resolved to indices when loaded against an instrument.
+    #[serde(skip)]
+    pub resolved: BTreeMap<(Group, usize), usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormsInstrument {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormsPopulation {
+    pub group: String,
+    pub measure: String,
+    pub n: usize,
+    pub mean: f64,
+    pub sd: Option<f64>,
+    pub values: Vec<f64>,
+}
+
+pub const NORMS_FORMAT: &str = "partnerscope-norms/1";
+
+impl Norms {
+    fn values(&self, group: Group, measure: usize) -> Option<&[f64]> {
+        let p = self.resolved.get(&(group, measure))?;
+        Some(&self.populations[*p].values)
+    }
+
+    /// Pools every shown organization-wave of the data into a norms file.
+    pub fn build(
+        instrument: &Instrument,
+        data: &Dataset,
+        org_waves: &[OrgWave],
+        visibility: &[Visibility],
+        created: String,
+    ) -> Result<Norms> {
+        let shown: Vec<usize> = (0..org_waves.len()).filter(|&i| visibility[i].reportable).collect();
+        let mut orgs: Vec<u32> = shown.iter().map(|&i| org_waves[i].org).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        if orgs.len() < MIN_POPULATION {
+            return Err(Error::Usage(format!(
+                "a norms file needs at least {MIN_POPULATION} organizations with {} or more responses in a wave; these files have {}",
+                instrument.anonymity_threshold,
+                orgs.len()
+            )));
+        }
+        let mut waves: Vec<String> = shown.iter().map(|&i| data.waves[org_waves[i].wave as usize].clone()).collect();
+        waves.sort();
+        waves.dedup();
+        let mut pools: BTreeMap<(Group, usize), Vec<f64>> = BTreeMap::new();
+        for &i in &shown {
+            let ow = &org_waves[i];
+            for (g, group) in ow.groups.iter().enumerate() {
+                for (m, s) in group.measures.iter().enumerate() {
+                    if let (true, Some(mean)) = (visibility[i].shown[g][m], s.mean) {
+                        pools.entry((group.group, m)).or_default().push(mean);
+                    }
+                }
+            }
+        }
+        let d = instrument.dimensions.len();
+        let mut populations = Vec::new();
+        for ((group, m), mut values) in pools {
+            if values.len() < MIN_POPULATION {
+                continue;
+            }
+            let summary = stats::summarize(&values);
+            values.sort_by(|a, b| a.total_cmp(b));
+            populations.push(NormsPopulation {
+                group: group.name(instrument),
+                measure: if m == d { "index".into() } else { instrument.dimensions[m].id.clone() },
+                n: values.len(),
+                mean: summary.mean.unwrap_or(f64::NAN),
+                sd: summary.sd,
+                values,
+            });
+        }
+        Ok(Norms {
+            format: NORMS_FORMAT.into(),
+            instrument: NormsInstrument {
+                id: instrument.id.clone(),
+                version: instrument.version.to_string(),
+                sha256: instrument.sha256.clone(),
+            },
+            waves,
+            organizations: orgs.len(),
+            organization_waves: shown.len(),
+            respondents: shown.iter().map(|&i| org_waves[i].rows.len()).sum(),
+            created,
+            partnerscope_version: env!("CARGO_PKG_VERSION").into(),
+            populations,
+            resolved: BTreeMap::new(),
+        })
+    }
+
+    /// Reads a norms file and checks it fits the instrument (same id and major version).
+    pub fn load(path: &std::path::Path, instrument: &Instrument) -> Result<Norms> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read the norms file", e))?;
+        let mut norms: Norms = serde_json::from_str(&text).map_err(|e| {
+            Error::invalid(Diagnostic::new(
+                Location::new(&name, e.line() as u64, e.column() as u64),
+                format!("not a partnerscope norms file: {e}"),
+            ))
+        })?;
+        let at = Location::new(&name, 0, 0);
+        if norms.format != NORMS_FORMAT {
+            return Err(Error::invalid(Diagnostic::new(at, format!("norms format `{}` is not supported (expected `{NORMS_FORMAT}`)", norms.format))));
+        }
+        let major = norms.instrument.version.split('.').next().unwrap_or("");
+        if norms.instrument.id != instrument.id || major != instrument.version.major.to_string() {
+            return Err(Error::invalid(Diagnostic::new(
+                at,
+                format!(
+                    "these norms were built for instrument `{}` {} and cannot benchmark `{}` {}; build norms from responses to the same instrument and major version",
+                    norms.instrument.id, norms.instrument.version, instrument.id, instrument.version
+                ),
+            )));
+        }
+        if norms.organizations < MIN_POPULATION {
+            return Err(Error::invalid(Diagnostic::new(
+                at,
+                format!(
+                    "these norms hold {} organizations; at least {MIN_POPULATION} are needed to benchmark against them",
+                    norms.organizations
+                ),
+            )));
+        }
+        let d = instrument.dimensions.len();
+        for (p, population) in norms.populations.iter().enumerate() {
+            let group = if population.group == "all" {
+                Some(Group::All)
+            } else {
+                population
+                    .group
+                    .strip_prefix("role:")
+                    .and_then(|r| instrument.role_index(r))
+                    .map(Group::Role)
+            };
+            let measure = if population.measure == "index" {
+                Some(d)
+            } else {
+                instrument.dimensions.iter().position(|x| x.id == population.measure)
+            };
+            let sorted = population.values.windows(2).all(|w| w[0] <= w[1]);
+            if let (Some(group), Some(measure), true, true) =
+                (group, measure, sorted, population.values.len() >= MIN_POPULATION)
+            {
+                norms.resolved.insert((group, measure), p);
+            }
+        }
+        Ok(norms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_populations_give_no_percentile() {
+        let s = standing(50.0, &[40.0, 50.0, 60.0, 70.0], Population::Wave { wave: "w".into(), n: 4 });
+        assert_eq!(s.percentile, None);
+        assert!(s.quartiles.is_none());
+        assert_eq!(s.z, None);
+    }
+
+    #[test]
+    fn percentile_with_ties_counts_half() {
+        // below: 20, 30 → 2; equal: 50, 50 → 1; N = 6 → 100·3/6 = 50
+        let sorted = [20.0, 30.0, 50.0, 50.0, 80.0, 90.0];
+        let s = standing(50.0, &sorted, Population::Wave { wave: "w".into(), n: 6 });
+        assert_eq!(s.percentile, Some(50.0));
+        let q = s.quartiles.unwrap();
+        // type 7: position 5·0.25 = 1.25 → 30 + 0.25·(50 − 30) = 35; median 50; 5·0.75 = 3.75 → 50 + 0.75·30 = 72.5
+        assert_eq!((q.p25, q.median, q.p75), (35.0, 50.0, 72.5));
+    }
+
+    #[test]
+    fn population_labels() {
+        assert_eq!(Population::Wave { wave: "2025-H2".into(), n: 40 }.to_string(), "wave 2025-H2 (N=40)");
+        assert_eq!(
+            Population::Peer { attribute: "industry".into(), value: "Retail".into(), n: 12 }.to_string(),
+            "industry=Retail (N=12)"
+        );
+        assert_eq!(
+            Population::Fallback { wave: "2025-H2".into(), n: 40 }.to_string(),
+            "wave 2025-H2 (N=40; peer group too small)"
+        );
+    }
+}

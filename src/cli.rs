@@ -1,0 +1,142 @@
+//! The command line (SPEC §8): clap derive only. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Score partnership-maturity questionnaires and benchmark organizations against each other.
+#[derive(Debug, Parser)]
+#[command(name = "partnerscope", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Common {
+    /// Instrument file (YAML). Default: the bundled HR–Sales partnership instrument.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub survey: Option<PathBuf>,
+    /// Treat response columns that are not items of the instrument as a warning, not an error.
+    #[arg(long, global = true)]
+    pub ignore_unknown_columns: bool,
+    /// Print only errors and the final reconciliation line.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Benchmarking {
+    /// Organizations file (CSV with `org`, optional `name`, attribute columns).
+    #[arg(long, value_name = "FILE")]
+    pub orgs: Option<PathBuf>,
+    /// Benchmark against a norms file (see `partnerscope norms`) instead of the wave.
+    #[arg(long, value_name = "FILE")]
+    pub norms: Option<PathBuf>,
+    /// Compare each organization with those sharing its value of this attribute of --orgs.
+    #[arg(long, value_name = "ATTR")]
+    pub peer_group: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The main job: validate, score, benchmark and write HTML reports plus data files.
+    /// With no response files it runs on the bundled demo data.
+    Report {
+        /// Response files (CSV). None: the bundled demo data.
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        bench: Benchmarking,
+        /// Output folder.
+        #[arg(long, short, default_value = "reports", value_name = "DIR")]
+        out: PathBuf,
+        /// Folder whose templates replace the built-in ones of the same file name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check the instrument and response files; report every problem and write nothing.
+    Validate {
+        /// Response files (CSV). None: check the instrument only.
+        files: Vec<PathBuf>,
+        /// Exit with code 2 when any row would be rejected.
+        #[arg(long)]
+        strict: bool,
+        /// Organizations file to check as well.
+        #[arg(long, value_name = "FILE")]
+        orgs: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write only the data files (CSV and JSON) into the output folder.
+    Score {
+        /// Response files (CSV).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        bench: Benchmarking,
+        /// Output folder.
+        #[arg(long, short, default_value = "results", value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Build a norms file: the population of organization scores, without organization ids.
+    Norms {
+        /// Response files (CSV).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where to write the norms file.
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Research statistics: reliability, item diagnostics, correlations, wave change.
+    Stats {
+        /// Response files (CSV).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Organizations file (display names).
+        #[arg(long, value_name = "FILE")]
+        orgs: Option<PathBuf>,
+        /// Also compute reliability per wave.
+        #[arg(long)]
+        by_wave: bool,
+        /// Output folder.
+        #[arg(long, short, default_value = "stats", value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write realistic synthetic responses for the instrument.
+    Simulate {
+        /// Number of organizations.
+        #[arg(long, default_value_t = 20)]
+        organizations: usize,
+        /// Average respondents per organization and wave.
+        #[arg(long, default_value_t = 30)]
+        respondents: usize,
+        /// Number of waves.
+        #[arg(long, default_value_t = 2)]
+        waves: usize,
+        /// Random seed; the same seed gives the same file.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the responses (CSV).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Also write an organizations file with names and attributes.
+        #[arg(long, value_name = "FILE")]
+        orgs_output: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Work with the report templates.
+    Templates {
+        /// Write the built-in templates into this folder as a starting point.
+        #[arg(long, value_name = "DIR")]
+        export: PathBuf,
+    },
+}

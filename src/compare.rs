@@ -1,0 +1,119 @@
+//! Comparisons inside one organization (SPEC §5): perception gaps between roles in a wave, and
+//! change between consecutive waves. Both use only shown groups, so neither can reveal a
+//! suppressed one.
+
+use crate::aggregate::{self, Group, OrgWave};
+use crate::confidential::Visibility;
+use crate::instrument::Instrument;
+use crate::responses::Dataset;
+use crate::stats;
+
+/// `mean(first role) − mean(second role)` for one organization-wave and measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// Index into the org-wave list.
+    pub org_wave: usize,
+    pub measure: usize,
+    pub first_role: usize,
+    pub second_role: usize,
+    pub first_mean: f64,
+    pub second_mean: f64,
+    pub gap: f64,
+    pub flag: bool,
+}
+
+pub fn perception_gaps(
+    instrument: &Instrument,
+    org_waves: &[OrgWave],
+    visibility: &[Visibility],
+) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for (i, (ow, vis)) in org_waves.iter().zip(visibility).enumerate() {
+        for m in 0..=instrument.dimensions.len() {
+            for &(first, second) in &instrument.perception_gaps {
+                let mean = |role| {
+                    let group = Group::Role(role);
+                    vis.is_shown(ow, group, m)
+                        .then(|| ow.group(group).and_then(|g| g.measures[m].mean))
+                        .flatten()
+                };
+                if let (Some(a), Some(b)) = (mean(first), mean(second)) {
+                    let gap = a - b;
+                    gaps.push(Gap {
+                        org_wave: i,
+                        measure: m,
+                        first_role: first,
+                        second_role: second,
+                        first_mean: a,
+                        second_mean: b,
+                        gap,
+                        flag: gap.abs() >= instrument.gap_alert,
+                    });
+                }
+            }
+        }
+    }
+    gaps
+}
+
+/// Change of an organization's `all` group between two consecutive shown waves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub from: usize,
+    pub to: usize,
+    pub measure: usize,
+    pub from_mean: f64,
+    pub to_mean: f64,
+    pub difference: f64,
+    pub welch: Option<stats::Welch>,
+    pub hedges_g: Option<f64>,
+    pub meaningful: bool,
+}
+
+/// Wave-over-wave changes; `org_waves` must be ordered by organization, then wave.
+pub fn changes(
+    instrument: &Instrument,
+    data: &Dataset,
+    org_waves: &[OrgWave],
+    visibility: &[Visibility],
+) -> Vec<Change> {
+    let d = instrument.dimensions.len();
+    let shown: Vec<usize> = (0..org_waves.len()).filter(|&i| visibility[i].reportable).collect();
+    let mut out = Vec::new();
+    for pair in shown.windows(2) {
+        let (from, to) = (pair[0], pair[1]);
+        if org_waves[from].org != org_waves[to].org {
+            continue;
+        }
+        for m in 0..=d {
+            let shown_in = |i: usize| visibility[i].is_shown(&org_waves[i], Group::All, m);
+            if !(shown_in(from) && shown_in(to)) {
+                continue;
+            }
+            let earlier = aggregate::values(data, d, &org_waves[from].rows, m);
+            let later = aggregate::values(data, d, &org_waves[to].rows, m);
+            let (Some(from_mean), Some(to_mean)) = (stats::mean(&earlier), stats::mean(&later))
+            else {
+                continue;
+            };
+            let difference = to_mean - from_mean;
+            let welch = stats::welch(&later, &earlier);
+            let meaningful = welch.as_ref().is_some_and(|w| {
+                w.p < instrument.meaningful_change.p
+                    && difference.abs() >= instrument.meaningful_change.points
+            });
+            out.push(Change {
+                from,
+                to,
+                measure: m,
+                from_mean,
+                to_mean,
+                difference,
+                hedges_g: stats::hedges_g(&later, &earlier),
+                welch,
+                meaningful,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,87 @@
+//! Reading an instrument file: the only place that knows the YAML library.
+//!
+//! serde-saphyr refuses duplicate keys, caps aliases and nesting, and reports the line and
+//! column of type errors and unknown keys; we keep that location and reword nothing but the
+//! prefix, so every message reads `file:line:column: message`.
+
+use sha2::{Digest, Sha256};
+
+use super::model::InstrumentFile;
+use super::{validate, Instrument};
+use crate::error::{Diagnostic, Error, Location, Result};
+
+/// The bundled HR–Sales partnership instrument, compiled into the binary.
+pub const BUNDLED_INSTRUMENT: &str = include_str!("../../surveys/hr-sales-partnership.yaml");
+/// The name messages use for the bundled instrument.
+pub const BUNDLED_NAME: &str = "surveys/hr-sales-partnership.yaml";
+
+pub fn load_bundled() -> Result<Instrument> {
+    parse(BUNDLED_INSTRUMENT, BUNDLED_NAME)
+}
+
+pub fn load_file(path: &std::path::Path) -> Result<Instrument> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the instrument", e))?;
+    let name = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(&e.as_bytes()[..offset]);
+        Error::invalid(Diagnostic::new(
+            Location::new(&name, line, column),
+            "the file is not UTF-8 text; save it as UTF-8",
+        ))
+    })?;
+    parse(&text, &name)
+}
+
+/// Parses and validates instrument text; `name` is used in messages.
+pub fn parse(text: &str, name: &str) -> Result<Instrument> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+    };
+    let file: InstrumentFile =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, name))?;
+    let sha256 = hex(&Sha256::digest(text.as_bytes()));
+    validate::validate(file, name, sha256)
+}
+
+fn yaml_error(error: &serde_saphyr::Error, name: &str) -> Error {
+    let (line, column) = error
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((0, 0));
+    let plain = error.render_with_options(serde_saphyr::render_options! {
+        formatter: &serde_saphyr::UserMessageFormatter,
+        snippets: serde_saphyr::SnippetMode::Off,
+    });
+    Error::invalid(Diagnostic::new(
+        Location::new(name, line, column),
+        tidy_message(&plain, line, column),
+    ))
+}
+
+/// serde-saphyr appends the location to plain messages; ours is already in front.
+fn tidy_message(message: &str, line: u64, column: u64) -> String {
+    let mut text = message.trim().to_string();
+    for suffix in [
+        format!(" at line {line}, column {column}"),
+        format!(" at line {line} column {column}"),
+    ] {
+        if let Some(stripped) = text.strip_suffix(&suffix) {
+            text = stripped.to_string();
+        }
+    }
+    text
+}
+
+fn line_column(prefix: &[u8]) -> (u64, u64) {
+    let line = 1 + prefix.iter().filter(|&&b| b == b'\n').count() as u64;
+    let start = prefix.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = 1 + String::from_utf8_lossy(&prefix[start..]).chars().count() as u64;
+    (line, column)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,185 @@
+//! The questionnaire: its YAML contract ([`model`]), loading ([`load`]) and validation
+//! ([`validate`]) into an [`Instrument`] that later stages use without re-checking.
+//!
+//! Items are stored in one vector: the scored items of every dimension in instrument order,
+//! then the outcomes. A dimension knows its item range; an item knows its dimension.
+
+pub mod load;
+pub mod model;
+pub mod validate;
+
+use std::ops::Range;
+
+pub use load::{load_bundled, load_file, BUNDLED_INSTRUMENT, BUNDLED_NAME};
+
+#[derive(Debug, Clone)]
+pub struct Instrument {
+    pub id: String,
+    pub version: Version,
+    pub title: String,
+    pub description: String,
+    pub anonymity_threshold: usize,
+    pub min_answered: f64,
+    pub roles: Vec<Role>,
+    /// Role pairs `(first, second)` as indices into `roles`; gap = first − second.
+    pub perception_gaps: Vec<(usize, usize)>,
+    pub dimensions: Vec<Dimension>,
+    /// Scored items (grouped by dimension, in order), then outcomes.
+    pub items: Vec<Item>,
+    pub outcomes: Range<usize>,
+    pub levels: Vec<Level>,
+    /// Per dimension, the recommendations in file order (first match wins).
+    pub recommendations: Vec<Vec<Recommendation>>,
+    pub gap_alert: f64,
+    pub meaningful_change: MeaningfulChange,
+    /// SHA-256 of the instrument file's bytes, hex, for norms provenance.
+    pub sha256: String,
+    /// Where the instrument came from, for messages (`surveys/x.yaml` or `<bundled>`).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub major: u64,
+    pub minor: u64,
+    pub patch: u64,
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub weight: f64,
+    pub items: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: String,
+    pub text: String,
+    pub kind: ItemKind,
+    pub reverse: bool,
+    pub weight: f64,
+    /// The dimension the item belongs to; `None` for outcomes.
+    pub dimension: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ItemKind {
+    /// Likert scale: codes `1..=labels.len()`; `na` labels count as missing.
+    Scale {
+        scale: String,
+        labels: Vec<String>,
+        na: Vec<String>,
+    },
+    Number {
+        min: f64,
+        max: f64,
+    },
+    Boolean,
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
+    Multi {
+        options: Vec<String>,
+        full_at: u32,
+    },
+}
+
+impl ItemKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ItemKind::Scale { .. } => "scale",
+            ItemKind::Number { .. } => "number",
+            ItemKind::Boolean => "boolean",
+            ItemKind::Choice { .. } => "choice",
+            ItemKind::Multi { .. } => "multi",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ChoiceOption {
+    pub id: String,
+    pub label: String,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Level {
+    pub id: String,
+    pub label: String,
+    pub min: f64,
+    pub min_each_dimension: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    pub below: f64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MeaningfulChange {
+    pub p: f64,
+    pub points: f64,
+}
+
+impl Instrument {
+    pub fn scored_items(&self) -> &[Item] {
+        &self.items[..self.outcomes.start]
+    }
+
+    pub fn outcome_items(&self) -> &[Item] {
+        &self.items[self.outcomes.clone()]
+    }
+
+    pub fn role_index(&self, id: &str) -> Option<usize> {
+        self.roles.iter().position(|r| r.id == id)
+    }
+
+    pub fn item_index(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|i| i.id == id)
+    }
+
+    /// The level that applies to an index and the dimension scores behind it (SPEC §4): the
+    /// highest level whose `min` ≤ index and whose gate, if any, every dimension meets. A gate
+    /// fails when a dimension is missing. Returns `None` when the index is missing.
+    pub fn level_of(&self, index: Option<f64>, dimensions: &[Option<f64>]) -> Option<usize> {
+        let index = index?;
+        let mut found = 0;
+        for (i, level) in self.levels.iter().enumerate() {
+            if index >= level.min && self.gate_holds(level, dimensions) {
+                found = i;
+            }
+        }
+        Some(found)
+    }
+
+    pub fn gate_holds(&self, level: &Level, dimensions: &[Option<f64>]) -> bool {
+        match level.min_each_dimension {
+            None => true,
+            Some(gate) => dimensions.iter().all(|d| matches!(d, Some(v) if *v >= gate)),
+        }
+    }
+
+    /// The first recommendation of a dimension whose `below` exceeds the score.
+    pub fn recommendation(&self, dimension: usize, score: f64) -> Option<&Recommendation> {
+        self.recommendations[dimension]
+            .iter()
+            .find(|r| score < r.below)
+    }
+}

@@ -1,0 +1,36 @@
+//! partnerscope scores partnership-maturity questionnaires and benchmarks organizations
+//! against each other.
+//!
+//! Data flows one way through plain stages:
+//!
+//! ```text
+//! YAML ─instrument::load─► Instrument (validated)
+//! CSV ─responses::load (parse + score::score_respondent, parallel)─► Dataset (+ rejects)
+//! Dataset ─aggregate─► OrgWave groups ─confidential─► Visibility ─benchmark─► Standings
+//!         ─compare─► perception gaps, wave changes        (all gathered in analysis::Analysis)
+//! Analysis ─output─► CSV/JSON    ─report─► HTML pages with SVG charts
+//! Dataset (+ item scores) ─research─► reliability, item diagnostics, correlations
+//! ```
+//!
+//! Only `instrument::load` knows YAML, only `responses` knows CSV input, only `report` knows
+//! tera and plotters.
+
+pub mod aggregate;
+pub mod analysis;
+pub mod benchmark;
+pub mod cli;
+pub mod commands;
+pub mod compare;
+pub mod confidential;
+pub mod demo;
+pub mod error;
+pub mod instrument;
+pub mod output;
+pub mod report;
+pub mod research;
+pub mod responses;
+pub mod score;
+pub mod simulate;
+pub mod stats;
+
+pub use error::{Error, Result};

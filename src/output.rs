@@ -1,0 +1,593 @@
+//! The data files of SPEC §9: tidy CSV for analysts and one JSON document, written atomically.
+//!
+//! Numbers are formatted in one place ([`num`]): Rust's shortest round-trip `Display`, `-0`
+//! as `0`, missing as an empty cell. Rows follow the order SPEC §9 fixes, so files are
+//! byte-identical between runs and thread counts.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::aggregate::Group;
+use crate::analysis::Analysis;
+use crate::error::{Error, Result};
+
+/// `50` not `50.0`, `-0` as `0`, shortest form that reads back to the same value.
+pub fn num(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_string()
+    } else {
+        x.to_string()
+    }
+}
+
+pub fn opt(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_default()
+}
+
+/// A file written next to its destination and renamed into place when complete, so an
+/// interrupted run never leaves a half-written file.
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: PathBuf,
+    writer: std::io::BufWriter<std::fs::File>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let temp = path.with_file_name(format!(
+            ".{}.partial",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+        ));
+        let file = std::fs::File::create(&temp).map_err(|e| Error::io(&temp, "cannot write", e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temp,
+            writer: std::io::BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .map_err(|e| Error::io(&self.temp, "cannot write", e))?;
+        std::fs::rename(&self.temp, &self.path)
+            .map_err(|e| Error::io(&self.path, "cannot write", e))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io(path, "cannot write", e))?;
+    file.commit()
+}
+
+fn csv_file(path: &Path) -> Result<csv::Writer<AtomicFile>> {
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(AtomicFile::create(path)?))
+}
+
+fn finish(path: &Path, writer: csv::Writer<AtomicFile>) -> Result<()> {
+    writer
+        .into_inner()
+        .map_err(|e| Error::io(path, "cannot write", e.into_error()))?
+        .commit()
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::Other(format!("{}: cannot write: {e}", path.display()))
+}
+
+/// Writes every data file into `dir` and returns their names in writing order.
+pub fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
+    respondent_scores(analysis, &dir.join("respondent_scores.csv"))?;
+    org_scores(analysis, &dir.join("org_scores.csv"))?;
+    org_summary(analysis, &dir.join("org_summary.csv"))?;
+    perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
+    changes(analysis, &dir.join("changes.csv"))?;
+    rejects(analysis, &dir.join("rejects.csv"))?;
+    let json = serde_json::to_vec_pretty(&scores_json(analysis))
+        .map_err(|e| Error::Other(format!("cannot serialise scores.json: {e}")))?;
+    write_atomic(&dir.join("scores.json"), &json)?;
+    Ok(vec![
+        "respondent_scores.csv",
+        "org_scores.csv",
+        "org_summary.csv",
+        "perception_gaps.csv",
+        "changes.csv",
+        "rejects.csv",
+        "scores.json",
+    ])
+}
+
+fn measure_name(analysis: &Analysis, m: usize) -> String {
+    analysis
+        .instrument
+        .dimensions
+        .get(m)
+        .map_or_else(|| "index".to_string(), |d| d.id.clone())
+}
+
+fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+    let (instrument, data) = (analysis.instrument, analysis.data);
+    let r = &data.respondents;
+    let d = instrument.dimensions.len();
+    let o = instrument.outcomes.len();
+    let mut w = csv_file(path)?;
+    let mut header = vec!["respondent_id", "org", "role", "wave"];
+    header.extend(instrument.dimensions.iter().map(|x| x.id.as_str()));
+    header.extend(["index", "level"]);
+    header.extend(instrument.outcome_items().iter().map(|x| x.id.as_str()));
+    w.write_record(&header).map_err(csv_err(path))?;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    for row in 0..r.len() {
+        record.clear();
+        record.push(r.ids[row].to_string());
+        record.push(data.orgs[r.org[row] as usize].clone());
+        record.push(instrument.roles[r.role[row] as usize].id.clone());
+        record.push(data.waves[r.wave[row] as usize].clone());
+        record.extend(r.dimensions[row * d..(row + 1) * d].iter().map(|&x| nan_empty(x)));
+        record.push(nan_empty(r.index[row]));
+        record.push(match r.level[row] {
+            u8::MAX => String::new(),
+            l => instrument.levels[l as usize].id.clone(),
+        });
+        record.extend(r.outcomes[row * o..(row + 1) * o].iter().map(|&x| nan_empty(x)));
+        w.write_record(&record).map_err(csv_err(path))?;
+    }
+    finish(path, w)
+}
+
+fn nan_empty(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        num(x)
+    }
+}
+
+fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+    let mut w = csv_file(path)?;
+    w.write_record([
+        "org", "wave", "group", "measure", "n", "mean", "sd", "ci_low", "ci_high", "percentile",
+        "p25", "median", "p75",
+    ])
+    .map_err(csv_err(path))?;
+    for (i, ow) in analysis.org_waves.iter().enumerate() {
+        let vis = &analysis.visibility[i];
+        for (g, group) in ow.groups.iter().enumerate() {
+            for (m, s) in group.measures.iter().enumerate() {
+                if !vis.shown[g][m] {
+                    continue;
+                }
+                let standing = analysis.standings[i][g][m].as_ref();
+                let q = standing.and_then(|s| s.quartiles.as_ref());
+                w.write_record([
+                    analysis.org_id(i).to_string(),
+                    analysis.wave(i).to_string(),
+                    group.group.name(analysis.instrument),
+                    measure_name(analysis, m),
+                    s.n.to_string(),
+                    opt(s.mean),
+                    opt(s.sd),
+                    opt(s.ci_low),
+                    opt(s.ci_high),
+                    opt(standing.and_then(|s| s.percentile)),
+                    opt(q.map(|q| q.p25)),
+                    opt(q.map(|q| q.median)),
+                    opt(q.map(|q| q.p75)),
+                ])
+                .map_err(csv_err(path))?;
+            }
+        }
+    }
+    finish(path, w)
+}
+
+fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
+    let instrument = analysis.instrument;
+    let d = instrument.dimensions.len();
+    let mut w = csv_file(path)?;
+    w.write_record([
+        "org", "name", "wave", "n", "index", "level", "percentile", "population", "next_level",
+        "points_to_next", "blocking_dimensions",
+    ])
+    .map_err(csv_err(path))?;
+    for (i, summary) in analysis.summaries.iter().enumerate() {
+        let Some(s) = summary else { continue };
+        let org = analysis.org_id(i);
+        let standing = analysis.standing(i, Group::All, d);
+        w.write_record([
+            org.to_string(),
+            analysis.orgs.display_name(org).to_string(),
+            analysis.wave(i).to_string(),
+            analysis.org_waves[i].rows.len().to_string(),
+            opt(s.index),
+            s.level.map(|l| instrument.levels[l].id.clone()).unwrap_or_default(),
+            opt(standing.and_then(|s| s.percentile)),
+            standing.map(|s| s.population.to_string()).unwrap_or_default(),
+            s.next_level.map(|l| instrument.levels[l].id.clone()).unwrap_or_default(),
+            opt(s.points_to_next),
+            s.blocking
+                .iter()
+                .map(|&m| instrument.dimensions[m].id.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ])
+        .map_err(csv_err(path))?;
+    }
+    finish(path, w)
+}
+
+fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
+    let roles = &analysis.instrument.roles;
+    let mut w = csv_file(path)?;
+    w.write_record([
+        "org", "wave", "measure", "first_role", "second_role", "first_mean", "second_mean", "gap",
+        "flag",
+    ])
+    .map_err(csv_err(path))?;
+    for gap in &analysis.gaps {
+        w.write_record([
+            analysis.org_id(gap.org_wave).to_string(),
+            analysis.wave(gap.org_wave).to_string(),
+            measure_name(analysis, gap.measure),
+            roles[gap.first_role].id.clone(),
+            roles[gap.second_role].id.clone(),
+            num(gap.first_mean),
+            num(gap.second_mean),
+            num(gap.gap),
+            gap.flag.to_string(),
+        ])
+        .map_err(csv_err(path))?;
+    }
+    finish(path, w)
+}
+
+fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
+    let mut w = csv_file(path)?;
+    w.write_record([
+        "org", "measure", "from_wave", "to_wave", "from_mean", "to_mean", "difference", "t", "df",
+        "p", "hedges_g", "meaningful",
+    ])
+    .map_err(csv_err(path))?;
+    for c in &analysis.changes {
+        w.write_record([
+            analysis.org_id(c.from).to_string(),
+            measure_name(analysis, c.measure),
+            analysis.wave(c.from).to_string(),
+            analysis.wave(c.to).to_string(),
+            num(c.from_mean),
+            num(c.to_mean),
+            num(c.difference),
+            opt(c.welch.as_ref().map(|w| w.t)),
+            opt(c.welch.as_ref().map(|w| w.df)),
+            opt(c.welch.as_ref().map(|w| w.p)),
+            opt(c.hedges_g),
+            c.meaningful.to_string(),
+        ])
+        .map_err(csv_err(path))?;
+    }
+    finish(path, w)
+}
+
+fn rejects(analysis: &Analysis, path: &Path) -> Result<()> {
+    let mut w = csv_file(path)?;
+    w.write_record(["file", "line", "column", "respondent_id", "reason"])
+        .map_err(csv_err(path))?;
+    for r in &analysis.data.rejects {
+        w.write_record([
+            r.file.as_str(),
+            &r.line.to_string(),
+            &r.column,
+            &r.respondent_id,
+            &r.reason,
+        ])
+        .map_err(csv_err(path))?;
+    }
+    finish(path, w)
+}
+
+// ----------------------------------------------------------------------------------------------
+// scores.json
+
+#[derive(Serialize)]
+pub struct ScoresJson {
+    pub partnerscope_version: &'static str,
+    pub instrument: InstrumentJson,
+    pub anonymity_threshold: usize,
+    pub rows: RowsJson,
+    pub organizations: Vec<OrgJson>,
+}
+
+#[derive(Serialize)]
+pub struct InstrumentJson {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+}
+
+#[derive(Serialize)]
+pub struct RowsJson {
+    pub read: usize,
+    pub scored: usize,
+    pub rejected: usize,
+}
+
+#[derive(Serialize)]
+pub struct OrgJson {
+    pub org: String,
+    pub name: String,
+    pub waves: Vec<WaveJson>,
+    pub changes: Vec<ChangeJson>,
+}
+
+#[derive(Serialize)]
+pub struct WaveJson {
+    pub wave: String,
+    pub suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<LevelJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub perception_gaps: Vec<GapJson>,
+}
+
+#[derive(Serialize)]
+pub struct LevelJson {
+    pub index: Option<f64>,
+    pub level: Option<String>,
+    pub percentile: Option<f64>,
+    pub population: Option<String>,
+    pub next_level: Option<String>,
+    pub points_to_next: Option<f64>,
+    pub blocking_dimensions: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct GroupJson {
+    pub group: String,
+    pub measures: Vec<MeasureJson>,
+    /// Share of the group's respondents whose own scores put them at each level; absent when
+    /// the group's index is not shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub respondent_levels: Option<Vec<LevelShareJson>>,
+}
+
+#[derive(Serialize)]
+pub struct LevelShareJson {
+    pub level: String,
+    pub count: usize,
+    pub share: f64,
+}
+
+#[derive(Serialize)]
+pub struct MeasureJson {
+    pub measure: String,
+    pub suppressed: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<MeasureStatsJson>,
+}
+
+#[derive(Serialize)]
+pub struct MeasureStatsJson {
+    pub n: usize,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub percentile: Option<f64>,
+    pub p25: Option<f64>,
+    pub median: Option<f64>,
+    pub p75: Option<f64>,
+    pub z: Option<f64>,
+    pub population: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct GapJson {
+    pub measure: String,
+    pub first_role: String,
+    pub second_role: String,
+    pub first_mean: f64,
+    pub second_mean: f64,
+    pub gap: f64,
+    pub flag: bool,
+}
+
+#[derive(Serialize)]
+pub struct ChangeJson {
+    pub measure: String,
+    pub from_wave: String,
+    pub to_wave: String,
+    pub from_mean: f64,
+    pub to_mean: f64,
+    pub difference: f64,
+    pub t: Option<f64>,
+    pub df: Option<f64>,
+    pub p: Option<f64>,
+    pub hedges_g: Option<f64>,
+    pub meaningful: bool,
+}
+
+pub fn scores_json(analysis: &Analysis) -> ScoresJson {
+    let instrument = analysis.instrument;
+    let d = instrument.dimensions.len();
+    let mut organizations: Vec<OrgJson> = Vec::new();
+    for (i, ow) in analysis.org_waves.iter().enumerate() {
+        let org = analysis.org_id(i);
+        if organizations.last().is_none_or(|o| o.org != org) {
+            organizations.push(OrgJson {
+                org: org.to_string(),
+                name: analysis.orgs.display_name(org).to_string(),
+                waves: Vec::new(),
+                changes: Vec::new(),
+            });
+        }
+        let vis = &analysis.visibility[i];
+        let entry = organizations.last_mut().expect("pushed above");
+        if !vis.reportable {
+            entry.waves.push(WaveJson {
+                wave: analysis.wave(i).to_string(),
+                suppressed: true,
+                n: None,
+                level: None,
+                groups: Vec::new(),
+                perception_gaps: Vec::new(),
+            });
+            continue;
+        }
+        let summary = analysis.summaries[i].as_ref().expect("reportable");
+        let standing = analysis.standing(i, Group::All, d);
+        let level_name = |l: Option<usize>| l.map(|l| instrument.levels[l].id.clone());
+        let groups = ow
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let measures = group
+                    .measures
+                    .iter()
+                    .enumerate()
+                    .map(|(m, s)| {
+                        let shown = vis.shown[g][m];
+                        let st = analysis.standings[i][g][m].as_ref();
+                        let q = st.and_then(|s| s.quartiles.as_ref());
+                        MeasureJson {
+                            measure: measure_name(analysis, m),
+                            suppressed: !shown,
+                            stats: shown.then(|| MeasureStatsJson {
+                                n: s.n,
+                                mean: s.mean,
+                                sd: s.sd,
+                                ci_low: s.ci_low,
+                                ci_high: s.ci_high,
+                                percentile: st.and_then(|s| s.percentile),
+                                p25: q.map(|q| q.p25),
+                                median: q.map(|q| q.median),
+                                p75: q.map(|q| q.p75),
+                                z: st.and_then(|s| s.z),
+                                population: st.map(|s| s.population.to_string()),
+                            }),
+                        }
+                    })
+                    .collect();
+                let index_shown = vis.shown[g][d];
+                let total: usize = group.level_counts.iter().sum();
+                GroupJson {
+                    group: group.group.name(instrument),
+                    measures,
+                    respondent_levels: (index_shown && total > 0).then(|| {
+                        group
+                            .level_counts
+                            .iter()
+                            .zip(&instrument.levels)
+                            .map(|(&count, level)| LevelShareJson {
+                                level: level.id.clone(),
+                                count,
+                                share: count as f64 / total as f64,
+                            })
+                            .collect()
+                    }),
+                }
+            })
+            .collect();
+        let perception_gaps = analysis
+            .gaps
+            .iter()
+            .filter(|g| g.org_wave == i)
+            .map(|g| GapJson {
+                measure: measure_name(analysis, g.measure),
+                first_role: instrument.roles[g.first_role].id.clone(),
+                second_role: instrument.roles[g.second_role].id.clone(),
+                first_mean: g.first_mean,
+                second_mean: g.second_mean,
+                gap: g.gap,
+                flag: g.flag,
+            })
+            .collect();
+        entry.waves.push(WaveJson {
+            wave: analysis.wave(i).to_string(),
+            suppressed: false,
+            n: Some(ow.rows.len()),
+            level: Some(LevelJson {
+                index: summary.index,
+                level: level_name(summary.level),
+                percentile: standing.and_then(|s| s.percentile),
+                population: standing.map(|s| s.population.to_string()),
+                next_level: level_name(summary.next_level),
+                points_to_next: summary.points_to_next,
+                blocking_dimensions: summary
+                    .blocking
+                    .iter()
+                    .map(|&m| instrument.dimensions[m].id.clone())
+                    .collect(),
+            }),
+            groups,
+            perception_gaps,
+        });
+    }
+    for c in &analysis.changes {
+        let org = analysis.org_id(c.from);
+        if let Some(entry) = organizations.iter_mut().find(|o| o.org == org) {
+            entry.changes.push(ChangeJson {
+                measure: measure_name(analysis, c.measure),
+                from_wave: analysis.wave(c.from).to_string(),
+                to_wave: analysis.wave(c.to).to_string(),
+                from_mean: c.from_mean,
+                to_mean: c.to_mean,
+                difference: c.difference,
+                t: c.welch.as_ref().map(|w| w.t),
+                df: c.welch.as_ref().map(|w| w.df),
+                p: c.welch.as_ref().map(|w| w.p),
+                hedges_g: c.hedges_g,
+                meaningful: c.meaningful,
+            });
+        }
+    }
+    ScoresJson {
+        partnerscope_version: env!("CARGO_PKG_VERSION"),
+        instrument: InstrumentJson {
+            id: instrument.id.clone(),
+            version: instrument.version.to_string(),
+            title: instrument.title.clone(),
+        },
+        anonymity_threshold: instrument.anonymity_threshold,
+        rows: RowsJson {
+            read: analysis.data.rows_read,
+            scored: analysis.data.rows_scored(),
+            rejected: analysis.data.rejects.len(),
+        },
+        organizations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_shortest_display() {
+        assert_eq!(num(50.0), "50");
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(62.5), "62.5");
+        assert_eq!(num(100.0 / 3.0), "33.333333333333336");
+        assert_eq!(opt(None), "");
+    }
+}

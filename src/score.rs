@@ -1,0 +1,152 @@
+//! Item → dimension → index → level for one respondent (SPEC §4). Pure functions; no I/O.
+//!
+//! Missing values are `f64::NAN` in the compact per-row buffers the importer fills, so a row
+//! needs no allocation; every function here treats NaN as "not answered".
+
+use crate::instrument::{Instrument, ItemKind};
+
+/// A parsed cell before it becomes a 0–100 score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Answer {
+    /// Empty cell or an `na` label.
+    Missing,
+    /// Scale code `1..=k`.
+    Code(u32),
+    Number(f64),
+    Bool(bool),
+    /// Index of the chosen option of a choice item.
+    Choice(usize),
+    /// Number of distinct options chosen in a multi item (0 for `none`).
+    Count(u32),
+}
+
+/// The item score on 0–100, with reverse keying applied; NaN when missing.
+pub fn item_score(kind: &ItemKind, reverse: bool, answer: Answer) -> f64 {
+    let raw = match (kind, answer) {
+        (_, Answer::Missing) => return f64::NAN,
+        (ItemKind::Scale { labels, .. }, Answer::Code(c)) => {
+            100.0 * (c as f64 - 1.0) / (labels.len() as f64 - 1.0)
+        }
+        (ItemKind::Number { min, max }, Answer::Number(x)) => 100.0 * (x - min) / (max - min),
+        (ItemKind::Boolean, Answer::Bool(b)) => {
+            if b {
+                100.0
+            } else {
+                0.0
+            }
+        }
+        (ItemKind::Choice { options }, Answer::Choice(i)) => options[i].score,
+        (ItemKind::Multi { full_at, .. }, Answer::Count(n)) => {
+            100.0 * (n.min(*full_at) as f64) / (*full_at as f64)
+        }
+        // The importer only produces answers of the item's own kind.
+        _ => return f64::NAN,
+    };
+    if reverse {
+        100.0 - raw
+    } else {
+        raw
+    }
+}
+
+/// Weighted mean of the present values; NaN when the share present (by count) is below
+/// `min_answered` or nothing is present. Sums run left to right, so results are reproducible.
+pub fn weighted_mean(values: impl Iterator<Item = (f64, f64)>, min_answered: f64) -> f64 {
+    let (mut total, mut weights, mut present, mut count) = (0.0, 0.0, 0usize, 0usize);
+    for (value, weight) in values {
+        count += 1;
+        if !value.is_nan() {
+            total += weight * value;
+            weights += weight;
+            present += 1;
+        }
+    }
+    if present == 0 || (present as f64) < min_answered * count as f64 {
+        return f64::NAN;
+    }
+    total / weights
+}
+
+/// Fills `dimensions` (one slot per dimension) from the row's item scores and returns the
+/// index. `items` holds the scores of the scored items, in instrument order.
+pub fn score_respondent(instrument: &Instrument, items: &[f64], dimensions: &mut [f64]) -> f64 {
+    for (slot, dimension) in dimensions.iter_mut().zip(&instrument.dimensions) {
+        let range = dimension.items.clone();
+        *slot = weighted_mean(
+            items[range.clone()]
+                .iter()
+                .zip(&instrument.items[range])
+                .map(|(&s, item)| (s, item.weight)),
+            instrument.min_answered,
+        );
+    }
+    weighted_mean(
+        dimensions
+            .iter()
+            .zip(&instrument.dimensions)
+            .map(|(&s, d)| (s, d.weight)),
+        instrument.min_answered,
+    )
+}
+
+/// Converts NaN-as-missing to `Option`.
+pub fn present(value: f64) -> Option<f64> {
+    (!value.is_nan()).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::ChoiceOption;
+
+    fn scale(k: usize) -> ItemKind {
+        ItemKind::Scale {
+            scale: "s".into(),
+            labels: (0..k).map(|i| format!("l{i}")).collect(),
+            na: vec![],
+        }
+    }
+
+    #[test]
+    fn item_scores_follow_spec_formulas() {
+        // 100·(c−1)/(k−1): code 4 of 5 → 75; code 2 of 4 → 33.33…
+        assert_eq!(item_score(&scale(5), false, Answer::Code(4)), 75.0);
+        assert!((item_score(&scale(4), false, Answer::Code(2)) - 100.0 / 3.0).abs() < 1e-12);
+        // reverse: 100 − 75 = 25
+        assert_eq!(item_score(&scale(5), true, Answer::Code(4)), 25.0);
+        // number 0..3, x = 2 → 66.66…
+        let number = ItemKind::Number { min: 0.0, max: 3.0 };
+        assert!((item_score(&number, false, Answer::Number(2.0)) - 200.0 / 3.0).abs() < 1e-12);
+        assert_eq!(item_score(&ItemKind::Boolean, false, Answer::Bool(true)), 100.0);
+        assert_eq!(item_score(&ItemKind::Boolean, true, Answer::Bool(true)), 0.0);
+        let choice = ItemKind::Choice {
+            options: vec![
+                ChoiceOption { id: "a".into(), label: "A".into(), score: 0.0 },
+                ChoiceOption { id: "b".into(), label: "B".into(), score: 40.0 },
+            ],
+        };
+        assert_eq!(item_score(&choice, false, Answer::Choice(1)), 40.0);
+        // multi with full_at 8: 5 chosen → 62.5; 10 chosen caps at 100; none → 0
+        let multi = ItemKind::Multi { options: vec![String::new(); 12], full_at: 8 };
+        assert_eq!(item_score(&multi, false, Answer::Count(5)), 62.5);
+        assert_eq!(item_score(&multi, false, Answer::Count(10)), 100.0);
+        assert_eq!(item_score(&multi, false, Answer::Count(0)), 0.0);
+        assert!(item_score(&multi, false, Answer::Missing).is_nan());
+    }
+
+    #[test]
+    fn weighted_mean_respects_min_answered() {
+        // (2·50 + 1·80)/3 = 60
+        let v = [(50.0, 2.0), (80.0, 1.0), (f64::NAN, 1.0)];
+        assert_eq!(weighted_mean(v.into_iter(), 0.5), 60.0);
+        // 2 of 3 answered = 0.667 < 0.7 → missing
+        assert!(weighted_mean(v.into_iter(), 0.7).is_nan());
+        // exactly at the edge: 2 of 4 = 0.5 ≥ 0.5 → present
+        let w = [(10.0, 1.0), (f64::NAN, 1.0), (20.0, 1.0), (f64::NAN, 1.0)];
+        assert_eq!(weighted_mean(w.into_iter(), 0.5), 15.0);
+        // 1 of 4 < 0.5 → missing; nothing answered → missing
+        let x = [(10.0, 1.0), (f64::NAN, 1.0), (f64::NAN, 1.0), (f64::NAN, 1.0)];
+        assert!(weighted_mean(x.into_iter(), 0.5).is_nan());
+        assert!(weighted_mean(std::iter::empty(), 0.5).is_nan());
+    }
+}

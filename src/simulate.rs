@@ -1,0 +1,242 @@
+//! Synthetic responses for any instrument, seeded and reproducible.
+//!
+//! Each organization has a latent maturity (a mix of Strategic-Partner-like and
+//! Support-Function-like organizations) that improves from wave to wave; each role sees it with
+//! an offset (HR rates itself higher than sales representatives do), so perception gaps exist;
+//! each respondent adds noise. Cells use every item type, labels as well as codes, `na` labels
+//! and empty cells. Outcomes are tied to maturity so correlations have something to find.
+
+use std::fmt::Write;
+
+use crate::instrument::{Instrument, ItemKind};
+
+/// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same on every platform.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal by the Box–Muller transform.
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.uniform() * n as f64) as usize % n.max(1)
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.uniform() < p
+    }
+}
+
+pub struct Plan {
+    pub organizations: usize,
+    pub respondents: usize,
+    pub waves: usize,
+    pub seed: u64,
+}
+
+const INDUSTRIES: [&str; 5] = ["Retail", "Manufacturing", "Financial services", "Technology", "Healthcare"];
+const SIZES: [&str; 3] = ["small", "medium", "large"];
+const REGIONS: [&str; 4] = ["North", "South", "East", "West"];
+const FIRST: [&str; 12] = [
+    "Northwind", "Bluefield", "Harbor", "Summit", "Redwood", "Lakeside", "Ironbridge", "Clearwater",
+    "Oakridge", "Silverline", "Brightpath", "Stonegate",
+];
+const SECOND: [&str; 6] = ["Group", "Holdings", "Systems", "Partners", "Industries", "Co."];
+
+/// Wave names: half-years from 2024-H1.
+pub fn wave_name(w: usize) -> String {
+    format!("{}-H{}", 2024 + w / 2, w % 2 + 1)
+}
+
+/// Respondents of organization `o` in wave `w`: the average ± up to 40%, in pairs of
+/// organizations whose deviations cancel, so the total over an even number of organizations is
+/// exactly `organizations × respondents` per wave.
+fn group_size(plan: &Plan, o: usize, w: usize) -> usize {
+    let spread = plan.respondents * 2 / 5;
+    let unpaired = o + 1 == plan.organizations && o % 2 == 0;
+    if spread == 0 || unpaired {
+        return plan.respondents;
+    }
+    let delta = ((o / 2) * 7919 + w * 104_729) % (spread + 1);
+    if o % 2 == 0 {
+        plan.respondents + delta
+    } else {
+        plan.respondents - delta
+    }
+}
+
+/// The responses as CSV text, and the organizations file.
+pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
+    let mut rng = Rng::new(plan.seed);
+    let mut csv = String::new();
+    let mut header = vec!["respondent_id".to_string(), "org".into(), "role".into(), "wave".into()];
+    header.extend(instrument.items.iter().map(|i| i.id.clone()));
+    csv.push_str(&header.join(","));
+    csv.push('\n');
+
+    let mut orgs = String::from("org,name,industry,size,region\n");
+    let role_offsets: Vec<f64> = instrument
+        .roles
+        .iter()
+        .map(|r| match r.id.as_str() {
+            "hr" => 9.0,
+            "executive" => 4.0,
+            "sales_leader" => 0.0,
+            "sales_rep" => -7.0,
+            _ => 0.0,
+        })
+        .collect();
+    // Typical respondent mix: many representatives, fewer leaders, few HR and executives.
+    let role_weights: Vec<f64> = instrument
+        .roles
+        .iter()
+        .map(|r| match r.id.as_str() {
+            "hr" => 0.15,
+            "sales_leader" => 0.22,
+            "sales_rep" => 0.53,
+            "executive" => 0.10,
+            _ => 0.2,
+        })
+        .collect();
+    let total_weight: f64 = role_weights.iter().sum();
+
+    let mut line = String::new();
+    for o in 0..plan.organizations {
+        let org = format!("org-{:04}", o + 1);
+        let strategic = rng.chance(0.35);
+        let base = if strategic { 70.0 } else { 42.0 } + 9.0 * rng.normal();
+        let growth = 2.5 + 2.0 * rng.normal();
+        // Dimension profile: each organization is stronger in some practices than others.
+        let profile: Vec<f64> = instrument.dimensions.iter().map(|_| 8.0 * rng.normal()).collect();
+        let _ = writeln!(
+            orgs,
+            "{org},{} {},{},{},{}",
+            FIRST[o % FIRST.len()],
+            SECOND[(o / FIRST.len()) % SECOND.len()],
+            INDUSTRIES[rng.below(INDUSTRIES.len())],
+            SIZES[rng.below(SIZES.len())],
+            REGIONS[rng.below(REGIONS.len())]
+        );
+        for w in 0..plan.waves {
+            let wave = wave_name(w);
+            let n = group_size(plan, o, w);
+            for r in 0..n {
+                let mut pick = rng.uniform() * total_weight;
+                let mut role = 0;
+                for (i, weight) in role_weights.iter().enumerate() {
+                    if pick < *weight {
+                        role = i;
+                        break;
+                    }
+                    pick -= weight;
+                    role = i;
+                }
+                let theta = base + growth * w as f64 + role_offsets[role] + 10.0 * rng.normal();
+                line.clear();
+                let _ = write!(line, "{org}-{}-{:04},{org},{},{wave}", w + 1, r + 1, instrument.roles[role].id);
+                for item in &instrument.items {
+                    line.push(',');
+                    let level = match item.dimension {
+                        Some(d) => theta + profile[d] + 12.0 * rng.normal(),
+                        None => theta,
+                    };
+                    write_cell(&mut line, item, level, &mut rng);
+                }
+                csv.push_str(&line);
+                csv.push('\n');
+            }
+        }
+    }
+    (csv, orgs)
+}
+
+fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng: &mut Rng) {
+    if item.dimension.is_some() && rng.chance(0.04) {
+        return; // skipped question
+    }
+    let p = (if item.reverse { 100.0 - level } else { level }).clamp(0.0, 100.0) / 100.0;
+    match &item.kind {
+        ItemKind::Scale { labels, na, .. } => {
+            if !na.is_empty() && rng.chance(0.015) {
+                out.push_str(&na[0]);
+                return;
+            }
+            let k = labels.len();
+            let code = (1.0 + p * (k - 1) as f64 + 0.5 * rng.normal()).round().clamp(1.0, k as f64) as usize;
+            if rng.chance(0.12) {
+                let label = &labels[code - 1];
+                if label.contains(',') || label.contains('"') {
+                    let _ = write!(out, "\"{}\"", label.replace('"', "\"\""));
+                } else {
+                    out.push_str(label);
+                }
+            } else {
+                let _ = write!(out, "{code}");
+            }
+        }
+        ItemKind::Number { min, max } => {
+            let x = if item.dimension.is_some() {
+                min + (max - min) * (p + 0.1 * rng.normal()).clamp(0.0, 1.0)
+            } else {
+                // Outcomes: percentages that fall as maturity rises (turnover, failures) or rise
+                // with it (quota attainment), decided by the item id.
+                let rising = item.id.contains("quota");
+                let share = if rising { 0.35 + 0.45 * p } else { 0.45 - 0.3 * p };
+                min + (max - min) * (share + 0.06 * rng.normal()).clamp(0.0, 1.0)
+            };
+            let _ = write!(out, "{}", x.round());
+        }
+        ItemKind::Boolean => {
+            let yes = rng.chance(p);
+            out.push_str(match (yes, rng.below(3)) {
+                (true, 0) => "yes",
+                (true, 1) => "Yes",
+                (true, _) => "1",
+                (false, 0) => "no",
+                (false, 1) => "No",
+                (false, _) => "0",
+            });
+        }
+        ItemKind::Choice { options } => {
+            let target = 100.0 * p + 15.0 * rng.normal();
+            let best = options
+                .iter()
+                .min_by(|a, b| (a.score - target).abs().total_cmp(&(b.score - target).abs()))
+                .map(|o| o.id.as_str())
+                .unwrap_or("");
+            out.push_str(best);
+        }
+        ItemKind::Multi { options, .. } => {
+            let chosen: Vec<&str> = options
+                .iter()
+                .filter(|_| rng.chance((0.15 + 0.7 * p).clamp(0.0, 1.0)))
+                .map(|s| s.as_str())
+                .collect();
+            if chosen.is_empty() {
+                out.push_str("none");
+            } else {
+                out.push_str(&chosen.join(";"));
+            }
+        }
+    }
+}
