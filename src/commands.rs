@@ -222,7 +222,8 @@ fn report(
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument)?;
-    let data = load_responses(&instrument, files, common, false)?;
+    // Item scores feed the per-item distributions of the pages.
+    let data = load_responses(&instrument, files, common, true)?;
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
     warn_unlisted(&analysis, common);

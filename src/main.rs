@@ -7,7 +7,11 @@ fn main() {
     match partnerscope::commands::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(error) => {
-            eprintln!("error: {error}");
+            match &error {
+                // Each problem on its own line, as `file:line:column: message`.
+                partnerscope::Error::Invalid(_) => eprintln!("{error}"),
+                _ => eprintln!("error: {error}"),
+            }
             let mut source = std::error::Error::source(&error);
             while let Some(cause) = source {
                 eprintln!("  caused by: {cause}");

@@ -15,3 +15,9 @@ pub fn z_score(x: f64, population: &[f64]) -> Option<f64> { let sd = sample_sd(p
 pub struct Welch { pub t: f64, pub df: f64, pub p: f64 }
 pub fn welch(_later: &[f64], _earlier: &[f64]) -> Option<Welch> { None }
 pub fn hedges_g(_later: &[f64], _earlier: &[f64]) -> Option<f64> { None }
+pub struct Alpha { pub k: usize, pub n: usize, pub alpha: Option<f64>, pub ci_low: Option<f64>, pub ci_high: Option<f64> }
+pub fn cronbach_alpha(rows: &[Vec<f64>]) -> Alpha { Alpha { k: rows.first().map_or(0, |r| r.len()), n: rows.len(), alpha: None, ci_low: None, ci_high: None } }
+pub fn alpha_if_dropped(rows: &[Vec<f64>]) -> Vec<Option<f64>> { vec![None; rows.first().map_or(0, |r| r.len())] }
+pub fn corrected_item_total(rows: &[Vec<f64>]) -> Vec<Option<f64>> { vec![None; rows.first().map_or(0, |r| r.len())] }
+pub struct Pearson { pub r: f64, pub n: usize, pub p: Option<f64> }
+pub fn pearson(_x: &[f64], _y: &[f64]) -> Option<Pearson> { None }

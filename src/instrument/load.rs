@@ -72,7 +72,21 @@ fn tidy_message(message: &str, line: u64, column: u64) -> String {
             text = stripped.to_string();
         }
     }
-    text
+    // Reword the messages that name Rust types or serde internals.
+    if let Some(rest) = text.strip_prefix("missing field ") {
+        return format!("missing key {rest}; add it (the instrument format is described in the README)");
+    }
+    match text.as_str() {
+        "invalid i64" | "invalid u64" | "invalid i32" | "invalid u32" => {
+            "expected a whole number here".to_string()
+        }
+        "invalid f64" | "invalid f32" => "expected a number here".to_string(),
+        "invalid bool" => "expected true or false here".to_string(),
+        t if t.contains("untagged enum OptionDef") => {
+            "an option is either a plain id (multi items) or `{ id, label, score }` (choice items); check this option's keys".to_string()
+        }
+        _ => text,
+    }
 }
 
 fn line_column(prefix: &[u8]) -> (u64, u64) {

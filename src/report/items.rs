@@ -1,0 +1,114 @@
+//! Item-level figures for the organization pages: per item, the organization's mean score and
+//! its answer distribution, and the population median of item means in the same wave.
+//!
+//! An item's figures are shown only when at least T respondents of the organization-wave
+//! answered it (the same rule as any group statistic, SPEC §6).
+
+use crate::analysis::Analysis;
+use crate::instrument::ItemKind;
+use crate::responses::ANSWERED;
+use crate::stats;
+
+#[derive(Debug, Clone)]
+pub struct ItemFigures {
+    /// Respondents who answered.
+    pub n: usize,
+    pub mean: Option<f64>,
+    /// Answers per category, in the item's own order (scale codes 1..k, No/Yes, options);
+    /// empty for number and multi items.
+    pub counts: Vec<u64>,
+}
+
+/// Figures of every scored item for one org-wave (`None` where fewer than T answered).
+pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>> {
+    let instrument = analysis.instrument;
+    let Some(matrix) = analysis.data.respondents.items.as_ref() else {
+        return vec![None; instrument.scored_items().len()];
+    };
+    let width = instrument.items.len();
+    let rows = &analysis.org_waves[org_wave].rows;
+    instrument
+        .scored_items()
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut scores = Vec::with_capacity(rows.len());
+            let categories = match &item.kind {
+                ItemKind::Scale { labels, .. } => labels.len(),
+                ItemKind::Boolean => 2,
+                ItemKind::Choice { options } => options.len(),
+                _ => 0,
+            };
+            let mut counts = vec![0u64; categories];
+            for &row in rows {
+                let at = row as usize * width + i;
+                if matrix.status[at] != ANSWERED {
+                    continue;
+                }
+                let score = matrix.scores[at];
+                scores.push(score);
+                if let Some(c) = category(&item.kind, item.reverse, score) {
+                    counts[c] += 1;
+                }
+            }
+            (scores.len() >= instrument.anonymity_threshold).then(|| ItemFigures {
+                n: scores.len(),
+                mean: stats::mean(&scores),
+                counts,
+            })
+        })
+        .collect()
+}
+
+/// The answer category a score came from (reverse keying undone).
+fn category(kind: &ItemKind, reverse: bool, score: f64) -> Option<usize> {
+    let raw = if reverse { 100.0 - score } else { score };
+    match kind {
+        ItemKind::Scale { labels, .. } => {
+            Some((raw * (labels.len() - 1) as f64 / 100.0).round() as usize)
+        }
+        ItemKind::Boolean => Some(usize::from(raw >= 50.0)),
+        // Choice scores may repeat across options; the first option with the score is used.
+        ItemKind::Choice { options } => options.iter().position(|o| o.score == raw),
+        _ => None,
+    }
+}
+
+/// Figures of every org-wave (empty for org-waves that are not reportable).
+pub fn all_figures(analysis: &Analysis) -> Vec<Vec<Option<ItemFigures>>> {
+    use rayon::prelude::*;
+    (0..analysis.org_waves.len())
+        .into_par_iter()
+        .map(|i| {
+            if analysis.visibility[i].reportable {
+                figures(analysis, i)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+/// Per item, the median item mean of the organizations shown in `wave`, when at least five are.
+pub fn population_medians(
+    analysis: &Analysis,
+    all: &[Vec<Option<ItemFigures>>],
+    wave: u32,
+) -> Vec<Option<f64>> {
+    (0..analysis.instrument.scored_items().len())
+        .map(|item| {
+            let mut means: Vec<f64> = analysis
+                .org_waves
+                .iter()
+                .zip(all)
+                .filter(|(ow, f)| ow.wave == wave && !f.is_empty())
+                .filter_map(|(_, f)| f[item].as_ref().and_then(|f| f.mean))
+                .collect();
+            if means.len() < crate::benchmark::MIN_POPULATION {
+                return None;
+            }
+            means.sort_by(|a, b| a.total_cmp(b));
+            stats::quantile_type7(&means, 0.5)
+        })
+        .collect()
+}

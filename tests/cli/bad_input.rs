@@ -1,0 +1,1 @@
+//! Bad-input corpus (filled in separately).

@@ -1,0 +1,4 @@
+//! Integration tests: run the built `partnerscope` binary on real files.
+
+mod bad_input;
+mod support;
