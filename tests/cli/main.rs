@@ -1,4 +1,5 @@
 //! Integration tests: run the built `partnerscope` binary on real files.
 
 mod bad_input;
+mod scoring;
 mod support;

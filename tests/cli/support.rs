@@ -38,3 +38,70 @@ pub fn run_in(dir: Option<&Path>, args: &[&str]) -> Run {
 pub fn run(args: &[&str]) -> Run {
     run_in(None, args)
 }
+
+/// A CSV output file as header-keyed rows.
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn read(path: &Path) -> Table {
+        let mut reader = csv::Reader::from_path(path).expect("output file exists");
+        let header = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(String::from)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|r| r.expect("record").iter().map(String::from).collect())
+            .collect();
+        Table { header, rows }
+    }
+
+    /// The rows whose leading cells equal `key`.
+    pub fn find(&self, key: &[&str]) -> Vec<&Vec<String>> {
+        self.rows
+            .iter()
+            .filter(|r| key.iter().zip(r.iter()).all(|(k, c)| k == c))
+            .collect()
+    }
+
+    /// The one row whose leading cells equal `key`.
+    pub fn row(&self, key: &[&str]) -> &Vec<String> {
+        let found = self.find(key);
+        assert_eq!(found.len(), 1, "expected one row for {key:?}, found {}", found.len());
+        found[0]
+    }
+
+    pub fn get<'a>(&self, row: &'a [String], column: &str) -> &'a str {
+        let i = self
+            .header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("no column {column}"));
+        &row[i]
+    }
+
+    pub fn num(&self, row: &[String], column: &str) -> f64 {
+        self.get(row, column)
+            .parse()
+            .unwrap_or_else(|_| panic!("{column} is not a number"))
+    }
+}
+
+/// Asserts two numbers agree to 1e-9.
+#[track_caller]
+pub fn close(actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() <= 1e-9,
+        "{actual} differs from {expected} by more than 1e-9"
+    );
+}
+
+/// A fresh temporary folder.
+pub fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
