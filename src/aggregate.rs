@@ -76,13 +76,22 @@ pub fn values(data: &Dataset, n_dimensions: usize, rows: &[u32], m: usize) -> Ve
 /// Every organization-wave, ordered by organization id, then wave (as plain strings).
 pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
     let r = &data.respondents;
+    // Rank organizations and waves by their names once, then sort rows by the ranks; the sort
+    // is stable, so rows keep input order within an organization-wave.
+    let rank = |names: &[String]| -> Vec<u32> {
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        let mut rank = vec![0u32; names.len()];
+        for (position, &i) in order.iter().enumerate() {
+            rank[i] = position as u32;
+        }
+        rank
+    };
+    let (org_rank, wave_rank) = (rank(&data.orgs), rank(&data.waves));
     let mut order: Vec<u32> = (0..r.len() as u32).collect();
-    // Stable sort keeps input order within an organization-wave.
-    order.sort_by(|&a, &b| {
-        let (a, b) = (a as usize, b as usize);
-        data.orgs[r.org[a] as usize]
-            .cmp(&data.orgs[r.org[b] as usize])
-            .then_with(|| data.waves[r.wave[a] as usize].cmp(&data.waves[r.wave[b] as usize]))
+    order.sort_by_key(|&row| {
+        let row = row as usize;
+        (org_rank[r.org[row] as usize], wave_rank[r.wave[row] as usize])
     });
     let mut blocks: Vec<Vec<u32>> = Vec::new();
     for row in order {

@@ -72,6 +72,51 @@ pub enum Benchmark<'a> {
 /// Key of a population value list: wave (ignored for norms), group, measure.
 type Key = (u32, Group, usize);
 
+/// A population, sorted once, with the figures every organization compared with it needs.
+struct Pool {
+    sorted: Vec<f64>,
+    quartiles: Option<stats::Quartiles>,
+    mean: Option<f64>,
+    sd: Option<f64>,
+}
+
+impl Pool {
+    fn new(mut values: Vec<f64>) -> Pool {
+        values.sort_by(|a, b| a.total_cmp(b));
+        let large = values.len() >= MIN_POPULATION;
+        Pool {
+            quartiles: if large { stats::quartiles(&values) } else { None },
+            mean: stats::mean(&values),
+            sd: stats::sample_sd(&values),
+            sorted: values,
+        }
+    }
+
+    fn standing(&self, x: f64, population: Population) -> Standing {
+        if self.sorted.len() < MIN_POPULATION {
+            return Standing {
+                percentile: None,
+                quartiles: None,
+                z: None,
+                population,
+            };
+        }
+        // 100·(#{v < x} + 0.5·#{v = x})/N, counted by binary search in the sorted values.
+        let below = self.sorted.partition_point(|&v| v < x);
+        let not_above = self.sorted.partition_point(|&v| v <= x);
+        let n = self.sorted.len() as f64;
+        Standing {
+            percentile: Some(100.0 * (below as f64 + 0.5 * (not_above - below) as f64) / n),
+            quartiles: self.quartiles.clone(),
+            z: match (self.mean, self.sd) {
+                (Some(mean), Some(sd)) if sd > 0.0 => Some((x - mean) / sd),
+                _ => None,
+            },
+            population,
+        }
+    }
+}
+
 /// For each org-wave (same order as given), group (same order as its groups) and measure, the
 /// standing, or `None` where the group's measure is not shown.
 pub fn standings(
@@ -81,12 +126,12 @@ pub fn standings(
     benchmark: &Benchmark,
 ) -> Vec<Vec<Vec<Option<Standing>>>> {
     // Every shown value, by wave, group and measure, with its organization.
-    let mut pools: BTreeMap<Key, Vec<(u32, f64)>> = BTreeMap::new();
+    let mut values: BTreeMap<Key, Vec<(u32, f64)>> = BTreeMap::new();
     for (ow, vis) in org_waves.iter().zip(visibility) {
         for (g, group) in ow.groups.iter().enumerate() {
             for (m, summary) in group.measures.iter().enumerate() {
                 if let (true, Some(mean)) = (vis.shown[g][m], summary.mean) {
-                    pools
+                    values
                         .entry((ow.wave, group.group, m))
                         .or_default()
                         .push((ow.org, mean));
@@ -94,11 +139,39 @@ pub fn standings(
             }
         }
     }
-    let sorted = |values: &mut Vec<f64>| values.sort_by(|a, b| a.total_cmp(b));
+    let waves: BTreeMap<Key, Pool> = values
+        .iter()
+        .map(|(k, v)| (*k, Pool::new(v.iter().map(|p| p.1).collect())))
+        .collect();
+    // Peer pools by (key, attribute value), built only for --peer-group.
+    let mut peers: BTreeMap<(Key, &str), Pool> = BTreeMap::new();
+    if let Benchmark::PeerGroup { attribute, orgs } = benchmark {
+        for (key, list) in &values {
+            let mut split: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            for (org, mean) in list {
+                if let Some(value) = orgs.attribute(&data.orgs[*org as usize], attribute) {
+                    split.entry(value).or_default().push(*mean);
+                }
+            }
+            for (value, list) in split {
+                peers.insert((*key, value), Pool::new(list));
+            }
+        }
+    }
+    let norm_pools: BTreeMap<(Group, usize), Pool> = match benchmark {
+        Benchmark::Norms { norms, .. } => norms
+            .resolved
+            .iter()
+            .map(|(k, &p)| (*k, Pool::new(norms.populations[p].values.clone())))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+
     org_waves
         .iter()
         .zip(visibility)
         .map(|(ow, vis)| {
+            let wave = &data.waves[ow.wave as usize];
             ow.groups
                 .iter()
                 .enumerate()
@@ -108,57 +181,51 @@ pub fn standings(
                         .iter()
                         .enumerate()
                         .map(|(m, summary)| {
-                            let mean = summary.mean.filter(|_| vis.shown[g][m])?;
-                            let wave = &data.waves[ow.wave as usize];
-                            let pool = &pools[&(ow.wave, group.group, m)];
-                            let (mut values, population) = match benchmark {
-                                Benchmark::Wave => (
-                                    pool.iter().map(|p| p.1).collect::<Vec<_>>(),
-                                    Population::Wave { wave: wave.clone(), n: pool.len() },
-                                ),
+                            let x = summary.mean.filter(|_| vis.shown[g][m])?;
+                            let key = (ow.wave, group.group, m);
+                            let wave_pool = &waves[&key];
+                            let whole_wave = || Population::Wave {
+                                wave: wave.clone(),
+                                n: wave_pool.sorted.len(),
+                            };
+                            Some(match benchmark {
+                                Benchmark::Wave => wave_pool.standing(x, whole_wave()),
                                 Benchmark::PeerGroup { attribute, orgs } => {
-                                    let own = orgs.attribute(&data.orgs[ow.org as usize], attribute);
-                                    let peers: Vec<f64> = match own {
-                                        Some(value) => pool
-                                            .iter()
-                                            .filter(|(o, _)| {
-                                                orgs.attribute(&data.orgs[*o as usize], attribute)
-                                                    == Some(value)
-                                            })
-                                            .map(|p| p.1)
-                                            .collect(),
-                                        None => Vec::new(),
-                                    };
-                                    match own {
-                                        Some(value) if peers.len() >= MIN_POPULATION => {
-                                            let n = peers.len();
-                                            (peers, Population::Peer {
-                                                attribute: attribute.to_string(),
-                                                value: value.to_string(),
-                                                n,
-                                            })
-                                        }
-                                        Some(_) => (
-                                            pool.iter().map(|p| p.1).collect(),
-                                            Population::Fallback { wave: wave.clone(), n: pool.len() },
-                                        ),
-                                        None => (
-                                            pool.iter().map(|p| p.1).collect(),
-                                            Population::Wave { wave: wave.clone(), n: pool.len() },
-                                        ),
+                                    match orgs.attribute(&data.orgs[ow.org as usize], attribute) {
+                                        Some(value) => match peers.get(&(key, value)) {
+                                            Some(pool) if pool.sorted.len() >= MIN_POPULATION => pool
+                                                .standing(
+                                                    x,
+                                                    Population::Peer {
+                                                        attribute: attribute.to_string(),
+                                                        value: value.to_string(),
+                                                        n: pool.sorted.len(),
+                                                    },
+                                                ),
+                                            _ => wave_pool.standing(
+                                                x,
+                                                Population::Fallback {
+                                                    wave: wave.clone(),
+                                                    n: wave_pool.sorted.len(),
+                                                },
+                                            ),
+                                        },
+                                        // No value for the attribute: the wave.
+                                        None => wave_pool.standing(x, whole_wave()),
                                     }
                                 }
-                                Benchmark::Norms { norms, name } => {
-                                    let values = norms
-                                        .values(group.group, m)
-                                        .map(|v| v.to_vec())
-                                        .unwrap_or_default();
-                                    let n = values.len();
-                                    (values, Population::Norms { name: name.to_string(), n })
+                                Benchmark::Norms { name, .. } => {
+                                    let empty = Pool::new(Vec::new());
+                                    let pool = norm_pools.get(&(group.group, m)).unwrap_or(&empty);
+                                    pool.standing(
+                                        x,
+                                        Population::Norms {
+                                            name: name.to_string(),
+                                            n: pool.sorted.len(),
+                                        },
+                                    )
                                 }
-                            };
-                            sorted(&mut values);
-                            Some(standing(mean, &values, population))
+                            })
                         })
                         .collect()
                 })
@@ -167,22 +234,9 @@ pub fn standings(
         .collect()
 }
 
-/// Percentile, quartiles and z of `x` in a sorted population.
-pub fn standing(x: f64, sorted: &[f64], population: Population) -> Standing {
-    if sorted.len() < MIN_POPULATION {
-        return Standing {
-            percentile: None,
-            quartiles: None,
-            z: None,
-            population,
-        };
-    }
-    Standing {
-        percentile: stats::percentile_rank(x, sorted),
-        quartiles: stats::quartiles(sorted),
-        z: stats::z_score(x, sorted),
-        population,
-    }
+/// Percentile, quartiles and z of `x` in a population (any order).
+pub fn standing(x: f64, values: &[f64], population: Population) -> Standing {
+    Pool::new(values.to_vec()).standing(x, population)
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -228,11 +282,6 @@ pub struct NormsPopulation {
 pub const NORMS_FORMAT: &str = "partnerscope-norms/1";
 
 impl Norms {
-    fn values(&self, group: Group, measure: usize) -> Option<&[f64]> {
-        let p = self.resolved.get(&(group, measure))?;
-        Some(&self.populations[*p].values)
-    }
-
     /// Pools every shown organization-wave of the data into a norms file.
     pub fn build(
         instrument: &Instrument,

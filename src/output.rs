@@ -135,7 +135,7 @@ fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
     let mut record: Vec<String> = Vec::with_capacity(header.len());
     for row in 0..r.len() {
         record.clear();
-        record.push(r.ids[row].to_string());
+        record.push(r.id(row).to_string());
         record.push(data.orgs[r.org[row] as usize].clone());
         record.push(instrument.roles[r.role[row] as usize].id.clone());
         record.push(data.waves[r.wave[row] as usize].clone());

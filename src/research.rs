@@ -297,7 +297,7 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
         }
         for problem in problems {
             out.push(QualityRow {
-                respondent_id: r.ids[i].to_string(),
+                respondent_id: r.id(i).to_string(),
                 org: data.orgs[r.org[i] as usize].clone(),
                 role: instrument.roles[r.role[i] as usize].id.clone(),
                 wave: data.waves[r.wave[i] as usize].clone(),

@@ -77,7 +77,9 @@ pub const NA: u8 = 2;
 /// Accepted respondents in input order, columnar. Missing scores are NaN.
 #[derive(Debug, Default, Clone)]
 pub struct Respondents {
-    pub ids: Vec<Box<str>>,
+    /// Respondent ids, concatenated; `id_ends[i]` is where the i-th ends.
+    pub id_text: String,
+    pub id_ends: Vec<usize>,
     pub org: Vec<u32>,
     pub role: Vec<u16>,
     pub wave: Vec<u32>,
@@ -92,6 +94,11 @@ pub struct Respondents {
 }
 
 impl Respondents {
+    pub fn id(&self, row: usize) -> &str {
+        let start = if row == 0 { 0 } else { self.id_ends[row - 1] };
+        &self.id_text[start..self.id_ends[row]]
+    }
+
     pub fn len(&self) -> usize {
         self.org.len()
     }
@@ -166,9 +173,11 @@ pub fn load(instrument: &Instrument, sources: Vec<Source>, options: LoadOptions)
         instrument,
         options,
         data: Dataset::default(),
-        org_index: HashMap::new(),
-        wave_index: HashMap::new(),
-        seen_ids: HashMap::new(),
+        org_index: FastMap::default(),
+        wave_index: FastMap::default(),
+        seen_ids: FastMap::default(),
+        colliding: FastMap::default(),
+        lines: Vec::new(),
     };
     if options.keep_items {
         loader.data.respondents.items = Some(ItemMatrix::default());
@@ -183,10 +192,54 @@ struct Loader<'a> {
     instrument: &'a Instrument,
     options: LoadOptions,
     data: Dataset,
-    org_index: HashMap<String, u32>,
-    wave_index: HashMap<String, u32>,
-    /// (wave, respondent id) → line of the accepted row that used it.
-    seen_ids: HashMap<(u32, Box<str>), u64>,
+    org_index: FastMap<String, u32>,
+    wave_index: FastMap<String, u32>,
+    /// (wave, hash of a respondent id) → the accepted row that used it first. Ids are compared
+    /// in full on a hit; ids whose hash collides with another's go to `colliding`.
+    seen_ids: FastMap<(u32, u64), u32>,
+    colliding: FastMap<(u32, String), u32>,
+    /// Line of each accepted row, for "already used by the row on line N".
+    lines: Vec<u64>,
+}
+
+/// FxHash (the rustc hasher): a multiply-rotate hash, much faster than SipHash on short keys.
+/// Input files are the user's own, so hash flooding is not a concern here.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+fn hash_id(id: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    h.write(id.as_bytes());
+    h.write_u8(0xff);
+    h.finish()
 }
 
 /// A row read but not yet parsed.
@@ -195,16 +248,21 @@ struct RawRow {
     line: u64,
 }
 
-/// The parallel part's result for one row.
-struct ScoredRow {
-    role: u16,
+/// Rows parsed by one task, in flat buffers (one allocation per buffer, not per row).
+#[derive(Default)]
+struct Block {
+    /// Per row: the role, or the column (`usize::MAX` for the row) and reason of its rejection.
+    rows: Vec<std::result::Result<u16, (usize, String)>>,
+    /// For accepted rows only, in order: dimension scores, index, outcomes, item scores/status.
     dimensions: Vec<f64>,
-    index: f64,
+    index: Vec<f64>,
     outcomes: Vec<f64>,
-    items: Option<(Vec<f64>, Vec<u8>)>,
+    scores: Vec<f64>,
+    status: Vec<u8>,
 }
 
-type RowResult = std::result::Result<ScoredRow, (usize, String)>;
+/// Rows per parallel task.
+const BLOCK_ROWS: usize = 512;
 
 impl Loader<'_> {
     fn load_source(&mut self, source: Source) -> Result<()> {
@@ -229,20 +287,25 @@ impl Loader<'_> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
 
-        let mut next = read_chunk(&mut reader, &name)?;
-        while !next.is_empty() {
-            let chunk = next;
-            let (parsed, following) = rayon::join(
+        // Two chunk buffers: one is parsed while the other is filled; records are reused.
+        let mut current = Vec::new();
+        let mut spare = Vec::new();
+        read_chunk(&mut reader, &name, &mut current)?;
+        while !current.is_empty() {
+            let (blocks, filled) = rayon::join(
                 || {
-                    chunk
-                        .par_iter()
-                        .map(|row| self.parse_row(&layout, &row.record))
+                    current
+                        .par_chunks(BLOCK_ROWS)
+                        .map(|rows| self.parse_block(&layout, rows))
                         .collect::<Vec<_>>()
                 },
-                || read_chunk(&mut reader, &name),
+                || read_chunk(&mut reader, &name, &mut spare),
             );
-            self.merge(&name, &layout, &wave_from_name, &chunk, parsed);
-            next = following?;
+            for (rows, block) in current.chunks(BLOCK_ROWS).zip(blocks) {
+                self.merge(&name, &layout, &wave_from_name, rows, block);
+            }
+            filled?;
+            std::mem::swap(&mut current, &mut spare);
         }
         Ok(())
     }
@@ -348,8 +411,41 @@ impl Loader<'_> {
         })
     }
 
-    /// Parses and scores one row. Runs in parallel: touches nothing shared.
-    fn parse_row(&self, layout: &Layout, record: &csv::ByteRecord) -> RowResult {
+    /// Parses and scores rows into a block. Runs in parallel: touches nothing shared.
+    fn parse_block(&self, layout: &Layout, rows: &[RawRow]) -> Block {
+        let instrument = self.instrument;
+        let n_items = instrument.items.len();
+        let mut block = Block::default();
+        let mut scores = vec![f64::NAN; n_items];
+        let mut status = vec![EMPTY; n_items];
+        let mut dimensions = vec![f64::NAN; instrument.dimensions.len()];
+        for row in rows {
+            scores.fill(f64::NAN);
+            status.fill(EMPTY);
+            let result = self.parse_row(layout, &row.record, &mut scores, &mut status);
+            if result.is_ok() {
+                let index = score::score_respondent(instrument, &scores, &mut dimensions);
+                block.dimensions.extend_from_slice(&dimensions);
+                block.index.push(index);
+                block.outcomes.extend_from_slice(&scores[instrument.outcomes.clone()]);
+                if self.options.keep_items {
+                    block.scores.extend_from_slice(&scores);
+                    block.status.extend_from_slice(&status);
+                }
+            }
+            block.rows.push(result);
+        }
+        block
+    }
+
+    /// Parses one row's cells into `scores`/`status`; returns its role.
+    fn parse_row(
+        &self,
+        layout: &Layout,
+        record: &csv::ByteRecord,
+        scores: &mut [f64],
+        status: &mut [u8],
+    ) -> std::result::Result<u16, (usize, String)> {
         let instrument = self.instrument;
         if record.len() != layout.columns.len() {
             return Err((
@@ -361,9 +457,6 @@ impl Loader<'_> {
                 ),
             ));
         }
-        let n_items = instrument.items.len();
-        let mut scores = vec![f64::NAN; n_items];
-        let mut status = vec![EMPTY; n_items];
         let mut role = 0u16;
         for (i, raw) in record.iter().enumerate() {
             let Ok(text) = std::str::from_utf8(raw) else {
@@ -412,90 +505,107 @@ impl Loader<'_> {
                 _ => {}
             }
         }
-        let mut dimensions = vec![f64::NAN; instrument.dimensions.len()];
-        let index = score::score_respondent(instrument, &scores, &mut dimensions);
-        let outcomes = scores[instrument.outcomes.clone()].to_vec();
-        Ok(ScoredRow {
-            role,
-            dimensions,
-            index,
-            outcomes,
-            items: self.options.keep_items.then_some((scores, status)),
-        })
+        Ok(role)
     }
 
-    fn merge(
-        &mut self,
-        name: &str,
-        layout: &Layout,
-        wave_from_name: &str,
-        chunk: &[RawRow],
-        parsed: Vec<RowResult>,
-    ) {
-        for (row, result) in chunk.iter().zip(parsed) {
+    fn merge(&mut self, name: &str, layout: &Layout, wave_from_name: &str, rows: &[RawRow], block: Block) {
+        let d = self.instrument.dimensions.len();
+        let o = self.instrument.outcomes.len();
+        let width = self.instrument.items.len();
+        let mut accepted = 0usize;
+        for (row, result) in rows.iter().zip(block.rows) {
             self.data.rows_read += 1;
             let cell = |i: usize| {
                 row.record
                     .get(i)
-                    .map(|c| String::from_utf8_lossy(c).trim().to_string())
-                    .unwrap_or_default()
+                    .and_then(|c| std::str::from_utf8(c).ok())
+                    .unwrap_or("")
+                    .trim()
             };
             let respondent_id = cell(layout.id);
-            let mut reject = |column: usize, reason: String| {
-                self.data.rejects.push(Reject {
-                    file: name.to_string(),
-                    line: row.line,
-                    column: layout.names.get(column).cloned().unwrap_or_default(),
-                    respondent_id: respondent_id.clone(),
-                    reason,
-                })
+            let reject = |column: usize, reason: String| Reject {
+                file: name.to_string(),
+                line: row.line,
+                column: layout.names.get(column).cloned().unwrap_or_default(),
+                respondent_id: respondent_id.to_string(),
+                reason,
             };
-            let scored = match result {
-                Ok(scored) => scored,
+            let role = match result {
+                Ok(role) => role,
                 Err((column, reason)) => {
-                    reject(column, reason);
+                    self.data.rejects.push(reject(column, reason));
                     continue;
                 }
             };
+            // This row's slot in the block's buffers (accepted rows only).
+            let slot = accepted;
+            accepted += 1;
             let wave_name = match layout.wave {
                 Some(w) => cell(w),
-                None => wave_from_name.to_string(),
+                None => wave_from_name,
             };
             if wave_name.is_empty() {
-                reject(usize::MAX, "the wave is empty: add a `wave` column or name the file after the wave".into());
+                self.data.rejects.push(reject(
+                    usize::MAX,
+                    "the wave is empty: add a `wave` column or name the file after the wave".into(),
+                ));
                 continue;
             }
-            let wave = intern(&mut self.wave_index, &mut self.data.waves, &wave_name);
-            let key = (wave, respondent_id.clone().into_boxed_str());
-            if let Some(&first) = self.seen_ids.get(&key) {
-                reject(
+            let wave = intern(&mut self.wave_index, &mut self.data.waves, wave_name);
+            if let Some(first) = self.first_use(wave, respondent_id) {
+                let line = self.lines[first as usize];
+                self.data.rejects.push(reject(
                     layout.id,
                     format!(
-                        "respondent_id `{respondent_id}` was already used in wave {wave_name} by the row on line {first}"
+                        "respondent_id `{respondent_id}` was already used in wave {wave_name} by the row on line {line}"
                     ),
-                );
+                ));
                 continue;
             }
-            self.seen_ids.insert(key, row.line);
-            let org = intern(&mut self.org_index, &mut self.data.orgs, &cell(layout.org));
+            let org = intern(&mut self.org_index, &mut self.data.orgs, cell(layout.org));
+            self.lines.push(row.line);
             let r = &mut self.data.respondents;
-            r.ids.push(respondent_id.into_boxed_str());
+            r.id_text.push_str(respondent_id);
+            r.id_ends.push(r.id_text.len());
             r.org.push(org);
-            r.role.push(scored.role);
+            r.role.push(role);
             r.wave.push(wave);
-            let dims: Vec<Option<f64>> = scored.dimensions.iter().map(|&d| score::present(d)).collect();
+            let dimensions = &block.dimensions[slot * d..(slot + 1) * d];
+            let index = block.index[slot];
+            let present: Vec<Option<f64>> = dimensions.iter().map(|&x| score::present(x)).collect();
             r.level.push(
                 self.instrument
-                    .level_of(score::present(scored.index), &dims)
+                    .level_of(score::present(index), &present)
                     .map_or(u8::MAX, |l| l as u8),
             );
-            r.dimensions.extend_from_slice(&scored.dimensions);
-            r.index.push(scored.index);
-            r.outcomes.extend_from_slice(&scored.outcomes);
-            if let (Some(matrix), Some((scores, status))) = (&mut r.items, scored.items) {
-                matrix.scores.extend_from_slice(&scores);
-                matrix.status.extend_from_slice(&status);
+            r.dimensions.extend_from_slice(dimensions);
+            r.index.push(index);
+            r.outcomes.extend_from_slice(&block.outcomes[slot * o..(slot + 1) * o]);
+            if let Some(matrix) = &mut r.items {
+                matrix.scores.extend_from_slice(&block.scores[slot * width..(slot + 1) * width]);
+                matrix.status.extend_from_slice(&block.status[slot * width..(slot + 1) * width]);
             }
+        }
+    }
+
+    /// The accepted row that already used this id in this wave, recording it if none did.
+    fn first_use(&mut self, wave: u32, id: &str) -> Option<u32> {
+        let next = self.data.respondents.len() as u32;
+        let key = (wave, hash_id(id));
+        match self.seen_ids.get(&key) {
+            None => {
+                self.seen_ids.insert(key, next);
+                None
+            }
+            Some(&row) if self.data.respondents.id(row as usize) == id => Some(row),
+            // Another id with the same hash: keep this one by its full text.
+            Some(_) => match self.colliding.get(&(wave, id.to_string())) {
+                Some(&row) => Some(row),
+                None => {
+                    self.colliding.insert((wave, id.to_string()), next);
+                    None
+                }
+            },
         }
     }
 }
@@ -506,7 +616,11 @@ fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
     })
 }
 
-fn intern(index: &mut HashMap<String, u32>, list: &mut Vec<String>, value: &str) -> u32 {
+fn intern(index: &mut FastMap<String, u32>, list: &mut Vec<String>, value: &str) -> u32 {
+    // Consecutive rows usually belong to the same organization and wave.
+    if list.last().is_some_and(|last| last == value) {
+        return list.len() as u32 - 1;
+    }
     if let Some(&i) = index.get(value) {
         return i;
     }
@@ -516,18 +630,30 @@ fn intern(index: &mut HashMap<String, u32>, list: &mut Vec<String>, value: &str)
     i
 }
 
-fn read_chunk<R: Read>(reader: &mut csv::Reader<LineCounter<R>>, name: &str) -> Result<Vec<RawRow>> {
-    let mut rows = Vec::with_capacity(CHUNK_ROWS);
-    while rows.len() < CHUNK_ROWS {
-        let mut record = csv::ByteRecord::new();
-        if !reader.read_byte_record(&mut record).map_err(|e| csv_error(name, e))? {
+/// Fills `rows` with the next chunk of records, reusing their buffers; empty at the end.
+fn read_chunk<R: Read>(
+    reader: &mut csv::Reader<LineCounter<R>>,
+    name: &str,
+    rows: &mut Vec<RawRow>,
+) -> Result<()> {
+    let mut filled = 0;
+    while filled < CHUNK_ROWS {
+        if filled == rows.len() {
+            rows.push(RawRow {
+                record: csv::ByteRecord::new(),
+                line: 0,
+            });
+        }
+        let row = &mut rows[filled];
+        if !reader.read_byte_record(&mut row.record).map_err(|e| csv_error(name, e))? {
             break;
         }
-        let offset = record.position().map_or(0, |p| p.byte());
-        let line = reader.get_mut().line_at(offset);
-        rows.push(RawRow { record, line });
+        let offset = row.record.position().map_or(0, |p| p.byte());
+        row.line = reader.get_mut().line_at(offset);
+        filled += 1;
     }
-    Ok(rows)
+    rows.truncate(filled);
+    Ok(())
 }
 
 fn csv_error(name: &str, error: csv::Error) -> Error {
