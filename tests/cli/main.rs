@@ -1,5 +1,6 @@
 //! Integration tests: run the built `partnerscope` binary on real files.
 
 mod bad_input;
+mod benchmarking;
 mod scoring;
 mod support;
