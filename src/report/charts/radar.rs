@@ -1,0 +1,160 @@
+//! Radar chart of a dimension profile against population reference lines (plotters has no
+//! radar chart: drawn from polygons, paths and text).
+
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::Color;
+
+use super::{drawable, svg, truncate, Canvas, BLUE, GRID, INK, MUTED, ORANGE, GREEN};
+
+#[derive(Debug, Clone)]
+pub struct RadarChart {
+    pub id: String,
+    pub title: String,
+    pub axes: Vec<String>,
+    /// `series[0]` is the organization (filled); the others are reference outlines.
+    pub series: Vec<RadarSeries>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RadarSeries {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+const SIZE: u32 = 560;
+const CX: i32 = 280;
+const CY: i32 = 250;
+const R: f64 = 150.0;
+
+fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
+    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * axis as f64 / n as f64;
+    let r = R * value / 100.0;
+    ((CX as f64 + r * angle.cos()).round() as i32, (CY as f64 + r * angle.sin()).round() as i32)
+}
+
+pub fn render(chart: &RadarChart) -> String {
+    let n = chart.axes.len();
+    let legend_rows = chart.series.len() as u32;
+    svg(&chart.id, &chart.title, SIZE, 460 + 22 * legend_rows, |c| {
+        if n < 3 {
+            c.text("A profile needs at least three dimensions.", (CX, CY), 15.0, MUTED, HPos::Center, VPos::Center);
+        } else {
+            grid(c, &chart.axes);
+            for (s, series) in chart.series.iter().enumerate().rev() {
+                draw_series(c, s, series, n);
+            }
+        }
+        let top = 440;
+        for (s, series) in chart.series.iter().enumerate() {
+            let y = top + 22 * s as i32;
+            let (color, _) = style(s);
+            match s {
+                0 => c.rect((40, y - 6), (64, y + 6), BLUE.mix(0.35)),
+                1 => c.dashed(vec![(40, y), (64, y)], color, 2, 6, 4),
+                _ => c.dashed(vec![(40, y), (64, y)], color, 2, 2, 3),
+            }
+            c.marker(s, (52, y), 3, color);
+            c.text(&truncate(&series.name, 60), (74, y), 15.0, INK, HPos::Left, VPos::Center);
+        }
+    })
+}
+
+fn style(series: usize) -> (plotters::style::RGBColor, u32) {
+    match series {
+        0 => (BLUE, 3),
+        1 => (ORANGE, 2),
+        2 => (GREEN, 2),
+        _ => (MUTED, 1),
+    }
+}
+
+fn grid(c: &Canvas, axes: &[String]) {
+    let n = axes.len();
+    for ring in [20.0, 40.0, 60.0, 80.0, 100.0] {
+        let mut ring_points: Vec<(i32, i32)> = (0..n).map(|a| point(a, n, ring)).collect();
+        ring_points.push(ring_points[0]);
+        c.line(ring_points, GRID, 1);
+        let (x, y) = point(0, n, ring);
+        c.text(&format!("{ring:.0}"), (x + 4, y), 12.0, MUTED, HPos::Left, VPos::Center);
+    }
+    for (a, label) in axes.iter().enumerate() {
+        c.line(vec![(CX, CY), point(a, n, 100.0)], GRID, 1);
+        let (x, y) = point(a, n, 118.0);
+        let h = if x < CX - 10 {
+            HPos::Right
+        } else if x > CX + 10 {
+            HPos::Left
+        } else {
+            HPos::Center
+        };
+        c.text(&truncate(label, 26), (x, y), 14.0, INK, h, VPos::Center);
+    }
+}
+
+fn draw_series(c: &Canvas, s: usize, series: &RadarSeries, n: usize) {
+    let (color, width) = style(s);
+    let values: Vec<Option<f64>> = (0..n)
+        .map(|a| drawable(series.values.get(a).copied().flatten()))
+        .collect();
+    let complete = values.iter().all(Option::is_some);
+    if s == 0 && complete {
+        let area: Vec<(i32, i32)> = values
+            .iter()
+            .enumerate()
+            .map(|(a, v)| point(a, n, v.unwrap_or(0.0)))
+            .collect();
+        c.polygon(area, color.mix(0.25));
+    }
+    // Lines only between neighbouring axes that both have a value: a gap stays a gap.
+    for a in 0..n {
+        let b = (a + 1) % n;
+        if let (Some(va), Some(vb)) = (values[a], values[b]) {
+            let segment = vec![point(a, n, va), point(b, n, vb)];
+            match s {
+                0 => c.line(segment, color, width),
+                1 => c.dashed(segment, color, width, 6, 4),
+                _ => c.dashed(segment, color, width, 2, 3),
+            }
+        }
+    }
+    for (a, v) in values.iter().enumerate() {
+        if let Some(v) = v {
+            c.marker(s, point(a, n, *v), if s == 0 { 4 } else { 3 }, color);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::charts::tests::{assert_escaped, HOSTILE};
+
+    fn chart(values: Vec<Option<f64>>) -> RadarChart {
+        RadarChart {
+            id: "r".into(),
+            title: HOSTILE[0].into(),
+            axes: vec![HOSTILE[0].into(), HOSTILE[1].into(), "C".into(), "D".into()],
+            series: vec![RadarSeries { name: HOSTILE[1].into(), values }],
+        }
+    }
+
+    #[test]
+    fn draws_escaped_deterministic_svg() {
+        let c = chart(vec![Some(10.0), Some(50.0), Some(80.0), Some(100.0)]);
+        let a = render(&c);
+        assert_eq!(a, render(&c));
+        assert_escaped(&a);
+        assert!(a.contains("<polygon"), "the organization's area is filled");
+    }
+
+    #[test]
+    fn missing_values_leave_gaps_not_zeros() {
+        let full = render(&chart(vec![Some(50.0); 4]));
+        let gappy = render(&chart(vec![Some(50.0), None, Some(50.0), Some(50.0)]));
+        // No filled area and fewer segments; the centre point (a zero) is never a vertex.
+        assert!(gappy.matches("<polyline").count() < full.matches("<polyline").count());
+        assert!(!gappy.contains(&format!("cx=\"{CX}\" cy=\"{CY}\"")));
+        let empty = render(&RadarChart { id: "e".into(), title: "t".into(), axes: vec![], series: vec![] });
+        assert!(empty.contains("at least three"));
+    }
+}
