@@ -10,11 +10,11 @@ pub const ORGS: &str = include_str!("../surveys/demo/orgs.csv");
 pub const RESPONSES_NAME: &str = "surveys/demo/responses.csv";
 pub const ORGS_NAME: &str = "surveys/demo/orgs.csv";
 
-/// How the demo data was made: `partnerscope simulate --organizations 14 --respondents 24
+/// How the demo data was made: `partnerscope simulate --organizations 14 --respondents 36
 /// --waves 3 --seed 2025`.
 pub const PLAN: Plan = Plan {
     organizations: 14,
-    respondents: 24,
+    respondents: 36,
     waves: 3,
     seed: 2025,
 };

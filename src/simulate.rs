@@ -111,10 +111,10 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
         .roles
         .iter()
         .map(|r| match r.id.as_str() {
-            "hr" => 0.15,
-            "sales_leader" => 0.22,
-            "sales_rep" => 0.53,
-            "executive" => 0.10,
+            "hr" => 0.2,
+            "sales_leader" => 0.25,
+            "sales_rep" => 0.4,
+            "executive" => 0.15,
             _ => 0.2,
         })
         .collect();

@@ -149,6 +149,8 @@ pub struct DimensionRow {
 
 #[derive(Serialize)]
 pub struct GapSection {
+    /// False when no measure has both roles shown: the section is a note, not a chart.
+    pub available: bool,
     pub title: String,
     pub first: String,
     pub second: String,
@@ -439,7 +441,9 @@ pub fn org_page(
                     })
                     .collect(),
             });
+            let available = (0..=d).any(|m| shown_gap(m).is_some());
             GapSection {
+                available,
                 title: format!("{fl} vs {sl}"),
                 first: fl.clone(),
                 second: sl.clone(),
@@ -531,7 +535,7 @@ pub fn org_page(
         dimensions,
         bands_svg,
         gaps,
-        gap_alert: one(instrument.gap_alert),
+        gap_alert: crate::output::num(instrument.gap_alert),
         trend,
         strengths,
         weaknesses,

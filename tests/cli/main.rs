@@ -4,3 +4,4 @@ mod bad_input;
 mod benchmarking;
 mod scoring;
 mod support;
+mod reports;

@@ -21,8 +21,8 @@ pub struct RadarSeries {
     pub values: Vec<Option<f64>>,
 }
 
-const SIZE: u32 = 560;
-const CX: i32 = 280;
+const SIZE: u32 = 720;
+const CX: i32 = 360;
 const CY: i32 = 250;
 const R: f64 = 150.0;
 
@@ -44,17 +44,17 @@ pub fn render(chart: &RadarChart) -> String {
                 draw_series(c, s, series, n);
             }
         }
-        let top = 440;
+        let top = 442;
         for (s, series) in chart.series.iter().enumerate() {
             let y = top + 22 * s as i32;
             let (color, _) = style(s);
             match s {
-                0 => c.rect((40, y - 6), (64, y + 6), BLUE.mix(0.35)),
-                1 => c.dashed(vec![(40, y), (64, y)], color, 2, 6, 4),
-                _ => c.dashed(vec![(40, y), (64, y)], color, 2, 2, 3),
+                0 => c.rect((200, y - 6), (224, y + 6), BLUE.mix(0.35)),
+                1 => c.dashed(vec![(200, y), (224, y)], color, 2, 6, 4),
+                _ => c.dashed(vec![(200, y), (224, y)], color, 2, 2, 3),
             }
-            c.marker(s, (52, y), 3, color);
-            c.text(&truncate(&series.name, 60), (74, y), 15.0, INK, HPos::Left, VPos::Center);
+            c.marker(s, (212, y), 3, color);
+            c.text(&truncate(&series.name, 60), (234, y), 15.0, INK, HPos::Left, VPos::Center);
         }
     })
 }
@@ -87,7 +87,7 @@ fn grid(c: &Canvas, axes: &[String]) {
         } else {
             HPos::Center
         };
-        c.text(&truncate(label, 26), (x, y), 14.0, INK, h, VPos::Center);
+        c.text(&truncate(label, 30), (x, y), 14.0, INK, h, VPos::Center);
     }
 }
 
