@@ -91,7 +91,10 @@ pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
     let mut order: Vec<u32> = (0..r.len() as u32).collect();
     order.sort_by_key(|&row| {
         let row = row as usize;
-        (org_rank[r.org[row] as usize], wave_rank[r.wave[row] as usize])
+        (
+            org_rank[r.org[row] as usize],
+            wave_rank[r.wave[row] as usize],
+        )
     });
     let mut blocks: Vec<Vec<u32>> = Vec::new();
     for row in order {

@@ -131,7 +131,9 @@ fn level_summary(instrument: &Instrument, ow: &OrgWave, vis: &Visibility) -> Lev
     let index = mean(d);
     let dims: Vec<Option<f64>> = (0..d).map(mean).collect();
     let level = instrument.level_of(index, &dims);
-    let next_level = level.map(|l| l + 1).filter(|&l| l < instrument.levels.len());
+    let next_level = level
+        .map(|l| l + 1)
+        .filter(|&l| l < instrument.levels.len());
     let (points_to_next, blocking) = match (next_level, index) {
         (Some(next), Some(index)) => {
             let next = &instrument.levels[next];

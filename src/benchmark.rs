@@ -31,18 +31,35 @@ pub struct Standing {
 /// Which population was used, for the output's `population` column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Population {
-    Wave { wave: String, n: usize },
-    Peer { attribute: String, value: String, n: usize },
+    Wave {
+        wave: String,
+        n: usize,
+    },
+    Peer {
+        attribute: String,
+        value: String,
+        n: usize,
+    },
     /// A peer group too small, replaced by the wave.
-    Fallback { wave: String, n: usize },
-    Norms { name: String, n: usize },
+    Fallback {
+        wave: String,
+        n: usize,
+    },
+    Norms {
+        name: String,
+        n: usize,
+    },
 }
 
 impl std::fmt::Display for Population {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Population::Wave { wave, n } => write!(f, "wave {wave} (N={n})"),
-            Population::Peer { attribute, value, n } => write!(f, "{attribute}={value} (N={n})"),
+            Population::Peer {
+                attribute,
+                value,
+                n,
+            } => write!(f, "{attribute}={value} (N={n})"),
             Population::Fallback { wave, n } => {
                 write!(f, "wave {wave} (N={n}; peer group too small)")
             }
@@ -65,8 +82,14 @@ impl Population {
 /// How to choose the population of each organization.
 pub enum Benchmark<'a> {
     Wave,
-    PeerGroup { attribute: &'a str, orgs: &'a Organizations },
-    Norms { norms: &'a Norms, name: &'a str },
+    PeerGroup {
+        attribute: &'a str,
+        orgs: &'a Organizations,
+    },
+    Norms {
+        norms: &'a Norms,
+        name: &'a str,
+    },
 }
 
 /// Key of a population value list: wave (ignored for norms), group, measure.
@@ -85,7 +108,11 @@ impl Pool {
         values.sort_by(|a, b| a.total_cmp(b));
         let large = values.len() >= MIN_POPULATION;
         Pool {
-            quartiles: if large { stats::quartiles(&values) } else { None },
+            quartiles: if large {
+                stats::quartiles(&values)
+            } else {
+                None
+            },
             mean: stats::mean(&values),
             sd: stats::sample_sd(&values),
             sorted: values,
@@ -193,15 +220,16 @@ pub fn standings(
                                 Benchmark::PeerGroup { attribute, orgs } => {
                                     match orgs.attribute(&data.orgs[ow.org as usize], attribute) {
                                         Some(value) => match peers.get(&(key, value)) {
-                                            Some(pool) if pool.sorted.len() >= MIN_POPULATION => pool
-                                                .standing(
+                                            Some(pool) if pool.sorted.len() >= MIN_POPULATION => {
+                                                pool.standing(
                                                     x,
                                                     Population::Peer {
                                                         attribute: attribute.to_string(),
                                                         value: value.to_string(),
                                                         n: pool.sorted.len(),
                                                     },
-                                                ),
+                                                )
+                                            }
                                             _ => wave_pool.standing(
                                                 x,
                                                 Population::Fallback {
@@ -290,7 +318,9 @@ impl Norms {
         visibility: &[Visibility],
         created: String,
     ) -> Result<Norms> {
-        let shown: Vec<usize> = (0..org_waves.len()).filter(|&i| visibility[i].reportable).collect();
+        let shown: Vec<usize> = (0..org_waves.len())
+            .filter(|&i| visibility[i].reportable)
+            .collect();
         let mut orgs: Vec<u32> = shown.iter().map(|&i| org_waves[i].org).collect();
         orgs.sort_unstable();
         orgs.dedup();
@@ -301,7 +331,10 @@ impl Norms {
                 orgs.len()
             )));
         }
-        let mut waves: Vec<String> = shown.iter().map(|&i| data.waves[org_waves[i].wave as usize].clone()).collect();
+        let mut waves: Vec<String> = shown
+            .iter()
+            .map(|&i| data.waves[org_waves[i].wave as usize].clone())
+            .collect();
         waves.sort();
         waves.dedup();
         let mut pools: BTreeMap<(Group, usize), Vec<f64>> = BTreeMap::new();
@@ -325,7 +358,11 @@ impl Norms {
             values.sort_by(|a, b| a.total_cmp(b));
             populations.push(NormsPopulation {
                 group: group.name(instrument),
-                measure: if m == d { "index".into() } else { instrument.dimensions[m].id.clone() },
+                measure: if m == d {
+                    "index".into()
+                } else {
+                    instrument.dimensions[m].id.clone()
+                },
                 n: values.len(),
                 mean: summary.mean.unwrap_or(f64::NAN),
                 sd: summary.sd,
@@ -353,7 +390,8 @@ impl Norms {
     /// Reads a norms file and checks it fits the instrument (same id and major version).
     pub fn load(path: &std::path::Path, instrument: &Instrument) -> Result<Norms> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read the norms file", e))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(path, "cannot read the norms file", e))?;
         let mut norms: Norms = serde_json::from_str(&text).map_err(|e| {
             Error::invalid(Diagnostic::new(
                 Location::new(&name, e.line() as u64, e.column() as u64),
@@ -362,7 +400,13 @@ impl Norms {
         })?;
         let at = Location::new(&name, 0, 0);
         if norms.format != NORMS_FORMAT {
-            return Err(Error::invalid(Diagnostic::new(at, format!("norms format `{}` is not supported (expected `{NORMS_FORMAT}`)", norms.format))));
+            return Err(Error::invalid(Diagnostic::new(
+                at,
+                format!(
+                    "norms format `{}` is not supported (expected `{NORMS_FORMAT}`)",
+                    norms.format
+                ),
+            )));
         }
         let major = norms.instrument.version.split('.').next().unwrap_or("");
         if norms.instrument.id != instrument.id || major != instrument.version.major.to_string() {
@@ -397,12 +441,18 @@ impl Norms {
             let measure = if population.measure == "index" {
                 Some(d)
             } else {
-                instrument.dimensions.iter().position(|x| x.id == population.measure)
+                instrument
+                    .dimensions
+                    .iter()
+                    .position(|x| x.id == population.measure)
             };
             let sorted = population.values.windows(2).all(|w| w[0] <= w[1]);
-            if let (Some(group), Some(measure), true, true) =
-                (group, measure, sorted, population.values.len() >= MIN_POPULATION)
-            {
+            if let (Some(group), Some(measure), true, true) = (
+                group,
+                measure,
+                sorted,
+                population.values.len() >= MIN_POPULATION,
+            ) {
                 norms.resolved.insert((group, measure), p);
             }
         }
@@ -416,7 +466,14 @@ mod tests {
 
     #[test]
     fn small_populations_give_no_percentile() {
-        let s = standing(50.0, &[40.0, 50.0, 60.0, 70.0], Population::Wave { wave: "w".into(), n: 4 });
+        let s = standing(
+            50.0,
+            &[40.0, 50.0, 60.0, 70.0],
+            Population::Wave {
+                wave: "w".into(),
+                n: 4,
+            },
+        );
         assert_eq!(s.percentile, None);
         assert!(s.quartiles.is_none());
         assert_eq!(s.z, None);
@@ -426,7 +483,14 @@ mod tests {
     fn percentile_with_ties_counts_half() {
         // below: 20, 30 → 2; equal: 50, 50 → 1; N = 6 → 100·3/6 = 50
         let sorted = [20.0, 30.0, 50.0, 50.0, 80.0, 90.0];
-        let s = standing(50.0, &sorted, Population::Wave { wave: "w".into(), n: 6 });
+        let s = standing(
+            50.0,
+            &sorted,
+            Population::Wave {
+                wave: "w".into(),
+                n: 6,
+            },
+        );
         assert_eq!(s.percentile, Some(50.0));
         let q = s.quartiles.unwrap();
         // type 7: position 5·0.25 = 1.25 → 30 + 0.25·(50 − 30) = 35; median 50; 5·0.75 = 3.75 → 50 + 0.75·30 = 72.5
@@ -435,13 +499,29 @@ mod tests {
 
     #[test]
     fn population_labels() {
-        assert_eq!(Population::Wave { wave: "2025-H2".into(), n: 40 }.to_string(), "wave 2025-H2 (N=40)");
         assert_eq!(
-            Population::Peer { attribute: "industry".into(), value: "Retail".into(), n: 12 }.to_string(),
+            Population::Wave {
+                wave: "2025-H2".into(),
+                n: 40
+            }
+            .to_string(),
+            "wave 2025-H2 (N=40)"
+        );
+        assert_eq!(
+            Population::Peer {
+                attribute: "industry".into(),
+                value: "Retail".into(),
+                n: 12
+            }
+            .to_string(),
             "industry=Retail (N=12)"
         );
         assert_eq!(
-            Population::Fallback { wave: "2025-H2".into(), n: 40 }.to_string(),
+            Population::Fallback {
+                wave: "2025-H2".into(),
+                n: 40
+            }
+            .to_string(),
             "wave 2025-H2 (N=40; peer group too small)"
         );
     }

@@ -216,7 +216,8 @@ fn report(
     let demo_data = files.is_empty();
     if demo_data && common.survey.is_some() {
         return Err(Error::Usage(
-            "the demo data belongs to the bundled instrument; give response files for --survey".into(),
+            "the demo data belongs to the bundled instrument; give response files for --survey"
+                .into(),
         ));
     }
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
@@ -246,7 +247,9 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
         common
             .survey
             .as_ref()
-            .map_or(instrument::BUNDLED_NAME.to_string(), |p| p.display().to_string()),
+            .map_or(instrument::BUNDLED_NAME.to_string(), |p| p
+                .display()
+                .to_string()),
         instrument.id,
         instrument.version,
         instrument.dimensions.len(),
@@ -280,7 +283,11 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
         println!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
     }
     println!("{}", data.reconciliation());
-    Ok(if strict && !data.rejects.is_empty() { 2 } else { 0 })
+    Ok(if strict && !data.rejects.is_empty() {
+        2
+    } else {
+        0
+    })
 }
 
 fn norms(files: &[PathBuf], path: &Path, common: &Common) -> Result<i32> {

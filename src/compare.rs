@@ -78,7 +78,9 @@ pub fn changes(
     visibility: &[Visibility],
 ) -> Vec<Change> {
     let d = instrument.dimensions.len();
-    let shown: Vec<usize> = (0..org_waves.len()).filter(|&i| visibility[i].reportable).collect();
+    let shown: Vec<usize> = (0..org_waves.len())
+        .filter(|&i| visibility[i].reportable)
+        .collect();
     let mut out = Vec::new();
     for pair in shown.windows(2) {
         let (from, to) = (pair[0], pair[1]);

@@ -35,6 +35,7 @@ pub fn decide(org_wave: &OrgWave, threshold: usize) -> Visibility {
     if !reportable {
         return Visibility { reportable, shown };
     }
+    #[allow(clippy::needless_range_loop)] // m indexes two parallel tables
     for m in 0..n_measures {
         for (g, group) in org_wave.groups.iter().enumerate() {
             shown[g][m] = group.measures[m].n >= threshold;
@@ -49,7 +50,11 @@ pub fn decide(org_wave: &OrgWave, threshold: usize) -> Visibility {
             .map(|(g, group)| (g, group.measures[m].n))
             .collect();
         roles.sort_by_key(|&(_, n)| n);
-        let mut hidden: usize = roles.iter().filter(|(g, _)| !shown[*g][m]).map(|(_, n)| n).sum();
+        let mut hidden: usize = roles
+            .iter()
+            .filter(|(g, _)| !shown[*g][m])
+            .map(|(_, n)| n)
+            .sum();
         if hidden > 0 {
             for &(g, n) in &roles {
                 if hidden >= threshold {

@@ -139,13 +139,21 @@ fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
         record.push(data.orgs[r.org[row] as usize].clone());
         record.push(instrument.roles[r.role[row] as usize].id.clone());
         record.push(data.waves[r.wave[row] as usize].clone());
-        record.extend(r.dimensions[row * d..(row + 1) * d].iter().map(|&x| nan_empty(x)));
+        record.extend(
+            r.dimensions[row * d..(row + 1) * d]
+                .iter()
+                .map(|&x| nan_empty(x)),
+        );
         record.push(nan_empty(r.index[row]));
         record.push(match r.level[row] {
             u8::MAX => String::new(),
             l => instrument.levels[l as usize].id.clone(),
         });
-        record.extend(r.outcomes[row * o..(row + 1) * o].iter().map(|&x| nan_empty(x)));
+        record.extend(
+            r.outcomes[row * o..(row + 1) * o]
+                .iter()
+                .map(|&x| nan_empty(x)),
+        );
         w.write_record(&record).map_err(csv_err(path))?;
     }
     finish(path, w)
@@ -162,8 +170,19 @@ fn nan_empty(x: f64) -> String {
 fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
     let mut w = csv_file(path)?;
     w.write_record([
-        "org", "wave", "group", "measure", "n", "mean", "sd", "ci_low", "ci_high", "percentile",
-        "p25", "median", "p75",
+        "org",
+        "wave",
+        "group",
+        "measure",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "percentile",
+        "p25",
+        "median",
+        "p75",
     ])
     .map_err(csv_err(path))?;
     for (i, ow) in analysis.org_waves.iter().enumerate() {
@@ -202,8 +221,17 @@ fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
     let d = instrument.dimensions.len();
     let mut w = csv_file(path)?;
     w.write_record([
-        "org", "name", "wave", "n", "index", "level", "percentile", "population", "next_level",
-        "points_to_next", "blocking_dimensions",
+        "org",
+        "name",
+        "wave",
+        "n",
+        "index",
+        "level",
+        "percentile",
+        "population",
+        "next_level",
+        "points_to_next",
+        "blocking_dimensions",
     ])
     .map_err(csv_err(path))?;
     for (i, summary) in analysis.summaries.iter().enumerate() {
@@ -216,10 +244,16 @@ fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
             analysis.wave(i).to_string(),
             analysis.org_waves[i].rows.len().to_string(),
             opt(s.index),
-            s.level.map(|l| instrument.levels[l].id.clone()).unwrap_or_default(),
+            s.level
+                .map(|l| instrument.levels[l].id.clone())
+                .unwrap_or_default(),
             opt(standing.and_then(|s| s.percentile)),
-            standing.map(|s| s.population.to_string()).unwrap_or_default(),
-            s.next_level.map(|l| instrument.levels[l].id.clone()).unwrap_or_default(),
+            standing
+                .map(|s| s.population.to_string())
+                .unwrap_or_default(),
+            s.next_level
+                .map(|l| instrument.levels[l].id.clone())
+                .unwrap_or_default(),
             opt(s.points_to_next),
             s.blocking
                 .iter()
@@ -236,7 +270,14 @@ fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
     let roles = &analysis.instrument.roles;
     let mut w = csv_file(path)?;
     w.write_record([
-        "org", "wave", "measure", "first_role", "second_role", "first_mean", "second_mean", "gap",
+        "org",
+        "wave",
+        "measure",
+        "first_role",
+        "second_role",
+        "first_mean",
+        "second_mean",
+        "gap",
         "flag",
     ])
     .map_err(csv_err(path))?;
@@ -260,8 +301,18 @@ fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
 fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
     let mut w = csv_file(path)?;
     w.write_record([
-        "org", "measure", "from_wave", "to_wave", "from_mean", "to_mean", "difference", "t", "df",
-        "p", "hedges_g", "meaningful",
+        "org",
+        "measure",
+        "from_wave",
+        "to_wave",
+        "from_mean",
+        "to_mean",
+        "difference",
+        "t",
+        "df",
+        "p",
+        "hedges_g",
+        "meaningful",
     ])
     .map_err(csv_err(path))?;
     for c in &analysis.changes {

@@ -115,12 +115,20 @@ pub struct StatsJson {
 }
 
 /// Item scores of one respondent row.
-fn row<'m>(matrix: &'m ItemMatrix, width: usize, r: usize) -> (&'m [f64], &'m [u8]) {
-    (&matrix.scores[r * width..(r + 1) * width], &matrix.status[r * width..(r + 1) * width])
+fn row(matrix: &ItemMatrix, width: usize, r: usize) -> (&[f64], &[u8]) {
+    (
+        &matrix.scores[r * width..(r + 1) * width],
+        &matrix.status[r * width..(r + 1) * width],
+    )
 }
 
 /// Listwise rows of a dimension: respondents (among `rows`) who answered every item of it.
-fn listwise(instrument: &Instrument, matrix: &ItemMatrix, rows: &[usize], dimension: usize) -> Vec<Vec<f64>> {
+fn listwise(
+    instrument: &Instrument,
+    matrix: &ItemMatrix,
+    rows: &[usize],
+    dimension: usize,
+) -> Vec<Vec<f64>> {
     let width = instrument.items.len();
     let range = instrument.dimensions[dimension].items.clone();
     rows.iter()
@@ -134,7 +142,12 @@ fn listwise(instrument: &Instrument, matrix: &ItemMatrix, rows: &[usize], dimens
         .collect()
 }
 
-fn reliability(instrument: &Instrument, matrix: &ItemMatrix, rows: &[usize], wave: &str) -> Vec<Reliability> {
+fn reliability(
+    instrument: &Instrument,
+    matrix: &ItemMatrix,
+    rows: &[usize],
+    wave: &str,
+) -> Vec<Reliability> {
     instrument
         .dimensions
         .iter()
@@ -164,7 +177,11 @@ fn reliability(instrument: &Instrument, matrix: &ItemMatrix, rows: &[usize], wav
         .collect()
 }
 
-fn item_diagnostics(instrument: &Instrument, matrix: &ItemMatrix, rows: &[usize]) -> Vec<ItemDiagnostics> {
+fn item_diagnostics(
+    instrument: &Instrument,
+    matrix: &ItemMatrix,
+    rows: &[usize],
+) -> Vec<ItemDiagnostics> {
     let width = instrument.items.len();
     let mut by_item: Vec<(Option<f64>, Option<f64>)> = vec![(None, None); width];
     for (d, dim) in instrument.dimensions.iter().enumerate() {
@@ -172,7 +189,10 @@ fn item_diagnostics(instrument: &Instrument, matrix: &ItemMatrix, rows: &[usize]
         let r = stats::corrected_item_total(&data);
         let dropped = stats::alpha_if_dropped(&data);
         for (j, i) in dim.items.clone().enumerate() {
-            by_item[i] = (r.get(j).copied().flatten(), dropped.get(j).copied().flatten());
+            by_item[i] = (
+                r.get(j).copied().flatten(),
+                dropped.get(j).copied().flatten(),
+            );
         }
     }
     instrument
@@ -235,7 +255,10 @@ fn correlate(first: String, second: String, x: &[f64], y: &[f64]) -> Correlation
     }
 }
 
-fn correlations(instrument: &Instrument, data: &Dataset) -> (Vec<Correlation>, Vec<Vec<Option<f64>>>) {
+fn correlations(
+    instrument: &Instrument,
+    data: &Dataset,
+) -> (Vec<Correlation>, Vec<Vec<Option<f64>>>) {
     let r = &data.respondents;
     let d = instrument.dimensions.len();
     let column = |m: usize| -> Vec<f64> { (0..r.len()).map(|i| r.dimensions[i * d + m]).collect() };
@@ -259,7 +282,12 @@ fn correlations(instrument: &Instrument, data: &Dataset) -> (Vec<Correlation>, V
     let o = instrument.outcomes.len();
     for (k, outcome) in instrument.outcome_items().iter().enumerate() {
         let values: Vec<f64> = (0..r.len()).map(|i| r.outcomes[i * o + k]).collect();
-        out.push(correlate("index".into(), outcome.id.clone(), &r.index, &values));
+        out.push(correlate(
+            "index".into(),
+            outcome.id.clone(),
+            &r.index,
+            &values,
+        ));
     }
     (out, matrix)
 }
@@ -279,7 +307,11 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
             .filter(|&&j| status[j] == ANSWERED)
             .map(|&j| {
                 let item = &instrument.items[j];
-                let raw = if item.reverse { 100.0 - scores[j] } else { scores[j] };
+                let raw = if item.reverse {
+                    100.0 - scores[j]
+                } else {
+                    scores[j]
+                };
                 let k = match &item.kind {
                     ItemKind::Scale { labels, .. } => labels.len(),
                     _ => 2,
@@ -288,7 +320,10 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
             })
             .collect();
         let mut problems = Vec::new();
-        if scale_items.len() >= 2 && codes.len() == scale_items.len() && codes.windows(2).all(|w| w[0] == w[1]) {
+        if scale_items.len() >= 2
+            && codes.len() == scale_items.len()
+            && codes.windows(2).all(|w| w[0] == w[1])
+        {
             problems.push("straight_lining");
         }
         let answered = status[..scored].iter().filter(|&&s| s == ANSWERED).count();
@@ -324,7 +359,8 @@ fn population_changes(instrument: &Instrument, data: &Dataset) -> Vec<WaveChange
                     .collect()
             };
             let (earlier, later) = (values(pair[0]), values(pair[1]));
-            let (Some(from_mean), Some(to_mean)) = (stats::mean(&earlier), stats::mean(&later)) else {
+            let (Some(from_mean), Some(to_mean)) = (stats::mean(&earlier), stats::mean(&later))
+            else {
                 continue;
             };
             let welch = stats::welch(&later, &earlier);
@@ -344,7 +380,8 @@ fn population_changes(instrument: &Instrument, data: &Dataset) -> Vec<WaveChange
                 p: welch.as_ref().map(|w| w.p),
                 hedges_g: stats::hedges_g(&later, &earlier),
                 meaningful: welch.as_ref().is_some_and(|w| {
-                    w.p < instrument.meaningful_change.p && difference.abs() >= instrument.meaningful_change.points
+                    w.p < instrument.meaningful_change.p
+                        && difference.abs() >= instrument.meaningful_change.points
                 }),
             });
         }
@@ -359,7 +396,13 @@ fn measure_name(instrument: &Instrument, m: usize) -> String {
         .map_or_else(|| "index".to_string(), |d| d.id.clone())
 }
 
-pub fn run(instrument: &Instrument, data: &Dataset, orgs: &Organizations, by_wave: bool, out: &Path) -> Result<String> {
+pub fn run(
+    instrument: &Instrument,
+    data: &Dataset,
+    orgs: &Organizations,
+    by_wave: bool,
+    out: &Path,
+) -> Result<String> {
     let matrix = data
         .respondents
         .items
@@ -372,7 +415,11 @@ pub fn run(instrument: &Instrument, data: &Dataset, orgs: &Organizations, by_wav
         let mut waves: Vec<(String, u32)> = data.waves.iter().cloned().zip(0..).collect();
         waves.sort();
         for (name, w) in waves {
-            let rows: Vec<usize> = all_rows.iter().copied().filter(|&i| data.respondents.wave[i] == w).collect();
+            let rows: Vec<usize> = all_rows
+                .iter()
+                .copied()
+                .filter(|&i| data.respondents.wave[i] == w)
+                .collect();
             reliability_rows.extend(reliability(instrument, matrix, &rows, &name));
         }
     }
@@ -439,7 +486,12 @@ pub fn run(instrument: &Instrument, data: &Dataset, orgs: &Organizations, by_wav
         wave_levels.push(WaveLevels {
             wave: name.clone(),
             organizations: n,
-            levels: instrument.levels.iter().map(|l| l.id.clone()).zip(counts).collect(),
+            levels: instrument
+                .levels
+                .iter()
+                .map(|l| l.id.clone())
+                .zip(counts)
+                .collect(),
         });
     }
 
@@ -456,7 +508,8 @@ pub fn run(instrument: &Instrument, data: &Dataset, orgs: &Organizations, by_wav
         wave_changes,
         wave_levels,
     };
-    let bytes = serde_json::to_vec_pretty(&json).map_err(|e| Error::Other(format!("cannot serialise stats.json: {e}")))?;
+    let bytes = serde_json::to_vec_pretty(&json)
+        .map_err(|e| Error::Other(format!("cannot serialise stats.json: {e}")))?;
     output::write_atomic(&out.join("stats.json"), &bytes)?;
     write_html(&analysis, &json, &corr_matrix, out)?;
     Ok(summary(&json, &quality_rows, out))
@@ -486,7 +539,9 @@ fn write_csvs(
         })
         .collect();
     write_table(out, "reliability.csv", &mut text, &mut rows)?;
-    let mut text = String::from("dimension,item,n,mean,sd,share_missing,share_na,item_total_r,alpha_if_dropped,warning\n");
+    let mut text = String::from(
+        "dimension,item,n,mean,sd,share_missing,share_na,item_total_r,alpha_if_dropped,warning\n",
+    );
     let mut rows = items
         .iter()
         .map(|i| {
@@ -508,18 +563,39 @@ fn write_csvs(
     let mut text = String::from("first,second,n,r,p\n");
     let mut rows = correlations
         .iter()
-        .map(|c| vec![c.first.clone(), c.second.clone(), c.n.to_string(), opt(c.r), opt(c.p)])
+        .map(|c| {
+            vec![
+                c.first.clone(),
+                c.second.clone(),
+                c.n.to_string(),
+                opt(c.r),
+                opt(c.p),
+            ]
+        })
         .collect();
     write_table(out, "correlations.csv", &mut text, &mut rows)?;
     let mut text = String::from("respondent_id,org,role,wave,problem\n");
     let mut rows = quality
         .iter()
-        .map(|q| vec![q.respondent_id.clone(), q.org.clone(), q.role.clone(), q.wave.clone(), q.problem.clone()])
+        .map(|q| {
+            vec![
+                q.respondent_id.clone(),
+                q.org.clone(),
+                q.role.clone(),
+                q.wave.clone(),
+                q.problem.clone(),
+            ]
+        })
         .collect();
     write_table(out, "quality.csv", &mut text, &mut rows)
 }
 
-fn write_table(out: &Path, name: &str, header: &mut String, rows: &mut Vec<Vec<String>>) -> Result<()> {
+fn write_table(
+    out: &Path,
+    name: &str,
+    header: &mut String,
+    rows: &mut Vec<Vec<String>>,
+) -> Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .has_headers(false)
@@ -562,12 +638,27 @@ fn f2(x: Option<f64>) -> String {
 }
 
 fn f3(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |v| if v < 0.001 { "< 0.001".into() } else { format!("{v:.3}") })
+    x.map_or_else(String::new, |v| {
+        if v < 0.001 {
+            "< 0.001".into()
+        } else {
+            format!("{v:.3}")
+        }
+    })
 }
 
-fn write_html(analysis: &Analysis, json: &StatsJson, corr: &[Vec<Option<f64>>], out: &Path) -> Result<()> {
+fn write_html(
+    analysis: &Analysis,
+    json: &StatsJson,
+    corr: &[Vec<Option<f64>>],
+    out: &Path,
+) -> Result<()> {
     let instrument = analysis.instrument;
-    let titles: Vec<String> = instrument.dimensions.iter().map(|d| d.title.clone()).collect();
+    let titles: Vec<String> = instrument
+        .dimensions
+        .iter()
+        .map(|d| d.title.clone())
+        .collect();
     let correlation_svg = charts::heatmap::render(&charts::heatmap::HeatmapChart {
         id: "corr".into(),
         title: "Pearson correlations between dimension scores (respondent level)".into(),
@@ -577,7 +668,11 @@ fn write_html(analysis: &Analysis, json: &StatsJson, corr: &[Vec<Option<f64>>], 
         scale: charts::heatmap::HeatScale::Correlation,
         decimals: 2,
     });
-    let pooled: Vec<&Reliability> = json.reliability.iter().filter(|r| r.wave == "all").collect();
+    let pooled: Vec<&Reliability> = json
+        .reliability
+        .iter()
+        .filter(|r| r.wave == "all")
+        .collect();
     let reliability_svg = charts::bars::render(&charts::bars::BarChart {
         id: "alpha".into(),
         title: "Cronbach's alpha per dimension (all waves pooled)".into(),
@@ -628,12 +723,25 @@ fn write_html(analysis: &Analysis, json: &StatsJson, corr: &[Vec<Option<f64>>], 
             .iter()
             .filter(|r| !r.warning.is_empty())
             .map(|r| format!("{} ({}): {}", r.dimension, r.wave, r.warning))
-            .chain(json.items.iter().filter(|i| !i.warning.is_empty()).map(|i| i.warning.clone()))
+            .chain(
+                json.items
+                    .iter()
+                    .filter(|i| !i.warning.is_empty())
+                    .map(|i| i.warning.clone()),
+            )
             .collect(),
         correlations: json
             .correlations
             .iter()
-            .map(|c| vec![c.first.clone(), c.second.clone(), c.n.to_string(), f2(c.r), f3(c.p)])
+            .map(|c| {
+                vec![
+                    c.first.clone(),
+                    c.second.clone(),
+                    c.n.to_string(),
+                    f2(c.r),
+                    f3(c.p),
+                ]
+            })
             .collect(),
         changes: json
             .wave_changes
@@ -651,7 +759,11 @@ fn write_html(analysis: &Analysis, json: &StatsJson, corr: &[Vec<Option<f64>>], 
                     view::one_opt(c.df),
                     f3(c.p),
                     f2(c.hedges_g),
-                    if c.meaningful { "yes".into() } else { "no".into() },
+                    if c.meaningful {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
                 ]
             })
             .collect(),
@@ -700,12 +812,23 @@ fn summary(json: &StatsJson, quality: &[QualityRow], out: &Path) -> String {
         .iter()
         .filter(|r| !r.warning.is_empty() && r.wave == "all")
         .map(|r| format!("warning: {}: {}", r.dimension, r.warning))
-        .chain(json.items.iter().filter(|i| !i.warning.is_empty()).map(|i| format!("warning: {}", i.warning)))
+        .chain(
+            json.items
+                .iter()
+                .filter(|i| !i.warning.is_empty())
+                .map(|i| format!("warning: {}", i.warning)),
+        )
     {
         lines.push(w);
     }
-    let straight = quality.iter().filter(|q| q.problem == "straight_lining").count();
-    let few = quality.iter().filter(|q| q.problem == "too_few_answered").count();
+    let straight = quality
+        .iter()
+        .filter(|q| q.problem == "straight_lining")
+        .count();
+    let few = quality
+        .iter()
+        .filter(|q| q.problem == "too_few_answered")
+        .count();
     lines.push(format!(
         "{straight} straight-lining and {few} too-few-answered respondent(s) listed in {}",
         out.join("quality.csv").display()

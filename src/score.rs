@@ -117,17 +117,34 @@ mod tests {
         // number 0..3, x = 2 → 66.66…
         let number = ItemKind::Number { min: 0.0, max: 3.0 };
         assert!((item_score(&number, false, Answer::Number(2.0)) - 200.0 / 3.0).abs() < 1e-12);
-        assert_eq!(item_score(&ItemKind::Boolean, false, Answer::Bool(true)), 100.0);
-        assert_eq!(item_score(&ItemKind::Boolean, true, Answer::Bool(true)), 0.0);
+        assert_eq!(
+            item_score(&ItemKind::Boolean, false, Answer::Bool(true)),
+            100.0
+        );
+        assert_eq!(
+            item_score(&ItemKind::Boolean, true, Answer::Bool(true)),
+            0.0
+        );
         let choice = ItemKind::Choice {
             options: vec![
-                ChoiceOption { id: "a".into(), label: "A".into(), score: 0.0 },
-                ChoiceOption { id: "b".into(), label: "B".into(), score: 40.0 },
+                ChoiceOption {
+                    id: "a".into(),
+                    label: "A".into(),
+                    score: 0.0,
+                },
+                ChoiceOption {
+                    id: "b".into(),
+                    label: "B".into(),
+                    score: 40.0,
+                },
             ],
         };
         assert_eq!(item_score(&choice, false, Answer::Choice(1)), 40.0);
         // multi with full_at 8: 5 chosen → 62.5; 10 chosen caps at 100; none → 0
-        let multi = ItemKind::Multi { options: vec![String::new(); 12], full_at: 8 };
+        let multi = ItemKind::Multi {
+            options: vec![String::new(); 12],
+            full_at: 8,
+        };
         assert_eq!(item_score(&multi, false, Answer::Count(5)), 62.5);
         assert_eq!(item_score(&multi, false, Answer::Count(10)), 100.0);
         assert_eq!(item_score(&multi, false, Answer::Count(0)), 0.0);
@@ -145,7 +162,12 @@ mod tests {
         let w = [(10.0, 1.0), (f64::NAN, 1.0), (20.0, 1.0), (f64::NAN, 1.0)];
         assert_eq!(weighted_mean(w.into_iter(), 0.5), 15.0);
         // 1 of 4 < 0.5 → missing; nothing answered → missing
-        let x = [(10.0, 1.0), (f64::NAN, 1.0), (f64::NAN, 1.0), (f64::NAN, 1.0)];
+        let x = [
+            (10.0, 1.0),
+            (f64::NAN, 1.0),
+            (f64::NAN, 1.0),
+            (f64::NAN, 1.0),
+        ];
         assert!(weighted_mean(x.into_iter(), 0.5).is_nan());
         assert!(weighted_mean(std::iter::empty(), 0.5).is_nan());
     }

@@ -54,14 +54,37 @@ pub struct Plan {
     pub seed: u64,
 }
 
-const INDUSTRIES: [&str; 5] = ["Retail", "Manufacturing", "Financial services", "Technology", "Healthcare"];
+const INDUSTRIES: [&str; 5] = [
+    "Retail",
+    "Manufacturing",
+    "Financial services",
+    "Technology",
+    "Healthcare",
+];
 const SIZES: [&str; 3] = ["small", "medium", "large"];
 const REGIONS: [&str; 4] = ["North", "South", "East", "West"];
 const FIRST: [&str; 12] = [
-    "Northwind", "Bluefield", "Harbor", "Summit", "Redwood", "Lakeside", "Ironbridge", "Clearwater",
-    "Oakridge", "Silverline", "Brightpath", "Stonegate",
+    "Northwind",
+    "Bluefield",
+    "Harbor",
+    "Summit",
+    "Redwood",
+    "Lakeside",
+    "Ironbridge",
+    "Clearwater",
+    "Oakridge",
+    "Silverline",
+    "Brightpath",
+    "Stonegate",
 ];
-const SECOND: [&str; 6] = ["Group", "Holdings", "Systems", "Partners", "Industries", "Co."];
+const SECOND: [&str; 6] = [
+    "Group",
+    "Holdings",
+    "Systems",
+    "Partners",
+    "Industries",
+    "Co.",
+];
 
 /// Wave names: half-years from 2024-H1.
 pub fn wave_name(w: usize) -> String {
@@ -73,12 +96,12 @@ pub fn wave_name(w: usize) -> String {
 /// exactly `organizations × respondents` per wave.
 fn group_size(plan: &Plan, o: usize, w: usize) -> usize {
     let spread = plan.respondents * 2 / 5;
-    let unpaired = o + 1 == plan.organizations && o % 2 == 0;
+    let unpaired = o + 1 == plan.organizations && o.is_multiple_of(2);
     if spread == 0 || unpaired {
         return plan.respondents;
     }
     let delta = ((o / 2) * 7919 + w * 104_729) % (spread + 1);
-    if o % 2 == 0 {
+    if o.is_multiple_of(2) {
         plan.respondents + delta
     } else {
         plan.respondents - delta
@@ -89,7 +112,12 @@ fn group_size(plan: &Plan, o: usize, w: usize) -> usize {
 pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
     let mut rng = Rng::new(plan.seed);
     let mut csv = String::new();
-    let mut header = vec!["respondent_id".to_string(), "org".into(), "role".into(), "wave".into()];
+    let mut header = vec![
+        "respondent_id".to_string(),
+        "org".into(),
+        "role".into(),
+        "wave".into(),
+    ];
     header.extend(instrument.items.iter().map(|i| i.id.clone()));
     csv.push_str(&header.join(","));
     csv.push('\n');
@@ -127,7 +155,11 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
         let base = if strategic { 70.0 } else { 42.0 } + 9.0 * rng.normal();
         let growth = 2.5 + 2.0 * rng.normal();
         // Dimension profile: each organization is stronger in some practices than others.
-        let profile: Vec<f64> = instrument.dimensions.iter().map(|_| 8.0 * rng.normal()).collect();
+        let profile: Vec<f64> = instrument
+            .dimensions
+            .iter()
+            .map(|_| 8.0 * rng.normal())
+            .collect();
         let _ = writeln!(
             orgs,
             "{org},{} {},{},{},{}",
@@ -153,7 +185,13 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
                 }
                 let theta = base + growth * w as f64 + role_offsets[role] + 10.0 * rng.normal();
                 line.clear();
-                let _ = write!(line, "{org}-{}-{:04},{org},{},{wave}", w + 1, r + 1, instrument.roles[role].id);
+                let _ = write!(
+                    line,
+                    "{org}-{}-{:04},{org},{},{wave}",
+                    w + 1,
+                    r + 1,
+                    instrument.roles[role].id
+                );
                 for item in &instrument.items {
                     line.push(',');
                     let level = match item.dimension {
@@ -182,7 +220,9 @@ fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng:
                 return;
             }
             let k = labels.len();
-            let code = (1.0 + p * (k - 1) as f64 + 0.5 * rng.normal()).round().clamp(1.0, k as f64) as usize;
+            let code = (1.0 + p * (k - 1) as f64 + 0.5 * rng.normal())
+                .round()
+                .clamp(1.0, k as f64) as usize;
             if rng.chance(0.12) {
                 let label = &labels[code - 1];
                 if label.contains(',') || label.contains('"') {
@@ -201,7 +241,11 @@ fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng:
                 // Outcomes: percentages that fall as maturity rises (turnover, failures) or rise
                 // with it (quota attainment), decided by the item id.
                 let rising = item.id.contains("quota");
-                let share = if rising { 0.35 + 0.45 * p } else { 0.45 - 0.3 * p };
+                let share = if rising {
+                    0.35 + 0.45 * p
+                } else {
+                    0.45 - 0.3 * p
+                };
                 min + (max - min) * (share + 0.06 * rng.normal()).clamp(0.0, 1.0)
             };
             let _ = write!(out, "{}", x.round());
@@ -221,7 +265,11 @@ fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng:
             let target = 100.0 * p + 15.0 * rng.normal();
             let best = options
                 .iter()
-                .min_by(|a, b| (a.score - target).abs().total_cmp(&(b.score - target).abs()))
+                .min_by(|a, b| {
+                    (a.score - target)
+                        .abs()
+                        .total_cmp(&(b.score - target).abs())
+                })
                 .map(|o| o.id.as_str())
                 .unwrap_or("");
             out.push_str(best);

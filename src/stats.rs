@@ -214,7 +214,10 @@ pub fn cronbach_alpha(rows: &[Vec<f64>]) -> Alpha {
     let bounds = alpha.and_then(|a| {
         let (d1, d2) = ((n - 1) as f64, ((n - 1) * (k - 1)) as f64);
         let f = FisherSnedecor::new(d1, d2).ok()?;
-        Some((1.0 - (1.0 - a) * f.inverse_cdf(0.975), 1.0 - (1.0 - a) * f.inverse_cdf(0.025)))
+        Some((
+            1.0 - (1.0 - a) * f.inverse_cdf(0.975),
+            1.0 - (1.0 - a) * f.inverse_cdf(0.025),
+        ))
     });
     Alpha {
         k,
@@ -279,7 +282,9 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<Pearson> {
     } else {
         let df = (n - 2) as f64;
         let t = r * (df / (1.0 - r * r)).sqrt();
-        StudentsT::new(0.0, 1.0, df).ok().map(|d| (2.0 * d.sf(t.abs())).min(1.0))
+        StudentsT::new(0.0, 1.0, df)
+            .ok()
+            .map(|d| (2.0 * d.sf(t.abs())).min(1.0))
     };
     Some(Pearson { r, n, p })
 }
@@ -291,13 +296,21 @@ mod tests {
     /// `../shared/reference/statistics.json`: values computed with scipy 1.17.1, pingouin 0.7.0
     /// and numpy 2.4.6.
     fn reference() -> serde_json::Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/statistics.json");
-        let text = std::fs::read_to_string(path).expect("shared/reference/statistics.json beside the repository");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/statistics.json"
+        );
+        let text = std::fs::read_to_string(path)
+            .expect("shared/reference/statistics.json beside the repository");
         serde_json::from_str(&text).unwrap()
     }
 
     fn floats(v: &serde_json::Value) -> Vec<f64> {
-        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
     }
 
     #[track_caller]
@@ -308,14 +321,22 @@ mod tests {
     #[test]
     fn alpha_and_feldt_interval_match_pingouin() {
         let r = &reference()["cronbach_alpha"];
-        let rows: Vec<Vec<f64>> = r["items_0_100"].as_array().unwrap().iter().map(floats).collect();
+        let rows: Vec<Vec<f64>> = r["items_0_100"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(floats)
+            .collect();
         let a = cronbach_alpha(&rows);
         assert_eq!((a.k, a.n), (4, 14));
         close(a.alpha.unwrap(), r["alpha"].as_f64().unwrap());
         let ci = floats(&r["feldt_ci95"]);
         close(a.ci_low.unwrap(), ci[0]);
         close(a.ci_high.unwrap(), ci[1]);
-        for (got, want) in corrected_item_total(&rows).iter().zip(floats(&r["corrected_item_total_r"])) {
+        for (got, want) in corrected_item_total(&rows)
+            .iter()
+            .zip(floats(&r["corrected_item_total_r"]))
+        {
             close(got.unwrap(), want);
         }
     }
@@ -328,14 +349,20 @@ mod tests {
         close(w.t, r["t"].as_f64().unwrap());
         close(w.df, r["df"].as_f64().unwrap());
         close(w.p, r["p_two_sided"].as_f64().unwrap());
-        close(hedges_g(&later, &earlier).unwrap(), r["hedges_g"].as_f64().unwrap());
+        close(
+            hedges_g(&later, &earlier).unwrap(),
+            r["hedges_g"].as_f64().unwrap(),
+        );
     }
 
     #[test]
     fn percentile_ranks_and_quartiles_match_numpy() {
         let r = &reference()["percentiles"];
         let population = floats(&r["population"]);
-        for (x, want) in floats(&r["values"]).iter().zip(floats(&r["percentile_rank"])) {
+        for (x, want) in floats(&r["values"])
+            .iter()
+            .zip(floats(&r["percentile_rank"]))
+        {
             close(percentile_rank(*x, &population).unwrap(), want);
         }
         let mut sorted = population.clone();
@@ -373,7 +400,10 @@ mod tests {
         let s = summarize(&[2.0, 4.0, 6.0]);
         assert_eq!((s.n, s.mean, s.sd), (3, Some(4.0), Some(2.0)));
         // t(0.975, 2) = 4.302652729749462 (scipy.stats.t.ppf); half-width 4.3027·2/√3.
-        close(s.ci_high.unwrap() - 4.0, 4.302652729749462 * 2.0 / 3f64.sqrt());
+        close(
+            s.ci_high.unwrap() - 4.0,
+            4.302652729749462 * 2.0 / 3f64.sqrt(),
+        );
         // Quantiles of 1..=5: position 4·0.25 = 1 → 2; 4·0.1 = 0.4 → 1.4.
         let v = [1.0, 2.0, 3.0, 4.0, 5.0];
         assert_eq!(quantile_type7(&v, 0.25), Some(2.0));
@@ -390,7 +420,10 @@ mod tests {
     fn undefined_cases_give_none() {
         assert_eq!(mean(&[]), None);
         let one = summarize(&[7.0]);
-        assert_eq!((one.n, one.mean, one.sd, one.ci_low), (1, Some(7.0), None, None));
+        assert_eq!(
+            (one.n, one.mean, one.sd, one.ci_low),
+            (1, Some(7.0), None, None)
+        );
         let zero = summarize(&[]);
         assert_eq!((zero.n, zero.mean), (0, None));
         assert_eq!(percentile_rank(1.0, &[]), None);
@@ -407,6 +440,9 @@ mod tests {
         let a = cronbach_alpha(&[vec![1.0, 2.0]]);
         assert_eq!((a.n, a.alpha), (1, None));
         assert_eq!(cronbach_alpha(&[]).k, 0);
-        assert_eq!(alpha_if_dropped(&[vec![1.0, 2.0], vec![2.0, 3.0]]), vec![None, None]);
+        assert_eq!(
+            alpha_if_dropped(&[vec![1.0, 2.0], vec![2.0, 3.0]]),
+            vec![None, None]
+        );
     }
 }

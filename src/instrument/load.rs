@@ -20,7 +20,8 @@ pub fn load_bundled() -> Result<Instrument> {
 }
 
 pub fn load_file(path: &std::path::Path) -> Result<Instrument> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the instrument", e))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::io(path, "cannot read the instrument", e))?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
@@ -74,7 +75,9 @@ fn tidy_message(message: &str, line: u64, column: u64) -> String {
     }
     // Reword the messages that name Rust types or serde internals.
     if let Some(rest) = text.strip_prefix("missing field ") {
-        return format!("missing key {rest}; add it (the instrument format is described in the README)");
+        return format!(
+            "missing key {rest}; add it (the instrument format is described in the README)"
+        );
     }
     match text.as_str() {
         "invalid i64" | "invalid u64" | "invalid i32" | "invalid u32" => {
@@ -91,7 +94,10 @@ fn tidy_message(message: &str, line: u64, column: u64) -> String {
 
 fn line_column(prefix: &[u8]) -> (u64, u64) {
     let line = 1 + prefix.iter().filter(|&&b| b == b'\n').count() as u64;
-    let start = prefix.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let start = prefix
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     let column = 1 + String::from_utf8_lossy(&prefix[start..]).chars().count() as u64;
     (line, column)
 }

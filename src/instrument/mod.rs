@@ -172,7 +172,9 @@ impl Instrument {
     pub fn gate_holds(&self, level: &Level, dimensions: &[Option<f64>]) -> bool {
         match level.min_each_dimension {
             None => true,
-            Some(gate) => dimensions.iter().all(|d| matches!(d, Some(v) if *v >= gate)),
+            Some(gate) => dimensions
+                .iter()
+                .all(|d| matches!(d, Some(v) if *v >= gate)),
         }
     }
 

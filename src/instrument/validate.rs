@@ -101,7 +101,10 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         }
     });
     if file.title.value.trim().is_empty() {
-        c.report(&file.title, "the title is empty; give the instrument a title");
+        c.report(
+            &file.title,
+            "the title is empty; give the instrument a title",
+        );
     }
 
     let anonymity_threshold = match &file.anonymity_threshold {
@@ -139,11 +142,26 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         c.report(&file.roles, "no roles are defined; list at least one role");
     }
     for role in &file.roles.value {
-        if role.id.value.trim().is_empty() || role.id.value.chars().any(|ch| ch.is_whitespace() || ch == ',') {
-            c.report(&role.id, format!("role id `{}` must be a non-empty word without spaces or commas", role.id.value));
+        if role.id.value.trim().is_empty()
+            || role
+                .id
+                .value
+                .chars()
+                .any(|ch| ch.is_whitespace() || ch == ',')
+        {
+            c.report(
+                &role.id,
+                format!(
+                    "role id `{}` must be a non-empty word without spaces or commas",
+                    role.id.value
+                ),
+            );
         }
         if roles.iter().any(|r: &Role| r.id == role.id.value) {
-            c.report(&role.id, format!("role `{}` is defined twice", role.id.value));
+            c.report(
+                &role.id,
+                format!("role `{}` is defined twice", role.id.value),
+            );
             continue;
         }
         roles.push(Role {
@@ -232,7 +250,11 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         scales.push((
             id.value.clone(),
             labels.iter().map(|l| l.value.trim().to_string()).collect(),
-            scale.na.iter().map(|l| l.value.trim().to_string()).collect(),
+            scale
+                .na
+                .iter()
+                .map(|l| l.value.trim().to_string())
+                .collect(),
         ));
     }
 
@@ -271,7 +293,10 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     let mut dimensions = Vec::new();
     let mut items = Vec::new();
     if file.dimensions.value.is_empty() {
-        c.report(&file.dimensions, "no dimensions are defined; list at least one");
+        c.report(
+            &file.dimensions,
+            "no dimensions are defined; list at least one",
+        );
     }
     for (d, dim) in file.dimensions.value.iter().enumerate() {
         claim(&mut c, &dim.id, "dimension");
@@ -279,7 +304,10 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         if dim.items.value.is_empty() {
             c.report(
                 &dim.items,
-                format!("dimension `{}` has no items; add at least one", dim.id.value),
+                format!(
+                    "dimension `{}` has no items; add at least one",
+                    dim.id.value
+                ),
             );
         }
         let start = items.len();
@@ -299,7 +327,13 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     for item in &file.outcomes {
         claim(&mut c, &item.id, "outcome");
         if item.reverse {
-            c.report(&item.id, format!("outcome `{}` is not scored, so `reverse` does not apply; remove it", item.id.value));
+            c.report(
+                &item.id,
+                format!(
+                    "outcome `{}` is not scored, so `reverse` does not apply; remove it",
+                    item.id.value
+                ),
+            );
         }
         items.push(build_item(&mut c, item, None, &scales));
     }
@@ -308,11 +342,17 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     // Levels.
     let mut levels: Vec<Level> = Vec::new();
     if file.levels.value.is_empty() {
-        c.report(&file.levels, "no levels are defined; the first level needs `min: 0`");
+        c.report(
+            &file.levels,
+            "no levels are defined; the first level needs `min: 0`",
+        );
     }
     for (i, level) in file.levels.value.iter().enumerate() {
         if levels.iter().any(|l| l.id == level.id.value) {
-            c.report(&level.id, format!("level `{}` is defined twice", level.id.value));
+            c.report(
+                &level.id,
+                format!("level `{}` is defined twice", level.id.value),
+            );
         }
         let min = level.min.value;
         if i == 0 && min != 0.0 {
@@ -324,7 +364,13 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
                 ),
             );
         } else if !(0.0..=100.0).contains(&min) || !min.is_finite() {
-            c.report(&level.min, format!("level `{}` has min {min}; thresholds lie between 0 and 100", level.id.value));
+            c.report(
+                &level.min,
+                format!(
+                    "level `{}` has min {min}; thresholds lie between 0 and 100",
+                    level.id.value
+                ),
+            );
         } else if let Some(previous) = levels.last() {
             if min <= previous.min {
                 c.report(
@@ -338,7 +384,13 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         }
         if let Some(gate) = &level.min_each_dimension {
             if !(0.0..=100.0).contains(&gate.value) {
-                c.report(gate, format!("min_each_dimension is {}; it must lie between 0 and 100", gate.value));
+                c.report(
+                    gate,
+                    format!(
+                        "min_each_dimension is {}; it must lie between 0 and 100",
+                        gate.value
+                    ),
+                );
             }
         }
         levels.push(Level {
@@ -367,7 +419,10 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
             if !(entry.below.value > 0.0 && entry.below.value <= 100.0) {
                 c.report(
                     &entry.below,
-                    format!("`below` is {}; it must be above 0 and at most 100", entry.below.value),
+                    format!(
+                        "`below` is {}; it must be above 0 and at most 100",
+                        entry.below.value
+                    ),
                 );
             }
             recommendations[d].push(Recommendation {
@@ -381,24 +436,39 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         None => 10.0,
         Some(g) if g.value > 0.0 && g.value.is_finite() => g.value,
         Some(g) => {
-            c.report(g, format!("gap_alert is {}; it must be a positive number of points", g.value));
+            c.report(
+                g,
+                format!(
+                    "gap_alert is {}; it must be a positive number of points",
+                    g.value
+                ),
+            );
             10.0
         }
     };
-    let mut meaningful_change = MeaningfulChange { p: 0.05, points: 5.0 };
+    let mut meaningful_change = MeaningfulChange {
+        p: 0.05,
+        points: 5.0,
+    };
     if let Some(m) = &file.meaningful_change {
         if let Some(p) = m.value.p {
             if p > 0.0 && p < 1.0 {
                 meaningful_change.p = p;
             } else {
-                c.report(m, format!("meaningful_change.p is {p}; it must lie between 0 and 1"));
+                c.report(
+                    m,
+                    format!("meaningful_change.p is {p}; it must lie between 0 and 1"),
+                );
             }
         }
         if let Some(points) = m.value.points {
             if points >= 0.0 && points.is_finite() {
                 meaningful_change.points = points;
             } else {
-                c.report(m, format!("meaningful_change.points is {points}; it must be 0 or more"));
+                c.report(
+                    m,
+                    format!("meaningful_change.points is {points}; it must be 0 or more"),
+                );
             }
         }
     }
@@ -433,7 +503,13 @@ fn positive_weight(c: &mut Checker, weight: Option<&Spanned<f64>>, what: &str, i
         None => 1.0,
         Some(w) if w.value > 0.0 && w.value.is_finite() => w.value,
         Some(w) => {
-            c.report(w, format!("{what} `{id}` has weight {}; weights must be positive", w.value));
+            c.report(
+                w,
+                format!(
+                    "{what} `{id}` has weight {}; weights must be positive",
+                    w.value
+                ),
+            );
             1.0
         }
     }
@@ -479,25 +555,27 @@ fn build_item(
     }
 
     let kind = match kind_name {
-        ItemType::Scale => match &item.scale {
-            None => {
-                c.report(
+        ItemType::Scale => {
+            match &item.scale {
+                None => {
+                    c.report(
                     &item.id,
                     format!(
                         "item `{id}` has no `type`, so it is a scale item and needs `scale:` (defined: {})",
                         list(scales.iter().map(|s| &s.0))
                     ),
                 );
-                ItemKind::Boolean
-            }
-            Some(scale) => match scales.iter().find(|s| s.0 == scale.value) {
-                Some((name, labels, na)) => ItemKind::Scale {
-                    scale: name.clone(),
-                    labels: labels.clone(),
-                    na: na.clone(),
-                },
-                None => {
-                    c.report(
+                    ItemKind::Boolean
+                }
+                Some(scale) => {
+                    match scales.iter().find(|s| s.0 == scale.value) {
+                        Some((name, labels, na)) => ItemKind::Scale {
+                            scale: name.clone(),
+                            labels: labels.clone(),
+                            na: na.clone(),
+                        },
+                        None => {
+                            c.report(
                         scale,
                         format!(
                             "item `{id}` uses scale `{}`, which is not defined (defined: {})",
@@ -505,13 +583,15 @@ fn build_item(
                             if scales.is_empty() { "none".to_string() } else { list(scales.iter().map(|s| &s.0)) }
                         ),
                     );
-                    ItemKind::Boolean
+                            ItemKind::Boolean
+                        }
+                    }
                 }
-            },
-        },
+            }
+        }
         ItemType::Number => match (&item.min, &item.max) {
             (Some(min), Some(max)) => {
-                if !(min.value < max.value) || !min.value.is_finite() || !max.value.is_finite() {
+                if min.value >= max.value || !min.value.is_finite() || !max.value.is_finite() {
                     c.report(
                         min,
                         format!(
@@ -537,7 +617,10 @@ fn build_item(
         ItemType::Choice => {
             let mut options: Vec<ChoiceOption> = Vec::new();
             match &item.options {
-                None => c.report(&item.id, format!("choice item `{id}` needs `options`, each `{{ id, label, score }}`")),
+                None => c.report(
+                    &item.id,
+                    format!("choice item `{id}` needs `options`, each `{{ id, label, score }}`"),
+                ),
                 Some(list_) => {
                     if list_.value.is_empty() {
                         c.report(list_, format!("choice item `{id}` has no options"));
@@ -572,7 +655,10 @@ fn build_item(
         ItemType::Multi => {
             let mut options: Vec<String> = Vec::new();
             match &item.options {
-                None => c.report(&item.id, format!("multi item `{id}` needs `options`, a list of option ids")),
+                None => c.report(
+                    &item.id,
+                    format!("multi item `{id}` needs `options`, a list of option ids"),
+                ),
                 Some(list_) => {
                     if list_.value.is_empty() {
                         c.report(list_, format!("multi item `{id}` has no options"));
@@ -622,6 +708,7 @@ fn build_item(
 fn is_option_id(id: &str) -> bool {
     !id.is_empty()
         && id != "none"
-        && !id.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == ';')
 }
-

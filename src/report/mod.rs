@@ -24,7 +24,12 @@ use crate::output;
 
 /// Writes `out/index.html`, `out/orgs/<slug>.html` and `out/data/…`; returns the number of
 /// organization pages.
-pub fn write(analysis: &Analysis, out: &Path, templates_dir: Option<&Path>, quiet: bool) -> Result<usize> {
+pub fn write(
+    analysis: &Analysis,
+    out: &Path,
+    templates_dir: Option<&Path>,
+    quiet: bool,
+) -> Result<usize> {
     let (tera, warnings) = templates::load(templates_dir)?;
     if !quiet {
         for w in &warnings {
@@ -94,7 +99,8 @@ pub fn write(analysis: &Analysis, out: &Path, templates_dir: Option<&Path>, quie
 
 /// Removes files in `dir` that are not in `keep` (left over from earlier runs).
 fn remove_stale(dir: &Path, keep: &BTreeSet<&str>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the folder", e))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the folder", e))?;
     for entry in entries.flatten() {
         let name = entry.file_name();
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());

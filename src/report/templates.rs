@@ -14,7 +14,10 @@ pub const BUILT_IN: [(&str, &str); 5] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("style.css", include_str!("../../templates/style.css")),
     ("org.html", include_str!("../../templates/org.html")),
-    ("portfolio.html", include_str!("../../templates/portfolio.html")),
+    (
+        "portfolio.html",
+        include_str!("../../templates/portfolio.html"),
+    ),
     ("stats.html", include_str!("../../templates/stats.html")),
 ];
 
@@ -31,7 +34,8 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
                 dir.display()
             )));
         }
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the templates folder", e))?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, "cannot read the templates folder", e))?;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !BUILT_IN.iter().any(|(n, _)| *n == name) {
@@ -52,18 +56,22 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
                 .map_err(|e| Error::io(path, "cannot read the template", e))?,
             None => built_in.to_string(),
         };
-        shown_names.push(own.as_ref().map_or(name.to_string(), |p| p.display().to_string()));
+        shown_names.push(
+            own.as_ref()
+                .map_or(name.to_string(), |p| p.display().to_string()),
+        );
         sources.push((name, text));
     }
     // All at once: templates include and extend each other.
-    tera.add_raw_templates(sources).map_err(|source| Error::Template {
-        name: if dir.is_some() {
-            shown_names.join(", ")
-        } else {
-            "built-in templates".into()
-        },
-        source,
-    })?;
+    tera.add_raw_templates(sources)
+        .map_err(|source| Error::Template {
+            name: if dir.is_some() {
+                shown_names.join(", ")
+            } else {
+                "built-in templates".into()
+            },
+            source,
+        })?;
     Ok((tera, warnings))
 }
 
@@ -72,10 +80,11 @@ pub fn render(tera: &tera::Tera, name: &str, context: &impl serde::Serialize) ->
         name: name.to_string(),
         source,
     })?;
-    tera.render(name, &context).map_err(|source| Error::Template {
-        name: name.to_string(),
-        source,
-    })
+    tera.render(name, &context)
+        .map_err(|source| Error::Template {
+            name: name.to_string(),
+            source,
+        })
 }
 
 pub fn export(dir: &Path) -> Result<()> {

@@ -241,7 +241,9 @@ pub fn org_page(
 ) -> OrgPage {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
-    let latest = *org_waves.last().expect("an organization page has a shown wave");
+    let latest = *org_waves
+        .last()
+        .expect("an organization page has a shown wave");
     let ow = &analysis.org_waves[latest];
     let vis = &analysis.visibility[latest];
     let t = instrument.anonymity_threshold;
@@ -259,7 +261,11 @@ pub fn org_page(
             let shown = vis.is_shown(ow, Group::Role(r), d);
             Some(RoleCount {
                 role: role.label.clone(),
-                count: if shown { group.rows.to_string() } else { hidden.clone() },
+                count: if shown {
+                    group.rows.to_string()
+                } else {
+                    hidden.clone()
+                },
             })
         })
         .collect();
@@ -346,15 +352,26 @@ pub fn org_page(
                 p25: q.as_ref().map_or_else(String::new, |q| one(q.p25)),
                 median: q.as_ref().map_or_else(String::new, |q| one(q.median)),
                 p75: q.as_ref().map_or_else(String::new, |q| one(q.p75)),
-                n: if shown { s.n.to_string() } else { String::new() },
+                n: if shown {
+                    s.n.to_string()
+                } else {
+                    String::new()
+                },
                 suppressed: !shown,
             }
         })
         .collect();
-    let titles: Vec<String> = instrument.dimensions.iter().map(|x| x.title.clone()).collect();
+    let titles: Vec<String> = instrument
+        .dimensions
+        .iter()
+        .map(|x| x.title.clone())
+        .collect();
     let radar_svg = charts::radar::render(&charts::radar::RadarChart {
         id: format!("{id_prefix}radar"),
-        title: format!("Dimension profile of {name}, {} (0–100)", ow_wave(analysis, latest)),
+        title: format!(
+            "Dimension profile of {name}, {} (0–100)",
+            ow_wave(analysis, latest)
+        ),
         axes: titles.clone(),
         series: vec![
             charts::radar::RadarSeries {
@@ -381,7 +398,11 @@ pub fn org_page(
             .map(|m| {
                 let q = quart(m);
                 charts::band::BandRow {
-                    label: if m == d { "Index".into() } else { titles[m].clone() },
+                    label: if m == d {
+                        "Index".into()
+                    } else {
+                        titles[m].clone()
+                    },
                     value: mean(m),
                     p25: q.as_ref().map(|q| q.p25),
                     median: q.as_ref().map(|q| q.median),
@@ -397,15 +418,25 @@ pub fn org_page(
         .iter()
         .enumerate()
         .map(|(k, &(first, second))| {
-            let (fl, sl) = (&instrument.roles[first].label, &instrument.roles[second].label);
+            let (fl, sl) = (
+                &instrument.roles[first].label,
+                &instrument.roles[second].label,
+            );
             let shown_gap = |m: usize| {
                 analysis.gaps.iter().find(|g| {
-                    g.org_wave == latest && g.measure == m && g.first_role == first && g.second_role == second
+                    g.org_wave == latest
+                        && g.measure == m
+                        && g.first_role == first
+                        && g.second_role == second
                 })
             };
             let rows: Vec<GapRow> = (0..=d)
                 .map(|m| {
-                    let label = if m == d { "Index".to_string() } else { titles[m].clone() };
+                    let label = if m == d {
+                        "Index".to_string()
+                    } else {
+                        titles[m].clone()
+                    };
                     match shown_gap(m) {
                         Some(g) => GapRow {
                             measure: label,
@@ -416,8 +447,14 @@ pub fn org_page(
                         },
                         None => GapRow {
                             measure: label,
-                            first: one_or_hidden(analysis.shown_mean(latest, Group::Role(first), m), &hidden),
-                            second: one_or_hidden(analysis.shown_mean(latest, Group::Role(second), m), &hidden),
+                            first: one_or_hidden(
+                                analysis.shown_mean(latest, Group::Role(first), m),
+                                &hidden,
+                            ),
+                            second: one_or_hidden(
+                                analysis.shown_mean(latest, Group::Role(second), m),
+                                &hidden,
+                            ),
                             gap: String::new(),
                             flag: false,
                         },
@@ -433,7 +470,11 @@ pub fn org_page(
                     .map(|m| {
                         let g = shown_gap(m);
                         charts::dumbbell::DumbbellRow {
-                            label: if m == d { "Index".into() } else { titles[m].clone() },
+                            label: if m == d {
+                                "Index".into()
+                            } else {
+                                titles[m].clone()
+                            },
                             first: g.map(|g| g.first_mean),
                             second: g.map(|g| g.second_mean),
                             flagged: g.is_some_and(|g| g.flag),
@@ -457,13 +498,13 @@ pub fn org_page(
 
     // Strengths and gaps: dimensions and items furthest from the population median.
     let mut highlights: Vec<(f64, Highlight)> = Vec::new();
-    for m in 0..d {
+    for (m, title) in titles.iter().enumerate() {
         if let (Some(v), Some(q)) = (mean(m), quart(m)) {
             highlights.push((
                 v - q.median,
                 Highlight {
                     kind: "Dimension".into(),
-                    title: titles[m].clone(),
+                    title: title.clone(),
                     value: one(v),
                     median: one(q.median),
                     difference: signed(v - q.median),
@@ -472,7 +513,9 @@ pub fn org_page(
         }
     }
     for (i, item) in instrument.scored_items().iter().enumerate() {
-        if let (Some(Some(v)), Some(median)) = (figures[i].as_ref().map(|f| f.mean), item_medians[i]) {
+        if let (Some(Some(v)), Some(median)) =
+            (figures[i].as_ref().map(|f| f.mean), item_medians[i])
+        {
             highlights.push((
                 v - median,
                 Highlight {
@@ -504,7 +547,9 @@ pub fn org_page(
     let mut recs: Vec<(f64, usize, RecommendationView)> = Vec::new();
     for (m, dim) in instrument.dimensions.iter().enumerate() {
         let Some(v) = mean(m) else { continue };
-        let Some(rec) = instrument.recommendation(m, v) else { continue };
+        let Some(rec) = instrument.recommendation(m, v) else {
+            continue;
+        };
         let median = quart(m).map(|q| q.median);
         let priority = median.map_or(f64::NEG_INFINITY, |med| (med - v) * dim.weight);
         recs.push((
@@ -635,7 +680,9 @@ fn trend_view(analysis: &Analysis, org_waves: &[usize], name: &str, id_prefix: &
             from_mean: one(c.from_mean),
             to_mean: one(c.to_mean),
             difference: signed(c.difference),
-            t: c.welch.as_ref().map_or_else(String::new, |w| format!("{:.2}", w.t)),
+            t: c.welch
+                .as_ref()
+                .map_or_else(String::new, |w| format!("{:.2}", w.t)),
             df: c.welch.as_ref().map_or_else(String::new, |w| one(w.df)),
             p: c.welch.as_ref().map_or_else(String::new, |w| p_value(w.p)),
             g: c.hedges_g.map_or_else(String::new, |g| format!("{g:.2}")),
@@ -699,7 +746,9 @@ fn item_sections(
                         text: item.text.clone(),
                         reverse: item.reverse,
                         n: f.map_or_else(|| hidden.to_string(), |f| f.n.to_string()),
-                        mean: f.and_then(|f| f.mean).map_or_else(|| hidden.to_string(), one),
+                        mean: f
+                            .and_then(|f| f.mean)
+                            .map_or_else(|| hidden.to_string(), one),
                         median: one_opt(item_medians[i]),
                         distribution,
                     }
@@ -801,12 +850,15 @@ pub fn portfolio(
                 slug: slug.clone(),
                 wave: ow_wave(analysis, i),
                 n: analysis.org_waves[i].rows.len(),
-                level: summary
-                    .level
-                    .map_or_else(|| hidden_text.clone(), |l| instrument.levels[l].label.clone()),
+                level: summary.level.map_or_else(
+                    || hidden_text.clone(),
+                    |l| instrument.levels[l].label.clone(),
+                ),
                 level_rank: summary.level.map_or(0, |l| l + 1),
                 index: summary.index.map_or_else(|| hidden_text.clone(), one),
-                index_sort: summary.index.map_or_else(|| "-1".into(), |x| format!("{x:.6}")),
+                index_sort: summary
+                    .index
+                    .map_or_else(|| "-1".into(), |x| format!("{x:.6}")),
                 percentile: standing
                     .and_then(|s| s.percentile)
                     .map_or_else(String::new, |p| format!("{p:.0}")),
@@ -835,10 +887,18 @@ pub fn portfolio(
             .iter()
             .map(|(i, _)| analysis.orgs.display_name(analysis.org_id(*i)).to_string())
             .collect(),
-        col_labels: instrument.dimensions.iter().map(|x| x.title.clone()).collect(),
+        col_labels: instrument
+            .dimensions
+            .iter()
+            .map(|x| x.title.clone())
+            .collect(),
         cells: latest
             .iter()
-            .map(|(i, _)| (0..d).map(|m| analysis.shown_mean(*i, Group::All, m)).collect())
+            .map(|(i, _)| {
+                (0..d)
+                    .map(|m| analysis.shown_mean(*i, Group::All, m))
+                    .collect()
+            })
             .collect(),
         scale: charts::heatmap::HeatScale::Percent,
         decimals: 0,
@@ -864,7 +924,11 @@ pub fn portfolio(
             })
             .collect(),
         heatmap_svg,
-        dimensions: instrument.dimensions.iter().map(|x| x.title.clone()).collect(),
+        dimensions: instrument
+            .dimensions
+            .iter()
+            .map(|x| x.title.clone())
+            .collect(),
         levels: level_defs(analysis),
         rows_read: analysis.data.rows_read,
         rows_scored: analysis.data.rows_scored(),

@@ -51,7 +51,11 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
             None => Err(format!(
                 "`{cell}` is not an option of `{}` (options: {})",
                 item.id,
-                options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")
+                options
+                    .iter()
+                    .map(|o| o.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         },
         ItemKind::Multi { options, .. } => {
@@ -63,7 +67,9 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
                 let token = token.trim();
                 tokens += 1;
                 if token.is_empty() {
-                    return Err(format!("`{cell}` has an empty option between `;` separators"));
+                    return Err(format!(
+                        "`{cell}` has an empty option between `;` separators"
+                    ));
                 }
                 if token == "none" {
                     saw_none = true;
@@ -122,9 +128,15 @@ mod tests {
     fn agree() -> Item {
         item(ItemKind::Scale {
             scale: "agree5".into(),
-            labels: ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
-                .map(String::from)
-                .to_vec(),
+            labels: [
+                "Strongly disagree",
+                "Disagree",
+                "Neither",
+                "Agree",
+                "Strongly agree",
+            ]
+            .map(String::from)
+            .to_vec(),
             na: vec!["Don't know".into()],
         })
     }
@@ -149,7 +161,10 @@ mod tests {
     fn number_boolean_choice_cells() {
         let n = item(ItemKind::Number { min: 0.0, max: 3.0 });
         assert_eq!(parse(&n, "2.5"), Ok((Answer::Number(2.5), false)));
-        assert_eq!(parse(&n, "4"), Err("`4` is outside the allowed range 0–3".into()));
+        assert_eq!(
+            parse(&n, "4"),
+            Err("`4` is outside the allowed range 0–3".into())
+        );
         assert!(parse(&n, "NaN").is_err());
         assert!(parse(&n, "inf").is_err());
         assert_eq!(
@@ -159,11 +174,22 @@ mod tests {
         let b = item(ItemKind::Boolean);
         assert_eq!(parse(&b, "YES"), Ok((Answer::Bool(true), false)));
         assert_eq!(parse(&b, "0"), Ok((Answer::Bool(false), false)));
-        assert_eq!(parse(&b, "maybe"), Err("`maybe` is not yes/no, true/false or 1/0".into()));
+        assert_eq!(
+            parse(&b, "maybe"),
+            Err("`maybe` is not yes/no, true/false or 1/0".into())
+        );
         let c = item(ItemKind::Choice {
             options: vec![
-                ChoiceOption { id: "low".into(), label: "Low".into(), score: 0.0 },
-                ChoiceOption { id: "high".into(), label: "High".into(), score: 100.0 },
+                ChoiceOption {
+                    id: "low".into(),
+                    label: "Low".into(),
+                    score: 0.0,
+                },
+                ChoiceOption {
+                    id: "high".into(),
+                    label: "High".into(),
+                    score: 100.0,
+                },
             ],
         });
         assert_eq!(parse(&c, "high"), Ok((Answer::Choice(1), false)));

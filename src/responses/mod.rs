@@ -168,7 +168,11 @@ pub fn load_files(
     load(instrument, sources, options)
 }
 
-pub fn load(instrument: &Instrument, sources: Vec<Source>, options: LoadOptions) -> Result<Dataset> {
+pub fn load(
+    instrument: &Instrument,
+    sources: Vec<Source>,
+    options: LoadOptions,
+) -> Result<Dataset> {
     let mut loader = Loader {
         instrument,
         options,
@@ -427,7 +431,9 @@ impl Loader<'_> {
                 let index = score::score_respondent(instrument, &scores, &mut dimensions);
                 block.dimensions.extend_from_slice(&dimensions);
                 block.index.push(index);
-                block.outcomes.extend_from_slice(&scores[instrument.outcomes.clone()]);
+                block
+                    .outcomes
+                    .extend_from_slice(&scores[instrument.outcomes.clone()]);
                 if self.options.keep_items {
                     block.scores.extend_from_slice(&scores);
                     block.status.extend_from_slice(&status);
@@ -460,7 +466,10 @@ impl Loader<'_> {
         let mut role = 0u16;
         for (i, raw) in record.iter().enumerate() {
             let Ok(text) = std::str::from_utf8(raw) else {
-                return Err((i, "the cell is not valid UTF-8; save the file as UTF-8".into()));
+                return Err((
+                    i,
+                    "the cell is not valid UTF-8; save the file as UTF-8".into(),
+                ));
             };
             let cell = text.trim();
             match layout.columns[i] {
@@ -508,7 +517,14 @@ impl Loader<'_> {
         Ok(role)
     }
 
-    fn merge(&mut self, name: &str, layout: &Layout, wave_from_name: &str, rows: &[RawRow], block: Block) {
+    fn merge(
+        &mut self,
+        name: &str,
+        layout: &Layout,
+        wave_from_name: &str,
+        rows: &[RawRow],
+        block: Block,
+    ) {
         let d = self.instrument.dimensions.len();
         let o = self.instrument.outcomes.len();
         let width = self.instrument.items.len();
@@ -580,10 +596,15 @@ impl Loader<'_> {
             );
             r.dimensions.extend_from_slice(dimensions);
             r.index.push(index);
-            r.outcomes.extend_from_slice(&block.outcomes[slot * o..(slot + 1) * o]);
+            r.outcomes
+                .extend_from_slice(&block.outcomes[slot * o..(slot + 1) * o]);
             if let Some(matrix) = &mut r.items {
-                matrix.scores.extend_from_slice(&block.scores[slot * width..(slot + 1) * width]);
-                matrix.status.extend_from_slice(&block.status[slot * width..(slot + 1) * width]);
+                matrix
+                    .scores
+                    .extend_from_slice(&block.scores[slot * width..(slot + 1) * width]);
+                matrix
+                    .status
+                    .extend_from_slice(&block.status[slot * width..(slot + 1) * width]);
             }
         }
     }
@@ -612,7 +633,8 @@ impl Loader<'_> {
 
 fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
     instrument.roles.iter().position(|r| {
-        r.id.eq_ignore_ascii_case(cell) || (!r.label.is_empty() && r.label.to_lowercase() == cell.to_lowercase())
+        r.id.eq_ignore_ascii_case(cell)
+            || (!r.label.is_empty() && r.label.to_lowercase() == cell.to_lowercase())
     })
 }
 
@@ -645,7 +667,10 @@ fn read_chunk<R: Read>(
             });
         }
         let row = &mut rows[filled];
-        if !reader.read_byte_record(&mut row.record).map_err(|e| csv_error(name, e))? {
+        if !reader
+            .read_byte_record(&mut row.record)
+            .map_err(|e| csv_error(name, e))?
+        {
             break;
         }
         let offset = row.record.position().map_or(0, |p| p.byte());
@@ -671,7 +696,11 @@ fn field_columns(header: &csv::ByteRecord) -> Vec<u64> {
     let mut column = 1u64;
     for (i, field) in header.iter().enumerate() {
         let text = String::from_utf8_lossy(field);
-        let text = if i == 0 { text.trim_start_matches('\u{feff}').to_string() } else { text.into_owned() };
+        let text = if i == 0 {
+            text.trim_start_matches('\u{feff}').to_string()
+        } else {
+            text.into_owned()
+        };
         let leading = text.len() - text.trim_start().len();
         starts.push(column + leading as u64);
         column += text.chars().count() as u64 + 1;

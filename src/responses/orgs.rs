@@ -89,7 +89,10 @@ impl Organizations {
                 .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_string()))
                 .collect::<std::result::Result<Vec<_>, _>>()
             else {
-                problems.push(Diagnostic::new(at, "the row is not valid UTF-8; save the file as UTF-8"));
+                problems.push(Diagnostic::new(
+                    at,
+                    "the row is not valid UTF-8; save the file as UTF-8",
+                ));
                 continue;
             };
             let org = cells[org_col].clone();

@@ -4,7 +4,16 @@ use crate::support::{close, run, temp, Table};
 
 #[test]
 fn peer_group_without_orgs_is_a_usage_error() {
-    let r = run(&["score", "--survey", "mini.yaml", "hand/2025-H1.csv", "--peer-group", "industry", "--out", "/tmp/unused-ps"]);
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "--peer-group",
+        "industry",
+        "--out",
+        "/tmp/unused-ps",
+    ]);
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
@@ -17,15 +26,26 @@ fn too_small_peer_groups_fall_back_to_the_wave() {
     let dir = temp();
     let out = dir.path().to_str().unwrap();
     let r = run(&[
-        "score", "--survey", "mini.yaml", "hand/2025-H1.csv", "--orgs", "hand/orgs.csv",
-        "--peer-group", "industry", "--out", out,
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "--orgs",
+        "hand/orgs.csv",
+        "--peer-group",
+        "industry",
+        "--out",
+        out,
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Retail has 3 shown organizations, Technology 2: both fall back to the wave of 5.
     let t = Table::read(&dir.path().join("org_summary.csv"));
     let alpha = t.row(&["alpha"]);
     assert_eq!(t.get(alpha, "name"), "Alpha Retail Group");
-    assert_eq!(t.get(alpha, "population"), "wave 2025-H1 (N=5; peer group too small)");
+    assert_eq!(
+        t.get(alpha, "population"),
+        "wave 2025-H1 (N=5; peer group too small)"
+    );
     close(t.num(alpha, "percentile"), 70.0);
     // tiny is not in the organizations file: a warning names it.
     assert!(r.stderr.contains("are not in the organizations file and are scored under their id without attributes: tiny"), "{}", r.stderr);
@@ -38,13 +58,31 @@ fn peer_groups_rank_within_the_attribute_value() {
     let orgs = dir.path().join("orgs.csv");
     let out = dir.path().join("out");
     let sim = run(&[
-        "simulate", "--organizations", "40", "--respondents", "12", "--waves", "1", "--seed", "5",
-        "-o", data.to_str().unwrap(), "--orgs-output", orgs.to_str().unwrap(),
+        "simulate",
+        "--organizations",
+        "40",
+        "--respondents",
+        "12",
+        "--waves",
+        "1",
+        "--seed",
+        "5",
+        "-o",
+        data.to_str().unwrap(),
+        "--orgs-output",
+        orgs.to_str().unwrap(),
     ]);
     assert_eq!(sim.code, 0, "{}", sim.stderr);
     let r = run(&[
-        "score", data.to_str().unwrap(), "--orgs", orgs.to_str().unwrap(), "--peer-group",
-        "industry", "--out", out.to_str().unwrap(), "-q",
+        "score",
+        data.to_str().unwrap(),
+        "--orgs",
+        orgs.to_str().unwrap(),
+        "--peer-group",
+        "industry",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Recompute every organization's index percentile from org_scores.csv and the orgs file.
@@ -64,13 +102,23 @@ fn peer_groups_rank_within_the_attribute_value() {
     let (mut peer, mut fallback) = (0, 0);
     for (org, x) in &index {
         let value = &industry[org];
-        let peers: Vec<f64> = index.iter().filter(|(o, _)| &industry[o] == value).map(|p| p.1).collect();
+        let peers: Vec<f64> = index
+            .iter()
+            .filter(|(o, _)| &industry[o] == value)
+            .map(|p| p.1)
+            .collect();
         let (population, label) = if peers.len() >= 5 {
             peer += 1;
-            (peers.clone(), format!("industry={value} (N={})", peers.len()))
+            (
+                peers.clone(),
+                format!("industry={value} (N={})", peers.len()),
+            )
         } else {
             fallback += 1;
-            (index.iter().map(|p| p.1).collect(), format!("wave 2024-H1 (N={}; peer group too small)", index.len()))
+            (
+                index.iter().map(|p| p.1).collect(),
+                format!("wave 2024-H1 (N={}; peer group too small)", index.len()),
+            )
         };
         let below = population.iter().filter(|v| *v < x).count() as f64;
         let equal = population.iter().filter(|v| *v == x).count() as f64;
@@ -79,7 +127,10 @@ fn peer_groups_rank_within_the_attribute_value() {
         assert_eq!(summary.get(row, "population"), label);
         close(summary.num(row, "percentile"), expected);
     }
-    assert!(peer > 0, "the simulation should give at least one peer group of 5 or more");
+    assert!(
+        peer > 0,
+        "the simulation should give at least one peer group of 5 or more"
+    );
     let _ = fallback;
 }
 
@@ -90,12 +141,24 @@ fn norms_files_benchmark_without_the_raw_data() {
     let out = dir.path().join("out");
     let built = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
         .current_dir(crate::support::fixtures())
-        .args(["norms", "--survey", "mini.yaml", "hand/2025-H1.csv", "-o", norms.to_str().unwrap()])
+        .args([
+            "norms",
+            "--survey",
+            "mini.yaml",
+            "hand/2025-H1.csv",
+            "-o",
+            norms.to_str().unwrap(),
+        ])
         .env("SOURCE_DATE_EPOCH", "1795532400")
         .output()
         .unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&norms).unwrap()).unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&norms).unwrap()).unwrap();
     assert_eq!(json["created"], "2026-11-24T15:00:00Z");
     assert_eq!(json["instrument"]["id"], "mini");
     assert_eq!(json["instrument"]["version"], "1.2.0");
@@ -111,8 +174,14 @@ fn norms_files_benchmark_without_the_raw_data() {
     // Benchmark wave 2025-H2 against the 2025-H1 norms: alpha's H2 index 42.93981481481482
     // against H1's five indices (27.78, 41.81, 48.47, 51.39, 59.17): 2 below → 40.
     let r = run(&[
-        "score", "--survey", "mini.yaml", "hand/2025-H2.csv", "--norms", norms.to_str().unwrap(),
-        "--out", out.to_str().unwrap(),
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H2.csv",
+        "--norms",
+        norms.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let t = Table::read(&out.join("org_scores.csv"));
@@ -123,14 +192,24 @@ fn norms_files_benchmark_without_the_raw_data() {
     close(t.num(row, "median"), 48.47222222222222);
     close(t.num(row, "p75"), 51.3888888888889);
     let s = Table::read(&out.join("org_summary.csv"));
-    assert_eq!(s.get(s.row(&["alpha"]), "population"), "norms norms.json (N=5)");
+    assert_eq!(
+        s.get(s.row(&["alpha"]), "population"),
+        "norms norms.json (N=5)"
+    );
 }
 
 #[test]
 fn norms_from_too_few_organizations_are_refused() {
     let dir = temp();
     let norms = dir.path().join("norms.json");
-    let r = run(&["norms", "--survey", "mini.yaml", "hand/suppress.csv", "-o", norms.to_str().unwrap()]);
+    let r = run(&[
+        "norms",
+        "--survey",
+        "mini.yaml",
+        "hand/suppress.csv",
+        "-o",
+        norms.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
@@ -143,11 +222,24 @@ fn norms_from_too_few_organizations_are_refused() {
 fn norms_for_another_major_version_are_refused() {
     let dir = temp();
     let norms = dir.path().join("norms.json");
-    let built = run(&["norms", "--survey", "mini.yaml", "hand/2025-H1.csv", "-o", norms.to_str().unwrap()]);
+    let built = run(&[
+        "norms",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "-o",
+        norms.to_str().unwrap(),
+    ]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     let r = run(&[
-        "score", "--survey", "mini-v2.yaml", "hand/2025-H2.csv", "--norms", norms.to_str().unwrap(),
-        "--out", dir.path().join("out").to_str().unwrap(),
+        "score",
+        "--survey",
+        "mini-v2.yaml",
+        "hand/2025-H2.csv",
+        "--norms",
+        norms.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
     ]);
     assert_eq!(r.code, 2);
     assert_eq!(
@@ -172,15 +264,46 @@ fn perception_gaps_are_first_minus_second_when_both_roles_are_shown() {
     }
     std::fs::write(&data, csv).unwrap();
     let out = dir.path().join("out");
-    let r = run(&["score", "--survey", "mini.yaml", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("no column for 5 item(s), counted as missing in every row: cap_tasks, cap_staff, cap_bp, cap_owner, turnover_pct"), "{}", r.stderr);
     let t = Table::read(&out.join("perception_gaps.csv"));
     assert_eq!(
         t.rows,
         vec![
-            ["acme", "w1", "collaboration", "sales_leader", "hr", "100", "0", "100", "true"].map(String::from).to_vec(),
-            ["acme", "w1", "index", "sales_leader", "hr", "100", "0", "100", "true"].map(String::from).to_vec(),
+            [
+                "acme",
+                "w1",
+                "collaboration",
+                "sales_leader",
+                "hr",
+                "100",
+                "0",
+                "100",
+                "true"
+            ]
+            .map(String::from)
+            .to_vec(),
+            [
+                "acme",
+                "w1",
+                "index",
+                "sales_leader",
+                "hr",
+                "100",
+                "0",
+                "100",
+                "true"
+            ]
+            .map(String::from)
+            .to_vec(),
         ]
     );
 }

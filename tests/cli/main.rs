@@ -2,6 +2,6 @@
 
 mod bad_input;
 mod benchmarking;
+mod reports;
 mod scoring;
 mod support;
-mod reports;

@@ -10,7 +10,11 @@ fn files_under(dir: &Path) -> Vec<String> {
         let entry = entry.unwrap();
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.file_type().unwrap().is_dir() {
-            out.extend(files_under(&entry.path()).into_iter().map(|f| format!("{name}/{f}")));
+            out.extend(
+                files_under(&entry.path())
+                    .into_iter()
+                    .map(|f| format!("{name}/{f}")),
+            );
         } else {
             out.push(name);
         }
@@ -26,8 +30,14 @@ fn report_without_files_runs_the_demo_from_any_directory() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.trim(), "read 1512 rows: scored 1512, rejected 0");
     let mut expected: Vec<String> = [
-        "data/changes.csv", "data/org_scores.csv", "data/org_summary.csv", "data/perception_gaps.csv",
-        "data/rejects.csv", "data/respondent_scores.csv", "data/scores.json", "index.html",
+        "data/changes.csv",
+        "data/org_scores.csv",
+        "data/org_summary.csv",
+        "data/perception_gaps.csv",
+        "data/rejects.csv",
+        "data/respondent_scores.csv",
+        "data/scores.json",
+        "index.html",
     ]
     .map(String::from)
     .to_vec();
@@ -42,12 +52,25 @@ fn committed_demo_data_is_what_simulate_makes() {
     let responses = dir.path().join("responses.csv");
     let orgs = dir.path().join("orgs.csv");
     let r = run(&[
-        "simulate", "--organizations", "14", "--respondents", "36", "--waves", "3", "--seed", "2025",
-        "-o", responses.to_str().unwrap(), "--orgs-output", orgs.to_str().unwrap(),
+        "simulate",
+        "--organizations",
+        "14",
+        "--respondents",
+        "36",
+        "--waves",
+        "3",
+        "--seed",
+        "2025",
+        "-o",
+        responses.to_str().unwrap(),
+        "--orgs-output",
+        orgs.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/demo");
-    assert!(std::fs::read(root.join("responses.csv")).unwrap() == std::fs::read(&responses).unwrap());
+    assert!(
+        std::fs::read(root.join("responses.csv")).unwrap() == std::fs::read(&responses).unwrap()
+    );
     assert!(std::fs::read(root.join("orgs.csv")).unwrap() == std::fs::read(&orgs).unwrap());
 }
 

@@ -28,7 +28,17 @@ fn respondent_scores_match_the_reference() {
     let t = Table::read(&dir.path().join("respondent_scores.csv"));
     assert_eq!(
         t.header,
-        ["respondent_id", "org", "role", "wave", "collaboration", "capability", "index", "level", "turnover_pct"]
+        [
+            "respondent_id",
+            "org",
+            "role",
+            "wave",
+            "collaboration",
+            "capability",
+            "index",
+            "level",
+            "turnover_pct"
+        ]
     );
     // (id, collaboration, capability, index) from reference.py
     let expected = [
@@ -45,7 +55,11 @@ fn respondent_scores_match_the_reference() {
         close(t.num(row, "collaboration"), col);
         match cap {
             Some(cap) => close(t.num(row, "capability"), cap),
-            None => assert_eq!(t.get(row, "capability"), "", "a5 answered no capability item"),
+            None => assert_eq!(
+                t.get(row, "capability"),
+                "",
+                "a5 answered no capability item"
+            ),
         }
         close(t.num(row, "index"), index);
     }
@@ -59,7 +73,11 @@ fn respondent_scores_match_the_reference() {
 
 /// The respondent's row in wave 2025-H1 (ids repeat in 2025-H2).
 fn first_wave<'a>(t: &'a Table, id: &str) -> &'a Vec<String> {
-    let rows: Vec<_> = t.rows.iter().filter(|r| r[0] == id && r[3] == "2025-H1").collect();
+    let rows: Vec<_> = t
+        .rows
+        .iter()
+        .filter(|r| r[0] == id && r[3] == "2025-H1")
+        .collect();
     assert_eq!(rows.len(), 1, "{id}");
     rows[0]
 }
@@ -70,9 +88,30 @@ fn organization_statistics_match_the_reference() {
     let t = Table::read(&dir.path().join("org_scores.csv"));
     // measure: (n, mean, sd, ci_low, ci_high)
     let expected = [
-        ("collaboration", 7, 52.97619047619048, 35.4953607520847, 20.148456999609763, 85.8039239527712),
-        ("capability", 6, 56.25, 31.12474899497183, 23.586579121859835, 88.91342087814016),
-        ("index", 7, 51.3888888888889, 34.1409682035607, 19.81375960236424, 82.96401817541356),
+        (
+            "collaboration",
+            7,
+            52.97619047619048,
+            35.4953607520847,
+            20.148456999609763,
+            85.8039239527712,
+        ),
+        (
+            "capability",
+            6,
+            56.25,
+            31.12474899497183,
+            23.586579121859835,
+            88.91342087814016,
+        ),
+        (
+            "index",
+            7,
+            51.3888888888889,
+            34.1409682035607,
+            19.81375960236424,
+            82.96401817541356,
+        ),
     ];
     for (measure, n, mean, sd, lo, hi) in expected {
         let row = t.row(&["alpha", "2025-H1", "all", measure]);
@@ -118,7 +157,10 @@ fn summary_explains_the_level() {
     // 75 − 51.3888888888889
     close(t.num(row, "points_to_next"), 75.0 - 51.3888888888889);
     // collaboration 52.98 and capability 56.25 are both below the gate of 60.
-    assert_eq!(t.get(row, "blocking_dimensions"), "collaboration;capability");
+    assert_eq!(
+        t.get(row, "blocking_dimensions"),
+        "collaboration;capability"
+    );
     assert!(t.find(&["tiny"]).is_empty());
 }
 
@@ -126,21 +168,36 @@ fn summary_explains_the_level() {
 fn complementary_suppression_hides_the_role_that_would_reveal_a_small_one() {
     let dir = temp();
     let out = dir.path().to_str().unwrap();
-    let result = run(&["score", "--survey", "mini.yaml", "hand/suppress.csv", "--out", out]);
+    let result = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/suppress.csv",
+        "--out",
+        out,
+    ]);
     assert_eq!(result.code, 0, "{}", result.stderr);
     // omega: hr 2, sales_leader 6, sales_rep 7. hr is below 5; with sales_leader and
     // sales_rep shown it would be all − the two, so sales_leader (the smaller) is hidden too.
     let t = Table::read(&dir.path().join("org_scores.csv"));
-    let groups: std::collections::BTreeSet<&str> =
-        t.rows.iter().map(|r| r[2].as_str()).collect();
-    assert_eq!(groups.into_iter().collect::<Vec<_>>(), ["all", "role:sales_rep"]);
+    let groups: std::collections::BTreeSet<&str> = t.rows.iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        groups.into_iter().collect::<Vec<_>>(),
+        ["all", "role:sales_rep"]
+    );
     // The only configured gap (sales_leader − hr) needs both roles: no row.
     let gaps = Table::read(&dir.path().join("perception_gaps.csv"));
     assert!(gaps.rows.is_empty());
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("scores.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("scores.json")).unwrap())
+            .unwrap();
     let groups = &json["organizations"][0]["waves"][0]["groups"];
-    let hr = groups.as_array().unwrap().iter().find(|g| g["group"] == "role:hr").unwrap();
+    let hr = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "role:hr")
+        .unwrap();
     for m in hr["measures"].as_array().unwrap() {
         assert_eq!(m["suppressed"], true);
         assert!(m.get("mean").is_none() && m.get("n").is_none());
@@ -153,26 +210,52 @@ fn outputs_are_byte_identical_across_thread_counts() {
     let dir = temp();
     let data = dir.path().join("sim.csv");
     let sim = run(&[
-        "simulate", "--organizations", "40", "--respondents", "30", "--waves", "2", "--seed", "11",
-        "-o", data.to_str().unwrap(),
+        "simulate",
+        "--organizations",
+        "40",
+        "--respondents",
+        "30",
+        "--waves",
+        "2",
+        "--seed",
+        "11",
+        "-o",
+        data.to_str().unwrap(),
     ]);
     assert_eq!(sim.code, 0, "{}", sim.stderr);
     let mut outputs = Vec::new();
     for threads in ["1", "2", "4"] {
         let out = dir.path().join(format!("out{threads}"));
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
-            .args(["score", data.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"])
+            .args([
+                "score",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ])
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();
         assert!(status.status.success());
         outputs.push(out);
     }
-    for name in ["respondent_scores.csv", "org_scores.csv", "org_summary.csv", "perception_gaps.csv", "changes.csv", "rejects.csv", "scores.json"] {
+    for name in [
+        "respondent_scores.csv",
+        "org_scores.csv",
+        "org_summary.csv",
+        "perception_gaps.csv",
+        "changes.csv",
+        "rejects.csv",
+        "scores.json",
+    ] {
         let first = std::fs::read(outputs[0].join(name)).unwrap();
         assert!(!first.is_empty());
         for other in &outputs[1..] {
-            assert!(first == std::fs::read(other.join(name)).unwrap(), "{name} differs between thread counts");
+            assert!(
+                first == std::fs::read(other.join(name)).unwrap(),
+                "{name} differs between thread counts"
+            );
         }
     }
 }

@@ -7,10 +7,6 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-pub fn fixture(name: &str) -> PathBuf {
-    fixtures().join(name)
-}
-
 /// The outcome of one run.
 pub struct Run {
     pub code: i32,
@@ -72,7 +68,12 @@ impl Table {
     /// The one row whose leading cells equal `key`.
     pub fn row(&self, key: &[&str]) -> &Vec<String> {
         let found = self.find(key);
-        assert_eq!(found.len(), 1, "expected one row for {key:?}, found {}", found.len());
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one row for {key:?}, found {}",
+            found.len()
+        );
         found[0]
     }
 

@@ -38,7 +38,14 @@ pub fn x(value: f64) -> i32 {
 pub fn axis(c: &Canvas, top: i32, bottom: i32) {
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         c.line(vec![(x(tick), top), (x(tick), bottom)], GRID, 1);
-        c.text(&format!("{tick:.0}"), (x(tick), bottom + 6), 13.0, MUTED, HPos::Center, VPos::Top);
+        c.text(
+            &format!("{tick:.0}"),
+            (x(tick), bottom + 6),
+            13.0,
+            MUTED,
+            HPos::Center,
+            VPos::Top,
+        );
     }
 }
 
@@ -49,11 +56,25 @@ pub fn render(chart: &BandChart) -> String {
         legend(c, &chart.value_label);
         axis(c, TOP - 6, bottom);
         if chart.rows.is_empty() {
-            c.text("No dimensions to show.", (LEFT, TOP + 10), 14.0, MUTED, HPos::Left, VPos::Center);
+            c.text(
+                "No dimensions to show.",
+                (LEFT, TOP + 10),
+                14.0,
+                MUTED,
+                HPos::Left,
+                VPos::Center,
+            );
         }
         for (i, row) in chart.rows.iter().enumerate() {
             let y = TOP + ROW * i as i32 + ROW / 2;
-            c.text(&truncate(&row.label, 34), (LEFT - 12, y), 14.0, INK, HPos::Right, VPos::Center);
+            c.text(
+                &truncate(&row.label, 34),
+                (LEFT - 12, y),
+                14.0,
+                INK,
+                HPos::Right,
+                VPos::Center,
+            );
             c.rect((x(0.0), y - 9), (x(100.0), y + 9), TRACK.to_rgba());
             if let (Some(lo), Some(hi)) = (drawable(row.p25), drawable(row.p75)) {
                 c.rect((x(lo), y - 9), (x(hi), y + 9), SKY.mix(0.45));
@@ -64,12 +85,21 @@ pub fn render(chart: &BandChart) -> String {
             match drawable(row.value) {
                 Some(v) => {
                     c.marker(3, (x(v), y), 6, VERMILLION);
-                    let (tx, h) = if v > 88.0 { (x(v) - 10, HPos::Right) } else { (x(v) + 10, HPos::Left) };
+                    let (tx, h) = if v > 88.0 {
+                        (x(v) - 10, HPos::Right)
+                    } else {
+                        (x(v) + 10, HPos::Left)
+                    };
                     c.bold(&format!("{v:.1}"), (tx, y - 1), 13.0, INK, h, VPos::Center);
                 }
-                None if !chart.missing_label.is_empty() => {
-                    c.text(&chart.missing_label, (x(50.0), y), 13.0, MUTED, HPos::Center, VPos::Center)
-                }
+                None if !chart.missing_label.is_empty() => c.text(
+                    &chart.missing_label,
+                    (x(50.0), y),
+                    13.0,
+                    MUTED,
+                    HPos::Center,
+                    VPos::Center,
+                ),
                 None => {}
             }
         }
@@ -79,11 +109,25 @@ pub fn render(chart: &BandChart) -> String {
 fn legend(c: &Canvas, value_label: &str) {
     let y = 18;
     c.marker(3, (LEFT + 6, y), 6, VERMILLION);
-    c.text(&truncate(value_label, 30), (LEFT + 18, y), 14.0, INK, HPos::Left, VPos::Center);
+    c.text(
+        &truncate(value_label, 30),
+        (LEFT + 18, y),
+        14.0,
+        INK,
+        HPos::Left,
+        VPos::Center,
+    );
     let x0 = LEFT + 250;
     c.rect((x0, y - 7), (x0 + 22, y + 7), SKY.mix(0.45));
     c.line(vec![(x0 + 11, y - 9), (x0 + 11, y + 9)], BLUE, 3);
-    c.text("Population P25–P75 and median", (x0 + 30, y), 14.0, INK, HPos::Left, VPos::Center);
+    c.text(
+        "Population P25–P75 and median",
+        (x0 + 30, y),
+        14.0,
+        INK,
+        HPos::Left,
+        VPos::Center,
+    );
 }
 
 #[cfg(test)]
@@ -92,7 +136,13 @@ mod tests {
     use crate::report::charts::tests::{assert_escaped, HOSTILE};
 
     fn row(value: Option<f64>) -> BandRow {
-        BandRow { label: HOSTILE[0].into(), value, p25: Some(40.0), median: Some(50.0), p75: Some(60.0) }
+        BandRow {
+            label: HOSTILE[0].into(),
+            value,
+            p25: Some(40.0),
+            median: Some(50.0),
+            p75: Some(60.0),
+        }
     }
 
     #[test]
@@ -114,9 +164,24 @@ mod tests {
 
     #[test]
     fn empty_and_missing_rows_do_not_panic() {
-        let empty = BandChart { id: "e".into(), title: "t".into(), rows: vec![], value_label: String::new(), missing_label: String::new() };
+        let empty = BandChart {
+            id: "e".into(),
+            title: "t".into(),
+            rows: vec![],
+            value_label: String::new(),
+            missing_label: String::new(),
+        };
         assert!(render(&empty).contains("No dimensions"));
-        let none = BandChart { rows: vec![BandRow { label: "x".into(), value: None, p25: None, median: None, p75: None }], ..empty };
+        let none = BandChart {
+            rows: vec![BandRow {
+                label: "x".into(),
+                value: None,
+                p25: None,
+                median: None,
+                p75: None,
+            }],
+            ..empty
+        };
         assert!(!render(&none).contains("fewer than"));
     }
 }

@@ -29,19 +29,56 @@ pub fn render(chart: &BarChart) -> String {
     svg(&chart.id, &chart.title, 640, (bottom + 16) as u32, |c| {
         c.line(vec![(LEFT, 10), (LEFT, bottom)], GRID, 1);
         if chart.bars.is_empty() {
-            c.text("Nothing to show.", (LEFT + 8, 30), 14.0, MUTED, HPos::Left, VPos::Center);
+            c.text(
+                "Nothing to show.",
+                (LEFT + 8, 30),
+                14.0,
+                MUTED,
+                HPos::Left,
+                VPos::Center,
+            );
         }
         for (i, (label, value)) in chart.bars.iter().enumerate() {
             let y = 16 + ROW * i as i32 + ROW / 2;
-            c.text(&truncate(label, 28), (LEFT - 10, y), 14.0, INK, HPos::Right, VPos::Center);
-            let v = if value.is_finite() { value.max(0.0) } else { 0.0 };
-            let w = if max > 0.0 { ((RIGHT - LEFT) as f64 * v / max).round() as i32 } else { 0 };
+            c.text(
+                &truncate(label, 28),
+                (LEFT - 10, y),
+                14.0,
+                INK,
+                HPos::Right,
+                VPos::Center,
+            );
+            let v = if value.is_finite() {
+                value.max(0.0)
+            } else {
+                0.0
+            };
+            let w = if max > 0.0 {
+                ((RIGHT - LEFT) as f64 * v / max).round() as i32
+            } else {
+                0
+            };
             if w > 0 {
                 c.rect((LEFT, y - 10), (LEFT + w, y + 10), BLUE.to_rgba());
             }
-            let text = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
-            let suffix = if i == 0 && !chart.unit.is_empty() { format!(" {}", chart.unit) } else { String::new() };
-            c.text(&format!("{text}{suffix}"), (LEFT + w + 6, y), 13.0, INK, HPos::Left, VPos::Center);
+            let text = if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.2}")
+            };
+            let suffix = if i == 0 && !chart.unit.is_empty() {
+                format!(" {}", chart.unit)
+            } else {
+                String::new()
+            };
+            c.text(
+                &format!("{text}{suffix}"),
+                (LEFT + w + 6, y),
+                13.0,
+                INK,
+                HPos::Left,
+                VPos::Center,
+            );
         }
     })
 }
@@ -56,14 +93,21 @@ mod tests {
         let chart = BarChart {
             id: "l".into(),
             title: HOSTILE[0].into(),
-            bars: vec![(HOSTILE[0].into(), 3.0), (HOSTILE[1].into(), 0.0), ("x".into(), f64::NAN)],
+            bars: vec![
+                (HOSTILE[0].into(), 3.0),
+                (HOSTILE[1].into(), 0.0),
+                ("x".into(), f64::NAN),
+            ],
             unit: "organizations".into(),
         };
         let svg = render(&chart);
         assert_eq!(svg, render(&chart));
         assert_escaped(&svg);
         assert!(svg.contains("3 organizations"));
-        let empty = BarChart { bars: vec![], ..chart };
+        let empty = BarChart {
+            bars: vec![],
+            ..chart
+        };
         assert!(render(&empty).contains("Nothing to show"));
     }
 }

@@ -29,8 +29,16 @@ const ROW: i32 = 28;
 
 /// Colours from negative (vermillion) through grey to positive (blue), darker at the ends.
 fn colour(category: usize, k: usize) -> RGBColor {
-    const NEGATIVE: [RGBColor; 3] = [RGBColor(0xA6, 0x3D, 0x00), RGBColor(0xD5, 0x5E, 0x00), RGBColor(0xF2, 0xB1, 0x7A)];
-    const POSITIVE: [RGBColor; 3] = [RGBColor(0x00, 0x4C, 0x7A), RGBColor(0x00, 0x72, 0xB2), RGBColor(0x8C, 0xC4, 0xE8)];
+    const NEGATIVE: [RGBColor; 3] = [
+        RGBColor(0xA6, 0x3D, 0x00),
+        RGBColor(0xD5, 0x5E, 0x00),
+        RGBColor(0xF2, 0xB1, 0x7A),
+    ];
+    const POSITIVE: [RGBColor; 3] = [
+        RGBColor(0x00, 0x4C, 0x7A),
+        RGBColor(0x00, 0x72, 0xB2),
+        RGBColor(0x8C, 0xC4, 0xE8),
+    ];
     let middle = k / 2;
     if k % 2 == 1 && category == middle {
         return RGBColor(0xbd, 0xc3, 0xc9);
@@ -60,16 +68,37 @@ pub fn render(chart: &DivergingChart) -> String {
             let lx = 20 + 245 * (i as i32 % 3);
             let ly = 20 + 22 * (i as i32 / 3);
             c.rect((lx, ly - 7), (lx + 18, ly + 7), colour(i, k).to_rgba());
-            c.text(&truncate(category, 30), (lx + 24, ly), 13.0, INK, HPos::Left, VPos::Center);
+            c.text(
+                &truncate(category, 30),
+                (lx + 24, ly),
+                13.0,
+                INK,
+                HPos::Left,
+                VPos::Center,
+            );
         }
         for share in [-1.0, -0.5, 0.0, 0.5, 1.0] {
             let x = CENTRE + scale(share);
             c.line(vec![(x, top - 4), (x, bottom)], GRID, 1);
-            c.text(&format!("{:.0}%", (share as f64).abs() * 100.0), (x, bottom + 4), 12.0, MUTED, HPos::Center, VPos::Top);
+            c.text(
+                &format!("{:.0}%", share.abs() * 100.0),
+                (x, bottom + 4),
+                12.0,
+                MUTED,
+                HPos::Center,
+                VPos::Top,
+            );
         }
         for (r, row) in chart.rows.iter().enumerate() {
             let y = top + ROW * r as i32 + ROW / 2;
-            c.text(&truncate(&row.label, 44), (LEFT - 10, y), 13.0, INK, HPos::Right, VPos::Center);
+            c.text(
+                &truncate(&row.label, 44),
+                (LEFT - 10, y),
+                13.0,
+                INK,
+                HPos::Right,
+                VPos::Center,
+            );
             draw_row(c, row, k, y);
         }
         c.line(vec![(CENTRE, top - 4), (CENTRE, bottom)], INK, 1);
@@ -94,7 +123,11 @@ fn draw_row(c: &Canvas, row: &DivergingRow, k: usize, y: i32) {
     let mut right = CENTRE + neutral.map_or(0, |m| scale(share(m) / 2.0));
     if let Some(m) = neutral {
         let w = scale(share(m) / 2.0);
-        c.rect((CENTRE - w, y - 9), (CENTRE + w, y + 9), colour(m, k).to_rgba());
+        c.rect(
+            (CENTRE - w, y - 9),
+            (CENTRE + w, y + 9),
+            colour(m, k).to_rgba(),
+        );
     }
     for i in (k - half)..k {
         let w = scale(share(i));
@@ -102,7 +135,14 @@ fn draw_row(c: &Canvas, row: &DivergingRow, k: usize, y: i32) {
         right += w;
     }
     let positive: f64 = ((k - half)..k).map(share).sum();
-    c.text(&format!("{:.0}%", positive * 100.0), (right + 4, y), 12.0, INK, HPos::Left, VPos::Center);
+    c.text(
+        &format!("{:.0}%", positive * 100.0),
+        (right + 4, y),
+        12.0,
+        INK,
+        HPos::Left,
+        VPos::Center,
+    );
 }
 
 #[cfg(test)]
@@ -115,10 +155,22 @@ mod tests {
         let chart = DivergingChart {
             id: "v".into(),
             title: "items".into(),
-            categories: vec![HOSTILE[0].into(), "Disagree".into(), "Neither".into(), "Agree".into(), HOSTILE[1].into()],
+            categories: vec![
+                HOSTILE[0].into(),
+                "Disagree".into(),
+                "Neither".into(),
+                "Agree".into(),
+                HOSTILE[1].into(),
+            ],
             rows: vec![
-                DivergingRow { label: HOSTILE[0].into(), counts: vec![1, 2, 3, 4, 10] },
-                DivergingRow { label: "nobody".into(), counts: vec![0; 5] },
+                DivergingRow {
+                    label: HOSTILE[0].into(),
+                    counts: vec![1, 2, 3, 4, 10],
+                },
+                DivergingRow {
+                    label: "nobody".into(),
+                    counts: vec![0; 5],
+                },
             ],
         };
         let svg = render(&chart);
@@ -126,7 +178,11 @@ mod tests {
         assert_escaped(&svg);
         // 4 + 10 of 20 agree: 70%.
         assert!(texts(&svg).contains(&"70%".to_string()));
-        let empty = DivergingChart { categories: vec![], rows: vec![], ..chart };
+        let empty = DivergingChart {
+            categories: vec![],
+            rows: vec![],
+            ..chart
+        };
         assert!(render(&empty).starts_with("<svg"));
     }
 

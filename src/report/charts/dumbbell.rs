@@ -32,24 +32,56 @@ pub fn render(chart: &DumbbellChart) -> String {
     svg(&chart.id, &chart.title, WIDTH, (bottom + 34) as u32, |c| {
         let y = 18;
         c.marker(0, (LEFT + 6, y), 5, BLUE);
-        c.text(&truncate(&chart.first_label, 28), (LEFT + 16, y), 14.0, INK, HPos::Left, VPos::Center);
+        c.text(
+            &truncate(&chart.first_label, 28),
+            (LEFT + 16, y),
+            14.0,
+            INK,
+            HPos::Left,
+            VPos::Center,
+        );
         c.marker(1, (LEFT + 236, y), 5, ORANGE);
-        c.text(&truncate(&chart.second_label, 28), (LEFT + 246, y), 14.0, INK, HPos::Left, VPos::Center);
+        c.text(
+            &truncate(&chart.second_label, 28),
+            (LEFT + 246, y),
+            14.0,
+            INK,
+            HPos::Left,
+            VPos::Center,
+        );
         c.line(vec![(LEFT + 420, y), (LEFT + 444, y)], VERMILLION, 4);
-        c.text("large gap", (LEFT + 450, y), 14.0, INK, HPos::Left, VPos::Center);
+        c.text(
+            "large gap",
+            (LEFT + 450, y),
+            14.0,
+            INK,
+            HPos::Left,
+            VPos::Center,
+        );
         axis(c, TOP - 6, bottom);
         for (i, row) in chart.rows.iter().enumerate() {
             let y = TOP + ROW * i as i32 + ROW / 2;
             let label = truncate(&row.label, 32);
             if row.flagged {
-                c.bold(&format!("! {label}"), (LEFT - 12, y), 14.0, VERMILLION, HPos::Right, VPos::Center);
+                c.bold(
+                    &format!("! {label}"),
+                    (LEFT - 12, y),
+                    14.0,
+                    VERMILLION,
+                    HPos::Right,
+                    VPos::Center,
+                );
             } else {
                 c.text(&label, (LEFT - 12, y), 14.0, INK, HPos::Right, VPos::Center);
             }
             c.line(vec![(x(0.0), y), (x(100.0), y)], GRID, 1);
             match (drawable(row.first), drawable(row.second)) {
                 (Some(a), Some(b)) => {
-                    let (color, width) = if row.flagged { (VERMILLION, 4) } else { (MUTED, 2) };
+                    let (color, width) = if row.flagged {
+                        (VERMILLION, 4)
+                    } else {
+                        (MUTED, 2)
+                    };
                     c.line(vec![(x(a), y), (x(b), y)], color, width);
                     c.marker(1, (x(b), y), 5, ORANGE);
                     c.marker(0, (x(a), y), 5, BLUE);
@@ -61,7 +93,14 @@ pub fn render(chart: &DumbbellChart) -> String {
                     if let Some(b) = second {
                         c.marker(1, (x(b), y), 5, ORANGE);
                     }
-                    c.text("not shown", (x(100.0) + 6, y), 12.0, MUTED, HPos::Left, VPos::Center);
+                    c.text(
+                        "not shown",
+                        (x(100.0) + 6, y),
+                        12.0,
+                        MUTED,
+                        HPos::Left,
+                        VPos::Center,
+                    );
                 }
             }
         }
@@ -81,8 +120,18 @@ mod tests {
             first_label: HOSTILE[0].into(),
             second_label: HOSTILE[1].into(),
             rows: vec![
-                DumbbellRow { label: HOSTILE[0].into(), first: Some(70.0), second: Some(40.0), flagged: true },
-                DumbbellRow { label: "Trust".into(), first: None, second: Some(40.0), flagged: false },
+                DumbbellRow {
+                    label: HOSTILE[0].into(),
+                    first: Some(70.0),
+                    second: Some(40.0),
+                    flagged: true,
+                },
+                DumbbellRow {
+                    label: "Trust".into(),
+                    first: None,
+                    second: Some(40.0),
+                    flagged: false,
+                },
             ],
         };
         let svg = render(&chart);
@@ -90,7 +139,10 @@ mod tests {
         assert_escaped(&svg);
         assert!(svg.contains("! &lt;script"));
         assert!(svg.contains("not shown"));
-        let empty = DumbbellChart { rows: vec![], ..chart };
+        let empty = DumbbellChart {
+            rows: vec![],
+            ..chart
+        };
         assert!(render(&empty).starts_with("<svg"));
     }
 }

@@ -41,14 +41,23 @@ fn fill(scale: HeatScale, value: f64) -> (RGBColor, bool) {
         HeatScale::Percent => {
             let t = (value / 100.0).clamp(0.0, 1.0);
             // light sky (#eef6fb) to deep blue (#08306b): lightness falls monotonically
-            (lerp(RGBColor(0xee, 0xf6, 0xfb), RGBColor(0x08, 0x30, 0x6b), t), t > 0.55)
+            (
+                lerp(RGBColor(0xee, 0xf6, 0xfb), RGBColor(0x08, 0x30, 0x6b), t),
+                t > 0.55,
+            )
         }
         HeatScale::Correlation => {
             let t = value.clamp(-1.0, 1.0);
             if t >= 0.0 {
-                (lerp(RGBColor(0xff, 0xff, 0xff), RGBColor(0x00, 0x4c, 0x7a), t), t > 0.55)
+                (
+                    lerp(RGBColor(0xff, 0xff, 0xff), RGBColor(0x00, 0x4c, 0x7a), t),
+                    t > 0.55,
+                )
             } else {
-                (lerp(RGBColor(0xff, 0xff, 0xff), RGBColor(0xa6, 0x3d, 0x00), -t), t < -0.55)
+                (
+                    lerp(RGBColor(0xff, 0xff, 0xff), RGBColor(0xa6, 0x3d, 0x00), -t),
+                    t < -0.55,
+                )
             }
         }
     }
@@ -65,25 +74,72 @@ pub fn render(chart: &HeatmapChart) -> String {
             c.vertical_text(&label(col, 22), (x, HEADER - 8), 13.0, INK);
         }
         if chart.row_labels.is_empty() {
-            c.text("Nothing to show.", (LEFT, HEADER + 12), 14.0, MUTED, HPos::Left, VPos::Center);
+            c.text(
+                "Nothing to show.",
+                (LEFT, HEADER + 12),
+                14.0,
+                MUTED,
+                HPos::Left,
+                VPos::Center,
+            );
         }
         for (i, row) in chart.row_labels.iter().enumerate() {
             let y = HEADER + CELL_H * i as i32;
-            c.text(&label(row, 30), (LEFT - 8, y + CELL_H / 2), 13.0, INK, HPos::Right, VPos::Center);
+            c.text(
+                &label(row, 30),
+                (LEFT - 8, y + CELL_H / 2),
+                13.0,
+                INK,
+                HPos::Right,
+                VPos::Center,
+            );
             for j in 0..chart.col_labels.len() {
                 let x = LEFT + cell_w * j as i32;
-                let value = chart.cells.get(i).and_then(|r| r.get(j)).copied().flatten().filter(|v| v.is_finite());
+                let value = chart
+                    .cells
+                    .get(i)
+                    .and_then(|r| r.get(j))
+                    .copied()
+                    .flatten()
+                    .filter(|v| v.is_finite());
                 match value {
                     Some(v) => {
                         let (colour, dark) = fill(chart.scale, v);
-                        c.rect((x + 1, y + 1), (x + cell_w - 1, y + CELL_H - 1), colour.to_rgba());
+                        c.rect(
+                            (x + 1, y + 1),
+                            (x + cell_w - 1, y + CELL_H - 1),
+                            colour.to_rgba(),
+                        );
                         let text = format!("{v:.*}", chart.decimals);
-                        let ink = if dark { RGBColor(0xff, 0xff, 0xff) } else { INK };
-                        c.text(&text, (x + cell_w / 2, y + CELL_H / 2), 12.0, ink, HPos::Center, VPos::Center);
+                        let ink = if dark {
+                            RGBColor(0xff, 0xff, 0xff)
+                        } else {
+                            INK
+                        };
+                        c.text(
+                            &text,
+                            (x + cell_w / 2, y + CELL_H / 2),
+                            12.0,
+                            ink,
+                            HPos::Center,
+                            VPos::Center,
+                        );
                     }
                     None => {
-                        c.outline((x + 2, y + 2), (x + cell_w - 2, y + CELL_H - 2), RGBColor(0xd5, 0xdb, 0xe1), 1);
-                        c.text("–", (x + cell_w / 2, y + CELL_H / 2), 12.0, MUTED, HPos::Center, VPos::Center);
+                        c.outline(
+                            (x + 2, y + 2),
+                            (x + cell_w - 2, y + CELL_H - 2),
+                            RGBColor(0xd5, 0xdb, 0xe1),
+                            1,
+                        );
+                        c.text(
+                            "–",
+                            (x + cell_w / 2, y + CELL_H / 2),
+                            12.0,
+                            MUTED,
+                            HPos::Center,
+                            VPos::Center,
+                        );
                     }
                 }
             }
@@ -99,8 +155,22 @@ pub fn render(chart: &HeatmapChart) -> String {
             let x = LEFT + 18 * step;
             c.rect((x, ky), (x + 18, ky + 12), fill(chart.scale, v).0.to_rgba());
         }
-        c.text(&format!("{lo}"), (LEFT - 4, ky + 6), 12.0, MUTED, HPos::Right, VPos::Center);
-        c.text(&format!("{hi}"), (LEFT + 18 * 11 + 4, ky + 6), 12.0, MUTED, HPos::Left, VPos::Center);
+        c.text(
+            &format!("{lo}"),
+            (LEFT - 4, ky + 6),
+            12.0,
+            MUTED,
+            HPos::Right,
+            VPos::Center,
+        );
+        c.text(
+            &format!("{hi}"),
+            (LEFT + 18 * 11 + 4, ky + 6),
+            12.0,
+            MUTED,
+            HPos::Left,
+            VPos::Center,
+        );
     })
 }
 
@@ -127,16 +197,28 @@ mod tests {
         assert!(t.contains(&"12".to_string()) && t.contains(&"88".to_string()));
         // The NaN and None cells show a dash, never a value.
         assert_eq!(t.iter().filter(|x| *x == "–").count(), 2);
-        let corr = HeatmapChart { scale: HeatScale::Correlation, cells: vec![vec![Some(-0.5), Some(1.0)]], decimals: 2, ..chart };
+        let corr = HeatmapChart {
+            scale: HeatScale::Correlation,
+            cells: vec![vec![Some(-0.5), Some(1.0)]],
+            decimals: 2,
+            ..chart
+        };
         assert!(texts(&render(&corr)).contains(&"-0.50".to_string()));
-        let empty = HeatmapChart { row_labels: vec![], col_labels: vec![], cells: vec![], ..corr };
+        let empty = HeatmapChart {
+            row_labels: vec![],
+            col_labels: vec![],
+            cells: vec![],
+            ..corr
+        };
         assert!(render(&empty).contains("Nothing to show"));
     }
 
     #[test]
     fn ramps_darken_monotonically() {
         let lightness = |c: RGBColor| c.0 as u32 + c.1 as u32 + c.2 as u32;
-        let values: Vec<u32> = (0..=10).map(|i| lightness(fill(HeatScale::Percent, i as f64 * 10.0).0)).collect();
+        let values: Vec<u32> = (0..=10)
+            .map(|i| lightness(fill(HeatScale::Percent, i as f64 * 10.0).0))
+            .collect();
         assert!(values.windows(2).all(|w| w[0] > w[1]));
     }
 }

@@ -83,12 +83,30 @@ pub struct Canvas<'a> {
 }
 
 impl Canvas<'_> {
-    pub fn text(&self, text: &str, (x, y): (i32, i32), size: f64, color: RGBColor, h: HPos, v: VPos) {
-        let style = TextStyle::from((FONT, px(size)).into_font()).color(&color).pos(Pos::new(h, v));
+    pub fn text(
+        &self,
+        text: &str,
+        (x, y): (i32, i32),
+        size: f64,
+        color: RGBColor,
+        h: HPos,
+        v: VPos,
+    ) {
+        let style = TextStyle::from((FONT, px(size)).into_font())
+            .color(&color)
+            .pos(Pos::new(h, v));
         let _ = self.area.draw(&Text::new(text.to_string(), (x, y), style));
     }
 
-    pub fn bold(&self, text: &str, (x, y): (i32, i32), size: f64, color: RGBColor, h: HPos, v: VPos) {
+    pub fn bold(
+        &self,
+        text: &str,
+        (x, y): (i32, i32),
+        size: f64,
+        color: RGBColor,
+        h: HPos,
+        v: VPos,
+    ) {
         let style = TextStyle::from((FONT, px(size), FontStyle::Bold).into_font())
             .color(&color)
             .pos(Pos::new(h, v));
@@ -96,30 +114,57 @@ impl Canvas<'_> {
     }
 
     pub fn vertical_text(&self, text: &str, (x, y): (i32, i32), size: f64, color: RGBColor) {
-        let style = TextStyle::from((FONT, px(size)).into_font().transform(FontTransform::Rotate270))
-            .color(&color)
-            .pos(Pos::new(HPos::Left, VPos::Center));
+        let style = TextStyle::from(
+            (FONT, px(size))
+                .into_font()
+                .transform(FontTransform::Rotate270),
+        )
+        .color(&color)
+        .pos(Pos::new(HPos::Left, VPos::Center));
         let _ = self.area.draw(&Text::new(text.to_string(), (x, y), style));
     }
 
     pub fn line(&self, points: Vec<(i32, i32)>, color: RGBColor, width: u32) {
-        let _ = self.area.draw(&PathElement::new(points, color.stroke_width(width)));
+        let _ = self
+            .area
+            .draw(&PathElement::new(points, color.stroke_width(width)));
     }
 
-    pub fn dashed(&self, points: Vec<(i32, i32)>, color: RGBColor, width: u32, dash: i32, gap: i32) {
-        let _ = self.area.draw(&DashedPathElement::new(points, dash, gap, color.stroke_width(width)));
+    pub fn dashed(
+        &self,
+        points: Vec<(i32, i32)>,
+        color: RGBColor,
+        width: u32,
+        dash: i32,
+        gap: i32,
+    ) {
+        let _ = self.area.draw(&DashedPathElement::new(
+            points,
+            dash,
+            gap,
+            color.stroke_width(width),
+        ));
     }
 
     pub fn rect(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: RGBAColor) {
-        let _ = self.area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled()));
+        let _ = self
+            .area
+            .draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled()));
     }
 
     pub fn outline(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: RGBColor, width: u32) {
-        let _ = self.area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.stroke_width(width)));
+        let _ = self.area.draw(&Rectangle::new(
+            [(x0, y0), (x1, y1)],
+            color.stroke_width(width),
+        ));
     }
 
     pub fn circle(&self, center: (i32, i32), radius: i32, color: RGBColor, filled: bool) {
-        let style = if filled { color.filled() } else { color.stroke_width(2) };
+        let style = if filled {
+            color.filled()
+        } else {
+            color.stroke_width(2)
+        };
         let _ = self.area.draw(&Circle::new(center, radius, style));
     }
 
@@ -132,8 +177,23 @@ impl Canvas<'_> {
         match shape % 4 {
             0 => self.circle((x, y), size, color, true),
             1 => self.rect((x - size, y - size), (x + size, y + size), color.to_rgba()),
-            2 => self.polygon(vec![(x, y - size - 1), (x + size + 1, y + size), (x - size - 1, y + size)], color.to_rgba()),
-            _ => self.polygon(vec![(x, y - size - 1), (x + size + 1, y), (x, y + size + 1), (x - size - 1, y)], color.to_rgba()),
+            2 => self.polygon(
+                vec![
+                    (x, y - size - 1),
+                    (x + size + 1, y + size),
+                    (x - size - 1, y + size),
+                ],
+                color.to_rgba(),
+            ),
+            _ => self.polygon(
+                vec![
+                    (x, y - size - 1),
+                    (x + size + 1, y),
+                    (x, y + size + 1),
+                    (x - size - 1, y),
+                ],
+                color.to_rgba(),
+            ),
         }
     }
 }
@@ -166,7 +226,10 @@ fn finish(svg: &str, id: &str, title: &str, width: u32, height: u32) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    pub const HOSTILE: [&str; 2] = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"];
+    pub const HOSTILE: [&str; 2] = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+    ];
 
     /// The text content of every `<text>` element, trimmed.
     pub fn texts(svg: &str) -> Vec<String> {

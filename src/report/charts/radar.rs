@@ -4,7 +4,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{drawable, svg, truncate, Canvas, BLUE, GRID, INK, MUTED, ORANGE, GREEN};
+use super::{drawable, svg, truncate, Canvas, BLUE, GREEN, GRID, INK, MUTED, ORANGE};
 
 #[derive(Debug, Clone)]
 pub struct RadarChart {
@@ -29,7 +29,10 @@ const R: f64 = 150.0;
 fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * axis as f64 / n as f64;
     let r = R * value / 100.0;
-    ((CX as f64 + r * angle.cos()).round() as i32, (CY as f64 + r * angle.sin()).round() as i32)
+    (
+        (CX as f64 + r * angle.cos()).round() as i32,
+        (CY as f64 + r * angle.sin()).round() as i32,
+    )
 }
 
 pub fn render(chart: &RadarChart) -> String {
@@ -37,7 +40,14 @@ pub fn render(chart: &RadarChart) -> String {
     let legend_rows = chart.series.len() as u32;
     svg(&chart.id, &chart.title, SIZE, 460 + 22 * legend_rows, |c| {
         if n < 3 {
-            c.text("A profile needs at least three dimensions.", (CX, CY), 15.0, MUTED, HPos::Center, VPos::Center);
+            c.text(
+                "A profile needs at least three dimensions.",
+                (CX, CY),
+                15.0,
+                MUTED,
+                HPos::Center,
+                VPos::Center,
+            );
         } else {
             grid(c, &chart.axes);
             for (s, series) in chart.series.iter().enumerate().rev() {
@@ -54,7 +64,14 @@ pub fn render(chart: &RadarChart) -> String {
                 _ => c.dashed(vec![(200, y), (224, y)], color, 2, 2, 3),
             }
             c.marker(s, (212, y), 3, color);
-            c.text(&truncate(&series.name, 60), (234, y), 15.0, INK, HPos::Left, VPos::Center);
+            c.text(
+                &truncate(&series.name, 60),
+                (234, y),
+                15.0,
+                INK,
+                HPos::Left,
+                VPos::Center,
+            );
         }
     })
 }
@@ -75,7 +92,14 @@ fn grid(c: &Canvas, axes: &[String]) {
         ring_points.push(ring_points[0]);
         c.line(ring_points, GRID, 1);
         let (x, y) = point(0, n, ring);
-        c.text(&format!("{ring:.0}"), (x + 4, y), 12.0, MUTED, HPos::Left, VPos::Center);
+        c.text(
+            &format!("{ring:.0}"),
+            (x + 4, y),
+            12.0,
+            MUTED,
+            HPos::Left,
+            VPos::Center,
+        );
     }
     for (a, label) in axes.iter().enumerate() {
         c.line(vec![(CX, CY), point(a, n, 100.0)], GRID, 1);
@@ -134,7 +158,10 @@ mod tests {
             id: "r".into(),
             title: HOSTILE[0].into(),
             axes: vec![HOSTILE[0].into(), HOSTILE[1].into(), "C".into(), "D".into()],
-            series: vec![RadarSeries { name: HOSTILE[1].into(), values }],
+            series: vec![RadarSeries {
+                name: HOSTILE[1].into(),
+                values,
+            }],
         }
     }
 
@@ -154,7 +181,12 @@ mod tests {
         // No filled area and fewer segments; the centre point (a zero) is never a vertex.
         assert!(gappy.matches("<polyline").count() < full.matches("<polyline").count());
         assert!(!gappy.contains(&format!("cx=\"{CX}\" cy=\"{CY}\"")));
-        let empty = render(&RadarChart { id: "e".into(), title: "t".into(), axes: vec![], series: vec![] });
+        let empty = render(&RadarChart {
+            id: "e".into(),
+            title: "t".into(),
+            axes: vec![],
+            series: vec![],
+        });
         assert!(empty.contains("at least three"));
     }
 }

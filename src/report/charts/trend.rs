@@ -45,15 +45,31 @@ pub fn render(chart: &TrendChart) -> String {
     svg(&chart.id, &chart.title, WIDTH, height, |c| {
         for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
             c.line(vec![(LEFT, y(tick)), (RIGHT, y(tick))], GRID, 1);
-            c.text(&format!("{tick:.0}"), (LEFT - 6, y(tick)), 13.0, MUTED, HPos::Right, VPos::Center);
+            c.text(
+                &format!("{tick:.0}"),
+                (LEFT - 6, y(tick)),
+                13.0,
+                MUTED,
+                HPos::Right,
+                VPos::Center,
+            );
         }
         for (w, wave) in chart.waves.iter().enumerate() {
-            c.text(&truncate(wave, 14), (x(w), BOTTOM + 8), 13.0, INK, HPos::Center, VPos::Top);
+            c.text(
+                &truncate(wave, 14),
+                (x(w), BOTTOM + 8),
+                13.0,
+                INK,
+                HPos::Center,
+                VPos::Top,
+            );
         }
         for (s, series) in chart.series.iter().enumerate().rev() {
             let color = SERIES[s % SERIES.len()];
             let width = if s == 0 { 4 } else { 2 };
-            let values: Vec<Option<f64>> = (0..n).map(|w| drawable(series.values.get(w).copied().flatten())).collect();
+            let values: Vec<Option<f64>> = (0..n)
+                .map(|w| drawable(series.values.get(w).copied().flatten()))
+                .collect();
             for w in 1..n {
                 if let (Some(a), Some(b)) = (values[w - 1], values[w]) {
                     let segment = vec![(x(w - 1), y(a)), (x(w), y(b))];
@@ -88,7 +104,14 @@ pub fn render(chart: &TrendChart) -> String {
         }
         let ly = TOP + 10 + 22 * chart.series.len() as i32 + 6;
         c.circle((lx + 8, ly), 8, VERMILLION, false);
-        c.text("meaningful change", (lx + 22, ly), 13.0, INK, HPos::Left, VPos::Center);
+        c.text(
+            "meaningful change",
+            (lx + 22, ly),
+            13.0,
+            INK,
+            HPos::Left,
+            VPos::Center,
+        );
     })
 }
 
@@ -104,14 +127,26 @@ mod tests {
             title: HOSTILE[0].into(),
             waves: vec![HOSTILE[1].into(), "2025-H2".into(), "2026-H1".into()],
             series: vec![
-                TrendSeries { name: HOSTILE[0].into(), values: vec![Some(40.0), None, Some(60.0)], meaningful: vec![false, false, true] },
-                TrendSeries { name: "Trust".into(), values: vec![None, None, None], meaningful: vec![] },
+                TrendSeries {
+                    name: HOSTILE[0].into(),
+                    values: vec![Some(40.0), None, Some(60.0)],
+                    meaningful: vec![false, false, true],
+                },
+                TrendSeries {
+                    name: "Trust".into(),
+                    values: vec![None, None, None],
+                    meaningful: vec![],
+                },
             ],
         };
         let svg = render(&chart);
         assert_eq!(svg, render(&chart));
         assert_escaped(&svg);
-        let empty = TrendChart { waves: vec![], series: vec![], ..chart };
+        let empty = TrendChart {
+            waves: vec![],
+            series: vec![],
+            ..chart
+        };
         assert!(render(&empty).starts_with("<svg"));
     }
 }
