@@ -106,16 +106,21 @@ pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
             _ => blocks.push(vec![row]),
         }
     }
+    // t(0.975, n − 1) for every group size that can occur, computed once.
+    let largest = blocks.iter().map(Vec::len).max().unwrap_or(0);
+    let t975: Vec<f64> = (0..=largest)
+        .map(|n| if n >= 2 { stats::t_quantile(0.975, (n - 1) as f64) } else { f64::NAN })
+        .collect();
     blocks
         .into_par_iter()
-        .map(|rows| org_wave(instrument, data, rows))
+        .map(|rows| org_wave(instrument, data, rows, &t975))
         .collect()
 }
 
-fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>) -> OrgWave {
+fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>, t975: &[f64]) -> OrgWave {
     let r = &data.respondents;
     let first = rows[0] as usize;
-    let mut groups = vec![group_stats(instrument, data, Group::All, &rows)];
+    let mut groups = vec![group_stats(instrument, data, Group::All, &rows, t975)];
     for role in 0..instrument.roles.len() {
         let members: Vec<u32> = rows
             .iter()
@@ -123,7 +128,7 @@ fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>) -> OrgWave 
             .filter(|&row| r.role[row as usize] as usize == role)
             .collect();
         if !members.is_empty() {
-            groups.push(group_stats(instrument, data, Group::Role(role), &members));
+            groups.push(group_stats(instrument, data, Group::Role(role), &members, t975));
         }
     }
     OrgWave {
@@ -134,10 +139,27 @@ fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>) -> OrgWave 
     }
 }
 
-fn group_stats(instrument: &Instrument, data: &Dataset, group: Group, rows: &[u32]) -> GroupStats {
+fn group_stats(
+    instrument: &Instrument,
+    data: &Dataset,
+    group: Group,
+    rows: &[u32],
+    t975: &[f64],
+) -> GroupStats {
     let d = instrument.dimensions.len();
-    let measures = (0..=d)
-        .map(|m| stats::summarize(&values(data, d, rows, m)))
+    // One pass over the rows collects every measure's present values, in row order.
+    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); d + 1];
+    for &row in rows {
+        for (m, column) in columns.iter_mut().enumerate() {
+            let v = measure_value(data, d, row as usize, m);
+            if !v.is_nan() {
+                column.push(v);
+            }
+        }
+    }
+    let measures = columns
+        .iter()
+        .map(|values| stats::summarize_with_t(values, t975[values.len()]))
         .collect();
     let mut level_counts = vec![0; instrument.levels.len()];
     for &row in rows {

@@ -93,15 +93,25 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
 /// Writes every data file into `dir` and returns their names in writing order.
 pub fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
-    respondent_scores(analysis, &dir.join("respondent_scores.csv"))?;
-    org_scores(analysis, &dir.join("org_scores.csv"))?;
-    org_summary(analysis, &dir.join("org_summary.csv"))?;
-    perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
-    changes(analysis, &dir.join("changes.csv"))?;
-    rejects(analysis, &dir.join("rejects.csv"))?;
-    let json = serde_json::to_vec_pretty(&scores_json(analysis))
-        .map_err(|e| Error::Other(format!("cannot serialise scores.json: {e}")))?;
-    write_atomic(&dir.join("scores.json"), &json)?;
+    // The files are independent: write the large ones concurrently.
+    let (first, second) = rayon::join(
+        || respondent_scores(analysis, &dir.join("respondent_scores.csv")),
+        || {
+            rayon::join(
+                || write_scores_json(analysis, &dir.join("scores.json")),
+                || {
+                    org_scores(analysis, &dir.join("org_scores.csv"))?;
+                    org_summary(analysis, &dir.join("org_summary.csv"))?;
+                    perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
+                    changes(analysis, &dir.join("changes.csv"))?;
+                    rejects(analysis, &dir.join("rejects.csv"))
+                },
+            )
+        },
+    );
+    first?;
+    second.0?;
+    second.1?;
     Ok(vec![
         "respondent_scores.csv",
         "org_scores.csv",
@@ -121,49 +131,77 @@ fn measure_name(analysis: &Analysis, m: usize) -> String {
         .map_or_else(|| "index".to_string(), |d| d.id.clone())
 }
 
+/// Rows formatted per parallel task; blocks are written in order.
+const FORMAT_ROWS: usize = 32 * 1024;
+
 fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+    use rayon::prelude::*;
+    use std::fmt::Write as _;
     let (instrument, data) = (analysis.instrument, analysis.data);
     let r = &data.respondents;
     let d = instrument.dimensions.len();
     let o = instrument.outcomes.len();
-    let mut w = csv_file(path)?;
     let mut header = vec!["respondent_id", "org", "role", "wave"];
     header.extend(instrument.dimensions.iter().map(|x| x.id.as_str()));
     header.extend(["index", "level"]);
     header.extend(instrument.outcome_items().iter().map(|x| x.id.as_str()));
-    w.write_record(&header).map_err(csv_err(path))?;
-    let mut record: Vec<String> = Vec::with_capacity(header.len());
-    for row in 0..r.len() {
-        record.clear();
-        record.push(r.id(row).to_string());
-        record.push(data.orgs[r.org[row] as usize].clone());
-        record.push(instrument.roles[r.role[row] as usize].id.clone());
-        record.push(data.waves[r.wave[row] as usize].clone());
-        record.extend(
-            r.dimensions[row * d..(row + 1) * d]
-                .iter()
-                .map(|&x| nan_empty(x)),
-        );
-        record.push(nan_empty(r.index[row]));
-        record.push(match r.level[row] {
-            u8::MAX => String::new(),
-            l => instrument.levels[l as usize].id.clone(),
-        });
-        record.extend(
-            r.outcomes[row * o..(row + 1) * o]
-                .iter()
-                .map(|&x| nan_empty(x)),
-        );
-        w.write_record(&record).map_err(csv_err(path))?;
+    let mut file = AtomicFile::create(path)?;
+    let io = |e: std::io::Error| Error::io(path, "cannot write", e);
+    file.write_all(header.join(",").as_bytes()).map_err(io)?;
+    file.write_all(b"\n").map_err(io)?;
+    let starts: Vec<usize> = (0..r.len()).step_by(FORMAT_ROWS).collect();
+    for batch in starts.chunks(8) {
+        let blocks: Vec<String> = batch
+            .par_iter()
+            .map(|&start| {
+                let mut out = String::with_capacity(FORMAT_ROWS * 160);
+                let number = |out: &mut String, x: f64| {
+                    out.push(',');
+                    if x == 0.0 {
+                        out.push('0');
+                    } else if !x.is_nan() {
+                        let _ = write!(out, "{x}");
+                    }
+                };
+                for row in start..(start + FORMAT_ROWS).min(r.len()) {
+                    csv_text(&mut out, r.id(row));
+                    out.push(',');
+                    csv_text(&mut out, &data.orgs[r.org[row] as usize]);
+                    out.push(',');
+                    csv_text(&mut out, &instrument.roles[r.role[row] as usize].id);
+                    out.push(',');
+                    csv_text(&mut out, &data.waves[r.wave[row] as usize]);
+                    for &x in &r.dimensions[row * d..(row + 1) * d] {
+                        number(&mut out, x);
+                    }
+                    number(&mut out, r.index[row]);
+                    out.push(',');
+                    if r.level[row] != u8::MAX {
+                        csv_text(&mut out, &instrument.levels[r.level[row] as usize].id);
+                    }
+                    for &x in &r.outcomes[row * o..(row + 1) * o] {
+                        number(&mut out, x);
+                    }
+                    out.push('\n');
+                }
+                out
+            })
+            .collect();
+        for block in blocks {
+            file.write_all(block.as_bytes()).map_err(io)?;
+        }
     }
-    finish(path, w)
+    file.commit()
 }
 
-fn nan_empty(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
+/// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or line break.
+fn csv_text(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
     } else {
-        num(x)
+        out.push_str(text);
     }
 }
 
@@ -356,15 +394,6 @@ fn rejects(analysis: &Analysis, path: &Path) -> Result<()> {
 // scores.json
 
 #[derive(Serialize)]
-pub struct ScoresJson {
-    pub partnerscope_version: &'static str,
-    pub instrument: InstrumentJson,
-    pub anonymity_threshold: usize,
-    pub rows: RowsJson,
-    pub organizations: Vec<OrgJson>,
-}
-
-#[derive(Serialize)]
 pub struct InstrumentJson {
     pub id: String,
     pub version: String,
@@ -477,22 +506,71 @@ pub struct ChangeJson {
     pub meaningful: bool,
 }
 
-pub fn scores_json(analysis: &Analysis) -> ScoresJson {
+/// Writes `scores.json` one organization at a time (one line each), so memory stays flat
+/// however many organizations there are.
+fn write_scores_json(analysis: &Analysis, path: &Path) -> Result<()> {
+    let instrument = analysis.instrument;
+    let fail = |e: serde_json::Error| Error::Other(format!("cannot write {}: {e}", path.display()));
+    let io = |e: std::io::Error| Error::io(path, "cannot write", e);
+    let mut file = AtomicFile::create(path)?;
+    let head = ScoresHead {
+        partnerscope_version: env!("CARGO_PKG_VERSION"),
+        instrument: InstrumentJson {
+            id: instrument.id.clone(),
+            version: instrument.version.to_string(),
+            title: instrument.title.clone(),
+        },
+        anonymity_threshold: instrument.anonymity_threshold,
+        rows: RowsJson {
+            read: analysis.data.rows_read,
+            scored: analysis.data.rows_scored(),
+            rejected: analysis.data.rejects.len(),
+        },
+    };
+    let head = serde_json::to_string(&head).map_err(fail)?;
+    // `{…head fields…, "organizations": [` — the head object without its closing brace.
+    file.write_all(head[..head.len() - 1].as_bytes()).map_err(io)?;
+    file.write_all(b",\"organizations\":[\n").map_err(io)?;
+    let mut start = 0;
+    let mut first = true;
+    while start < analysis.org_waves.len() {
+        let org = analysis.org_waves[start].org;
+        let end = (start..analysis.org_waves.len())
+            .find(|&i| analysis.org_waves[i].org != org)
+            .unwrap_or(analysis.org_waves.len());
+        if !first {
+            file.write_all(b",\n").map_err(io)?;
+        }
+        first = false;
+        serde_json::to_writer(&mut file, &org_json(analysis, start..end)).map_err(fail)?;
+        start = end;
+    }
+    file.write_all(b"\n]}\n").map_err(io)?;
+    file.commit()
+}
+
+#[derive(Serialize)]
+struct ScoresHead {
+    partnerscope_version: &'static str,
+    instrument: InstrumentJson,
+    anonymity_threshold: usize,
+    rows: RowsJson,
+}
+
+/// One organization's entry: its org-waves `range` (consecutive, same organization).
+pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
-    let mut organizations: Vec<OrgJson> = Vec::new();
-    for (i, ow) in analysis.org_waves.iter().enumerate() {
-        let org = analysis.org_id(i);
-        if organizations.last().is_none_or(|o| o.org != org) {
-            organizations.push(OrgJson {
-                org: org.to_string(),
-                name: analysis.orgs.display_name(org).to_string(),
-                waves: Vec::new(),
-                changes: Vec::new(),
-            });
-        }
+    let org = analysis.org_id(range.start);
+    let mut entry = OrgJson {
+        org: org.to_string(),
+        name: analysis.orgs.display_name(org).to_string(),
+        waves: Vec::new(),
+        changes: Vec::new(),
+    };
+    for i in range.clone() {
+        let ow = &analysis.org_waves[i];
         let vis = &analysis.visibility[i];
-        let entry = organizations.last_mut().expect("pushed above");
         if !vis.reportable {
             entry.waves.push(WaveJson {
                 wave: analysis.wave(i).to_string(),
@@ -594,39 +672,22 @@ pub fn scores_json(analysis: &Analysis) -> ScoresJson {
             perception_gaps,
         });
     }
-    for c in &analysis.changes {
-        let org = analysis.org_id(c.from);
-        if let Some(entry) = organizations.iter_mut().find(|o| o.org == org) {
-            entry.changes.push(ChangeJson {
-                measure: measure_name(analysis, c.measure),
-                from_wave: analysis.wave(c.from).to_string(),
-                to_wave: analysis.wave(c.to).to_string(),
-                from_mean: c.from_mean,
-                to_mean: c.to_mean,
-                difference: c.difference,
-                t: c.welch.as_ref().map(|w| w.t),
-                df: c.welch.as_ref().map(|w| w.df),
-                p: c.welch.as_ref().map(|w| w.p),
-                hedges_g: c.hedges_g,
-                meaningful: c.meaningful,
-            });
-        }
+    for c in analysis.changes.iter().filter(|c| range.contains(&c.from)) {
+        entry.changes.push(ChangeJson {
+            measure: measure_name(analysis, c.measure),
+            from_wave: analysis.wave(c.from).to_string(),
+            to_wave: analysis.wave(c.to).to_string(),
+            from_mean: c.from_mean,
+            to_mean: c.to_mean,
+            difference: c.difference,
+            t: c.welch.as_ref().map(|w| w.t),
+            df: c.welch.as_ref().map(|w| w.df),
+            p: c.welch.as_ref().map(|w| w.p),
+            hedges_g: c.hedges_g,
+            meaningful: c.meaningful,
+        });
     }
-    ScoresJson {
-        partnerscope_version: env!("CARGO_PKG_VERSION"),
-        instrument: InstrumentJson {
-            id: instrument.id.clone(),
-            version: instrument.version.to_string(),
-            title: instrument.title.clone(),
-        },
-        anonymity_threshold: instrument.anonymity_threshold,
-        rows: RowsJson {
-            read: analysis.data.rows_read,
-            scored: analysis.data.rows_scored(),
-            rejected: analysis.data.rejects.len(),
-        },
-        organizations,
-    }
+    entry
 }
 
 #[cfg(test)]

@@ -56,10 +56,21 @@ pub struct Summary {
 }
 
 pub fn summarize(xs: &[f64]) -> Summary {
+    let t = if xs.len() >= 2 {
+        t_quantile(0.975, (xs.len() - 1) as f64)
+    } else {
+        f64::NAN
+    };
+    summarize_with_t(xs, t)
+}
+
+/// [`summarize`] with `t = t(0.975, n − 1)` already known (callers summarising many groups
+/// compute each quantile once).
+pub fn summarize_with_t(xs: &[f64], t: f64) -> Summary {
     let n = xs.len();
     let mean = mean(xs);
     let sd = sample_sd(xs);
-    let half = sd.map(|sd| t_quantile(0.975, (n - 1) as f64) * sd / (n as f64).sqrt());
+    let half = sd.map(|sd| t * sd / (n as f64).sqrt());
     Summary {
         n,
         mean,
