@@ -88,3 +88,84 @@ fn stale_pages_are_removed_and_reruns_are_identical() {
     assert_eq!(again.code, 0);
     assert!(page == std::fs::read(out.join("orgs/org-0001.html")).unwrap());
 }
+
+/// `report` on the pages fixture (hostile names, a hidden role, a too-small organization).
+fn pages_report() -> tempfile::TempDir {
+    let dir = temp();
+    let out = dir.path().join("reports");
+    let r = run(&[
+        "report", "--survey", "mini.yaml", "pages/responses.csv", "--orgs", "pages/orgs.csv",
+        "--out", out.to_str().unwrap(), "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    dir
+}
+
+fn main_of(html: &str) -> String {
+    let start = html.find("<main>").expect("a <main>");
+    let end = html.find("</main>").expect("a </main>") + "</main>".len();
+    html[start..end].to_string()
+}
+
+#[test]
+fn user_text_is_escaped_in_every_page() {
+    let dir = pages_report();
+    let root = dir.path().join("reports");
+    let mut pages = vec![root.join("index.html")];
+    pages.extend(std::fs::read_dir(root.join("orgs")).unwrap().map(|e| e.unwrap().path()));
+    assert_eq!(pages.len(), 6, "portfolio and five organizations (small has 4 rows)");
+    for page in pages {
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(!html.contains("<script>alert"), "{} has a raw script", page.display());
+        assert!(!html.contains("<img src=x"), "{} has a raw img", page.display());
+        assert!(!html.contains("Acme & Sons"), "{} has a raw ampersand", page.display());
+    }
+    let evil = std::fs::read_to_string(root.join("orgs/evil-script.html")).unwrap();
+    assert!(evil.contains("<h1>&lt;script&gt;alert(1)&lt;&#x2F;script&gt;</h1>") || evil.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"), "{}", main_of(&evil));
+    let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+    assert!(index.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[test]
+fn pages_show_no_figure_from_a_hidden_group() {
+    let dir = pages_report();
+    let root = dir.path().join("reports");
+    let acme = std::fs::read_to_string(root.join("orgs/acme.html")).unwrap();
+    // HR (3 respondents) scores (33.3 + 75)/2 = 54.17 on collaboration and the index; sales
+    // leadership (9) is hidden too, or HR would follow from the whole.
+    assert!(!acme.contains("54.2"), "the hidden HR mean leaked");
+    assert!(acme.contains("Human Resources: fewer than 5 responses"));
+    assert!(acme.contains("Sales leadership: fewer than 5 responses"));
+    // The whole organization (12) is shown: (3·54.1667 + 9·100)/12 = 88.54.
+    assert!(acme.contains("88.5"));
+    // The too-small organization has no page and no figure in the portfolio.
+    assert!(!root.join("orgs/small.html").exists());
+    let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+    assert!(index.contains("Not reported (fewer than 5 responses): Small Co (2025)."));
+    // Pages never name another organization.
+    for (page, others) in [("acme.html", ["Beta Stores", "Gamma Shops"]), ("beta.html", ["Acme &amp; Sons", "Gamma Shops"])] {
+        let html = std::fs::read_to_string(root.join("orgs").join(page)).unwrap();
+        for other in others {
+            assert!(!html.contains(other), "{page} names {other}");
+        }
+    }
+}
+
+#[test]
+fn organization_page_main_snapshot() {
+    let dir = pages_report();
+    let html = std::fs::read_to_string(dir.path().join("reports/orgs/acme.html")).unwrap();
+    insta::assert_snapshot!("acme_main", main_of(&html));
+    let index = std::fs::read_to_string(dir.path().join("reports/index.html")).unwrap();
+    insta::assert_snapshot!("portfolio_main", main_of(&index));
+}
+
+#[test]
+fn pages_are_self_contained() {
+    let dir = pages_report();
+    let html = std::fs::read_to_string(dir.path().join("reports/orgs/acme.html")).unwrap();
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+    for external in ["src=\"http", "href=\"http", "url(http", "@import", "<link "] {
+        assert!(!html.contains(external), "{external}");
+    }
+}
