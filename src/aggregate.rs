@@ -109,7 +109,13 @@ pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
     // t(0.975, n − 1) for every group size that can occur, computed once.
     let largest = blocks.iter().map(Vec::len).max().unwrap_or(0);
     let t975: Vec<f64> = (0..=largest)
-        .map(|n| if n >= 2 { stats::t_quantile(0.975, (n - 1) as f64) } else { f64::NAN })
+        .map(|n| {
+            if n >= 2 {
+                stats::t_quantile(0.975, (n - 1) as f64)
+            } else {
+                f64::NAN
+            }
+        })
         .collect();
     blocks
         .into_par_iter()
@@ -128,7 +134,13 @@ fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>, t975: &[f64
             .filter(|&row| r.role[row as usize] as usize == role)
             .collect();
         if !members.is_empty() {
-            groups.push(group_stats(instrument, data, Group::Role(role), &members, t975));
+            groups.push(group_stats(
+                instrument,
+                data,
+                Group::Role(role),
+                &members,
+                t975,
+            ));
         }
     }
     OrgWave {

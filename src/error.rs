@@ -66,11 +66,12 @@ pub enum Error {
     #[error("{}", list(.0))]
     Invalid(Vec<Diagnostic>),
     /// A file that could not be read or written.
-    #[error("{}: {action}: {source}", .path.display())]
+    #[error("{}: {action}: {error}", .path.display())]
     Io {
         path: PathBuf,
         action: &'static str,
-        source: std::io::Error,
+        /// Printed in the message itself, so it is not also a `source()`.
+        error: std::io::Error,
     },
     /// A command line that cannot work (e.g. `--peer-group` without `--orgs`).
     #[error("{0}")]
@@ -96,7 +97,7 @@ impl Error {
         Error::Io {
             path: path.into(),
             action,
-            source,
+            error: source,
         }
     }
 

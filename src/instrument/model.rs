@@ -92,7 +92,8 @@ pub struct ScoredOptionDef {
     pub id: String,
     #[serde(default)]
     pub label: Option<String>,
-    pub score: f64,
+    #[serde(default)]
+    pub score: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -273,8 +273,13 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
             c.report(
                 id,
                 format!(
-                    "`{}` is reserved and cannot be a {what} id; choose another",
-                    id.value
+                    "`{}` is reserved and cannot be the id of {} {what}; choose another",
+                    id.value,
+                    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    }
                 ),
             );
         } else if let Some(first) = ids.get(&id.value) {
@@ -633,13 +638,15 @@ fn build_item(
                                 } else if options.iter().any(|x| x.id == o.id) {
                                     c.report(list_, format!("choice item `{id}` lists option `{}` twice", o.id));
                                 }
-                                if !(0.0..=100.0).contains(&o.score) {
-                                    c.report(list_, format!("choice item `{id}` option `{}` has score {}; scores lie between 0 and 100", o.id, o.score));
+                                match o.score {
+                                    None => c.report(list_, format!("choice item `{id}` option `{}` has no score; add `score: 0..100`", o.id)),
+                                    Some(score) if !(0.0..=100.0).contains(&score) => c.report(list_, format!("choice item `{id}` option `{}` has score {score}; scores lie between 0 and 100", o.id)),
+                                    Some(_) => {}
                                 }
                                 options.push(ChoiceOption {
                                     id: o.id.clone(),
                                     label: o.label.clone().unwrap_or_else(|| o.id.clone()),
-                                    score: o.score,
+                                    score: o.score.unwrap_or(0.0),
                                 });
                             }
                             OptionDef::Plain(o) => c.report(

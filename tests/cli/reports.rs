@@ -94,8 +94,15 @@ fn pages_report() -> tempfile::TempDir {
     let dir = temp();
     let out = dir.path().join("reports");
     let r = run(&[
-        "report", "--survey", "mini.yaml", "pages/responses.csv", "--orgs", "pages/orgs.csv",
-        "--out", out.to_str().unwrap(), "-q",
+        "report",
+        "--survey",
+        "mini.yaml",
+        "pages/responses.csv",
+        "--orgs",
+        "pages/orgs.csv",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     dir
@@ -112,16 +119,41 @@ fn user_text_is_escaped_in_every_page() {
     let dir = pages_report();
     let root = dir.path().join("reports");
     let mut pages = vec![root.join("index.html")];
-    pages.extend(std::fs::read_dir(root.join("orgs")).unwrap().map(|e| e.unwrap().path()));
-    assert_eq!(pages.len(), 6, "portfolio and five organizations (small has 4 rows)");
+    pages.extend(
+        std::fs::read_dir(root.join("orgs"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    assert_eq!(
+        pages.len(),
+        6,
+        "portfolio and five organizations (small has 4 rows)"
+    );
     for page in pages {
         let html = std::fs::read_to_string(&page).unwrap();
-        assert!(!html.contains("<script>alert"), "{} has a raw script", page.display());
-        assert!(!html.contains("<img src=x"), "{} has a raw img", page.display());
-        assert!(!html.contains("Acme & Sons"), "{} has a raw ampersand", page.display());
+        assert!(
+            !html.contains("<script>alert"),
+            "{} has a raw script",
+            page.display()
+        );
+        assert!(
+            !html.contains("<img src=x"),
+            "{} has a raw img",
+            page.display()
+        );
+        assert!(
+            !html.contains("Acme & Sons"),
+            "{} has a raw ampersand",
+            page.display()
+        );
     }
     let evil = std::fs::read_to_string(root.join("orgs/evil-script.html")).unwrap();
-    assert!(evil.contains("<h1>&lt;script&gt;alert(1)&lt;&#x2F;script&gt;</h1>") || evil.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"), "{}", main_of(&evil));
+    assert!(
+        evil.contains("<h1>&lt;script&gt;alert(1)&lt;&#x2F;script&gt;</h1>")
+            || evil.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"),
+        "{}",
+        main_of(&evil)
+    );
     let index = std::fs::read_to_string(root.join("index.html")).unwrap();
     assert!(index.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
 }
@@ -143,7 +175,10 @@ fn pages_show_no_figure_from_a_hidden_group() {
     let index = std::fs::read_to_string(root.join("index.html")).unwrap();
     assert!(index.contains("Not reported (fewer than 5 responses): Small Co (2025)."));
     // Pages never name another organization.
-    for (page, others) in [("acme.html", ["Beta Stores", "Gamma Shops"]), ("beta.html", ["Acme &amp; Sons", "Gamma Shops"])] {
+    for (page, others) in [
+        ("acme.html", ["Beta Stores", "Gamma Shops"]),
+        ("beta.html", ["Acme &amp; Sons", "Gamma Shops"]),
+    ] {
         let html = std::fs::read_to_string(root.join("orgs").join(page)).unwrap();
         for other in others {
             assert!(!html.contains(other), "{page} names {other}");
