@@ -529,7 +529,7 @@ fn write_scores_json(analysis: &Analysis, path: &Path) -> Result<()> {
     };
     let head = serde_json::to_string(&head).map_err(fail)?;
     // `{…head fields…, "organizations": [` — the head object without its closing brace.
-    file.write_all(head[..head.len() - 1].as_bytes())
+    file.write_all(&head.as_bytes()[..head.len() - 1])
         .map_err(io)?;
     file.write_all(b",\"organizations\":[\n").map_err(io)?;
     let mut start = 0;
