@@ -161,7 +161,7 @@ fn reliability(
                 warnings.push(format!("only {k} item(s): alpha is unstable with fewer than 3"));
             }
             if let Some(alpha) = a.alpha.filter(|&x| x < ALPHA_WARNING) {
-                warnings.push(format!("alpha {alpha:.2} is below {ALPHA_WARNING}: the items may not measure one thing"));
+                warnings.push(format!("alpha {alpha:.3} is below {ALPHA_WARNING}: the items may not measure one thing"));
             }
             Reliability {
                 dimension: dim.id.clone(),

@@ -192,8 +192,19 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
                     r + 1,
                     instrument.roles[role].id
                 );
+                // A few careless respondents: some tick the same box on every scale item, some
+                // skip most of the questionnaire.
+                let straight = rng.chance(0.015).then(|| 1 + rng.below(5));
+                let sparse = rng.chance(0.015);
                 for item in &instrument.items {
                     line.push(',');
+                    if sparse && item.dimension.is_some() && rng.chance(0.7) {
+                        continue;
+                    }
+                    if let (Some(code), ItemKind::Scale { labels, .. }) = (straight, &item.kind) {
+                        let _ = write!(line, "{}", code.min(labels.len()));
+                        continue;
+                    }
                     let level = match item.dimension {
                         Some(d) => theta + profile[d] + 12.0 * rng.normal(),
                         None => theta,

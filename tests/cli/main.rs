@@ -3,5 +3,6 @@
 mod bad_input;
 mod benchmarking;
 mod reports;
+mod research;
 mod scoring;
 mod support;
