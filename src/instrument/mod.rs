@@ -185,3 +185,71 @@ impl Instrument {
             .find(|r| score < r.below)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn levels() -> Instrument {
+        let mut instrument =
+            load::parse(include_str!("../../tests/fixtures/mini.yaml"), "mini.yaml")
+                .expect("the mini instrument is valid");
+        instrument.levels = vec![
+            Level {
+                id: "support".into(),
+                label: "S".into(),
+                min: 0.0,
+                min_each_dimension: None,
+            },
+            Level {
+                id: "partner".into(),
+                label: "P".into(),
+                min: 50.0,
+                min_each_dimension: None,
+            },
+            Level {
+                id: "strategic".into(),
+                label: "T".into(),
+                min: 75.0,
+                min_each_dimension: Some(60.0),
+            },
+        ];
+        instrument
+    }
+
+    #[test]
+    fn the_highest_level_whose_threshold_and_gate_hold_applies() {
+        let i = levels();
+        assert_eq!(i.level_of(Some(80.0), &[Some(90.0), Some(60.0)]), Some(2));
+        // Index high enough but one dimension below the gate: not strategic.
+        assert_eq!(i.level_of(Some(80.0), &[Some(95.0), Some(59.9)]), Some(1));
+        // A missing dimension fails a gate.
+        assert_eq!(i.level_of(Some(80.0), &[Some(95.0), None]), Some(1));
+        // Exactly on a threshold counts; the first level always holds.
+        assert_eq!(i.level_of(Some(50.0), &[Some(10.0), Some(10.0)]), Some(1));
+        assert_eq!(i.level_of(Some(0.0), &[None, None]), Some(0));
+        assert_eq!(i.level_of(None, &[Some(90.0), Some(90.0)]), None);
+    }
+
+    #[test]
+    fn levels_are_not_cumulative() {
+        // A gate on a middle level that fails does not stop a higher level without one.
+        let mut i = levels();
+        i.levels[1].min_each_dimension = Some(99.0);
+        i.levels[2].min_each_dimension = None;
+        assert_eq!(i.level_of(Some(80.0), &[Some(70.0), Some(70.0)]), Some(2));
+        assert_eq!(i.level_of(Some(60.0), &[Some(70.0), Some(70.0)]), Some(0));
+    }
+
+    #[test]
+    fn recommendations_take_the_first_match() {
+        let i = levels();
+        assert_eq!(i.recommendation(0, 30.0).unwrap().below, 50.0);
+        assert_eq!(i.recommendation(0, 50.0).unwrap().below, 80.0);
+        assert!(i.recommendation(0, 80.0).is_none());
+        assert!(
+            i.recommendation(1, 10.0).is_none(),
+            "capability has no recommendations"
+        );
+    }
+}

@@ -204,3 +204,86 @@ fn pages_are_self_contained() {
         assert!(!html.contains(external), "{external}");
     }
 }
+
+#[test]
+fn templates_can_be_exported_and_overridden_by_file_name() {
+    let dir = temp();
+    let templates = dir.path().join("templates");
+    let r = run(&["templates", "--export", templates.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut exported: Vec<String> = std::fs::read_dir(&templates)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    exported.sort();
+    assert_eq!(
+        exported,
+        [
+            "base.html",
+            "org.html",
+            "portfolio.html",
+            "stats.html",
+            "style.css"
+        ]
+    );
+    // Replace only the portfolio; the organization pages keep the built-in template.
+    std::fs::write(templates.join("portfolio.html"), "{% extends \"base.html\" %}{% block main %}<p>Custom: {{ rows | length }} organizations</p>{% endblock main %}").unwrap();
+    std::fs::write(templates.join("notes.txt"), "not a template").unwrap();
+    let out = dir.path().join("reports");
+    let r = run(&[
+        "report",
+        "--templates",
+        templates.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::read_to_string(out.join("index.html"))
+        .unwrap()
+        .contains("<p>Custom: 14 organizations</p>"));
+    assert!(std::fs::read_to_string(out.join("orgs/org-0001.html"))
+        .unwrap()
+        .contains("Perception gaps between roles"));
+    assert!(
+        r.stderr
+            .contains("notes.txt: not a template name partnerscope uses"),
+        "{}",
+        r.stderr
+    );
+    // A folder that does not exist is an error, not a silent fallback.
+    let missing = run(&[
+        "report",
+        "--templates",
+        "/nonexistent/templates",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(missing.code, 2);
+    assert_eq!(
+        missing.stderr.trim(),
+        "error: --templates /nonexistent/templates: no such folder; export the defaults with `partnerscope templates --export /nonexistent/templates`"
+    );
+}
+
+#[test]
+fn a_broken_template_names_the_file_and_the_position() {
+    let dir = temp();
+    let templates = dir.path().join("t");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("org.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ name {% endblock main %}",
+    )
+    .unwrap();
+    let r = run(&[
+        "report",
+        "--templates",
+        templates.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.starts_with("error: template `"), "{}", r.stderr);
+    assert!(r.stderr.contains("org.html"), "{}", r.stderr);
+    assert!(r.stderr.contains("caused by:"), "{}", r.stderr);
+}

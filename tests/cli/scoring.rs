@@ -259,3 +259,41 @@ fn outputs_are_byte_identical_across_thread_counts() {
         }
     }
 }
+
+#[test]
+fn respondent_level_view_counts_each_respondents_own_level() {
+    let (dir, _) = score_hand(&[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("scores.json")).unwrap())
+            .unwrap();
+    let alpha = &json["organizations"][0];
+    assert_eq!(alpha["org"], "alpha");
+    let all = &alpha["waves"][0]["groups"][0];
+    assert_eq!(all["group"], "all");
+    // a3, a5, a7 support; a4, a6 partner; a1, a2 strategic (index ≥ 75, both dimensions ≥ 60).
+    let shares: Vec<(String, u64, f64)> = all["respondent_levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["level"].as_str().unwrap().to_string(),
+                l["count"].as_u64().unwrap(),
+                l["share"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        vec![
+            ("support".to_string(), 3, 3.0 / 7.0),
+            ("partner".to_string(), 2, 2.0 / 7.0),
+            ("strategic".to_string(), 2, 2.0 / 7.0),
+        ]
+    );
+    // Roles of 2–3 respondents: suppressed, no distribution.
+    let hr = &alpha["waves"][0]["groups"][1];
+    assert_eq!(hr["group"], "role:hr");
+    assert!(hr.get("respondent_levels").is_none());
+    assert_eq!(hr["measures"][0]["suppressed"], true);
+}
