@@ -56,19 +56,18 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
                 .map_err(|e| Error::io(path, "cannot read the template", e))?,
             None => built_in.to_string(),
         };
-        shown_names.push(
-            own.as_ref()
-                .map_or(name.to_string(), |p| p.display().to_string()),
-        );
+        if let Some(path) = &own {
+            shown_names.push(path.display().to_string());
+        }
         sources.push((name, text));
     }
     // All at once: templates include and extend each other.
     tera.add_raw_templates(sources)
         .map_err(|source| Error::Template {
-            name: if dir.is_some() {
-                shown_names.join(", ")
-            } else {
+            name: if shown_names.is_empty() {
                 "built-in templates".into()
+            } else {
+                shown_names.join(", ")
             },
             source,
         })?;
