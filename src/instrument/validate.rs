@@ -346,6 +346,15 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
 
     // Levels.
     let mut levels: Vec<Level> = Vec::new();
+    if file.levels.value.len() > 100 {
+        c.report(
+            &file.levels,
+            format!(
+                "{} levels are defined; at most 100 are supported",
+                file.levels.value.len()
+            ),
+        );
+    }
     if file.levels.value.is_empty() {
         c.report(
             &file.levels,
