@@ -173,11 +173,15 @@ fn score(files: &[PathBuf], bench: &Benchmarking, out: &Path, common: &Common) -
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument)?;
+    let clock = Stopwatch::start();
     let data = load_responses(&instrument, files, common, false)?;
+    clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+    clock.lap("analysis");
     warn_unlisted(&analysis, common);
     let written = output::write_data(&analysis, out)?;
+    clock.lap("output");
     if !common.quiet {
         eprintln!("wrote {} files to {}", written.len(), out.display());
     }
@@ -364,6 +368,35 @@ fn simulate_files(
         );
     }
     Ok(0)
+}
+
+/// Stage timings on stderr when `PARTNERSCOPE_TIMINGS` is set (for profiling; never in
+/// outputs).
+struct Stopwatch {
+    start: Option<std::time::Instant>,
+    last: std::cell::Cell<Option<std::time::Instant>>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        let now = std::env::var_os("PARTNERSCOPE_TIMINGS").map(|_| std::time::Instant::now());
+        Stopwatch {
+            start: now,
+            last: std::cell::Cell::new(now),
+        }
+    }
+
+    fn lap(&self, stage: &str) {
+        if let (Some(start), Some(last)) = (self.start, self.last.get()) {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "timing: {stage} {:.3} s (total {:.3} s)",
+                (now - last).as_secs_f64(),
+                (now - start).as_secs_f64()
+            );
+            self.last.set(Some(now));
+        }
+    }
 }
 
 /// Creation time for norms files: `SOURCE_DATE_EPOCH` when set, otherwise now (UTC, RFC 3339).

@@ -727,7 +727,13 @@ fn item_sections(
                             }
                             if categories.as_ref() == Some(labels) {
                                 chart_rows.push(charts::diverging::DivergingRow {
-                                    label: item.text.clone(),
+                                    // Answers are shown as given; agreeing with a reverse-keyed
+                                    // item is the weaker answer, so say so in the label.
+                                    label: if item.reverse {
+                                        format!("(R) {}", item.text)
+                                    } else {
+                                        item.text.clone()
+                                    },
                                     counts: f.counts.clone(),
                                 });
                             }
@@ -758,7 +764,10 @@ fn item_sections(
                 Some(categories) if !chart_rows.is_empty() => {
                     charts::diverging::render(&charts::diverging::DivergingChart {
                         id: format!("{id_prefix}items{m}"),
-                        title: format!("Answers to the items of {}", dim.title),
+                        title: format!(
+                            "Answers to the items of {} ((R): reverse-keyed, agreeing is the weaker answer)",
+                            dim.title
+                        ),
                         categories,
                         rows: chart_rows,
                     })
