@@ -89,6 +89,24 @@ pub fn score_respondent(instrument: &Instrument, items: &[f64], dimensions: &mut
     )
 }
 
+/// The respondent's level as a compact code (`u8::MAX` when the index is missing), from
+/// NaN-as-missing scores.
+pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> u8 {
+    if index.is_nan() {
+        return u8::MAX;
+    }
+    let mut found = 0;
+    for (i, level) in instrument.levels.iter().enumerate() {
+        let gate = level
+            .min_each_dimension
+            .is_none_or(|gate| dimensions.iter().all(|&d| d >= gate));
+        if index >= level.min && gate {
+            found = i;
+        }
+    }
+    found as u8
+}
+
 /// Converts NaN-as-missing to `Option`.
 pub fn present(value: f64) -> Option<f64> {
     (!value.is_nan()).then_some(value)

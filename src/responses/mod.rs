@@ -260,6 +260,7 @@ struct Block {
     /// For accepted rows only, in order: dimension scores, index, outcomes, item scores/status.
     dimensions: Vec<f64>,
     index: Vec<f64>,
+    level: Vec<u8>,
     outcomes: Vec<f64>,
     scores: Vec<f64>,
     status: Vec<u8>,
@@ -432,6 +433,9 @@ impl Loader<'_> {
                 block.dimensions.extend_from_slice(&dimensions);
                 block.index.push(index);
                 block
+                    .level
+                    .push(score::level(instrument, index, &dimensions));
+                block
                     .outcomes
                     .extend_from_slice(&scores[instrument.outcomes.clone()]);
                 if self.options.keep_items {
@@ -588,12 +592,7 @@ impl Loader<'_> {
             r.wave.push(wave);
             let dimensions = &block.dimensions[slot * d..(slot + 1) * d];
             let index = block.index[slot];
-            let present: Vec<Option<f64>> = dimensions.iter().map(|&x| score::present(x)).collect();
-            r.level.push(
-                self.instrument
-                    .level_of(score::present(index), &present)
-                    .map_or(u8::MAX, |l| l as u8),
-            );
+            r.level.push(block.level[slot]);
             r.dimensions.extend_from_slice(dimensions);
             r.index.push(index);
             r.outcomes
