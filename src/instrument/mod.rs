@@ -232,6 +232,25 @@ mod tests {
     }
 
     #[test]
+    fn respondent_level_codes_agree_with_level_of() {
+        let i = levels();
+        let nan = f64::NAN;
+        for (index, dims) in [
+            (80.0, [90.0, 60.0]),
+            (80.0, [95.0, 59.9]),
+            (80.0, [95.0, nan]),
+            (50.0, [1.0, 1.0]),
+            (10.0, [nan, nan]),
+        ] {
+            let present: Vec<Option<f64>> =
+                dims.iter().map(|&d| crate::score::present(d)).collect();
+            let expected = i.level_of(Some(index), &present).map(|l| l as u8);
+            assert_eq!(Some(crate::score::level(&i, index, &dims)), expected);
+        }
+        assert_eq!(crate::score::level(&i, nan, &[90.0, 90.0]), u8::MAX);
+    }
+
+    #[test]
     fn levels_are_not_cumulative() {
         // A gate on a middle level that fails does not stop a higher level without one.
         let mut i = levels();
