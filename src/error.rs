@@ -101,10 +101,11 @@ impl Error {
         }
     }
 
-    /// Exit code of SPEC §8: 2 for bad input, 1 for anything else.
+    /// Exit code of SPEC §8: 2 for bad input (including a user's template that does not
+    /// parse), 1 for anything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) | Error::Usage(_) => 2,
+            Error::Invalid(_) | Error::Usage(_) | Error::Template { .. } => 2,
             Error::Io { action, .. } if action.starts_with("cannot read") => 2,
             _ => 1,
         }

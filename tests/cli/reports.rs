@@ -282,7 +282,7 @@ fn a_broken_template_names_the_file_and_the_position() {
         "--out",
         dir.path().join("o").to_str().unwrap(),
     ]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("error: template `"), "{}", r.stderr);
     assert!(r.stderr.contains("org.html"), "{}", r.stderr);
     assert!(r.stderr.contains("caused by:"), "{}", r.stderr);
