@@ -4,7 +4,7 @@
 
 use crate::aggregate::{self, Group, OrgWave};
 use crate::confidential::Visibility;
-use crate::instrument::Instrument;
+use crate::instrument::{Instrument, MeaningfulChange};
 use crate::responses::Dataset;
 use crate::stats;
 
@@ -62,12 +62,43 @@ pub struct Change {
     pub from: usize,
     pub to: usize,
     pub measure: usize,
+    pub shift: Shift,
+}
+
+/// The statistics of a change between two samples of respondent scores (SPEC §5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    pub from_n: usize,
+    pub to_n: usize,
     pub from_mean: f64,
     pub to_mean: f64,
+    /// Later minus earlier.
     pub difference: f64,
     pub welch: Option<stats::Welch>,
     pub hedges_g: Option<f64>,
+    /// Both `p < rule.p` and `|difference| ≥ rule.points`.
     pub meaningful: bool,
+}
+
+/// Difference, Welch's test and Hedges' g from `earlier` to `later`; `None` when either is
+/// empty.
+pub fn shift(earlier: &[f64], later: &[f64], rule: MeaningfulChange) -> Option<Shift> {
+    let (from_mean, to_mean) = (stats::mean(earlier)?, stats::mean(later)?);
+    let difference = to_mean - from_mean;
+    let welch = stats::welch(later, earlier);
+    let meaningful = welch
+        .as_ref()
+        .is_some_and(|w| w.p < rule.p && difference.abs() >= rule.points);
+    Some(Shift {
+        from_n: earlier.len(),
+        to_n: later.len(),
+        from_mean,
+        to_mean,
+        difference,
+        hedges_g: stats::hedges_g(later, earlier),
+        welch,
+        meaningful,
+    })
 }
 
 /// Wave-over-wave changes; `org_waves` must be ordered by organization, then wave.
@@ -94,27 +125,14 @@ pub fn changes(
             }
             let earlier = aggregate::values(data, d, &org_waves[from].rows, m);
             let later = aggregate::values(data, d, &org_waves[to].rows, m);
-            let (Some(from_mean), Some(to_mean)) = (stats::mean(&earlier), stats::mean(&later))
-            else {
-                continue;
-            };
-            let difference = to_mean - from_mean;
-            let welch = stats::welch(&later, &earlier);
-            let meaningful = welch.as_ref().is_some_and(|w| {
-                w.p < instrument.meaningful_change.p
-                    && difference.abs() >= instrument.meaningful_change.points
-            });
-            out.push(Change {
-                from,
-                to,
-                measure: m,
-                from_mean,
-                to_mean,
-                difference,
-                hedges_g: stats::hedges_g(&later, &earlier),
-                welch,
-                meaningful,
-            });
+            if let Some(shift) = shift(&earlier, &later, instrument.meaningful_change) {
+                out.push(Change {
+                    from,
+                    to,
+                    measure: m,
+                    shift,
+                });
+            }
         }
     }
     out

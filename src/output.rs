@@ -354,19 +354,20 @@ fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
     ])
     .map_err(csv_err(path))?;
     for c in &analysis.changes {
+        let s = &c.shift;
         w.write_record([
             analysis.org_id(c.from).to_string(),
             measure_name(analysis, c.measure),
             analysis.wave(c.from).to_string(),
             analysis.wave(c.to).to_string(),
-            num(c.from_mean),
-            num(c.to_mean),
-            num(c.difference),
-            opt(c.welch.as_ref().map(|w| w.t)),
-            opt(c.welch.as_ref().map(|w| w.df)),
-            opt(c.welch.as_ref().map(|w| w.p)),
-            opt(c.hedges_g),
-            c.meaningful.to_string(),
+            num(s.from_mean),
+            num(s.to_mean),
+            num(s.difference),
+            opt(s.welch.as_ref().map(|w| w.t)),
+            opt(s.welch.as_ref().map(|w| w.df)),
+            opt(s.welch.as_ref().map(|w| w.p)),
+            opt(s.hedges_g),
+            s.meaningful.to_string(),
         ])
         .map_err(csv_err(path))?;
     }
@@ -504,6 +505,29 @@ pub struct ChangeJson {
     pub p: Option<f64>,
     pub hedges_g: Option<f64>,
     pub meaningful: bool,
+}
+
+impl ChangeJson {
+    pub fn new(
+        measure: String,
+        from_wave: &str,
+        to_wave: &str,
+        shift: &crate::compare::Shift,
+    ) -> Self {
+        ChangeJson {
+            measure,
+            from_wave: from_wave.to_string(),
+            to_wave: to_wave.to_string(),
+            from_mean: shift.from_mean,
+            to_mean: shift.to_mean,
+            difference: shift.difference,
+            t: shift.welch.as_ref().map(|w| w.t),
+            df: shift.welch.as_ref().map(|w| w.df),
+            p: shift.welch.as_ref().map(|w| w.p),
+            hedges_g: shift.hedges_g,
+            meaningful: shift.meaningful,
+        }
+    }
 }
 
 /// Writes `scores.json` one organization at a time (one line each), so memory stays flat
@@ -674,19 +698,12 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
         });
     }
     for c in analysis.changes.iter().filter(|c| range.contains(&c.from)) {
-        entry.changes.push(ChangeJson {
-            measure: measure_name(analysis, c.measure),
-            from_wave: analysis.wave(c.from).to_string(),
-            to_wave: analysis.wave(c.to).to_string(),
-            from_mean: c.from_mean,
-            to_mean: c.to_mean,
-            difference: c.difference,
-            t: c.welch.as_ref().map(|w| w.t),
-            df: c.welch.as_ref().map(|w| w.df),
-            p: c.welch.as_ref().map(|w| w.p),
-            hedges_g: c.hedges_g,
-            meaningful: c.meaningful,
-        });
+        entry.changes.push(ChangeJson::new(
+            measure_name(analysis, c.measure),
+            analysis.wave(c.from),
+            analysis.wave(c.to),
+            &c.shift,
+        ));
     }
     entry
 }

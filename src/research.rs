@@ -11,9 +11,10 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::benchmark::Benchmark;
+use crate::compare;
 use crate::error::{Error, Result};
 use crate::instrument::{Instrument, ItemKind};
-use crate::output::{self, num, opt};
+use crate::output::{self, num, opt, ChangeJson};
 use crate::report::{charts, templates, view};
 use crate::responses::{Dataset, ItemMatrix, Organizations, ANSWERED, NA};
 use crate::stats;
@@ -78,19 +79,10 @@ pub struct OrgQuality {
 pub struct WaveChange {
     /// `all` for the whole population, otherwise the organization id.
     pub scope: String,
-    pub measure: String,
-    pub from_wave: String,
-    pub to_wave: String,
     pub from_n: usize,
     pub to_n: usize,
-    pub from_mean: f64,
-    pub to_mean: f64,
-    pub difference: f64,
-    pub t: Option<f64>,
-    pub df: Option<f64>,
-    pub p: Option<f64>,
-    pub hedges_g: Option<f64>,
-    pub meaningful: bool,
+    #[serde(flatten)]
+    pub change: ChangeJson,
 }
 
 #[derive(Serialize)]
@@ -359,31 +351,19 @@ fn population_changes(instrument: &Instrument, data: &Dataset) -> Vec<WaveChange
                     .collect()
             };
             let (earlier, later) = (values(pair[0]), values(pair[1]));
-            let (Some(from_mean), Some(to_mean)) = (stats::mean(&earlier), stats::mean(&later))
-            else {
-                continue;
-            };
-            let welch = stats::welch(&later, &earlier);
-            let difference = to_mean - from_mean;
-            out.push(WaveChange {
-                scope: "all".into(),
-                measure: measure_name(instrument, m),
-                from_wave: data.waves[pair[0] as usize].clone(),
-                to_wave: data.waves[pair[1] as usize].clone(),
-                from_n: earlier.len(),
-                to_n: later.len(),
-                from_mean,
-                to_mean,
-                difference,
-                t: welch.as_ref().map(|w| w.t),
-                df: welch.as_ref().map(|w| w.df),
-                p: welch.as_ref().map(|w| w.p),
-                hedges_g: stats::hedges_g(&later, &earlier),
-                meaningful: welch.as_ref().is_some_and(|w| {
-                    w.p < instrument.meaningful_change.p
-                        && difference.abs() >= instrument.meaningful_change.points
-                }),
-            });
+            if let Some(shift) = compare::shift(&earlier, &later, instrument.meaningful_change) {
+                out.push(WaveChange {
+                    scope: "all".into(),
+                    from_n: shift.from_n,
+                    to_n: shift.to_n,
+                    change: ChangeJson::new(
+                        measure_name(instrument, m),
+                        &data.waves[pair[0] as usize],
+                        &data.waves[pair[1] as usize],
+                        &shift,
+                    ),
+                });
+            }
         }
     }
     out
@@ -454,19 +434,14 @@ pub fn run(
     for c in &analysis.changes {
         wave_changes.push(WaveChange {
             scope: analysis.org_id(c.from).to_string(),
-            measure: measure_name(instrument, c.measure),
-            from_wave: analysis.wave(c.from).to_string(),
-            to_wave: analysis.wave(c.to).to_string(),
-            from_n: analysis.org_waves[c.from].groups[0].measures[c.measure].n,
-            to_n: analysis.org_waves[c.to].groups[0].measures[c.measure].n,
-            from_mean: c.from_mean,
-            to_mean: c.to_mean,
-            difference: c.difference,
-            t: c.welch.as_ref().map(|w| w.t),
-            df: c.welch.as_ref().map(|w| w.df),
-            p: c.welch.as_ref().map(|w| w.p),
-            hedges_g: c.hedges_g,
-            meaningful: c.meaningful,
+            from_n: c.shift.from_n,
+            to_n: c.shift.to_n,
+            change: ChangeJson::new(
+                measure_name(instrument, c.measure),
+                analysis.wave(c.from),
+                analysis.wave(c.to),
+                &c.shift,
+            ),
         });
     }
     let mut wave_levels: Vec<WaveLevels> = Vec::new();
@@ -747,11 +722,12 @@ fn write_html(
             .wave_changes
             .iter()
             .filter(|c| c.scope == "all")
-            .map(|c| {
+            .map(|w| {
+                let c = &w.change;
                 vec![
                     c.measure.clone(),
                     format!("{} → {}", c.from_wave, c.to_wave),
-                    format!("{} / {}", c.from_n, c.to_n),
+                    format!("{} / {}", w.from_n, w.to_n),
                     view::one(c.from_mean),
                     view::one(c.to_mean),
                     view::one(c.difference),

@@ -639,7 +639,7 @@ fn trend_view(analysis: &Analysis, org_waves: &[usize], name: &str, id_prefix: &
         analysis
             .changes
             .iter()
-            .any(|c| c.to == to && c.measure == m && c.meaningful)
+            .any(|c| c.to == to && c.measure == m && c.shift.meaningful)
     };
     let series: Vec<charts::trend::TrendSeries> = order
         .iter()
@@ -673,20 +673,23 @@ fn trend_view(analysis: &Analysis, org_waves: &[usize], name: &str, id_prefix: &
         .changes
         .iter()
         .filter(|c| org_waves.contains(&c.to))
-        .map(|c| ChangeRow {
-            measure: label(c.measure),
-            from: ow_wave(analysis, c.from),
-            to: ow_wave(analysis, c.to),
-            from_mean: one(c.from_mean),
-            to_mean: one(c.to_mean),
-            difference: signed(c.difference),
-            t: c.welch
-                .as_ref()
-                .map_or_else(String::new, |w| format!("{:.2}", w.t)),
-            df: c.welch.as_ref().map_or_else(String::new, |w| one(w.df)),
-            p: c.welch.as_ref().map_or_else(String::new, |w| p_value(w.p)),
-            g: c.hedges_g.map_or_else(String::new, |g| format!("{g:.2}")),
-            meaningful: c.meaningful,
+        .map(|c| {
+            let s = &c.shift;
+            ChangeRow {
+                measure: label(c.measure),
+                from: ow_wave(analysis, c.from),
+                to: ow_wave(analysis, c.to),
+                from_mean: one(s.from_mean),
+                to_mean: one(s.to_mean),
+                difference: signed(s.difference),
+                t: s.welch
+                    .as_ref()
+                    .map_or_else(String::new, |w| format!("{:.2}", w.t)),
+                df: s.welch.as_ref().map_or_else(String::new, |w| one(w.df)),
+                p: s.welch.as_ref().map_or_else(String::new, |w| p_value(w.p)),
+                g: s.hedges_g.map_or_else(String::new, |g| format!("{g:.2}")),
+                meaningful: s.meaningful,
+            }
         })
         .collect();
     TrendView {
