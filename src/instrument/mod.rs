@@ -159,22 +159,10 @@ impl Instrument {
     /// highest level whose `min` ≤ index and whose gate, if any, every dimension meets. A gate
     /// fails when a dimension is missing. Returns `None` when the index is missing.
     pub fn level_of(&self, index: Option<f64>, dimensions: &[Option<f64>]) -> Option<usize> {
-        let index = index?;
-        let mut found = 0;
-        for (i, level) in self.levels.iter().enumerate() {
-            if index >= level.min && self.gate_holds(level, dimensions) {
-                found = i;
-            }
-        }
-        Some(found)
-    }
-
-    pub fn gate_holds(&self, level: &Level, dimensions: &[Option<f64>]) -> bool {
-        match level.min_each_dimension {
-            None => true,
-            Some(gate) => dimensions
-                .iter()
-                .all(|d| matches!(d, Some(v) if *v >= gate)),
+        let dimensions: Vec<f64> = dimensions.iter().map(|d| d.unwrap_or(f64::NAN)).collect();
+        match crate::score::level(self, index?, &dimensions) {
+            u8::MAX => None,
+            level => Some(level as usize),
         }
     }
 
