@@ -498,6 +498,31 @@ mod tests {
     }
 
     #[test]
+    fn binary_search_ranks_equal_the_counting_definition() {
+        // Pool::standing counts with partition_point; stats::percentile_rank counts linearly.
+        let population = [
+            56.3, 79.1, 63.5, 62.2, 32.5, 59.7, 36.4, 36.0, 62.6, 25.4, 87.3, 50.0, 50.0, 50.0,
+        ];
+        for x in [50.0, 20.0, 90.0, 65.3, 10.0, 36.0, 87.3] {
+            let s = standing(
+                x,
+                &population,
+                Population::Wave {
+                    wave: "w".into(),
+                    n: 14,
+                },
+            );
+            assert_eq!(
+                s.percentile,
+                stats::percentile_rank(x, &population),
+                "x = {x}"
+            );
+            let z = stats::z_score(x, &population).unwrap();
+            assert!((s.z.unwrap() - z).abs() < 1e-12, "x = {x}");
+        }
+    }
+
+    #[test]
     fn population_labels() {
         assert_eq!(
             Population::Wave {
