@@ -246,6 +246,127 @@ fn hash_id(id: &str) -> u64 {
     h.finish()
 }
 
+/// The parallel part of the import: turns raw rows into scored blocks. Holds only shared,
+/// read-only state, so it can run while the previous blocks are merged.
+#[derive(Clone, Copy)]
+struct Parser<'a> {
+    instrument: &'a Instrument,
+    keep_items: bool,
+}
+
+impl Parser<'_> {
+    /// Parses and scores rows into a block. Runs in parallel: touches nothing shared.
+    fn parse_block(&self, layout: &Layout, rows: &[RawRow]) -> Block {
+        let instrument = self.instrument;
+        let n_items = instrument.items.len();
+        let mut block = Block::default();
+        let mut scores = vec![f64::NAN; n_items];
+        let mut status = vec![EMPTY; n_items];
+        let mut dimensions = vec![f64::NAN; instrument.dimensions.len()];
+        for row in rows {
+            scores.fill(f64::NAN);
+            status.fill(EMPTY);
+            let result = self.parse_row(layout, &row.record, &mut scores, &mut status);
+            if result.is_ok() {
+                let id = row
+                    .record
+                    .get(layout.id)
+                    .and_then(|c| std::str::from_utf8(c).ok())
+                    .unwrap_or("");
+                block.id_hashes.push(hash_id(id.trim()));
+                let index = score::score_respondent(instrument, &scores, &mut dimensions);
+                block.dimensions.extend_from_slice(&dimensions);
+                block.index.push(index);
+                block
+                    .level
+                    .push(score::level(instrument, index, &dimensions));
+                block
+                    .outcomes
+                    .extend_from_slice(&scores[instrument.outcomes.clone()]);
+                if self.keep_items {
+                    block.scores.extend_from_slice(&scores);
+                    block.status.extend_from_slice(&status);
+                }
+            }
+            block.rows.push(result);
+        }
+        block
+    }
+
+    /// Parses one row's cells into `scores`/`status`; returns its role.
+    fn parse_row(
+        &self,
+        layout: &Layout,
+        record: &csv::ByteRecord,
+        scores: &mut [f64],
+        status: &mut [u8],
+    ) -> std::result::Result<u16, (usize, String)> {
+        let instrument = self.instrument;
+        if record.len() != layout.columns.len() {
+            return Err((
+                usize::MAX,
+                format!(
+                    "the row has {} fields but the header has {}; check for a missing or extra comma or an unclosed quote",
+                    record.len(),
+                    layout.columns.len()
+                ),
+            ));
+        }
+        let mut role = 0u16;
+        for (i, raw) in record.iter().enumerate() {
+            let Ok(text) = std::str::from_utf8(raw) else {
+                return Err((
+                    i,
+                    "the cell is not valid UTF-8; save the file as UTF-8".into(),
+                ));
+            };
+            let cell = text.trim();
+            match layout.columns[i] {
+                Column::RespondentId if cell.is_empty() => {
+                    return Err((i, "respondent_id is empty".into()))
+                }
+                Column::Org if cell.is_empty() => return Err((i, "org is empty".into())),
+                Column::Wave if cell.is_empty() => return Err((i, "wave is empty".into())),
+                Column::Role => match role_of(instrument, cell) {
+                    Some(r) => role = r as u16,
+                    None => {
+                        return Err((
+                            i,
+                            format!(
+                                "role `{cell}` is not defined (roles: {})",
+                                instrument
+                                    .roles
+                                    .iter()
+                                    .map(|r| r.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ))
+                    }
+                },
+                Column::Item(item) => {
+                    let def = &instrument.items[item];
+                    let (answer, na) = cell::parse(def, cell).map_err(|reason| (i, reason))?;
+                    status[item] = if na {
+                        NA
+                    } else if answer == Answer::Missing {
+                        EMPTY
+                    } else {
+                        ANSWERED
+                    };
+                    scores[item] = match (answer, def.dimension) {
+                        // Outcomes keep the number as given; scored items become 0–100.
+                        (Answer::Number(x), None) => x,
+                        _ => score::item_score(&def.kind, def.reverse, answer),
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(role)
+    }
+}
+
 /// A row read but not yet parsed.
 struct RawRow {
     record: csv::ByteRecord,
@@ -258,6 +379,8 @@ struct Block {
     /// Per row: the role, or the column (`usize::MAX` for the row) and reason of its rejection.
     rows: Vec<std::result::Result<u16, (usize, String)>>,
     /// For accepted rows only, in order: dimension scores, index, outcomes, item scores/status.
+    /// Hash of each accepted row's respondent id, for the duplicate check.
+    id_hashes: Vec<u64>,
     dimensions: Vec<f64>,
     index: Vec<f64>,
     level: Vec<u8>,
@@ -292,25 +415,46 @@ impl Loader<'_> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
 
-        // Two chunk buffers: one is parsed while the other is filled; records are reused.
+        // A three-stage pipeline over chunks of rows: while chunk i is merged (sequential,
+        // into the dataset), chunk i + 1 is parsed and scored in parallel and chunk i + 2 is
+        // read. Three row buffers rotate, so records are reused.
+        let parser = Parser {
+            instrument: self.instrument,
+            keep_items: self.options.keep_items,
+        };
         let mut current = Vec::new();
         let mut spare = Vec::new();
+        let mut pending: Option<(Vec<RawRow>, Vec<Block>)> = None;
         read_chunk(&mut reader, &name, &mut current)?;
-        while !current.is_empty() {
-            let (blocks, filled) = rayon::join(
+        while !current.is_empty() || pending.is_some() {
+            let to_merge = pending.take();
+            let (merged, (blocks, filled)) = rayon::join(
                 || {
-                    current
-                        .par_chunks(BLOCK_ROWS)
-                        .map(|rows| self.parse_block(&layout, rows))
-                        .collect::<Vec<_>>()
+                    to_merge.map(|(rows, blocks)| {
+                        for (rows, block) in rows.chunks(BLOCK_ROWS).zip(blocks) {
+                            self.merge(&name, &layout, &wave_from_name, rows, block);
+                        }
+                        rows
+                    })
                 },
-                || read_chunk(&mut reader, &name, &mut spare),
+                || {
+                    rayon::join(
+                        || {
+                            current
+                                .par_chunks(BLOCK_ROWS)
+                                .map(|rows| parser.parse_block(&layout, rows))
+                                .collect::<Vec<_>>()
+                        },
+                        || read_chunk(&mut reader, &name, &mut spare),
+                    )
+                },
             );
-            for (rows, block) in current.chunks(BLOCK_ROWS).zip(blocks) {
-                self.merge(&name, &layout, &wave_from_name, rows, block);
-            }
             filled?;
-            std::mem::swap(&mut current, &mut spare);
+            if !current.is_empty() {
+                pending = Some((std::mem::take(&mut current), blocks));
+            }
+            current = std::mem::take(&mut spare);
+            spare = merged.unwrap_or_default();
         }
         Ok(())
     }
@@ -416,111 +560,6 @@ impl Loader<'_> {
         })
     }
 
-    /// Parses and scores rows into a block. Runs in parallel: touches nothing shared.
-    fn parse_block(&self, layout: &Layout, rows: &[RawRow]) -> Block {
-        let instrument = self.instrument;
-        let n_items = instrument.items.len();
-        let mut block = Block::default();
-        let mut scores = vec![f64::NAN; n_items];
-        let mut status = vec![EMPTY; n_items];
-        let mut dimensions = vec![f64::NAN; instrument.dimensions.len()];
-        for row in rows {
-            scores.fill(f64::NAN);
-            status.fill(EMPTY);
-            let result = self.parse_row(layout, &row.record, &mut scores, &mut status);
-            if result.is_ok() {
-                let index = score::score_respondent(instrument, &scores, &mut dimensions);
-                block.dimensions.extend_from_slice(&dimensions);
-                block.index.push(index);
-                block
-                    .level
-                    .push(score::level(instrument, index, &dimensions));
-                block
-                    .outcomes
-                    .extend_from_slice(&scores[instrument.outcomes.clone()]);
-                if self.options.keep_items {
-                    block.scores.extend_from_slice(&scores);
-                    block.status.extend_from_slice(&status);
-                }
-            }
-            block.rows.push(result);
-        }
-        block
-    }
-
-    /// Parses one row's cells into `scores`/`status`; returns its role.
-    fn parse_row(
-        &self,
-        layout: &Layout,
-        record: &csv::ByteRecord,
-        scores: &mut [f64],
-        status: &mut [u8],
-    ) -> std::result::Result<u16, (usize, String)> {
-        let instrument = self.instrument;
-        if record.len() != layout.columns.len() {
-            return Err((
-                usize::MAX,
-                format!(
-                    "the row has {} fields but the header has {}; check for a missing or extra comma or an unclosed quote",
-                    record.len(),
-                    layout.columns.len()
-                ),
-            ));
-        }
-        let mut role = 0u16;
-        for (i, raw) in record.iter().enumerate() {
-            let Ok(text) = std::str::from_utf8(raw) else {
-                return Err((
-                    i,
-                    "the cell is not valid UTF-8; save the file as UTF-8".into(),
-                ));
-            };
-            let cell = text.trim();
-            match layout.columns[i] {
-                Column::RespondentId if cell.is_empty() => {
-                    return Err((i, "respondent_id is empty".into()))
-                }
-                Column::Org if cell.is_empty() => return Err((i, "org is empty".into())),
-                Column::Wave if cell.is_empty() => return Err((i, "wave is empty".into())),
-                Column::Role => match role_of(instrument, cell) {
-                    Some(r) => role = r as u16,
-                    None => {
-                        return Err((
-                            i,
-                            format!(
-                                "role `{cell}` is not defined (roles: {})",
-                                instrument
-                                    .roles
-                                    .iter()
-                                    .map(|r| r.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ))
-                    }
-                },
-                Column::Item(item) => {
-                    let def = &instrument.items[item];
-                    let (answer, na) = cell::parse(def, cell).map_err(|reason| (i, reason))?;
-                    status[item] = if na {
-                        NA
-                    } else if answer == Answer::Missing {
-                        EMPTY
-                    } else {
-                        ANSWERED
-                    };
-                    scores[item] = match (answer, def.dimension) {
-                        // Outcomes keep the number as given; scored items become 0–100.
-                        (Answer::Number(x), None) => x,
-                        _ => score::item_score(&def.kind, def.reverse, answer),
-                    };
-                }
-                _ => {}
-            }
-        }
-        Ok(role)
-    }
-
     fn merge(
         &mut self,
         name: &str,
@@ -572,7 +611,7 @@ impl Loader<'_> {
                 continue;
             }
             let wave = intern(&mut self.wave_index, &mut self.data.waves, wave_name);
-            if let Some(first) = self.first_use(wave, respondent_id) {
+            if let Some(first) = self.first_use(wave, respondent_id, block.id_hashes[slot]) {
                 let line = self.lines[first as usize];
                 self.data.rejects.push(reject(
                     layout.id,
@@ -609,9 +648,9 @@ impl Loader<'_> {
     }
 
     /// The accepted row that already used this id in this wave, recording it if none did.
-    fn first_use(&mut self, wave: u32, id: &str) -> Option<u32> {
+    fn first_use(&mut self, wave: u32, id: &str, hash: u64) -> Option<u32> {
         let next = self.data.respondents.len() as u32;
-        let key = (wave, hash_id(id));
+        let key = (wave, hash);
         match self.seen_ids.get(&key) {
             None => {
                 self.seen_ids.insert(key, next);
