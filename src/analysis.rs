@@ -108,6 +108,20 @@ impl<'a> Analysis<'a> {
         self.standings[org_wave][g][measure].as_ref()
     }
 
+    /// The perception gaps of one org-wave (gaps are produced in org-wave order).
+    pub fn gaps_of(&self, org_wave: usize) -> &[Gap] {
+        let start = self.gaps.partition_point(|g| g.org_wave < org_wave);
+        let end = self.gaps.partition_point(|g| g.org_wave <= org_wave);
+        &self.gaps[start..end]
+    }
+
+    /// The changes out of org-waves in `range` (changes are produced in org-wave order).
+    pub fn changes_from(&self, range: std::ops::Range<usize>) -> &[Change] {
+        let start = self.changes.partition_point(|c| c.from < range.start);
+        let end = self.changes.partition_point(|c| c.from < range.end);
+        &self.changes[start..end]
+    }
+
     /// Reportable org-waves, grouped per organization (org-waves in wave order).
     pub fn reportable_by_org(&self) -> Vec<Vec<usize>> {
         let mut out: Vec<Vec<usize>> = Vec::new();

@@ -556,19 +556,33 @@ fn write_scores_json(analysis: &Analysis, path: &Path) -> Result<()> {
     file.write_all(&head.as_bytes()[..head.len() - 1])
         .map_err(io)?;
     file.write_all(b",\"organizations\":[\n").map_err(io)?;
+    // Organizations (runs of org-waves with the same org), serialised in parallel batches and
+    // written in order.
+    let mut ranges = Vec::new();
     let mut start = 0;
-    let mut first = true;
     while start < analysis.org_waves.len() {
         let org = analysis.org_waves[start].org;
         let end = (start..analysis.org_waves.len())
             .find(|&i| analysis.org_waves[i].org != org)
             .unwrap_or(analysis.org_waves.len());
-        if !first {
-            file.write_all(b",\n").map_err(io)?;
-        }
-        first = false;
-        serde_json::to_writer(&mut file, &org_json(analysis, start..end)).map_err(fail)?;
+        ranges.push(start..end);
         start = end;
+    }
+    let mut first = true;
+    for batch in ranges.chunks(1024) {
+        use rayon::prelude::*;
+        let texts: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|range| serde_json::to_vec(&org_json(analysis, range.clone())))
+            .collect::<Result<_, _>>()
+            .map_err(fail)?;
+        for text in texts {
+            if !first {
+                file.write_all(b",\n").map_err(io)?;
+            }
+            first = false;
+            file.write_all(&text).map_err(io)?;
+        }
     }
     file.write_all(b"\n]}\n").map_err(io)?;
     file.commit()
@@ -663,9 +677,8 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             })
             .collect();
         let perception_gaps = analysis
-            .gaps
+            .gaps_of(i)
             .iter()
-            .filter(|g| g.org_wave == i)
             .map(|g| GapJson {
                 measure: measure_name(analysis, g.measure),
                 first_role: instrument.roles[g.first_role].id.clone(),
@@ -697,7 +710,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             perception_gaps,
         });
     }
-    for c in analysis.changes.iter().filter(|c| range.contains(&c.from)) {
+    for c in analysis.changes_from(range) {
         entry.changes.push(ChangeJson::new(
             measure_name(analysis, c.measure),
             analysis.wave(c.from),

@@ -423,12 +423,10 @@ pub fn org_page(
                 &instrument.roles[second].label,
             );
             let shown_gap = |m: usize| {
-                analysis.gaps.iter().find(|g| {
-                    g.org_wave == latest
-                        && g.measure == m
-                        && g.first_role == first
-                        && g.second_role == second
-                })
+                analysis
+                    .gaps_of(latest)
+                    .iter()
+                    .find(|g| g.measure == m && g.first_role == first && g.second_role == second)
             };
             let rows: Vec<GapRow> = (0..=d)
                 .map(|m| {
@@ -635,9 +633,9 @@ fn trend_view(analysis: &Analysis, org_waves: &[usize], name: &str, id_prefix: &
     };
     // Index first, then dimensions.
     let order: Vec<usize> = std::iter::once(d).chain(0..d).collect();
+    let own_changes = analysis.changes_from(org_waves[0]..org_waves[org_waves.len() - 1] + 1);
     let meaningful_into = |m: usize, to: usize| {
-        analysis
-            .changes
+        own_changes
             .iter()
             .any(|c| c.to == to && c.measure == m && c.shift.meaningful)
     };
@@ -669,8 +667,7 @@ fn trend_view(analysis: &Analysis, org_waves: &[usize], name: &str, id_prefix: &
                 .collect(),
         })
         .collect();
-    let changes = analysis
-        .changes
+    let changes = own_changes
         .iter()
         .filter(|c| org_waves.contains(&c.to))
         .map(|c| {
