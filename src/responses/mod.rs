@@ -206,7 +206,7 @@ struct Loader<'a> {
     lines: Vec<u64>,
 }
 
-/// FxHash (the rustc hasher): a multiply-rotate hash, much faster than SipHash on short keys.
+/// FxHash (the rustc hasher) with a final avalanche: much faster than SipHash on short keys.
 /// Input files are the user's own, so hash flooding is not a concern here.
 #[derive(Default, Clone, Copy)]
 struct FxHasher(u64);
@@ -231,8 +231,14 @@ impl std::hash::Hasher for FxHasher {
     fn write_u64(&mut self, i: u64) {
         self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
+    /// FxHash's multiply leaves the low bits depending only on the inputs' low bits, and the
+    /// table picks buckets by the low bits; ids that differ only in their digits would collide.
+    /// A final avalanche (the SplitMix64 finaliser) spreads every input bit.
     fn finish(&self) -> u64 {
-        self.0
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
 }
 
