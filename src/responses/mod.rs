@@ -258,6 +258,9 @@ fn hash_id(id: &str) -> u64 {
 struct Parser<'a> {
     instrument: &'a Instrument,
     keep_items: bool,
+    /// Per item: for scale items, the score of each code (reverse keying applied), so the
+    /// common one-digit cell needs no further parsing.
+    code_scores: &'a [Option<Vec<f64>>],
 }
 
 impl Parser<'_> {
@@ -351,6 +354,16 @@ impl Parser<'_> {
                     }
                 },
                 Column::Item(item) => {
+                    // Fast path: a one-digit scale code, looked up (the same score that
+                    // `cell::parse` and `item_score` give; a unit test checks it).
+                    if let (Some(table), &[digit]) = (&self.code_scores[item], cell.as_bytes()) {
+                        let code = digit.wrapping_sub(b'0') as usize;
+                        if (1..=table.len()).contains(&code) {
+                            scores[item] = table[code - 1];
+                            status[item] = ANSWERED;
+                            continue;
+                        }
+                    }
                     let def = &instrument.items[item];
                     let (answer, na) = cell::parse(def, cell).map_err(|reason| (i, reason))?;
                     status[item] = if na {
@@ -424,9 +437,11 @@ impl Loader<'_> {
         // A three-stage pipeline over chunks of rows: while chunk i is merged (sequential,
         // into the dataset), chunk i + 1 is parsed and scored in parallel and chunk i + 2 is
         // read. Three row buffers rotate, so records are reused.
+        let code_scores = code_scores(self.instrument);
         let parser = Parser {
             instrument: self.instrument,
             keep_items: self.options.keep_items,
+            code_scores: &code_scores,
         };
         let mut current = Vec::new();
         let mut spare = Vec::new();
@@ -675,6 +690,22 @@ impl Loader<'_> {
     }
 }
 
+/// For each scale item, the item score of every code `1..=k` (reverse keying applied).
+fn code_scores(instrument: &Instrument) -> Vec<Option<Vec<f64>>> {
+    instrument
+        .items
+        .iter()
+        .map(|item| match &item.kind {
+            crate::instrument::ItemKind::Scale { labels, .. } => Some(
+                (1..=labels.len() as u32)
+                    .map(|c| score::item_score(&item.kind, item.reverse, Answer::Code(c)))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
 fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
     instrument.roles.iter().position(|r| {
         r.id.eq_ignore_ascii_case(cell)
@@ -750,4 +781,39 @@ fn field_columns(header: &csv::ByteRecord) -> Vec<u64> {
         column += text.chars().count() as u64 + 1;
     }
     starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn looked_up_code_scores_equal_parsed_ones() {
+        let instrument = crate::instrument::load_bundled().expect("the bundled instrument");
+        let tables = code_scores(&instrument);
+        for (item, table) in instrument.items.iter().zip(&tables) {
+            let Some(table) = table else { continue };
+            for (c, &looked_up) in table.iter().enumerate() {
+                let (answer, _) = cell::parse(item, &(c + 1).to_string()).unwrap();
+                let parsed = score::item_score(&item.kind, item.reverse, answer);
+                assert_eq!(
+                    looked_up.to_bits(),
+                    parsed.to_bits(),
+                    "{} code {}",
+                    item.id,
+                    c + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hashes_spread_ids_that_differ_in_one_digit() {
+        // Ten thousand ids like org-0001-1-0042: every low byte value should occur.
+        let mut low = std::collections::BTreeSet::new();
+        for i in 0..10_000 {
+            low.insert(hash_id(&format!("org-0001-1-{i:04}")) & 0xff);
+        }
+        assert_eq!(low.len(), 256);
+    }
 }
