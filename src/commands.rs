@@ -99,6 +99,7 @@ fn load_responses(
         let source = Source {
             name: demo::RESPONSES_NAME.to_string(),
             reader: Box::new(demo::RESPONSES.as_bytes()),
+            size: Some(demo::RESPONSES.len() as u64),
         };
         responses::load(instrument, vec![source], options)?
     } else {

@@ -132,7 +132,7 @@ fn measure_name(analysis: &Analysis, m: usize) -> String {
 }
 
 /// Rows formatted per parallel task; blocks are written in order.
-const FORMAT_ROWS: usize = 32 * 1024;
+const FORMAT_ROWS: usize = 16 * 1024;
 
 fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
     use rayon::prelude::*;
@@ -150,7 +150,7 @@ fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
     file.write_all(header.join(",").as_bytes()).map_err(io)?;
     file.write_all(b"\n").map_err(io)?;
     let starts: Vec<usize> = (0..r.len()).step_by(FORMAT_ROWS).collect();
-    for batch in starts.chunks(8) {
+    for batch in starts.chunks(4) {
         let blocks: Vec<String> = batch
             .par_iter()
             .map(|&start| {
@@ -569,7 +569,7 @@ fn write_scores_json(analysis: &Analysis, path: &Path) -> Result<()> {
         start = end;
     }
     let mut first = true;
-    for batch in ranges.chunks(1024) {
+    for batch in ranges.chunks(128) {
         use rayon::prelude::*;
         let texts: Vec<Vec<u8>> = batch
             .par_iter()

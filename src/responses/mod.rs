@@ -24,21 +24,25 @@ use lines::LineCounter;
 pub use orgs::Organizations;
 
 /// Rows parsed together; large enough to keep both cores busy, small enough to bound memory.
-const CHUNK_ROWS: usize = 16 * 1024;
+const CHUNK_ROWS: usize = 8 * 1024;
 
 /// A response file or an in-memory source with the name used in messages and for the wave.
 pub struct Source<'a> {
     pub name: String,
     pub reader: Box<dyn Read + Send + 'a>,
+    /// The size in bytes, when known: lets the import reserve memory once instead of growing.
+    pub size: Option<u64>,
 }
 
 impl Source<'_> {
     pub fn open(path: &Path) -> Result<Source<'static>> {
         let file = std::fs::File::open(path)
             .map_err(|e| Error::io(path, "cannot read the response file", e))?;
+        let size = file.metadata().ok().map(|m| m.len());
         Ok(Source {
             name: path.display().to_string(),
             reader: Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+            size,
         })
     }
 }
@@ -200,10 +204,10 @@ struct Loader<'a> {
     wave_index: FastMap<String, u32>,
     /// (wave, hash of a respondent id) → the accepted row that used it first. Ids are compared
     /// in full on a hit; ids whose hash collides with another's go to `colliding`.
-    seen_ids: FastMap<(u32, u64), u32>,
+    seen_ids: FastMap<u64, u32>,
     colliding: FastMap<(u32, String), u32>,
     /// Line of each accepted row, for "already used by the row on line N".
-    lines: Vec<u64>,
+    lines: Vec<u32>,
 }
 
 /// FxHash (the rustc hasher) with a final avalanche: much faster than SipHash on short keys.
@@ -413,7 +417,7 @@ const BLOCK_ROWS: usize = 512;
 
 impl Loader<'_> {
     fn load_source(&mut self, source: Source) -> Result<()> {
-        let name = source.name;
+        let name = source.name.clone();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -447,6 +451,12 @@ impl Loader<'_> {
         let mut spare = Vec::new();
         let mut pending: Option<(Vec<RawRow>, Vec<Block>)> = None;
         read_chunk(&mut reader, &name, &mut current)?;
+        if let (Some(size), Some(last)) = (source.size, current.last()) {
+            // Rows in the file, estimated from the first chunk's bytes per row (+5%).
+            let bytes = last.record.position().map_or(0, |p| p.byte()).max(1);
+            let estimate = (size as f64 / bytes as f64 * current.len() as f64 * 1.05) as usize;
+            self.reserve(estimate.min(50_000_000));
+        }
         while !current.is_empty() || pending.is_some() {
             let to_merge = pending.take();
             let (merged, (blocks, filled)) = rayon::join(
@@ -643,7 +653,7 @@ impl Loader<'_> {
                 continue;
             }
             let org = intern(&mut self.org_index, &mut self.data.orgs, cell(layout.org));
-            self.lines.push(row.line);
+            self.lines.push(u32::try_from(row.line).unwrap_or(u32::MAX));
             let r = &mut self.data.respondents;
             r.id_text.push_str(respondent_id);
             r.id_ends.push(r.id_text.len());
@@ -668,16 +678,42 @@ impl Loader<'_> {
         }
     }
 
+    /// Room for `rows` more respondents, so columns are allocated once, not doubled.
+    fn reserve(&mut self, rows: usize) {
+        let (d, o) = (
+            self.instrument.dimensions.len(),
+            self.instrument.outcomes.len(),
+        );
+        let r = &mut self.data.respondents;
+        r.id_ends.reserve(rows);
+        r.org.reserve(rows);
+        r.role.reserve(rows);
+        r.wave.reserve(rows);
+        r.dimensions.reserve(rows * d);
+        r.index.reserve(rows);
+        r.level.reserve(rows);
+        r.outcomes.reserve(rows * o);
+        self.lines.reserve(rows);
+        self.seen_ids.reserve(rows);
+    }
+
     /// The accepted row that already used this id in this wave, recording it if none did.
     fn first_use(&mut self, wave: u32, id: &str, hash: u64) -> Option<u32> {
         let next = self.data.respondents.len() as u32;
-        let key = (wave, hash);
+        // One u64 per (wave, id): the id's hash mixed with the wave (a collision only sends
+        // the id to `colliding`, where it is compared in full).
+        let key = hash ^ u64::from(wave).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         match self.seen_ids.get(&key) {
             None => {
                 self.seen_ids.insert(key, next);
                 None
             }
-            Some(&row) if self.data.respondents.id(row as usize) == id => Some(row),
+            Some(&row)
+                if self.data.respondents.wave[row as usize] == wave
+                    && self.data.respondents.id(row as usize) == id =>
+            {
+                Some(row)
+            }
             // Another id with the same hash: keep this one by its full text.
             Some(_) => match self.colliding.get(&(wave, id.to_string())) {
                 Some(&row) => Some(row),
