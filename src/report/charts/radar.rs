@@ -21,8 +21,8 @@ pub struct RadarSeries {
     pub values: Vec<Option<f64>>,
 }
 
-const SIZE: u32 = 720;
-const CX: i32 = 360;
+const SIZE: u32 = 760;
+const CX: i32 = 380;
 const CY: i32 = 250;
 const R: f64 = 150.0;
 
@@ -111,7 +111,7 @@ fn grid(c: &Canvas, axes: &[String]) {
         } else {
             HPos::Center
         };
-        c.text(&truncate(label, 30), (x, y), 14.0, INK, h, VPos::Center);
+        c.text(&truncate(label, 26), (x, y), 14.0, INK, h, VPos::Center);
     }
 }
 
