@@ -196,7 +196,7 @@ pub struct ChangeRow {
     pub meaningful: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Highlight {
     pub kind: String,
     pub title: String,
@@ -531,14 +531,14 @@ pub fn org_page(
         .iter()
         .filter(|h| h.0 > 0.0)
         .take(5)
-        .map(|h| clone_highlight(&h.1))
+        .map(|h| h.1.clone())
         .collect();
     let weaknesses: Vec<Highlight> = highlights
         .iter()
         .rev()
         .filter(|h| h.0 < 0.0)
         .take(5)
-        .map(|h| clone_highlight(&h.1))
+        .map(|h| h.1.clone())
         .collect();
 
     // Recommendations: ordered by distance below the population median × dimension weight.
@@ -604,16 +604,6 @@ pub fn level_defs(analysis: &Analysis) -> Vec<LevelDef> {
 
 fn one_or_hidden(x: Option<f64>, hidden: &str) -> String {
     x.map_or_else(|| hidden.to_string(), one)
-}
-
-fn clone_highlight(h: &Highlight) -> Highlight {
-    Highlight {
-        kind: h.kind.clone(),
-        title: h.title.clone(),
-        value: h.value.clone(),
-        median: h.median.clone(),
-        difference: h.difference.clone(),
-    }
 }
 
 fn ow_wave(analysis: &Analysis, i: usize) -> String {
