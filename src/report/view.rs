@@ -542,14 +542,20 @@ pub fn org_page(
         .collect();
 
     // Recommendations: ordered by distance below the population median × dimension weight.
-    let mut recs: Vec<(f64, usize, RecommendationView)> = Vec::new();
+    let mut recs: Vec<((u8, f64), usize, RecommendationView)> = Vec::new();
     for (m, dim) in instrument.dimensions.iter().enumerate() {
         let Some(v) = mean(m) else { continue };
         let Some(rec) = instrument.recommendation(m, v) else {
             continue;
         };
         let median = quart(m).map(|q| q.median);
-        let priority = median.map_or(f64::NEG_INFINITY, |med| (med - v) * dim.weight);
+        // Distance below the population median × weight (SPEC §9); without a population (a
+        // self-assessment), distance below the recommendation's own threshold × weight, after
+        // every dimension that has a median.
+        let priority = match median {
+            Some(med) => (1, (med - v) * dim.weight),
+            None => (0, (rec.below - v) * dim.weight),
+        };
         recs.push((
             priority,
             m,
@@ -561,7 +567,11 @@ pub fn org_page(
             },
         ));
     }
-    recs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    recs.sort_by(|a, b| {
+        (b.0 .0.cmp(&a.0 .0))
+            .then(b.0 .1.total_cmp(&a.0 .1))
+            .then(a.1.cmp(&b.1))
+    });
 
     let item_sections = item_sections(analysis, figures, item_medians, id_prefix, &hidden);
 
