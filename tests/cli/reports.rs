@@ -287,3 +287,39 @@ fn a_broken_template_names_the_file_and_the_position() {
     assert!(r.stderr.contains("org.html"), "{}", r.stderr);
     assert!(r.stderr.contains("caused by:"), "{}", r.stderr);
 }
+
+#[test]
+fn a_self_assessment_by_one_person_gets_a_page_without_a_population() {
+    let dir = temp();
+    let mini = std::fs::read_to_string(crate::support::fixtures().join("mini.yaml")).unwrap();
+    let survey = dir.path().join("self.yaml");
+    std::fs::write(
+        &survey,
+        mini.replace("anonymity_threshold: 5", "anonymity_threshold: 1"),
+    )
+    .unwrap();
+    let answers = dir.path().join("mine.csv");
+    std::fs::write(
+        &answers,
+        "respondent_id,org,role,wave,col_1,col_2,cap_tasks,cap_staff,cap_bp,cap_owner\nme,My Company,hr,2026,2,4,recruiting,1,no,sales_alone\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report");
+    let r = run(&[
+        "report",
+        answers.to_str().unwrap(),
+        "--survey",
+        survey.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(out.join("orgs/my-company.html")).unwrap();
+    // collaboration (33.3 + 25)/2 = 29.2, capability (50 + 25 + 0 + 0)/4 = 18.75:
+    // index (2·29.17 + 18.75)/3 = 25.7 → Support Function; one recommendation applies.
+    assert!(page.contains("<div class=\"value\">Support Function</div>"));
+    assert!(page.contains("<div class=\"value\">25.7</div>"));
+    assert!(page.contains("population too small to rank"));
+    assert!(page.contains("Hold a monthly HR–Sales leadership meeting."));
+}
