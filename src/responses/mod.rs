@@ -326,8 +326,16 @@ impl Parser<'_> {
             ));
         }
         let mut role = 0u16;
-        for (i, raw) in record.iter().enumerate() {
-            let Ok(text) = std::str::from_utf8(raw) else {
+        // Validate the row's text once; a cell is then a slice of it (`get` refuses a slice
+        // that would split a character, which a per-cell check would refuse too).
+        let whole = std::str::from_utf8(record.as_slice()).ok();
+        for i in 0..record.len() {
+            let range = record.range(i).unwrap_or(0..0);
+            let text = match whole {
+                Some(whole) => whole.get(range),
+                None => record.get(i).and_then(|raw| std::str::from_utf8(raw).ok()),
+            };
+            let Some(text) = text else {
                 return Err((
                     i,
                     "the cell is not valid UTF-8; save the file as UTF-8".into(),

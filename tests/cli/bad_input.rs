@@ -267,3 +267,26 @@ fn validate_lists_rejected_rows_and_strict_fails() {
     ]);
     assert_eq!(strict.code, 2);
 }
+
+#[test]
+fn a_cell_that_is_not_utf8_rejects_its_row_and_names_the_column() {
+    let dir = temp();
+    let file = dir.path().join("latin1.csv");
+    let mut bytes = b"respondent_id,org,role,wave,col_1\nr1,acme,hr,w1,3\nr2,Caf".to_vec();
+    bytes.extend_from_slice(&[0xe9]); // é in Latin-1
+    bytes.extend_from_slice(b",hr,w1,3\nr3,acme,hr,w1,4\n");
+    std::fs::write(&file, bytes).unwrap();
+    let (code, stdout, _, rows) = score_rejects(file.to_str().unwrap(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), "read 3 rows: scored 2, rejected 1");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0][1..],
+        [
+            "3",
+            "org",
+            "r2",
+            "the cell is not valid UTF-8; save the file as UTF-8"
+        ]
+    );
+}
