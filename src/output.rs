@@ -123,14 +123,6 @@ pub fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> 
     ])
 }
 
-fn measure_name(analysis: &Analysis, m: usize) -> String {
-    analysis
-        .instrument
-        .dimensions
-        .get(m)
-        .map_or_else(|| "index".to_string(), |d| d.id.clone())
-}
-
 /// Rows formatted per parallel task; blocks are written in order.
 const FORMAT_ROWS: usize = 16 * 1024;
 
@@ -236,7 +228,7 @@ fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
                     analysis.org_id(i).to_string(),
                     analysis.wave(i).to_string(),
                     group.group.name(analysis.instrument),
-                    measure_name(analysis, m),
+                    analysis.instrument.measure_id(m).to_string(),
                     s.n.to_string(),
                     opt(s.mean),
                     opt(s.sd),
@@ -323,7 +315,7 @@ fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
         w.write_record([
             analysis.org_id(gap.org_wave).to_string(),
             analysis.wave(gap.org_wave).to_string(),
-            measure_name(analysis, gap.measure),
+            analysis.instrument.measure_id(gap.measure).to_string(),
             roles[gap.first_role].id.clone(),
             roles[gap.second_role].id.clone(),
             num(gap.first_mean),
@@ -357,7 +349,7 @@ fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
         let s = &c.shift;
         w.write_record([
             analysis.org_id(c.from).to_string(),
-            measure_name(analysis, c.measure),
+            analysis.instrument.measure_id(c.measure).to_string(),
             analysis.wave(c.from).to_string(),
             analysis.wave(c.to).to_string(),
             num(s.from_mean),
@@ -638,7 +630,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
                         let st = analysis.standings[i][g][m].as_ref();
                         let q = st.and_then(|s| s.quartiles.as_ref());
                         MeasureJson {
-                            measure: measure_name(analysis, m),
+                            measure: analysis.instrument.measure_id(m).to_string(),
                             suppressed: !shown,
                             stats: shown.then(|| MeasureStatsJson {
                                 n: s.n,
@@ -680,7 +672,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             .gaps_of(i)
             .iter()
             .map(|g| GapJson {
-                measure: measure_name(analysis, g.measure),
+                measure: analysis.instrument.measure_id(g.measure).to_string(),
                 first_role: instrument.roles[g.first_role].id.clone(),
                 second_role: instrument.roles[g.second_role].id.clone(),
                 first_mean: g.first_mean,
@@ -712,7 +704,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
     }
     for c in analysis.changes_from(range) {
         entry.changes.push(ChangeJson::new(
-            measure_name(analysis, c.measure),
+            analysis.instrument.measure_id(c.measure).to_string(),
             analysis.wave(c.from),
             analysis.wave(c.to),
             &c.shift,

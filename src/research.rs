@@ -17,6 +17,7 @@ use crate::instrument::{Instrument, ItemKind};
 use crate::output::{self, num, opt, ChangeJson};
 use crate::report::{charts, templates, view};
 use crate::responses::{Dataset, ItemMatrix, Organizations, ANSWERED, NA};
+use crate::score;
 use crate::stats;
 
 /// Alpha below this draws a warning (Nunnally 1978's usual threshold for research use).
@@ -294,21 +295,12 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
     let mut out = Vec::new();
     for i in 0..r.len() {
         let (scores, status) = row(matrix, width, i);
-        let codes: Vec<i64> = scale_items
+        let codes: Vec<usize> = scale_items
             .iter()
             .filter(|&&j| status[j] == ANSWERED)
-            .map(|&j| {
+            .filter_map(|&j| {
                 let item = &instrument.items[j];
-                let raw = if item.reverse {
-                    100.0 - scores[j]
-                } else {
-                    scores[j]
-                };
-                let k = match &item.kind {
-                    ItemKind::Scale { labels, .. } => labels.len(),
-                    _ => 2,
-                };
-                (raw * (k - 1) as f64 / 100.0).round() as i64
+                score::answer_category(&item.kind, item.reverse, scores[j])
             })
             .collect();
         let mut problems = Vec::new();
@@ -357,7 +349,7 @@ fn population_changes(instrument: &Instrument, data: &Dataset) -> Vec<WaveChange
                     from_n: shift.from_n,
                     to_n: shift.to_n,
                     change: ChangeJson::new(
-                        measure_name(instrument, m),
+                        instrument.measure_id(m).to_string(),
                         &data.waves[pair[0] as usize],
                         &data.waves[pair[1] as usize],
                         &shift,
@@ -367,13 +359,6 @@ fn population_changes(instrument: &Instrument, data: &Dataset) -> Vec<WaveChange
         }
     }
     out
-}
-
-fn measure_name(instrument: &Instrument, m: usize) -> String {
-    instrument
-        .dimensions
-        .get(m)
-        .map_or_else(|| "index".to_string(), |d| d.id.clone())
 }
 
 pub fn run(
@@ -437,7 +422,7 @@ pub fn run(
             from_n: c.shift.from_n,
             to_n: c.shift.to_n,
             change: ChangeJson::new(
-                measure_name(instrument, c.measure),
+                instrument.measure_id(c.measure).to_string(),
                 analysis.wave(c.from),
                 analysis.wave(c.to),
                 &c.shift,

@@ -49,6 +49,24 @@ pub fn item_score(kind: &ItemKind, reverse: bool, answer: Answer) -> f64 {
     }
 }
 
+/// The answer an item score came from (the inverse of [`item_score`]): the 0-based scale code,
+/// boolean (0 no, 1 yes) or choice option; `None` for numbers, multi items and missing scores.
+/// Choice scores may repeat across options; the first option with the score is returned.
+pub fn answer_category(kind: &ItemKind, reverse: bool, score: f64) -> Option<usize> {
+    if score.is_nan() {
+        return None;
+    }
+    let raw = if reverse { 100.0 - score } else { score };
+    match kind {
+        ItemKind::Scale { labels, .. } => {
+            Some((raw * (labels.len() - 1) as f64 / 100.0).round() as usize)
+        }
+        ItemKind::Boolean => Some(usize::from(raw >= 50.0)),
+        ItemKind::Choice { options } => options.iter().position(|o| o.score == raw),
+        _ => None,
+    }
+}
+
 /// Weighted mean of the present values; NaN when the share present (by count) is below
 /// `min_answered` or nothing is present. Sums run left to right, so results are reproducible.
 pub fn weighted_mean(values: impl Iterator<Item = (f64, f64)>, min_answered: f64) -> f64 {
@@ -167,6 +185,19 @@ mod tests {
         assert_eq!(item_score(&multi, false, Answer::Count(10)), 100.0);
         assert_eq!(item_score(&multi, false, Answer::Count(0)), 0.0);
         assert!(item_score(&multi, false, Answer::Missing).is_nan());
+    }
+
+    #[test]
+    fn answer_categories_invert_item_scores() {
+        for reverse in [false, true] {
+            for c in 1..=5 {
+                let s = item_score(&scale(5), reverse, Answer::Code(c));
+                assert_eq!(answer_category(&scale(5), reverse, s), Some(c as usize - 1));
+            }
+            let yes = item_score(&ItemKind::Boolean, reverse, Answer::Bool(true));
+            assert_eq!(answer_category(&ItemKind::Boolean, reverse, yes), Some(1));
+        }
+        assert_eq!(answer_category(&scale(5), false, f64::NAN), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use crate::analysis::Analysis;
 use crate::instrument::ItemKind;
 use crate::responses::ANSWERED;
+use crate::score;
 use crate::stats;
 
 #[derive(Debug, Clone)]
@@ -47,7 +48,7 @@ pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>>
                 }
                 let score = matrix.scores[at];
                 scores.push(score);
-                if let Some(c) = category(&item.kind, item.reverse, score) {
+                if let Some(c) = score::answer_category(&item.kind, item.reverse, score) {
                     counts[c] += 1;
                 }
             }
@@ -58,20 +59,6 @@ pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>>
             })
         })
         .collect()
-}
-
-/// The answer category a score came from (reverse keying undone).
-fn category(kind: &ItemKind, reverse: bool, score: f64) -> Option<usize> {
-    let raw = if reverse { 100.0 - score } else { score };
-    match kind {
-        ItemKind::Scale { labels, .. } => {
-            Some((raw * (labels.len() - 1) as f64 / 100.0).round() as usize)
-        }
-        ItemKind::Boolean => Some(usize::from(raw >= 50.0)),
-        // Choice scores may repeat across options; the first option with the score is used.
-        ItemKind::Choice { options } => options.iter().position(|o| o.score == raw),
-        _ => None,
-    }
 }
 
 /// Figures of every org-wave (empty for org-waves that are not reportable).

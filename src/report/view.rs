@@ -398,11 +398,7 @@ pub fn org_page(
             .map(|m| {
                 let q = quart(m);
                 charts::band::BandRow {
-                    label: if m == d {
-                        "Index".into()
-                    } else {
-                        titles[m].clone()
-                    },
+                    label: instrument.measure_title(m).to_string(),
                     value: mean(m),
                     p25: q.as_ref().map(|q| q.p25),
                     median: q.as_ref().map(|q| q.median),
@@ -430,11 +426,7 @@ pub fn org_page(
             };
             let rows: Vec<GapRow> = (0..=d)
                 .map(|m| {
-                    let label = if m == d {
-                        "Index".to_string()
-                    } else {
-                        titles[m].clone()
-                    };
+                    let label = instrument.measure_title(m).to_string();
                     match shown_gap(m) {
                         Some(g) => GapRow {
                             measure: label,
@@ -468,11 +460,7 @@ pub fn org_page(
                     .map(|m| {
                         let g = shown_gap(m);
                         charts::dumbbell::DumbbellRow {
-                            label: if m == d {
-                                "Index".into()
-                            } else {
-                                titles[m].clone()
-                            },
+                            label: instrument.measure_title(m).to_string(),
                             first: g.map(|g| g.first_mean),
                             second: g.map(|g| g.second_mean),
                             flagged: g.is_some_and(|g| g.flag),
@@ -624,13 +612,7 @@ fn trend_view(analysis: &Analysis, org_waves: &[usize], name: &str, id_prefix: &
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
     let waves: Vec<String> = org_waves.iter().map(|&i| ow_wave(analysis, i)).collect();
-    let label = |m: usize| {
-        if m == d {
-            "Index".to_string()
-        } else {
-            instrument.dimensions[m].title.clone()
-        }
-    };
+    let label = |m: usize| instrument.measure_title(m).to_string();
     // Index first, then dimensions.
     let order: Vec<usize> = std::iter::once(d).chain(0..d).collect();
     let own_changes = analysis.changes_from(org_waves[0]..org_waves[org_waves.len() - 1] + 1);
