@@ -327,11 +327,10 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
     out
 }
 
-fn population_changes(instrument: &Instrument, data: &Dataset) -> Vec<WaveChange> {
+/// `waves`: wave numbers sorted by name.
+fn population_changes(instrument: &Instrument, data: &Dataset, waves: &[u32]) -> Vec<WaveChange> {
     let r = &data.respondents;
     let d = instrument.dimensions.len();
-    let mut waves: Vec<u32> = (0..data.waves.len() as u32).collect();
-    waves.sort_by(|a, b| data.waves[*a as usize].cmp(&data.waves[*b as usize]));
     let mut out = Vec::new();
     for pair in waves.windows(2) {
         for m in 0..=d {
@@ -375,17 +374,19 @@ pub fn run(
         .ok_or_else(|| Error::Other("item scores were not kept for `stats`".into()))?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, "cannot create the folder", e))?;
     let all_rows: Vec<usize> = (0..data.respondents.len()).collect();
+    // Wave numbers in the order of their names (waves sort as plain strings).
+    let mut waves: Vec<u32> = (0..data.waves.len() as u32).collect();
+    waves.sort_by(|a, b| data.waves[*a as usize].cmp(&data.waves[*b as usize]));
     let mut reliability_rows = reliability(instrument, matrix, &all_rows, "all");
     if by_wave {
-        let mut waves: Vec<(String, u32)> = data.waves.iter().cloned().zip(0..).collect();
-        waves.sort();
-        for (name, w) in waves {
+        for &w in &waves {
+            let name = &data.waves[w as usize];
             let rows: Vec<usize> = all_rows
                 .iter()
                 .copied()
                 .filter(|&i| data.respondents.wave[i] == w)
                 .collect();
-            reliability_rows.extend(reliability(instrument, matrix, &rows, &name));
+            reliability_rows.extend(reliability(instrument, matrix, &rows, name));
         }
     }
     let items = item_diagnostics(instrument, matrix, &all_rows);
@@ -393,6 +394,13 @@ pub fn run(
     let quality_rows = quality(instrument, data, matrix);
 
     let analysis = Analysis::run(instrument, data, orgs, &Benchmark::Wave);
+    // Problems per organization, wave and kind, counted in one pass.
+    let mut problems: std::collections::BTreeMap<(&str, &str, &str), usize> = Default::default();
+    for q in &quality_rows {
+        *problems
+            .entry((q.org.as_str(), q.wave.as_str(), q.problem.as_str()))
+            .or_default() += 1;
+    }
     let org_quality: Vec<OrgQuality> = analysis
         .org_waves
         .iter()
@@ -400,12 +408,7 @@ pub fn run(
         .filter(|(i, _)| analysis.visibility[*i].reportable)
         .map(|(i, ow)| {
             let (org, wave) = (analysis.org_id(i), analysis.wave(i));
-            let count = |problem: &str| {
-                quality_rows
-                    .iter()
-                    .filter(|q| q.org == org && q.wave == wave && q.problem == problem)
-                    .count()
-            };
+            let count = |problem: &str| problems.get(&(org, wave, problem)).copied().unwrap_or(0);
             OrgQuality {
                 org: org.to_string(),
                 wave: wave.to_string(),
@@ -415,7 +418,7 @@ pub fn run(
             }
         })
         .collect();
-    let mut wave_changes = population_changes(instrument, data);
+    let mut wave_changes = population_changes(instrument, data, &waves);
     for c in &analysis.changes {
         wave_changes.push(WaveChange {
             scope: analysis.org_id(c.from).to_string(),
@@ -430,13 +433,12 @@ pub fn run(
         });
     }
     let mut wave_levels: Vec<WaveLevels> = Vec::new();
-    let mut waves_sorted: Vec<(String, u32)> = data.waves.iter().cloned().zip(0..).collect();
-    waves_sorted.sort();
-    for (name, w) in &waves_sorted {
+    for &w in &waves {
+        let name = &data.waves[w as usize];
         let mut counts = vec![0usize; instrument.levels.len()];
         let mut n = 0;
         for (i, ow) in analysis.org_waves.iter().enumerate() {
-            if ow.wave == *w {
+            if ow.wave == w {
                 if let Some(Some(level)) = analysis.summaries[i].as_ref().map(|s| s.level) {
                     counts[level] += 1;
                     n += 1;
