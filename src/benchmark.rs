@@ -155,15 +155,11 @@ pub fn standings(
     // Every shown value, by wave, group and measure, with its organization.
     let mut values: BTreeMap<Key, Vec<(u32, f64)>> = BTreeMap::new();
     for (ow, vis) in org_waves.iter().zip(visibility) {
-        for (g, group) in ow.groups.iter().enumerate() {
-            for (m, summary) in group.measures.iter().enumerate() {
-                if let (true, Some(mean)) = (vis.shown[g][m], summary.mean) {
-                    values
-                        .entry((ow.wave, group.group, m))
-                        .or_default()
-                        .push((ow.org, mean));
-                }
-            }
+        for (group, m, mean) in vis.shown_means(ow) {
+            values
+                .entry((ow.wave, group, m))
+                .or_default()
+                .push((ow.org, mean));
         }
     }
     let waves: BTreeMap<Key, Pool> = values
@@ -339,13 +335,8 @@ impl Norms {
         waves.dedup();
         let mut pools: BTreeMap<(Group, usize), Vec<f64>> = BTreeMap::new();
         for &i in &shown {
-            let ow = &org_waves[i];
-            for (g, group) in ow.groups.iter().enumerate() {
-                for (m, s) in group.measures.iter().enumerate() {
-                    if let (true, Some(mean)) = (visibility[i].shown[g][m], s.mean) {
-                        pools.entry((group.group, m)).or_default().push(mean);
-                    }
-                }
+            for (group, m, mean) in visibility[i].shown_means(&org_waves[i]) {
+                pools.entry((group, m)).or_default().push(mean);
             }
         }
         let d = instrument.dimensions.len();

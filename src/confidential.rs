@@ -17,6 +17,30 @@ pub struct Visibility {
 }
 
 impl Visibility {
+    /// Every shown group measure of the org-wave with its mean: `(group, measure, mean)`.
+    /// Populations and norms are built from these and nothing else.
+    pub fn shown_means<'a>(
+        &'a self,
+        org_wave: &'a OrgWave,
+    ) -> impl Iterator<Item = (Group, usize, f64)> + 'a {
+        org_wave
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(move |(g, group)| {
+                group
+                    .measures
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(m, summary)| {
+                        summary
+                            .mean
+                            .filter(|_| self.shown[g][m])
+                            .map(|mean| (group.group, m, mean))
+                    })
+            })
+    }
+
     pub fn is_shown(&self, org_wave: &OrgWave, group: Group, measure: usize) -> bool {
         org_wave
             .groups
