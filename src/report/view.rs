@@ -794,7 +794,6 @@ pub struct Portfolio {
     pub rows_read: usize,
     pub rows_scored: usize,
     pub rows_rejected: usize,
-    pub population_note: String,
 }
 
 #[derive(Serialize)]
@@ -924,6 +923,5 @@ pub fn portfolio(
         rows_read: analysis.data.rows_read,
         rows_scored: analysis.data.rows_scored(),
         rows_rejected: analysis.data.rejects.len(),
-        population_note: String::new(),
     }
 }
