@@ -67,14 +67,7 @@ pub fn render(chart: &BandChart) -> String {
         }
         for (i, row) in chart.rows.iter().enumerate() {
             let y = TOP + ROW * i as i32 + ROW / 2;
-            c.text(
-                &truncate(&row.label, 34),
-                (LEFT - 12, y),
-                14.0,
-                INK,
-                HPos::Right,
-                VPos::Center,
-            );
+            c.row_label(&row.label, 34, (LEFT - 12, y), 14.0);
             c.rect((x(0.0), y - 9), (x(100.0), y + 9), TRACK.to_rgba());
             if let (Some(lo), Some(hi)) = (drawable(row.p25), drawable(row.p75)) {
                 c.rect((x(lo), y - 9), (x(hi), y + 9), SKY.mix(0.45));

@@ -3,7 +3,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{svg, truncate, BLUE, GRID, INK, MUTED};
+use super::{svg, BLUE, GRID, INK, MUTED};
 
 #[derive(Debug, Clone)]
 pub struct BarChart {
@@ -40,14 +40,7 @@ pub fn render(chart: &BarChart) -> String {
         }
         for (i, (label, value)) in chart.bars.iter().enumerate() {
             let y = 16 + ROW * i as i32 + ROW / 2;
-            c.text(
-                &truncate(label, 28),
-                (LEFT - 10, y),
-                14.0,
-                INK,
-                HPos::Right,
-                VPos::Center,
-            );
+            c.row_label(label, 28, (LEFT - 10, y), 14.0);
             let v = if value.is_finite() {
                 value.max(0.0)
             } else {

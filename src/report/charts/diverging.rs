@@ -91,14 +91,7 @@ pub fn render(chart: &DivergingChart) -> String {
         }
         for (r, row) in chart.rows.iter().enumerate() {
             let y = top + ROW * r as i32 + ROW / 2;
-            c.text(
-                &truncate(&row.label, 44),
-                (LEFT - 10, y),
-                13.0,
-                INK,
-                HPos::Right,
-                VPos::Center,
-            );
+            c.row_label(&row.label, 44, (LEFT - 10, y), 13.0);
             draw_row(c, row, k, y);
         }
         c.line(vec![(CENTRE, top - 4), (CENTRE, bottom)], INK, 1);

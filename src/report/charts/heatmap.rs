@@ -85,14 +85,7 @@ pub fn render(chart: &HeatmapChart) -> String {
         }
         for (i, row) in chart.row_labels.iter().enumerate() {
             let y = HEADER + CELL_H * i as i32;
-            c.text(
-                &label(row, 30),
-                (LEFT - 8, y + CELL_H / 2),
-                13.0,
-                INK,
-                HPos::Right,
-                VPos::Center,
-            );
+            c.row_label(row, 30, (LEFT - 8, y + CELL_H / 2), 13.0);
             for j in 0..chart.col_labels.len() {
                 let x = LEFT + cell_w * j as i32;
                 let value = chart

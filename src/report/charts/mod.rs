@@ -113,6 +113,19 @@ impl Canvas<'_> {
         let _ = self.area.draw(&Text::new(text.to_string(), (x, y), style));
     }
 
+    /// The label of a chart row: shortened to `max` characters, right-aligned at `x`, centred
+    /// on `y`.
+    pub fn row_label(&self, text: &str, max: usize, (x, y): (i32, i32), size: f64) {
+        self.text(
+            &truncate(text, max),
+            (x, y),
+            size,
+            INK,
+            HPos::Right,
+            VPos::Center,
+        );
+    }
+
     pub fn vertical_text(&self, text: &str, (x, y): (i32, i32), size: f64, color: RGBColor) {
         let style = TextStyle::from(
             (FONT, px(size))
