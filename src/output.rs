@@ -235,7 +235,10 @@ fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
 
 /// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or line break.
 fn csv_text(out: &mut String, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
+    if text
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.push('"');
         out.push_str(&text.replace('"', "\"\""));
         out.push('"');

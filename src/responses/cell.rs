@@ -14,13 +14,14 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
     }
     match &item.kind {
         ItemKind::Scale { scale, labels, na } => {
+            let ascii = cell.is_ascii();
             if let Ok(code) = cell.parse::<u32>() {
                 if (1..=labels.len() as u32).contains(&code) && !cell.starts_with('+') {
                     return Ok((Answer::Code(code), false));
                 }
-            } else if let Some(i) = labels.iter().position(|l| same_text(l, cell)) {
+            } else if let Some(i) = labels.iter().position(|l| same_text(l, cell, ascii)) {
                 return Ok((Answer::Code(i as u32 + 1), false));
-            } else if na.iter().any(|l| same_text(l, cell)) {
+            } else if na.iter().any(|l| same_text(l, cell, ascii)) {
                 return Ok((Answer::Missing, true));
             }
             Err(format!(
@@ -100,9 +101,9 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
     }
 }
 
-/// Case-insensitive comparison of a label with a cell.
-fn same_text(label: &str, cell: &str) -> bool {
-    if label.is_ascii() && cell.is_ascii() {
+/// Case-insensitive comparison of a label with a cell (`cell_ascii`: whether the cell is ASCII).
+fn same_text(label: &str, cell: &str, cell_ascii: bool) -> bool {
+    if cell_ascii && label.is_ascii() {
         label.eq_ignore_ascii_case(cell)
     } else {
         label.to_lowercase() == cell.to_lowercase()

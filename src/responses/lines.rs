@@ -41,14 +41,18 @@ impl<R: Read> LineCounter<R> {
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, &byte) in buf[..n].iter().enumerate() {
-            let at = self.offset + i as u64;
-            match byte {
-                b'\n' if self.after_cr => {}
-                b'\n' | b'\r' => self.pending.push_back(at),
-                _ => {}
+        let bytes = &buf[..n];
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let after_cr = match i {
+                0 => self.after_cr,
+                _ => bytes[i - 1] == b'\r',
+            };
+            if !(bytes[i] == b'\n' && after_cr) {
+                self.pending.push_back(self.offset + i as u64);
             }
-            self.after_cr = byte == b'\r';
+        }
+        if let Some(&last) = bytes.last() {
+            self.after_cr = last == b'\r';
         }
         self.offset += n as u64;
         Ok(n)
@@ -70,5 +74,30 @@ mod tests {
     fn counts_lf_crlf_and_lone_cr() {
         // "a\nb\r\nc\rd": a on 1, b on 2, c on 3, d on 4
         assert_eq!(lines_of("a\nb\r\nc\rd", &[0, 2, 5, 7]), vec![1, 2, 3, 4]);
+    }
+
+    /// A reader that hands out one byte per call, so a CRLF arrives in two reads.
+    struct ByteByByte<'a>(&'a [u8]);
+
+    impl Read for ByteByByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&byte, rest)), Some(slot)) => {
+                    *slot = byte;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_crlf_split_between_reads_ends_one_line() {
+        let mut counter = LineCounter::new(ByteByByte(b"a\r\nb\r\r\nc"));
+        std::io::copy(&mut counter, &mut std::io::sink()).unwrap();
+        // a on 1, b on 2, an empty line 3, c on 4
+        let lines: Vec<u64> = [0, 3, 5, 7].iter().map(|&o| counter.line_at(o)).collect();
+        assert_eq!(lines, vec![1, 2, 3, 4]);
     }
 }

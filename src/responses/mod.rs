@@ -41,7 +41,8 @@ impl Source<'_> {
         let size = file.metadata().ok().map(|m| m.len());
         Ok(Source {
             name: path.display().to_string(),
-            reader: Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+            // Unbuffered: the CSV reader keeps its own buffer.
+            reader: Box::new(file),
             size,
         })
     }
@@ -109,6 +110,41 @@ impl Respondents {
 
     pub fn is_empty(&self) -> bool {
         self.org.is_empty()
+    }
+
+    /// The rows whose `keep` is true, in order.
+    fn retain(&self, keep: &[bool], instrument: &Instrument) -> Respondents {
+        let (d, o, w) = (
+            instrument.dimensions.len(),
+            instrument.outcomes.len(),
+            instrument.items.len(),
+        );
+        let rows = || (0..self.len()).filter(|&row| keep[row]);
+        let mut kept = Respondents::default();
+        for row in rows() {
+            kept.id_text.push_str(self.id(row));
+            kept.id_ends.push(kept.id_text.len());
+        }
+        kept.org = rows().map(|row| self.org[row]).collect();
+        kept.role = rows().map(|row| self.role[row]).collect();
+        kept.wave = rows().map(|row| self.wave[row]).collect();
+        kept.index = rows().map(|row| self.index[row]).collect();
+        kept.level = rows().map(|row| self.level[row]).collect();
+        kept.dimensions = rows()
+            .flat_map(|row| self.dimensions[row * d..(row + 1) * d].iter().copied())
+            .collect();
+        kept.outcomes = rows()
+            .flat_map(|row| self.outcomes[row * o..(row + 1) * o].iter().copied())
+            .collect();
+        kept.items = self.items.as_ref().map(|items| ItemMatrix {
+            scores: rows()
+                .flat_map(|row| items.scores[row * w..(row + 1) * w].iter().copied())
+                .collect(),
+            status: rows()
+                .flat_map(|row| items.status[row * w..(row + 1) * w].iter().copied())
+                .collect(),
+        });
+        kept
     }
 }
 
@@ -183,9 +219,10 @@ pub fn load(
         data: Dataset::default(),
         org_index: FastMap::default(),
         wave_index: FastMap::default(),
-        seen_ids: FastMap::default(),
-        colliding: FastMap::default(),
+        id_hashes: Vec::new(),
         lines: Vec::new(),
+        files: Vec::new(),
+        reject_files: Vec::new(),
     };
     if options.keep_items {
         loader.data.respondents.items = Some(ItemMatrix::default());
@@ -193,6 +230,7 @@ pub fn load(
     for source in sources {
         loader.load_source(source)?;
     }
+    loader.refuse_repeated_ids();
     Ok(loader.data)
 }
 
@@ -202,12 +240,21 @@ struct Loader<'a> {
     data: Dataset,
     org_index: FastMap<String, u32>,
     wave_index: FastMap<String, u32>,
-    /// (wave, hash of a respondent id) → the accepted row that used it first. Ids are compared
-    /// in full on a hit; ids whose hash collides with another's go to `colliding`.
-    seen_ids: FastMap<u64, u32>,
-    colliding: FastMap<(u32, String), u32>,
-    /// Line of each accepted row, for "already used by the row on line N".
+    /// Per accepted row: the hash of its respondent id, and its line. Repeated ids are found
+    /// after the import ([`Loader::refuse_repeated_ids`]), in parallel, instead of through a
+    /// table probed once per row on the sequential path.
+    id_hashes: Vec<u64>,
     lines: Vec<u32>,
+    /// Per source: its name, the header name of its id column and its first accepted row.
+    files: Vec<FileRows>,
+    /// Per reject, the index of its source in `files` (rejects are kept in input order).
+    reject_files: Vec<u32>,
+}
+
+struct FileRows {
+    name: String,
+    id_column: String,
+    first_row: usize,
 }
 
 /// FxHash (the rustc hasher) with a final avalanche: much faster than SipHash on short keys.
@@ -280,13 +327,23 @@ impl Parser<'_> {
             scores.fill(f64::NAN);
             status.fill(EMPTY);
             let result = self.parse_row(layout, &row.record, &mut scores, &mut status);
-            if result.is_ok() {
-                let id = row
-                    .record
-                    .get(layout.id)
+            // The id, organization and wave cells, copied while the record is in this core's
+            // cache: the sequential merge then reads one compact buffer.
+            let cell = |i: Option<usize>| {
+                i.and_then(|i| row.record.get(i))
                     .and_then(|c| std::str::from_utf8(c).ok())
-                    .unwrap_or("");
-                block.id_hashes.push(hash_id(id.trim()));
+                    .map_or("", trim)
+            };
+            for text in [
+                cell(Some(layout.id)),
+                cell(Some(layout.org)),
+                cell(layout.wave),
+            ] {
+                block.text.push_str(text);
+                block.ends.push(block.text.len());
+            }
+            if result.is_ok() {
+                block.id_hashes.push(hash_id(cell(Some(layout.id))));
                 let index = score::score_respondent(instrument, &scores, &mut dimensions);
                 block.dimensions.extend_from_slice(&dimensions);
                 block.index.push(index);
@@ -341,7 +398,7 @@ impl Parser<'_> {
                     "the cell is not valid UTF-8; save the file as UTF-8".into(),
                 ));
             };
-            let cell = text.trim();
+            let cell = trim(text);
             match layout.columns[i] {
                 Column::RespondentId if cell.is_empty() => {
                     return Err((i, "respondent_id is empty".into()))
@@ -409,6 +466,10 @@ struct RawRow {
 struct Block {
     /// Per row: the role, or the column (`usize::MAX` for the row) and reason of its rejection.
     rows: Vec<std::result::Result<u16, (usize, String)>>,
+    /// Per row, three trimmed cells (respondent id, org, wave; empty when absent) concatenated
+    /// in `text`; `ends` holds where each ends.
+    text: String,
+    ends: Vec<usize>,
     /// For accepted rows only, in order: dimension scores, index, outcomes, item scores/status.
     /// Hash of each accepted row's respondent id, for the duplicate check.
     id_hashes: Vec<u64>,
@@ -427,6 +488,7 @@ impl Loader<'_> {
     fn load_source(&mut self, source: Source) -> Result<()> {
         let name = source.name.clone();
         let mut reader = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 16)
             .has_headers(false)
             .flexible(true)
             .from_reader(LineCounter::new(source.reader));
@@ -441,6 +503,11 @@ impl Loader<'_> {
             )));
         }
         let layout = self.layout(&name, &header)?;
+        self.files.push(FileRows {
+            name: name.clone(),
+            id_column: layout.names[layout.id].clone(),
+            first_row: self.data.respondents.len(),
+        });
         let wave_from_name = Path::new(&name)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -610,28 +677,33 @@ impl Loader<'_> {
         let d = self.instrument.dimensions.len();
         let o = self.instrument.outcomes.len();
         let width = self.instrument.items.len();
+        let file = (self.files.len() - 1) as u32;
         let mut accepted = 0usize;
-        for (row, result) in rows.iter().zip(block.rows) {
+        for (i, (row, result)) in rows.iter().zip(block.rows).enumerate() {
             self.data.rows_read += 1;
-            let cell = |i: usize| {
-                row.record
-                    .get(i)
-                    .and_then(|c| std::str::from_utf8(c).ok())
-                    .unwrap_or("")
-                    .trim()
+            let cell = |k: usize| {
+                let start = if i + k == 0 {
+                    0
+                } else {
+                    block.ends[3 * i + k - 1]
+                };
+                &block.text[start..block.ends[3 * i + k]]
             };
-            let respondent_id = cell(layout.id);
-            let reject = |column: usize, reason: String| Reject {
-                file: name.to_string(),
-                line: row.line,
-                column: layout.names.get(column).cloned().unwrap_or_default(),
-                respondent_id: respondent_id.to_string(),
-                reason,
+            let (respondent_id, org, wave_cell) = (cell(0), cell(1), cell(2));
+            let mut reject = |column: usize, reason: String| {
+                self.data.rejects.push(Reject {
+                    file: name.to_string(),
+                    line: row.line,
+                    column: layout.names.get(column).cloned().unwrap_or_default(),
+                    respondent_id: respondent_id.to_string(),
+                    reason,
+                });
+                self.reject_files.push(file);
             };
             let role = match result {
                 Ok(role) => role,
                 Err((column, reason)) => {
-                    self.data.rejects.push(reject(column, reason));
+                    reject(column, reason);
                     continue;
                 }
             };
@@ -639,28 +711,19 @@ impl Loader<'_> {
             let slot = accepted;
             accepted += 1;
             let wave_name = match layout.wave {
-                Some(w) => cell(w),
+                Some(_) => wave_cell,
                 None => wave_from_name,
             };
             if wave_name.is_empty() {
-                self.data.rejects.push(reject(
+                reject(
                     usize::MAX,
                     "the wave is empty: add a `wave` column or name the file after the wave".into(),
-                ));
+                );
                 continue;
             }
             let wave = intern(&mut self.wave_index, &mut self.data.waves, wave_name);
-            if let Some(first) = self.first_use(wave, respondent_id, block.id_hashes[slot]) {
-                let line = self.lines[first as usize];
-                self.data.rejects.push(reject(
-                    layout.id,
-                    format!(
-                        "respondent_id `{respondent_id}` was already used in wave {wave_name} by the row on line {line}"
-                    ),
-                ));
-                continue;
-            }
-            let org = intern(&mut self.org_index, &mut self.data.orgs, cell(layout.org));
+            let org = intern(&mut self.org_index, &mut self.data.orgs, org);
+            self.id_hashes.push(block.id_hashes[slot]);
             self.lines.push(u32::try_from(row.line).unwrap_or(u32::MAX));
             let r = &mut self.data.respondents;
             r.id_text.push_str(respondent_id);
@@ -668,11 +731,10 @@ impl Loader<'_> {
             r.org.push(org);
             r.role.push(role);
             r.wave.push(wave);
-            let dimensions = &block.dimensions[slot * d..(slot + 1) * d];
-            let index = block.index[slot];
             r.level.push(block.level[slot]);
-            r.dimensions.extend_from_slice(dimensions);
-            r.index.push(index);
+            r.dimensions
+                .extend_from_slice(&block.dimensions[slot * d..(slot + 1) * d]);
+            r.index.push(block.index[slot]);
             r.outcomes
                 .extend_from_slice(&block.outcomes[slot * o..(slot + 1) * o]);
             if let Some(matrix) = &mut r.items {
@@ -702,35 +764,95 @@ impl Loader<'_> {
         r.level.reserve(rows);
         r.outcomes.reserve(rows * o);
         self.lines.reserve(rows);
-        self.seen_ids.reserve(rows);
+        self.id_hashes.reserve(rows);
     }
 
-    /// The accepted row that already used this id in this wave, recording it if none did.
-    fn first_use(&mut self, wave: u32, id: &str, hash: u64) -> Option<u32> {
-        let next = self.data.respondents.len() as u32;
-        // One u64 per (wave, id): the id's hash mixed with the wave (a collision only sends
-        // the id to `colliding`, where it is compared in full).
-        let key = hash ^ u64::from(wave).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        match self.seen_ids.get(&key) {
-            None => {
-                self.seen_ids.insert(key, next);
-                None
-            }
-            Some(&row)
-                if self.data.respondents.wave[row as usize] == wave
-                    && self.data.respondents.id(row as usize) == id =>
-            {
-                Some(row)
-            }
-            // Another id with the same hash: keep this one by its full text.
-            Some(_) => match self.colliding.get(&(wave, id.to_string())) {
-                Some(&row) => Some(row),
-                None => {
-                    self.colliding.insert((wave, id.to_string()), next);
-                    None
-                }
-            },
+    /// Refuses every accepted row whose respondent id an earlier accepted row used in the same
+    /// wave (SPEC §3): the first use stays. Rows are grouped by a hash of (wave, id) with a
+    /// parallel sort and compared in full within a group, so hash collisions cost nothing but
+    /// a comparison. The refused rows join the rejects in input order.
+    fn refuse_repeated_ids(&mut self) {
+        let r = &self.data.respondents;
+        let mut keys: Vec<(u64, u32)> = self
+            .id_hashes
+            .par_iter()
+            .zip(&r.wave)
+            .enumerate()
+            .map(|(row, (&hash, &wave))| {
+                let key = hash ^ u64::from(wave).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                (key, row as u32)
+            })
+            .collect();
+        keys.par_sort_unstable();
+        // (repeated row, first row), in input order.
+        let mut repeats: Vec<(usize, usize)> = keys
+            .par_chunk_by(|a, b| a.0 == b.0)
+            .filter(|group| group.len() > 1)
+            .flat_map_iter(|group| {
+                let same = |a: usize, b: usize| r.wave[a] == r.wave[b] && r.id(a) == r.id(b);
+                group.iter().enumerate().filter_map(move |(j, &(_, row))| {
+                    let row = row as usize;
+                    group[..j]
+                        .iter()
+                        .map(|&(_, earlier)| earlier as usize)
+                        .find(|&earlier| same(earlier, row))
+                        .map(|first| (row, first))
+                })
+            })
+            .collect();
+        if repeats.is_empty() {
+            return;
         }
+        repeats.sort_unstable();
+
+        let file_of = |row: usize| self.files.partition_point(|f| f.first_row <= row) - 1;
+        let refused: Vec<(Reject, u32)> = repeats
+            .iter()
+            .map(|&(row, first)| {
+                let file = &self.files[file_of(row)];
+                let id = r.id(row);
+                let wave = &self.data.waves[r.wave[row] as usize];
+                let reason = format!(
+                    "respondent_id `{id}` was already used in wave {wave} by the row on line {}",
+                    self.lines[first]
+                );
+                let reject = Reject {
+                    file: file.name.clone(),
+                    line: u64::from(self.lines[row]),
+                    column: file.id_column.clone(),
+                    respondent_id: id.to_string(),
+                    reason,
+                };
+                (reject, file_of(row) as u32)
+            })
+            .collect();
+
+        // Rejects of both kinds, in input order (file, then line).
+        let earlier = std::mem::take(&mut self.data.rejects)
+            .into_iter()
+            .zip(std::mem::take(&mut self.reject_files));
+        let mut merged: Vec<(Reject, u32)> = earlier.chain(refused).collect();
+        merged.sort_by_key(|(reject, file)| (*file, reject.line));
+        (self.data.rejects, self.reject_files) = merged.into_iter().unzip();
+
+        let keep: Vec<bool> = {
+            let mut keep = vec![true; r.len()];
+            for &(row, _) in &repeats {
+                keep[row] = false;
+            }
+            keep
+        };
+        self.data.respondents = self.data.respondents.retain(&keep, self.instrument);
+        let mut row = 0;
+        self.lines.retain(|_| {
+            row += 1;
+            keep[row - 1]
+        });
+        let mut row = 0;
+        self.id_hashes.retain(|_| {
+            row += 1;
+            keep[row - 1]
+        });
     }
 }
 
@@ -748,6 +870,17 @@ fn code_scores(instrument: &Instrument) -> Vec<Option<Vec<f64>>> {
             _ => None,
         })
         .collect()
+}
+
+/// `str::trim`, skipping the Unicode scan for the usual cell that starts and ends with a
+/// visible ASCII character (ASCII whitespace and control characters are not graphic).
+fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [] => text,
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
 fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
@@ -848,6 +981,109 @@ mod tests {
                     c + 1
                 );
             }
+        }
+    }
+
+    fn source(name: &str, text: &'static str) -> Source<'static> {
+        Source {
+            name: name.into(),
+            reader: Box::new(text.as_bytes()),
+            size: None,
+        }
+    }
+
+    #[test]
+    fn repeated_ids_are_refused_after_their_first_use_across_files_in_input_order() {
+        let instrument = crate::instrument::load_bundled().expect("the bundled instrument");
+        let a = "respondent_id,org,role,wave,col_meet\n\
+                 r1,acme,hr,w1,4\n\
+                 r2,acme,intern,w1,4\n\
+                 r1,acme,hr,w1,2\n\
+                 r3,acme,hr,w1,9\n\
+                 r1,acme,hr,w1,1\n";
+        let b = "respondent_id,org,role,wave,col_meet\n\
+                 r1,beta,hr,w1,3\n\
+                 r1,beta,hr,w2,3\n\
+                 r4,beta,hr,w1,5\n";
+        let options = LoadOptions {
+            keep_items: true,
+            ..LoadOptions::default()
+        };
+        let data = load(
+            &instrument,
+            vec![source("a.csv", a), source("b.csv", b)],
+            options,
+        )
+        .expect("both files load");
+        assert_eq!(data.reconciliation(), "read 8 rows: scored 3, rejected 5");
+        let refused: Vec<(&str, u64, &str, &str)> = data
+            .rejects
+            .iter()
+            .map(|r| {
+                (
+                    r.file.as_str(),
+                    r.line,
+                    r.column.as_str(),
+                    r.reason.as_str(),
+                )
+            })
+            .collect();
+        let again = "respondent_id `r1` was already used in wave w1 by the row on line 2";
+        assert_eq!(
+            refused,
+            vec![
+                (
+                    "a.csv",
+                    3,
+                    "role",
+                    "role `intern` is not defined (roles: hr, sales_leader, sales_rep, executive)"
+                ),
+                ("a.csv", 4, "respondent_id", again),
+                (
+                    "a.csv",
+                    5,
+                    "col_meet",
+                    "`9` is not a code 1–5 or a label of scale `freq5`"
+                ),
+                ("a.csv", 6, "respondent_id", again),
+                ("b.csv", 2, "respondent_id", again),
+            ]
+        );
+        let r = &data.respondents;
+        let ids: Vec<(&str, &str)> = (0..r.len())
+            .map(|row| (r.id(row), data.waves[r.wave[row] as usize].as_str()))
+            .collect();
+        assert_eq!(ids, vec![("r1", "w1"), ("r1", "w2"), ("r4", "w1")]);
+        // The kept rows keep their own scores: col_meet answered 4, 3 and 5.
+        let item = instrument.item_index("col_meet").expect("col_meet");
+        let width = instrument.items.len();
+        let items = r.items.as_ref().expect("item scores kept");
+        let answered: Vec<f64> = (0..3).map(|row| items.scores[row * width + item]).collect();
+        assert_eq!(answered, vec![75.0, 50.0, 100.0]);
+        assert_eq!(r.dimensions.len(), 3 * instrument.dimensions.len());
+    }
+
+    #[test]
+    fn quick_trim_equals_str_trim() {
+        for text in [
+            "",
+            "a",
+            " ",
+            "ab",
+            " a",
+            "a ",
+            "\ta\t",
+            "\u{b}x",
+            "x\u{c}",
+            "\u{a0}x",
+            "x\u{3000}",
+            "é",
+            "é ",
+            "Agree",
+            " Strongly agree ",
+            "\r4\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
         }
     }
 
