@@ -178,11 +178,13 @@ fn score(files: &[PathBuf], bench: &Benchmarking, out: &Path, common: &Common) -
     let data = load_responses(&instrument, files, common, false)?;
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
-    let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
-    clock.lap("analysis");
-    warn_unlisted(&analysis, common);
-    let written = output::write_data(&analysis, out)?;
+    let (analysis, written) = output::analyse_and_write(&instrument, &data, out, || {
+        let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+        clock.lap("analysis (respondent_scores.csv being written)");
+        analysis
+    })?;
     clock.lap("output");
+    warn_unlisted(&analysis, common);
     if !common.quiet {
         eprintln!("wrote {} files to {}", written.len(), out.display());
     }
@@ -375,7 +377,7 @@ fn simulate_files(
 /// outputs).
 struct Stopwatch {
     start: Option<std::time::Instant>,
-    last: std::cell::Cell<Option<std::time::Instant>>,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Stopwatch {
@@ -383,19 +385,23 @@ impl Stopwatch {
         let now = std::env::var_os("PARTNERSCOPE_TIMINGS").map(|_| std::time::Instant::now());
         Stopwatch {
             start: now,
-            last: std::cell::Cell::new(now),
+            last: std::sync::Mutex::new(now),
         }
     }
 
     fn lap(&self, stage: &str) {
-        if let (Some(start), Some(last)) = (self.start, self.last.get()) {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let (Some(start), Some(previous)) = (self.start, *last) {
             let now = std::time::Instant::now();
             eprintln!(
                 "timing: {stage} {:.3} s (total {:.3} s)",
-                (now - last).as_secs_f64(),
+                (now - previous).as_secs_f64(),
                 (now - start).as_secs_f64()
             );
-            self.last.set(Some(now));
+            *last = Some(now);
         }
     }
 }

@@ -12,6 +12,8 @@ use serde::Serialize;
 use crate::aggregate::Group;
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
+use crate::instrument::Instrument;
+use crate::responses::Dataset;
 
 /// `50` not `50.0`, `-0` as `0`, shortest form that reads back to the same value.
 pub fn num(x: f64) -> String {
@@ -140,41 +142,67 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
     move |e| Error::Other(format!("{}: cannot write: {e}", path.display()))
 }
 
+/// The data files, in the order [`write_data`] reports them.
+const DATA_FILES: [&str; 7] = [
+    "respondent_scores.csv",
+    "org_scores.csv",
+    "org_summary.csv",
+    "perception_gaps.csv",
+    "changes.csv",
+    "rejects.csv",
+    "scores.json",
+];
+
 /// Writes every data file into `dir` and returns their names in writing order.
 pub fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
+    create_folder(dir)?;
     // The files are independent: write the large ones concurrently.
-    let (first, second) = rayon::join(
-        || respondent_scores(analysis, &dir.join("respondent_scores.csv")),
+    let (respondents, rest) = rayon::join(
+        || respondent_scores(analysis.instrument, analysis.data, dir),
+        || write_analysis_files(analysis, dir),
+    );
+    respondents?;
+    rest?;
+    Ok(DATA_FILES.to_vec())
+}
+
+/// Runs `analyse` while `respondent_scores.csv`, which needs only the import, is written; then
+/// writes the other data files. Same files as [`write_data`], sooner on a large import.
+pub fn analyse_and_write<'a>(
+    instrument: &Instrument,
+    data: &Dataset,
+    dir: &Path,
+    analyse: impl FnOnce() -> Analysis<'a> + Send,
+) -> Result<(Analysis<'a>, Vec<&'static str>)> {
+    create_folder(dir)?;
+    let (analysis, respondents) = rayon::join(analyse, || respondent_scores(instrument, data, dir));
+    respondents?;
+    write_analysis_files(&analysis, dir)?;
+    Ok((analysis, DATA_FILES.to_vec()))
+}
+
+fn create_folder(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))
+}
+
+/// Every data file but `respondent_scores.csv`.
+fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
+    let (json, tables) = rayon::join(
+        || write_scores_json(analysis, &dir.join("scores.json")),
         || {
-            rayon::join(
-                || write_scores_json(analysis, &dir.join("scores.json")),
-                || {
-                    org_scores(analysis, &dir.join("org_scores.csv"))?;
-                    org_summary(analysis, &dir.join("org_summary.csv"))?;
-                    perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
-                    changes(analysis, &dir.join("changes.csv"))?;
-                    rejects(analysis, &dir.join("rejects.csv"))
-                },
-            )
+            org_scores(analysis, &dir.join("org_scores.csv"))?;
+            org_summary(analysis, &dir.join("org_summary.csv"))?;
+            perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
+            changes(analysis, &dir.join("changes.csv"))?;
+            rejects(analysis, &dir.join("rejects.csv"))
         },
     );
-    first?;
-    second.0?;
-    second.1?;
-    Ok(vec![
-        "respondent_scores.csv",
-        "org_scores.csv",
-        "org_summary.csv",
-        "perception_gaps.csv",
-        "changes.csv",
-        "rejects.csv",
-        "scores.json",
-    ])
+    json?;
+    tables
 }
 
 /// Rows formatted per parallel task; blocks are written in order.
-const FORMAT_ROWS: usize = 16 * 1024;
+const FORMAT_ROWS: usize = 4 * 1024;
 
 /// [`push_num`] with a memory of recent numbers. A respondent's dimension scores are means of a
 /// few item scores, so a large file holds only a few hundred distinct values per dimension
@@ -208,9 +236,9 @@ impl NumberCache {
     }
 }
 
-fn respondent_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+fn respondent_scores(instrument: &Instrument, data: &Dataset, dir: &Path) -> Result<()> {
     use rayon::prelude::*;
-    let (instrument, data) = (analysis.instrument, analysis.data);
+    let path = &dir.join("respondent_scores.csv");
     let r = &data.respondents;
     let d = instrument.dimensions.len();
     let o = instrument.outcomes.len();
