@@ -88,24 +88,22 @@ pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
         rank
     };
     let (org_rank, wave_rank) = (rank(&data.orgs), rank(&data.waves));
-    let mut order: Vec<u32> = (0..r.len() as u32).collect();
-    order.sort_by_key(|&row| {
-        let row = row as usize;
-        (
-            org_rank[r.org[row] as usize],
-            wave_rank[r.wave[row] as usize],
-        )
-    });
-    let mut blocks: Vec<Vec<u32>> = Vec::new();
-    for row in order {
-        let key = (r.org[row as usize], r.wave[row as usize]);
-        match blocks.last_mut() {
-            Some(block) if (r.org[block[0] as usize], r.wave[block[0] as usize]) == key => {
-                block.push(row)
-            }
-            _ => blocks.push(vec![row]),
-        }
-    }
+    // (organization rank, wave rank, row) in one integer; a parallel sort of distinct keys
+    // gives the same order as a stable sort by (organization, wave).
+    let mut order: Vec<(u64, u32)> = (0..r.len())
+        .into_par_iter()
+        .map(|row| {
+            let key = u64::from(org_rank[r.org[row] as usize]) << 32
+                | u64::from(wave_rank[r.wave[row] as usize]);
+            (key, row as u32)
+        })
+        .collect();
+    order.par_sort_unstable();
+    let blocks: Vec<Vec<u32>> = order
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|block| block.iter().map(|&(_, row)| row).collect())
+        .collect();
+    drop(order);
     // t(0.975, n − 1) for every group size that can occur, computed once.
     let largest = blocks.iter().map(Vec::len).max().unwrap_or(0);
     let t975: Vec<f64> = (0..=largest)

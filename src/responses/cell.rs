@@ -42,11 +42,16 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
             ),
             _ => Err(format!("`{cell}` is not a number")),
         },
-        ItemKind::Boolean => match cell.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "1" => Ok((Answer::Bool(true), false)),
-            "no" | "false" | "0" => Ok((Answer::Bool(false), false)),
-            _ => Err(format!("`{cell}` is not yes/no, true/false or 1/0")),
-        },
+        ItemKind::Boolean => {
+            let is = |word: &str| cell.eq_ignore_ascii_case(word);
+            if is("yes") || is("true") || cell == "1" {
+                Ok((Answer::Bool(true), false))
+            } else if is("no") || is("false") || cell == "0" {
+                Ok((Answer::Bool(false), false))
+            } else {
+                Err(format!("`{cell}` is not yes/no, true/false or 1/0"))
+            }
+        }
         ItemKind::Choice { options } => match options.iter().position(|o| o.id == cell) {
             Some(i) => Ok((Answer::Choice(i), false)),
             None => Err(format!(
@@ -60,8 +65,10 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
             )),
         },
         ItemKind::Multi { options, .. } => {
-            // Distinct options chosen: a token repeated in one cell counts once.
-            let mut chosen: Vec<usize> = Vec::new();
+            // Distinct options chosen: a token repeated in one cell counts once. The first 64
+            // options are marked in a bit set (no allocation per cell), any further in a list.
+            let mut first_64 = 0u64;
+            let mut beyond: Vec<usize> = Vec::new();
             let mut saw_none = false;
             let mut tokens = 0;
             for token in cell.split(';') {
@@ -77,9 +84,10 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
                     continue;
                 }
                 match options.iter().position(|o| o == token) {
+                    Some(i) if i < 64 => first_64 |= 1 << i,
                     Some(i) => {
-                        if !chosen.contains(&i) {
-                            chosen.push(i);
+                        if !beyond.contains(&i) {
+                            beyond.push(i);
                         }
                     }
                     None => {
@@ -96,7 +104,10 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
                     "`{cell}` combines `none` with other options; `none` must stand alone"
                 ));
             }
-            Ok((Answer::Count(chosen.len() as u32), false))
+            Ok((
+                Answer::Count(first_64.count_ones() + beyond.len() as u32),
+                false,
+            ))
         }
     }
 }
@@ -219,6 +230,37 @@ mod tests {
         assert_eq!(
             parse(&m, "d"),
             Err("`d` is not an option of `q` (options: a, b, c, or none)".into())
+        );
+    }
+
+    #[test]
+    fn multi_cells_count_distinct_options_past_the_64th() {
+        let m = item(ItemKind::Multi {
+            options: (0..70).map(|i| format!("o{i}")).collect(),
+            full_at: 10,
+        });
+        assert_eq!(
+            parse(&m, "o0;o63;o64;o69;o64;o0;o69"),
+            Ok((Answer::Count(4), false))
+        );
+    }
+
+    #[test]
+    fn boolean_cells_in_any_case() {
+        let b = item(ItemKind::Boolean);
+        for (cell, value) in [
+            ("YES", true),
+            ("True", true),
+            ("1", true),
+            ("no", false),
+            ("FALSE", false),
+            ("0", false),
+        ] {
+            assert_eq!(parse(&b, cell), Ok((Answer::Bool(value), false)), "{cell}");
+        }
+        assert_eq!(
+            parse(&b, "yes please"),
+            Err("`yes please` is not yes/no, true/false or 1/0".into())
         );
     }
 }
