@@ -9,6 +9,7 @@
 mod cell;
 pub mod lines;
 pub mod orgs;
+mod pieces;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -19,12 +20,13 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::Instrument;
 use crate::score::{self, Answer};
-use lines::LineCounter;
+use pieces::{Piece, Record, Scratch, Splitter};
 
 pub use orgs::Organizations;
 
-/// Rows parsed together; large enough to keep both cores busy, small enough to bound memory.
-const CHUNK_ROWS: usize = 8 * 1024;
+/// Pieces (of about 128 KiB each) read, then parsed in parallel, together: enough to keep every
+/// core busy, few enough to bound memory.
+const CHUNK_PIECES: usize = 16;
 
 /// A response file or an in-memory source with the name used in messages and for the wave.
 pub struct Source<'a> {
@@ -41,7 +43,7 @@ impl Source<'_> {
         let size = file.metadata().ok().map(|m| m.len());
         Ok(Source {
             name: path.display().to_string(),
-            // Unbuffered: the CSV reader keeps its own buffer.
+            // Unbuffered: the import reads large pieces at once.
             reader: Box::new(file),
             size,
         })
@@ -315,22 +317,27 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    /// Parses and scores rows into a block. Runs in parallel: touches nothing shared.
-    fn parse_block(&self, layout: &Layout, rows: &[RawRow]) -> Block {
+    /// Tokenises, parses and scores a piece's records into a block. Runs in parallel: touches
+    /// nothing shared.
+    fn parse_piece(&self, layout: &Layout, piece: &Piece, scratch: &mut Scratch) -> Block {
         let instrument = self.instrument;
         let n_items = instrument.items.len();
-        let mut block = Block::default();
+        let mut block = Block {
+            lines_before: piece.lines_before,
+            bytes: piece.bytes.len(),
+            ..Block::default()
+        };
         let mut scores = vec![f64::NAN; n_items];
         let mut status = vec![EMPTY; n_items];
         let mut dimensions = vec![f64::NAN; instrument.dimensions.len()];
-        for row in rows {
+        pieces::each_record(piece, scratch, |record, line| {
             scores.fill(f64::NAN);
             status.fill(EMPTY);
-            let result = self.parse_row(layout, &row.record, &mut scores, &mut status);
-            // The id, organization and wave cells, copied while the record is in this core's
-            // cache: the sequential merge then reads one compact buffer.
+            let result = self.parse_row(layout, record, &mut scores, &mut status);
+            block.lines.push(line);
+            // The id, organization and wave cells, for the sequential merge.
             let cell = |i: Option<usize>| {
-                i.and_then(|i| row.record.get(i))
+                i.and_then(|i| record.get(i))
                     .and_then(|c| std::str::from_utf8(c).ok())
                     .map_or("", trim)
             };
@@ -359,7 +366,7 @@ impl Parser<'_> {
                 }
             }
             block.rows.push(result);
-        }
+        });
         block
     }
 
@@ -367,7 +374,7 @@ impl Parser<'_> {
     fn parse_row(
         &self,
         layout: &Layout,
-        record: &csv::ByteRecord,
+        record: &Record,
         scores: &mut [f64],
         status: &mut [u8],
     ) -> std::result::Result<u16, (usize, String)> {
@@ -455,15 +462,15 @@ impl Parser<'_> {
     }
 }
 
-/// A row read but not yet parsed.
-struct RawRow {
-    record: csv::ByteRecord,
-    line: u64,
-}
-
-/// Rows parsed by one task, in flat buffers (one allocation per buffer, not per row).
+/// The rows of one piece, parsed by one task, in flat buffers (one allocation per buffer, not
+/// per row).
 #[derive(Default)]
 struct Block {
+    /// Line ends in the file before the piece, and the piece's size in bytes.
+    lines_before: u64,
+    bytes: usize,
+    /// Per row: the line it starts on, counted from the start of the piece (1-based).
+    lines: Vec<u64>,
     /// Per row: the role, or the column (`usize::MAX` for the row) and reason of its rejection.
     rows: Vec<std::result::Result<u16, (usize, String)>>,
     /// Per row, three trimmed cells (respondent id, org, wave; empty when absent) concatenated
@@ -481,28 +488,18 @@ struct Block {
     status: Vec<u8>,
 }
 
-/// Rows per parallel task.
-const BLOCK_ROWS: usize = 512;
-
 impl Loader<'_> {
     fn load_source(&mut self, source: Source) -> Result<()> {
         let name = source.name.clone();
-        let mut reader = csv::ReaderBuilder::new()
-            .buffer_capacity(1 << 16)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(LineCounter::new(source.reader));
-        let mut header = csv::ByteRecord::new();
-        let has_header = reader
-            .read_byte_record(&mut header)
-            .map_err(|e| csv_error(&name, e))?;
-        if !has_header {
+        let io = |e| Error::io(&name, "cannot read the response file", e);
+        let mut splitter = Splitter::new(source.reader);
+        let Some(header) = splitter.header().map_err(io)? else {
             return Err(Error::invalid(Diagnostic::new(
                 Location::new(&name, 1, 1),
                 "the file is empty; the first row must name the columns (respondent_id, org, role, item ids)",
             )));
-        }
-        let layout = self.layout(&name, &header)?;
+        };
+        let layout = self.layout(&name, &csv::ByteRecord::from(header))?;
         self.files.push(FileRows {
             name: name.clone(),
             id_column: layout.names[layout.id].clone(),
@@ -513,9 +510,9 @@ impl Loader<'_> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
 
-        // A three-stage pipeline over chunks of rows: while chunk i is merged (sequential,
-        // into the dataset), chunk i + 1 is parsed and scored in parallel and chunk i + 2 is
-        // read. Three row buffers rotate, so records are reused.
+        // A three-stage pipeline over chunks of pieces: while chunk i is merged (sequential,
+        // into the dataset), chunk i + 1 is tokenised, parsed and scored in parallel and chunk
+        // i + 2 is read. Three piece buffers rotate, so their memory is reused.
         let code_scores = code_scores(self.instrument);
         let parser = Parser {
             instrument: self.instrument,
@@ -524,38 +521,38 @@ impl Loader<'_> {
         };
         let mut current = Vec::new();
         let mut spare = Vec::new();
-        let mut pending: Option<(Vec<RawRow>, Vec<Block>)> = None;
-        read_chunk(&mut reader, &name, &mut current)?;
-        if let (Some(size), Some(last)) = (source.size, current.last()) {
-            // Rows in the file, estimated from the first chunk's bytes per row (+5%).
-            let bytes = last.record.position().map_or(0, |p| p.byte()).max(1);
-            let estimate = (size as f64 / bytes as f64 * current.len() as f64 * 1.05) as usize;
-            self.reserve(estimate.min(50_000_000));
-        }
+        let mut pending: Option<(Vec<Piece>, Vec<Block>)> = None;
+        let mut first = true;
+        read_chunk(&mut splitter, &mut current).map_err(io)?;
         while !current.is_empty() || pending.is_some() {
             let to_merge = pending.take();
             let (merged, (blocks, filled)) = rayon::join(
                 || {
-                    to_merge.map(|(rows, blocks)| {
-                        for (rows, block) in rows.chunks(BLOCK_ROWS).zip(blocks) {
-                            self.merge(&name, &layout, &wave_from_name, rows, block);
+                    to_merge.map(|(pieces, blocks)| {
+                        if std::mem::take(&mut first) {
+                            self.reserve_for(source.size, &blocks);
                         }
-                        rows
+                        for block in blocks {
+                            self.merge(&name, &layout, &wave_from_name, block);
+                        }
+                        pieces
                     })
                 },
                 || {
                     rayon::join(
                         || {
                             current
-                                .par_chunks(BLOCK_ROWS)
-                                .map(|rows| parser.parse_block(&layout, rows))
+                                .par_iter()
+                                .map_init(Scratch::default, |scratch, piece| {
+                                    parser.parse_piece(&layout, piece, scratch)
+                                })
                                 .collect::<Vec<_>>()
                         },
-                        || read_chunk(&mut reader, &name, &mut spare),
+                        || read_chunk(&mut splitter, &mut spare),
                     )
                 },
             );
-            filled?;
+            filled.map_err(io)?;
             if !current.is_empty() {
                 pending = Some((std::mem::take(&mut current), blocks));
             }
@@ -666,21 +663,15 @@ impl Loader<'_> {
         })
     }
 
-    fn merge(
-        &mut self,
-        name: &str,
-        layout: &Layout,
-        wave_from_name: &str,
-        rows: &[RawRow],
-        block: Block,
-    ) {
+    fn merge(&mut self, name: &str, layout: &Layout, wave_from_name: &str, block: Block) {
         let d = self.instrument.dimensions.len();
         let o = self.instrument.outcomes.len();
         let width = self.instrument.items.len();
         let file = (self.files.len() - 1) as u32;
         let mut accepted = 0usize;
-        for (i, (row, result)) in rows.iter().zip(block.rows).enumerate() {
+        for (i, result) in block.rows.into_iter().enumerate() {
             self.data.rows_read += 1;
+            let line = block.lines_before + block.lines[i];
             let cell = |k: usize| {
                 let start = if i + k == 0 {
                     0
@@ -693,7 +684,7 @@ impl Loader<'_> {
             let mut reject = |column: usize, reason: String| {
                 self.data.rejects.push(Reject {
                     file: name.to_string(),
-                    line: row.line,
+                    line,
                     column: layout.names.get(column).cloned().unwrap_or_default(),
                     respondent_id: respondent_id.to_string(),
                     reason,
@@ -724,7 +715,7 @@ impl Loader<'_> {
             let wave = intern(&mut self.wave_index, &mut self.data.waves, wave_name);
             let org = intern(&mut self.org_index, &mut self.data.orgs, org);
             self.id_hashes.push(block.id_hashes[slot]);
-            self.lines.push(u32::try_from(row.line).unwrap_or(u32::MAX));
+            self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
             let r = &mut self.data.respondents;
             r.id_text.push_str(respondent_id);
             r.id_ends.push(r.id_text.len());
@@ -748,7 +739,18 @@ impl Loader<'_> {
         }
     }
 
-    /// Room for `rows` more respondents, so columns are allocated once, not doubled.
+    /// Room for the rows of a file of `size` bytes, estimated from its first blocks (+5%), so
+    /// columns are allocated once, not doubled.
+    fn reserve_for(&mut self, size: Option<u64>, blocks: &[Block]) {
+        let bytes: usize = blocks.iter().map(|b| b.bytes).sum();
+        let rows: usize = blocks.iter().map(|b| b.rows.len()).sum();
+        if let Some(size) = size.filter(|_| bytes > 0) {
+            let estimate = size as f64 / bytes as f64 * rows as f64 * 1.05;
+            self.reserve((estimate as usize).min(50_000_000));
+        }
+    }
+
+    /// Room for `rows` more respondents.
     fn reserve(&mut self, rows: usize) {
         let (d, o) = (
             self.instrument.dimensions.len(),
@@ -904,40 +906,20 @@ fn intern(index: &mut FastMap<String, u32>, list: &mut Vec<String>, value: &str)
     i
 }
 
-/// Fills `rows` with the next chunk of records, reusing their buffers; empty at the end.
-fn read_chunk<R: Read>(
-    reader: &mut csv::Reader<LineCounter<R>>,
-    name: &str,
-    rows: &mut Vec<RawRow>,
-) -> Result<()> {
+/// Fills `pieces` with the next chunk, reusing their buffers; empty at the end.
+fn read_chunk<R: Read>(splitter: &mut Splitter<R>, pieces: &mut Vec<Piece>) -> std::io::Result<()> {
     let mut filled = 0;
-    while filled < CHUNK_ROWS {
-        if filled == rows.len() {
-            rows.push(RawRow {
-                record: csv::ByteRecord::new(),
-                line: 0,
-            });
+    while filled < CHUNK_PIECES {
+        if filled == pieces.len() {
+            pieces.push(Piece::default());
         }
-        let row = &mut rows[filled];
-        if !reader
-            .read_byte_record(&mut row.record)
-            .map_err(|e| csv_error(name, e))?
-        {
+        if !splitter.next_piece(&mut pieces[filled])? {
             break;
         }
-        let offset = row.record.position().map_or(0, |p| p.byte());
-        row.line = reader.get_mut().line_at(offset);
         filled += 1;
     }
-    rows.truncate(filled);
+    pieces.truncate(filled);
     Ok(())
-}
-
-fn csv_error(name: &str, error: csv::Error) -> Error {
-    match error.into_kind() {
-        csv::ErrorKind::Io(e) => Error::io(name, "cannot read the response file", e),
-        other => Error::Other(format!("{name}: {other:?}")),
-    }
 }
 
 /// 1-based character column at which each header field starts (quotes included).
