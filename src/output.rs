@@ -237,8 +237,6 @@ impl NumberCache {
 }
 
 fn respondent_scores(instrument: &Instrument, data: &Dataset, dir: &Path) -> Result<()> {
-    use rayon::prelude::*;
-    let path = &dir.join("respondent_scores.csv");
     let r = &data.respondents;
     let d = instrument.dimensions.len();
     let o = instrument.outcomes.len();
@@ -246,51 +244,147 @@ fn respondent_scores(instrument: &Instrument, data: &Dataset, dir: &Path) -> Res
     header.extend(instrument.dimensions.iter().map(|x| x.id.as_str()));
     header.extend(["index", "level"]);
     header.extend(instrument.outcome_items().iter().map(|x| x.id.as_str()));
+    let path = dir.join("respondent_scores.csv");
+    let present = |x: f64| (!x.is_nan()).then_some(x);
+    write_large_csv(&path, &header, r.len(), FORMAT_ROWS, |line, row| {
+        line.text(r.id(row));
+        line.text(&data.orgs[r.org[row] as usize]);
+        line.text(&instrument.roles[r.role[row] as usize].id);
+        line.text(&data.waves[r.wave[row] as usize]);
+        for &x in &r.dimensions[row * d..(row + 1) * d] {
+            line.opt(present(x));
+        }
+        line.opt(present(r.index[row]));
+        match instrument.levels.get(r.level[row] as usize) {
+            Some(level) => line.text(&level.id),
+            None => line.text(""),
+        }
+        for &x in &r.outcomes[row * o..(row + 1) * o] {
+            line.opt(present(x));
+        }
+        line.end();
+    })
+}
+
+/// Writes a large CSV file formatted by hand: `items` (rows, or groups of rows) are formatted
+/// in parallel blocks of `per_block` by `format`, and the blocks written in order. Fields are
+/// quoted as the `csv` crate, which writes the small files, quotes them.
+fn write_large_csv(
+    path: &Path,
+    header: &[&str],
+    items: usize,
+    per_block: usize,
+    format: impl Fn(&mut Line, usize) + Sync,
+) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     let io = |e: std::io::Error| Error::io(path, "cannot write", e);
-    file.write_all(header.join(",").as_bytes()).map_err(io)?;
-    file.write_all(b"\n").map_err(io)?;
-    let starts: Vec<usize> = (0..r.len()).step_by(FORMAT_ROWS).collect();
-    for batch in starts.chunks(4) {
-        let blocks: Vec<String> = batch
-            .par_iter()
-            .map_init(NumberCache::new, |cache, &start| {
-                let mut out = String::with_capacity(FORMAT_ROWS * 160);
-                let mut number = |out: &mut String, x: f64| {
-                    out.push(',');
-                    if !x.is_nan() {
-                        cache.push(out, x);
-                    }
-                };
-                for row in start..(start + FORMAT_ROWS).min(r.len()) {
-                    csv_text(&mut out, r.id(row));
-                    out.push(',');
-                    csv_text(&mut out, &data.orgs[r.org[row] as usize]);
-                    out.push(',');
-                    csv_text(&mut out, &instrument.roles[r.role[row] as usize].id);
-                    out.push(',');
-                    csv_text(&mut out, &data.waves[r.wave[row] as usize]);
-                    for &x in &r.dimensions[row * d..(row + 1) * d] {
-                        number(&mut out, x);
-                    }
-                    number(&mut out, r.index[row]);
-                    out.push(',');
-                    if r.level[row] != u8::MAX {
-                        csv_text(&mut out, &instrument.levels[r.level[row] as usize].id);
-                    }
-                    for &x in &r.outcomes[row * o..(row + 1) * o] {
-                        number(&mut out, x);
-                    }
-                    out.push('\n');
-                }
-                out
-            })
-            .collect();
+    let mut cache = NumberCache::new();
+    let mut line = Line::new(&mut cache);
+    for name in header {
+        line.text(name);
+    }
+    line.end();
+    file.write_all(line.out.as_bytes()).map_err(io)?;
+    let blocks = items.div_ceil(per_block);
+    write_in_order(&mut file, path, blocks, |cache, block| {
+        let mut line = Line::new(cache);
+        for item in block * per_block..((block + 1) * per_block).min(items) {
+            format(&mut line, item);
+        }
+        Ok(line.out.into_bytes())
+    })?;
+    file.commit()
+}
+
+/// Makes blocks `0..count` in parallel, a few at a time, and writes them in order; each batch
+/// is written while the next one is made, so formatting never waits for the disk.
+fn write_in_order(
+    file: &mut AtomicFile,
+    path: &Path,
+    count: usize,
+    make: impl Fn(&mut NumberCache, usize) -> Result<Vec<u8>> + Sync,
+) -> Result<()> {
+    use rayon::prelude::*;
+    // Four blocks at a time: every core busy, memory bounded (two batches are in memory).
+    const BATCH: usize = 4;
+    let make_batch = |start: usize| -> Result<Vec<Vec<u8>>> {
+        (start..(start + BATCH).min(count))
+            .into_par_iter()
+            .map_init(NumberCache::new, |cache, block| make(cache, block))
+            .collect()
+    };
+    let write = |file: &mut AtomicFile, blocks: Vec<Vec<u8>>| -> Result<()> {
         for block in blocks {
-            file.write_all(block.as_bytes()).map_err(io)?;
+            file.write_all(&block)
+                .map_err(|e| Error::io(path, "cannot write", e))?;
+        }
+        Ok(())
+    };
+    let mut made = Vec::new();
+    for start in (0..count).step_by(BATCH) {
+        let (written, next) = rayon::join(|| write(file, made), || make_batch(start));
+        written?;
+        made = next?;
+    }
+    write(file, made)
+}
+
+/// CSV lines being built by hand, field by field.
+struct Line<'a> {
+    out: String,
+    cache: &'a mut NumberCache,
+    /// Whether the next field starts a line (no separator before it).
+    first: bool,
+}
+
+impl<'a> Line<'a> {
+    fn new(cache: &'a mut NumberCache) -> Self {
+        Line {
+            out: String::new(),
+            cache,
+            first: true,
         }
     }
-    file.commit()
+
+    fn separate(&mut self) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(',');
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        self.separate();
+        csv_text(&mut self.out, text);
+    }
+
+    fn count(&mut self, n: usize) {
+        use std::fmt::Write as _;
+        self.separate();
+        let _ = write!(self.out, "{n}");
+    }
+
+    /// A number as [`num`] writes it.
+    fn num(&mut self, x: f64) {
+        self.separate();
+        if x.is_nan() {
+            push_num(&mut self.out, x);
+        } else {
+            self.cache.push(&mut self.out, x);
+        }
+    }
+
+    /// A number, or an empty field.
+    fn opt(&mut self, x: Option<f64>) {
+        match x {
+            Some(x) => self.num(x),
+            None => self.separate(),
+        }
+    }
+
+    fn end(&mut self) {
+        self.out.push('\n');
+        self.first = true;
+    }
 }
 
 /// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or line break.
@@ -308,8 +402,7 @@ fn csv_text(out: &mut String, text: &str) {
 }
 
 fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
-    let mut w = csv_file(path)?;
-    w.write_record([
+    let header = [
         "org",
         "wave",
         "group",
@@ -323,37 +416,36 @@ fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
         "p25",
         "median",
         "p75",
-    ])
-    .map_err(csv_err(path))?;
-    for (i, ow) in analysis.org_waves.iter().enumerate() {
+    ];
+    let instrument = analysis.instrument;
+    let org_waves = analysis.org_waves.len();
+    write_large_csv(path, &header, org_waves, 64, |line, i| {
         let vis = &analysis.visibility[i];
-        for (g, group) in ow.groups.iter().enumerate() {
+        for (g, group) in analysis.org_waves[i].groups.iter().enumerate() {
+            let group_name = group.group.name(instrument);
             for (m, s) in group.measures.iter().enumerate() {
                 if !vis.shown[g][m] {
                     continue;
                 }
                 let standing = analysis.standings[i][g][m].as_ref();
                 let q = standing.and_then(|s| s.quartiles.as_ref());
-                w.write_record([
-                    analysis.org_id(i).to_string(),
-                    analysis.wave(i).to_string(),
-                    group.group.name(analysis.instrument),
-                    analysis.instrument.measure_id(m).to_string(),
-                    s.n.to_string(),
-                    opt(s.mean),
-                    opt(s.sd),
-                    opt(s.ci_low),
-                    opt(s.ci_high),
-                    opt(standing.and_then(|s| s.percentile)),
-                    opt(q.map(|q| q.p25)),
-                    opt(q.map(|q| q.median)),
-                    opt(q.map(|q| q.p75)),
-                ])
-                .map_err(csv_err(path))?;
+                line.text(analysis.org_id(i));
+                line.text(analysis.wave(i));
+                line.text(&group_name);
+                line.text(instrument.measure_id(m));
+                line.count(s.n);
+                line.opt(s.mean);
+                line.opt(s.sd);
+                line.opt(s.ci_low);
+                line.opt(s.ci_high);
+                line.opt(standing.and_then(|s| s.percentile));
+                line.opt(q.map(|q| q.p25));
+                line.opt(q.map(|q| q.median));
+                line.opt(q.map(|q| q.p75));
+                line.end();
             }
         }
-    }
-    finish(path, w)
+    })
 }
 
 fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
@@ -407,9 +499,7 @@ fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
 }
 
 fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
-    let roles = &analysis.instrument.roles;
-    let mut w = csv_file(path)?;
-    w.write_record([
+    let header = [
         "org",
         "wave",
         "measure",
@@ -419,23 +509,21 @@ fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
         "second_mean",
         "gap",
         "flag",
-    ])
-    .map_err(csv_err(path))?;
-    for gap in &analysis.gaps {
-        w.write_record([
-            analysis.org_id(gap.org_wave).to_string(),
-            analysis.wave(gap.org_wave).to_string(),
-            analysis.instrument.measure_id(gap.measure).to_string(),
-            roles[gap.first_role].id.clone(),
-            roles[gap.second_role].id.clone(),
-            num(gap.first_mean),
-            num(gap.second_mean),
-            num(gap.gap),
-            gap.flag.to_string(),
-        ])
-        .map_err(csv_err(path))?;
-    }
-    finish(path, w)
+    ];
+    let roles = &analysis.instrument.roles;
+    write_large_csv(path, &header, analysis.gaps.len(), 4096, |line, i| {
+        let gap = &analysis.gaps[i];
+        line.text(analysis.org_id(gap.org_wave));
+        line.text(analysis.wave(gap.org_wave));
+        line.text(analysis.instrument.measure_id(gap.measure));
+        line.text(&roles[gap.first_role].id);
+        line.text(&roles[gap.second_role].id);
+        line.num(gap.first_mean);
+        line.num(gap.second_mean);
+        line.num(gap.gap);
+        line.text(if gap.flag { "true" } else { "false" });
+        line.end();
+    })
 }
 
 fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
@@ -670,22 +758,18 @@ fn write_scores_json(analysis: &Analysis, path: &Path) -> Result<()> {
         ranges.push(start..end);
         start = end;
     }
-    let mut first = true;
-    for batch in ranges.chunks(128) {
-        use rayon::prelude::*;
-        let texts: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|range| serde_json::to_vec(&org_json(analysis, range.clone())))
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
-        for text in texts {
-            if !first {
-                file.write_all(b",\n").map_err(io)?;
+    // Blocks of 32 organizations, each entry but the very first after a separator.
+    const ORGS: usize = 32;
+    write_in_order(&mut file, path, ranges.len().div_ceil(ORGS), |_, block| {
+        let mut text = Vec::new();
+        for (k, range) in ranges.iter().enumerate().skip(block * ORGS).take(ORGS) {
+            if k > 0 {
+                text.extend_from_slice(b",\n");
             }
-            first = false;
-            file.write_all(&text).map_err(io)?;
+            serde_json::to_writer(&mut text, &org_json(analysis, range.clone())).map_err(fail)?;
         }
-    }
+        Ok(text)
+    })?;
     file.write_all(b"\n]}\n").map_err(io)?;
     file.commit()
 }
