@@ -429,6 +429,8 @@ impl Parser<'_> {
                         ))
                     }
                 },
+                // An empty cell leaves the item missing, as `cell::parse` would.
+                Column::Item(_) if cell.is_empty() => {}
                 Column::Item(item) => {
                     // Fast path: a one-digit scale code, looked up (the same score that
                     // `cell::parse` and `item_score` give; a unit test checks it).

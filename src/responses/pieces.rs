@@ -51,11 +51,12 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Reusable buffers for tokenising.
+/// Reusable buffers for tokenising, and a tokeniser (building one takes a while).
 #[derive(Default)]
 pub struct Scratch {
     text: Vec<u8>,
     ends: Vec<usize>,
+    reader: Option<csv_core::Reader>,
 }
 
 /// Cuts a reader's bytes into pieces; the first record (the header) is taken apart.
@@ -233,7 +234,8 @@ fn next_record<'s>(
 /// the start of the piece.
 pub fn each_record(piece: &Piece, scratch: &mut Scratch, mut each: impl FnMut(&Record, u64)) {
     let bytes = &piece.bytes;
-    let mut reader = csv_core::Reader::new();
+    let mut reader = scratch.reader.take().unwrap_or_else(csv_core::Reader::new);
+    reader.reset();
     // csv_core drops a byte order mark at the start of its first input; a piece is not the
     // start of the file, so the reader first sees a line end, which it skips.
     reader.read_record(b"\n", &mut [0; 1], &mut [0; 1]);
@@ -250,6 +252,7 @@ pub fn each_record(piece: &Piece, scratch: &mut Scratch, mut each: impl FnMut(&R
         each(&record, line);
         at = end;
     }
+    scratch.reader = Some(reader);
 }
 
 /// Line ends in `bytes`, which do not start between the `\r` and `\n` of a CRLF.
