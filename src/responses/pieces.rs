@@ -234,6 +234,9 @@ fn next_record<'s>(
 /// the start of the piece.
 pub fn each_record(piece: &Piece, scratch: &mut Scratch, mut each: impl FnMut(&Record, u64)) {
     let bytes = &piece.bytes;
+    // Not `unwrap_or_default`: csv_core's `Reader::default()` has no transition table built
+    // and never completes a record; `Reader::new()` builds it.
+    #[allow(clippy::unwrap_or_default)]
     let mut reader = scratch.reader.take().unwrap_or_else(csv_core::Reader::new);
     reader.reset();
     // csv_core drops a byte order mark at the start of its first input; a piece is not the
