@@ -1,6 +1,8 @@
 //! The whole scoring pipeline after import: aggregate → suppress → benchmark → compare →
 //! explain levels. [`Analysis`] holds every result that reports and data files show.
 
+use rayon::prelude::*;
+
 use crate::aggregate::{self, Group, OrgWave};
 use crate::benchmark::{self, Benchmark, Standing};
 use crate::compare::{self, Change, Gap};
@@ -45,12 +47,12 @@ impl<'a> Analysis<'a> {
     ) -> Analysis<'a> {
         let org_waves = aggregate::aggregate(instrument, data);
         let visibility: Vec<Visibility> = org_waves
-            .iter()
+            .par_iter()
             .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
             .collect();
         let standings = benchmark::standings(data, &org_waves, &visibility, benchmark);
         let summaries = org_waves
-            .iter()
+            .par_iter()
             .zip(&visibility)
             .map(|(ow, vis)| vis.reportable.then(|| level_summary(instrument, ow, vis)))
             .collect();

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Group, OrgWave};
@@ -191,7 +193,7 @@ pub fn standings(
     };
 
     org_waves
-        .iter()
+        .par_iter()
         .zip(visibility)
         .map(|(ow, vis)| {
             let wave = &data.waves[ow.wave as usize];
