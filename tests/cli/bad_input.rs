@@ -185,6 +185,25 @@ fn a_quoted_line_break_shifts_later_line_numbers() {
 }
 
 #[test]
+fn blank_lines_count_and_rows_start_where_their_text_starts() {
+    // CRLF file: header on 1, a blank line, r1 on 3, two blank lines, r2 on 6–7 (a quoted
+    // line break), r3 on 8 without a final line end.
+    let (code, stdout, _, rows) = score_rejects("bad/blank_lines.csv", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), "read 3 rows: scored 2, rejected 1");
+    assert_eq!(
+        rows,
+        rejects(&[[
+            "bad/blank_lines.csv",
+            "8",
+            "cap_bp",
+            "r3",
+            "`maybe` is not yes/no, true/false or 1/0"
+        ]])
+    );
+}
+
+#[test]
 fn the_wave_comes_from_the_file_name_without_a_wave_column() {
     let (code, stdout, stderr, rows) = score_rejects("bad/2025-H1.csv", &[]);
     assert_eq!(code, 0);
