@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and memory of `score` on 1,000,000 simulated respondents (5,000 organizations ×
 # 200, one wave), and of `report` on 1,000 organizations. Prints the figures BENCHMARKS.md
-# records. Usage: bash bench/run.sh [WORKDIR]   (default: a temporary folder)
+# records. Usage: [RUNS=3] bash bench/run.sh [WORKDIR]   (default: a temporary folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
@@ -11,6 +11,8 @@ bin=target/release/partnerscope
 
 measure() { # label, command...
   local label="$1"; shift
+  # Flush the previous run's output first, so its write-back does not compete for the CPU.
+  sync
   /usr/bin/time -v "$@" >"$work/out.txt" 2>"$work/time.txt" || { cat "$work/time.txt"; exit 1; }
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}')
@@ -30,10 +32,13 @@ fi
 size=$(stat -c %s "$work/million.csv")
 rows=$(($(wc -l <"$work/million.csv") - 1))
 echo "input: $rows rows, $((size / 1024 / 1024)) MiB"
+# Each thread count RUNS times (default 3): a shared virtual machine varies from run to run.
 for threads in 1 2; do
-  RAYON_NUM_THREADS=$threads measure "score, $threads thread(s)" "$bin" score "$work/million.csv" --out "$work/results" --quiet
-  wall=$(seconds "$(cat "$work/last_wall")")
-  awk -v r="$rows" -v w="$wall" 'BEGIN { printf "  %.0f rows/s\n", r / w }'
+  for run in $(seq "${RUNS:-3}"); do
+    RAYON_NUM_THREADS=$threads measure "score, $threads thread(s), run $run" "$bin" score "$work/million.csv" --out "$work/results" --quiet
+    wall=$(seconds "$(cat "$work/last_wall")")
+    awk -v r="$rows" -v w="$wall" 'BEGIN { printf "  %.0f rows/s\n", r / w }'
+  done
 done
 
 "$bin" simulate --organizations 1000 --respondents 30 --waves 2 --seed 7 -o "$work/thousand.csv" --orgs-output "$work/thousand-orgs.csv" --quiet
