@@ -1,4 +1,5 @@
-//! Physical line numbers for CSV records.
+//! Physical line numbers for the records of the organizations file (response files count
+//! their lines piece by piece, in [`super::pieces`]).
 //!
 //! The `csv` crate's own line counter disagrees with editors on CRLF files, so we count line
 //! ends ourselves as bytes stream past: `\n`, `\r\n` and a lone `\r` each end one line. The

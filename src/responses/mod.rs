@@ -1,13 +1,14 @@
 //! Response import (SPEC §3): CSV files → scored respondents, plus every rejected row.
 //!
-//! Each file streams through in chunks of rows. While one chunk is parsed and scored in
-//! parallel (rayon, order kept), the next is read; a sequential merge then interns
-//! organizations and waves, refuses repeated respondent ids and appends the results in input
-//! order. Cells are parsed once into [`Answer`]s and scored on the spot; only the respondent's
-//! dimension scores, index, level and outcomes are kept (item scores too when `stats` asks).
+//! Each file streams through in chunks of pieces of whole records ([`pieces`]). While one
+//! chunk is tokenised, parsed and scored in parallel (rayon, one piece per task, order kept),
+//! the next is read; a sequential merge then interns organizations and waves and appends the
+//! results in input order. Repeated respondent ids are refused once the files are read. Cells
+//! are parsed once into [`Answer`]s and scored on the spot; only the respondent's dimension
+//! scores, index, level and outcomes are kept (item scores too when `stats` asks).
 
 mod cell;
-pub mod lines;
+mod lines;
 pub mod orgs;
 mod pieces;
 
