@@ -117,38 +117,37 @@ impl Respondents {
 
     /// The rows whose `keep` is true, in order.
     fn retain(&self, keep: &[bool], instrument: &Instrument) -> Respondents {
-        let (d, o, w) = (
-            instrument.dimensions.len(),
-            instrument.outcomes.len(),
-            instrument.items.len(),
-        );
-        let rows = || (0..self.len()).filter(|&row| keep[row]);
         let mut kept = Respondents::default();
-        for row in rows() {
+        for row in (0..self.len()).filter(|&row| keep[row]) {
             kept.id_text.push_str(self.id(row));
             kept.id_ends.push(kept.id_text.len());
         }
-        kept.org = rows().map(|row| self.org[row]).collect();
-        kept.role = rows().map(|row| self.role[row]).collect();
-        kept.wave = rows().map(|row| self.wave[row]).collect();
-        kept.index = rows().map(|row| self.index[row]).collect();
-        kept.level = rows().map(|row| self.level[row]).collect();
-        kept.dimensions = rows()
-            .flat_map(|row| self.dimensions[row * d..(row + 1) * d].iter().copied())
-            .collect();
-        kept.outcomes = rows()
-            .flat_map(|row| self.outcomes[row * o..(row + 1) * o].iter().copied())
-            .collect();
+        kept.org = kept_rows(&self.org, 1, keep);
+        kept.role = kept_rows(&self.role, 1, keep);
+        kept.wave = kept_rows(&self.wave, 1, keep);
+        kept.index = kept_rows(&self.index, 1, keep);
+        kept.level = kept_rows(&self.level, 1, keep);
+        kept.dimensions = kept_rows(&self.dimensions, instrument.dimensions.len(), keep);
+        kept.outcomes = kept_rows(&self.outcomes, instrument.outcomes.len(), keep);
         kept.items = self.items.as_ref().map(|items| ItemMatrix {
-            scores: rows()
-                .flat_map(|row| items.scores[row * w..(row + 1) * w].iter().copied())
-                .collect(),
-            status: rows()
-                .flat_map(|row| items.status[row * w..(row + 1) * w].iter().copied())
-                .collect(),
+            scores: kept_rows(&items.scores, instrument.items.len(), keep),
+            status: kept_rows(&items.status, instrument.items.len(), keep),
         });
         kept
     }
+}
+
+/// The rows of row-major `values` (`width` per row) whose `keep` is true.
+fn kept_rows<T: Copy>(values: &[T], width: usize, keep: &[bool]) -> Vec<T> {
+    if width == 0 {
+        return Vec::new();
+    }
+    values
+        .chunks_exact(width)
+        .zip(keep)
+        .filter(|(_, &k)| k)
+        .flat_map(|(row, _)| row.iter().copied())
+        .collect()
 }
 
 /// Everything the import produced.
@@ -794,15 +793,19 @@ impl Loader<'_> {
             .par_chunk_by(|a, b| a.0 == b.0)
             .filter(|group| group.len() > 1)
             .flat_map_iter(|group| {
+                // The group's rows in input order; each is compared with the first row of each
+                // distinct (wave, id) seen so far (more than one only on a hash collision).
                 let same = |a: usize, b: usize| r.wave[a] == r.wave[b] && r.id(a) == r.id(b);
-                group.iter().enumerate().filter_map(move |(j, &(_, row))| {
+                let mut firsts: Vec<usize> = Vec::new();
+                let mut found = Vec::new();
+                for &(_, row) in group {
                     let row = row as usize;
-                    group[..j]
-                        .iter()
-                        .map(|&(_, earlier)| earlier as usize)
-                        .find(|&earlier| same(earlier, row))
-                        .map(|first| (row, first))
-                })
+                    match firsts.iter().find(|&&first| same(first, row)) {
+                        Some(&first) => found.push((row, first)),
+                        None => firsts.push(row),
+                    }
+                }
+                found
             })
             .collect();
         if repeats.is_empty() {
@@ -848,16 +851,6 @@ impl Loader<'_> {
             keep
         };
         self.data.respondents = self.data.respondents.retain(&keep, self.instrument);
-        let mut row = 0;
-        self.lines.retain(|_| {
-            row += 1;
-            keep[row - 1]
-        });
-        let mut row = 0;
-        self.id_hashes.retain(|_| {
-            row += 1;
-            keep[row - 1]
-        });
     }
 }
 
@@ -1046,6 +1039,31 @@ mod tests {
         let answered: Vec<f64> = (0..3).map(|row| items.scores[row * width + item]).collect();
         assert_eq!(answered, vec![75.0, 50.0, 100.0]);
         assert_eq!(r.dimensions.len(), 3 * instrument.dimensions.len());
+    }
+
+    #[test]
+    fn many_rows_with_one_id_are_refused_in_linear_time() {
+        let instrument = crate::instrument::load_bundled().expect("the bundled instrument");
+        let mut text = String::from("respondent_id,org,role,wave\n");
+        for _ in 0..20_000 {
+            text.push_str("same,acme,hr,w1\n");
+        }
+        let source = Source {
+            name: "same.csv".into(),
+            reader: Box::new(std::io::Cursor::new(text.into_bytes())),
+            size: None,
+        };
+        let data = load(&instrument, vec![source], LoadOptions::default()).expect("loads");
+        assert_eq!(
+            data.reconciliation(),
+            "read 20000 rows: scored 1, rejected 19999"
+        );
+        assert_eq!(data.rejects[0].line, 3);
+        assert_eq!(data.rejects[19_998].line, 20_001);
+        assert!(data
+            .rejects
+            .iter()
+            .all(|r| r.reason.ends_with("by the row on line 2")));
     }
 
     #[test]
