@@ -88,8 +88,8 @@ pub fn aggregate(instrument: &Instrument, data: &Dataset) -> Vec<OrgWave> {
         rank
     };
     let (org_rank, wave_rank) = (rank(&data.orgs), rank(&data.waves));
-    // (organization rank, wave rank, row) in one integer; a parallel sort of distinct keys
-    // gives the same order as a stable sort by (organization, wave).
+    // (organization rank and wave rank in one integer, row): the pairs are distinct, so a
+    // parallel unstable sort gives the order of a stable sort by (organization, wave).
     let mut order: Vec<(u64, u32)> = (0..r.len())
         .into_par_iter()
         .map(|row| {
