@@ -392,9 +392,22 @@ impl Parser<'_> {
         let mut role = 0u16;
         // Validate the row's text once; a cell is then a slice of it (`get` refuses a slice
         // that would split a character, which a per-cell check would refuse too).
-        let whole = std::str::from_utf8(record.as_slice()).ok();
+        let bytes = record.as_slice();
+        let whole = std::str::from_utf8(bytes).ok();
         for i in 0..record.len() {
             let range = record.range(i).unwrap_or(0..0);
+            // Fast path, before any text handling: a one-digit scale code, looked up (the same
+            // score that `cell::parse` and `item_score` give; a unit test checks it).
+            if let (Column::Item(item), &[digit]) = (layout.columns[i], &bytes[range.clone()]) {
+                if let Some(table) = &self.code_scores[item] {
+                    let code = digit.wrapping_sub(b'0') as usize;
+                    if (1..=table.len()).contains(&code) {
+                        scores[item] = table[code - 1];
+                        status[item] = ANSWERED;
+                        continue;
+                    }
+                }
+            }
             let text = match whole {
                 Some(whole) => whole.get(range),
                 None => record.get(i).and_then(|raw| std::str::from_utf8(raw).ok()),
@@ -432,16 +445,6 @@ impl Parser<'_> {
                 // An empty cell leaves the item missing, as `cell::parse` would.
                 Column::Item(_) if cell.is_empty() => {}
                 Column::Item(item) => {
-                    // Fast path: a one-digit scale code, looked up (the same score that
-                    // `cell::parse` and `item_score` give; a unit test checks it).
-                    if let (Some(table), &[digit]) = (&self.code_scores[item], cell.as_bytes()) {
-                        let code = digit.wrapping_sub(b'0') as usize;
-                        if (1..=table.len()).contains(&code) {
-                            scores[item] = table[code - 1];
-                            status[item] = ANSWERED;
-                            continue;
-                        }
-                    }
                     let def = &instrument.items[item];
                     let (answer, na) = cell::parse(def, cell).map_err(|reason| (i, reason))?;
                     status[item] = if na {
