@@ -341,16 +341,13 @@ impl Parser<'_> {
                     .and_then(|c| std::str::from_utf8(c).ok())
                     .map_or("", trim)
             };
-            for text in [
-                cell(Some(layout.id)),
-                cell(Some(layout.org)),
-                cell(layout.wave),
-            ] {
+            let id = cell(Some(layout.id));
+            for text in [id, cell(Some(layout.org)), cell(layout.wave)] {
                 block.text.push_str(text);
                 block.ends.push(block.text.len());
             }
             if result.is_ok() {
-                block.id_hashes.push(hash_id(cell(Some(layout.id))));
+                block.id_hashes.push(hash_id(id));
                 let index = score::score_respondent(instrument, &scores, &mut dimensions);
                 block.dimensions.extend_from_slice(&dimensions);
                 block.index.push(index);
