@@ -8,7 +8,6 @@
 //! scores, index, level and outcomes are kept (item scores too when `stats` asks).
 
 mod cell;
-mod lines;
 pub mod orgs;
 mod pieces;
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::lines::LineCounter;
+use super::pieces::{self, Piece, Scratch, Splitter};
 use crate::error::{Diagnostic, Error, Location, Result};
 
 #[derive(Debug, Clone, Default)]
@@ -24,29 +24,29 @@ impl Organizations {
     pub fn load(path: &Path) -> Result<Organizations> {
         let file = std::fs::File::open(path)
             .map_err(|e| Error::io(path, "cannot read the organizations file", e))?;
-        Self::parse(std::io::BufReader::new(file), &path.display().to_string())
+        Self::parse(file, &path.display().to_string())
     }
 
+    /// Reads the file as the response files are read ([`super::pieces`]), so lines are
+    /// counted the same way.
     pub fn parse(reader: impl std::io::Read, name: &str) -> Result<Organizations> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(LineCounter::new(reader));
-        let mut records = reader.byte_records();
-        let mut problems = Vec::new();
-        let header: Vec<String> = match records.next() {
-            Some(Ok(h)) => h
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).trim_start_matches('\u{feff}').trim().to_string())
-                .collect(),
-            Some(Err(e)) => return Err(Error::Other(format!("{name}: {e}"))),
-            None => {
-                return Err(Error::invalid(Diagnostic::new(
-                    Location::new(name, 1, 1),
-                    "the organizations file is empty; its first row must name the columns, starting with `org`",
-                )))
-            }
+        let io = |e| Error::io(name, "cannot read the organizations file", e);
+        let mut splitter = Splitter::new(reader);
+        let Some(header) = splitter.header().map_err(io)? else {
+            return Err(Error::invalid(Diagnostic::new(
+                Location::new(name, 1, 1),
+                "the organizations file is empty; its first row must name the columns, starting with `org`",
+            )));
         };
+        let header: Vec<String> = header
+            .iter()
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim_start_matches('\u{feff}')
+                    .trim()
+                    .to_string()
+            })
+            .collect();
         let Some(org_col) = header.iter().position(|h| h == "org") else {
             return Err(Error::invalid(Diagnostic::new(
                 Location::new(name, 1, 1),
@@ -61,60 +61,56 @@ impl Organizations {
             attributes: attribute_cols.iter().map(|&i| header[i].clone()).collect(),
             entries: BTreeMap::new(),
         };
+        let mut problems = Vec::new();
         let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
-        drop(records);
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(Error::Other(format!("{name}: {e}"))),
-            }
-            let offset = record.position().map_or(0, |p| p.byte());
-            let line = reader.get_mut().line_at(offset);
-            let at = Location::new(name, line, 1);
-            if record.len() != header.len() {
-                problems.push(Diagnostic::new(
-                    at,
-                    format!(
-                        "the row has {} fields but the header has {}",
-                        record.len(),
-                        header.len()
-                    ),
-                ));
-                continue;
-            }
-            let Ok(cells) = record
-                .iter()
-                .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_string()))
-                .collect::<std::result::Result<Vec<_>, _>>()
-            else {
-                problems.push(Diagnostic::new(
-                    at,
-                    "the row is not valid UTF-8; save the file as UTF-8",
-                ));
-                continue;
-            };
-            let org = cells[org_col].clone();
-            if org.is_empty() {
-                problems.push(Diagnostic::new(at, "the org cell is empty"));
-                continue;
-            }
-            if let Some(first) = first_line.get(&org) {
-                problems.push(Diagnostic::new(
-                    at,
-                    format!("organization `{org}` is already listed on line {first}; keep one row per organization"),
-                ));
-                continue;
-            }
-            first_line.insert(org.clone(), line);
-            out.entries.insert(
-                org,
-                OrgInfo {
-                    name: name_col.map(|i| cells[i].clone()).filter(|n| !n.is_empty()),
-                    values: attribute_cols.iter().map(|&i| cells[i].clone()).collect(),
-                },
-            );
+        let (mut piece, mut scratch) = (Piece::default(), Scratch::default());
+        while splitter.next_piece(&mut piece).map_err(io)? {
+            pieces::each_record(&piece, &mut scratch, |record, line| {
+                let line = piece.lines_before + line;
+                let at = Location::new(name, line, 1);
+                if record.len() != header.len() {
+                    problems.push(Diagnostic::new(
+                        at,
+                        format!(
+                            "the row has {} fields but the header has {}",
+                            record.len(),
+                            header.len()
+                        ),
+                    ));
+                    return;
+                }
+                let Ok(cells) = record
+                    .iter()
+                    .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_string()))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                else {
+                    problems.push(Diagnostic::new(
+                        at,
+                        "the row is not valid UTF-8; save the file as UTF-8",
+                    ));
+                    return;
+                };
+                let org = cells[org_col].clone();
+                if org.is_empty() {
+                    problems.push(Diagnostic::new(at, "the org cell is empty"));
+                    return;
+                }
+                if let Some(first) = first_line.get(&org) {
+                    problems.push(Diagnostic::new(
+                        at,
+                        format!("organization `{org}` is already listed on line {first}; keep one row per organization"),
+                    ));
+                    return;
+                }
+                first_line.insert(org.clone(), line);
+                out.entries.insert(
+                    org,
+                    OrgInfo {
+                        name: name_col.map(|i| cells[i].clone()).filter(|n| !n.is_empty()),
+                        values: attribute_cols.iter().map(|&i| cells[i].clone()).collect(),
+                    },
+                );
+            });
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
@@ -135,5 +131,39 @@ impl Organizations {
         let column = self.attributes.iter().position(|a| a == attribute)?;
         let value = self.entries.get(org)?.values[column].as_str();
         (!value.is_empty()).then_some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_name_the_physical_line_of_their_row() {
+        // CRLF with a byte order mark: header on 1, acme on 2, beta's quoted name spans 3–4,
+        // a blank line 5, a repeated acme on 6, an empty org on 7.
+        let text = "\u{feff}org,name,industry\r\nacme,Acme,retail\r\nbeta,\"Beta\r\nGroup\",tech\r\n\r\nacme,Again,retail\r\n,Nobody,tech";
+        let Err(Error::Invalid(problems)) = Organizations::parse(text.as_bytes(), "orgs.csv")
+        else {
+            panic!("the repeated and the empty org are problems");
+        };
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "orgs.csv:6:1: organization `acme` is already listed on line 2; keep one row per organization",
+                "orgs.csv:7:1: the org cell is empty",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_and_attributes_are_read() {
+        let text = "org,name,industry\nacme,Acme,retail\nbeta,\"Beta, Group\",\n";
+        let orgs = Organizations::parse(text.as_bytes(), "orgs.csv").expect("valid");
+        assert_eq!(orgs.attributes, ["industry"]);
+        assert_eq!(orgs.display_name("beta"), "Beta, Group");
+        assert_eq!(orgs.attribute("acme", "industry"), Some("retail"));
+        assert_eq!(orgs.attribute("beta", "industry"), None);
     }
 }
