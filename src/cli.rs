@@ -38,6 +38,18 @@ pub struct Benchmarking {
     pub peer_group: Option<String>,
 }
 
+/// How a command treats its output folder (SPEC §14).
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputFlags {
+    /// Write into a folder that holds files partnerscope did not write: the run's files are
+    /// placed beside them, and they are kept.
+    #[arg(long)]
+    pub force: bool,
+    /// Stop with exit code 1 instead of waiting when another run is writing the same folder.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The main job: validate, score, benchmark and write HTML reports plus data files.
@@ -50,6 +62,8 @@ pub enum Command {
         /// Output folder.
         #[arg(long, short, default_value = "reports", value_name = "DIR")]
         out: PathBuf,
+        #[command(flatten)]
+        output: OutputFlags,
         /// Folder whose templates replace the built-in ones of the same file name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -80,6 +94,8 @@ pub enum Command {
         #[arg(long, short, default_value = "results", value_name = "DIR")]
         out: PathBuf,
         #[command(flatten)]
+        output: OutputFlags,
+        #[command(flatten)]
         common: Common,
     },
     /// Build a norms file: the population of organization scores, without organization ids.
@@ -90,6 +106,9 @@ pub enum Command {
         /// Where to write the norms file.
         #[arg(long, short, value_name = "FILE")]
         output: PathBuf,
+        /// Replace an existing file that is not a partnerscope norms file.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -107,6 +126,8 @@ pub enum Command {
         /// Output folder.
         #[arg(long, short, default_value = "stats", value_name = "DIR")]
         out: PathBuf,
+        #[command(flatten)]
+        output: OutputFlags,
         #[command(flatten)]
         common: Common,
     },
@@ -130,6 +151,9 @@ pub enum Command {
         /// Also write an organizations file with names and attributes.
         #[arg(long, value_name = "FILE")]
         orgs_output: Option<PathBuf>,
+        /// Replace existing files (a CSV cannot say that partnerscope wrote it).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -138,5 +162,8 @@ pub enum Command {
         /// Write the built-in templates into this folder as a starting point.
         #[arg(long, value_name = "DIR")]
         export: PathBuf,
+        /// Overwrite templates that already exist in the folder.
+        #[arg(long)]
+        force: bool,
     },
 }

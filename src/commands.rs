@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
 use crate::benchmark::{Benchmark, Norms};
-use crate::cli::{Benchmarking, Cli, Command, Common};
+use crate::cli::{Benchmarking, Cli, Command, Common, OutputFlags};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
+use crate::output_dir::{self, InstrumentRef, OutputDir, Published};
 use crate::responses::{self, Dataset, LoadOptions, Organizations, Source};
 use crate::{demo, output, simulate};
 
@@ -19,9 +20,10 @@ pub fn run(cli: Cli) -> Result<i32> {
             files,
             bench,
             out,
+            output,
             templates,
             common,
-        } => report(&files, &bench, &out, templates.as_deref(), &common),
+        } => report(&files, &bench, &out, &output, templates.as_deref(), &common),
         Command::Validate {
             files,
             strict,
@@ -32,20 +34,23 @@ pub fn run(cli: Cli) -> Result<i32> {
             files,
             bench,
             out,
+            output,
             common,
-        } => score(&files, &bench, &out, &common),
+        } => score(&files, &bench, &out, &output, &common),
         Command::Norms {
             files,
             output,
+            force,
             common,
-        } => norms(&files, &output, &common),
+        } => norms(&files, &output, force, &common),
         Command::Stats {
             files,
             orgs,
             by_wave,
             out,
+            output,
             common,
-        } => stats(&files, orgs.as_deref(), by_wave, &out, &common),
+        } => stats(&files, orgs.as_deref(), by_wave, &out, &output, &common),
         Command::Simulate {
             organizations,
             respondents,
@@ -53,6 +58,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             seed,
             output,
             orgs_output,
+            force,
             common,
         } => {
             let plan = simulate::Plan {
@@ -61,14 +67,61 @@ pub fn run(cli: Cli) -> Result<i32> {
                 waves,
                 seed,
             };
-            simulate_files(&plan, &output, orgs_output.as_deref(), &common)
+            simulate_files(&plan, &output, orgs_output.as_deref(), force, &common)
         }
-        Command::Templates { export } => {
-            crate::report::templates::export(&export)?;
+        Command::Templates { export, force } => {
+            crate::report::templates::export(&export, force)?;
             println!("wrote the built-in templates to {}", export.display());
             Ok(0)
         }
     }
+}
+
+/// Opens the output folder before any work (SPEC §14): refusals come first, and the run holds
+/// the folder's lock until it has published.
+fn open_output<'a>(
+    out: &Path,
+    flags: &OutputFlags,
+    common: &Common,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> Result<OutputDir> {
+    let mut all: Vec<PathBuf> = inputs.into_iter().map(Path::to_path_buf).collect();
+    all.extend(common.survey.iter().cloned());
+    OutputDir::open(
+        out,
+        &output_dir::Options {
+            force: flags.force,
+            no_wait: flags.no_wait,
+            inputs: all,
+            quiet: common.quiet,
+        },
+    )
+}
+
+fn publish(
+    dir: OutputDir,
+    command: &str,
+    instrument: &Instrument,
+    common: &Common,
+) -> Result<Published> {
+    let published = dir.publish(
+        command,
+        InstrumentRef {
+            id: instrument.id.clone(),
+            version: instrument.version.to_string(),
+        },
+    )?;
+    if published.in_place && !common.quiet {
+        eprintln!(
+            "note: {} was updated in place, file by file (its other files are kept)",
+            published.target.display()
+        );
+    }
+    Ok(published)
+}
+
+fn bench_inputs(bench: &Benchmarking) -> impl Iterator<Item = &Path> {
+    bench.orgs.iter().chain(&bench.norms).map(PathBuf::as_path)
 }
 
 pub fn load_instrument(common: &Common) -> Result<Instrument> {
@@ -170,7 +223,22 @@ fn warn_unlisted(analysis: &Analysis, common: &Common) {
     }
 }
 
-fn score(files: &[PathBuf], bench: &Benchmarking, out: &Path, common: &Common) -> Result<i32> {
+fn score(
+    files: &[PathBuf],
+    bench: &Benchmarking,
+    out: &Path,
+    flags: &OutputFlags,
+    common: &Common,
+) -> Result<i32> {
+    let dir = open_output(
+        out,
+        flags,
+        common,
+        files
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(bench_inputs(bench)),
+    )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument)?;
@@ -178,15 +246,20 @@ fn score(files: &[PathBuf], bench: &Benchmarking, out: &Path, common: &Common) -
     let data = load_responses(&instrument, files, common, false)?;
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
-    let (analysis, written) = output::analyse_and_write(&instrument, &data, out, || {
+    let (analysis, written) = output::analyse_and_write(&instrument, &data, dir.path(), || {
         let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
         clock.lap("analysis (respondent_scores.csv being written)");
         analysis
     })?;
+    let published = publish(dir, "score", &instrument, common)?;
     clock.lap("output");
     warn_unlisted(&analysis, common);
     if !common.quiet {
-        eprintln!("wrote {} files to {}", written.len(), out.display());
+        eprintln!(
+            "wrote {} data files and the manifest to {}",
+            written.len(),
+            published.target.display()
+        );
     }
     println!("{}", data.reconciliation());
     Ok(0)
@@ -216,9 +289,20 @@ fn report(
     files: &[PathBuf],
     bench: &Benchmarking,
     out: &Path,
+    flags: &OutputFlags,
     templates: Option<&Path>,
     common: &Common,
 ) -> Result<i32> {
+    let dir = open_output(
+        out,
+        flags,
+        common,
+        files
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(bench_inputs(bench))
+            .chain(templates),
+    )?;
     let instrument = load_instrument(common)?;
     let demo_data = files.is_empty();
     if demo_data && common.survey.is_some() {
@@ -235,12 +319,13 @@ fn report(
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
     warn_unlisted(&analysis, common);
-    let pages = crate::report::write(&analysis, out, templates, common.quiet)?;
+    let pages = crate::report::write(&analysis, dir.path(), templates, common.quiet)?;
+    let published = publish(dir, "report", &instrument, common)?;
     if !common.quiet {
         eprintln!(
             "wrote {} organization report(s), the portfolio {} and the data files",
             pages,
-            out.join("index.html").display()
+            published.target.join("index.html").display()
         );
     }
     println!("{}", data.reconciliation());
@@ -297,7 +382,19 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     })
 }
 
-fn norms(files: &[PathBuf], path: &Path, common: &Common) -> Result<i32> {
+fn norms(files: &[PathBuf], path: &Path, force: bool, common: &Common) -> Result<i32> {
+    let mut inputs = files.to_vec();
+    inputs.extend(common.survey.iter().cloned());
+    output_dir::check_single_file(path, &inputs, force, |head| {
+        serde_json::from_slice::<serde_json::Value>(head)
+            .ok()
+            .and_then(|v| {
+                v.get("format")?
+                    .as_str()
+                    .map(|f| f == crate::benchmark::NORMS_FORMAT)
+            })
+            .unwrap_or(false)
+    })?;
     let instrument = load_instrument(common)?;
     let data = load_responses(&instrument, files, common, false)?;
     let orgs = Organizations::default();
@@ -331,12 +428,20 @@ fn stats(
     orgs: Option<&Path>,
     by_wave: bool,
     out: &Path,
+    flags: &OutputFlags,
     common: &Common,
 ) -> Result<i32> {
+    let dir = open_output(
+        out,
+        flags,
+        common,
+        files.iter().map(PathBuf::as_path).chain(orgs),
+    )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(orgs, false)?;
     let data = load_responses(&instrument, files, common, true)?;
-    let summary = crate::research::run(&instrument, &data, &orgs, by_wave, out)?;
+    let summary = crate::research::run(&instrument, &data, &orgs, by_wave, dir.path())?;
+    publish(dir, "stats", &instrument, common)?;
     if !common.quiet {
         eprintln!("{summary}");
     }
@@ -348,8 +453,13 @@ fn simulate_files(
     plan: &simulate::Plan,
     path: &Path,
     orgs_path: Option<&Path>,
+    force: bool,
     common: &Common,
 ) -> Result<i32> {
+    let inputs: Vec<PathBuf> = common.survey.iter().cloned().collect();
+    for target in std::iter::once(path).chain(orgs_path) {
+        output_dir::check_single_file(target, &inputs, force, |_| false)?;
+    }
     let instrument = load_instrument(common)?;
     if plan.organizations == 0 || plan.respondents == 0 || plan.waves == 0 {
         return Err(Error::Usage(

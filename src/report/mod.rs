@@ -3,8 +3,8 @@
 //!
 //! The pipeline here is: figures from the [`Analysis`] → view models ([`view`]) with numbers
 //! already formatted and charts already drawn ([`charts`]) → tera templates ([`templates`]).
-//! Pages are rendered in parallel and written atomically; files in `orgs/` and `data/` that
-//! this run did not write are removed, so the folder never mixes runs.
+//! Pages are rendered in parallel into the run's staging folder ([`crate::output_dir`]), which
+//! is published as a whole, so the folder never mixes runs.
 
 pub mod charts;
 pub mod items;
@@ -12,7 +12,6 @@ pub mod slug;
 pub mod templates;
 pub mod view;
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -41,7 +40,7 @@ pub fn write(
     for dir in [out, &orgs_dir, &data_dir] {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
     }
-    let data_files = output::write_data(analysis, &data_dir)?;
+    output::write_data(analysis, &data_dir)?;
 
     let by_org = analysis.reportable_by_org();
     let slugs = slug::slugs(by_org.iter().map(|list| analysis.org_id(list[0])));
@@ -92,24 +91,7 @@ pub fn write(
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 
-    remove_stale(&orgs_dir, &written.iter().map(String::as_str).collect())?;
-    remove_stale(&data_dir, &data_files.iter().copied().collect())?;
     Ok(written.len())
-}
-
-/// Removes files in `dir` that are not in `keep` (left over from earlier runs).
-fn remove_stale(dir: &Path, keep: &BTreeSet<&str>) -> Result<()> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the folder", e))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && !keep.contains(name.to_string_lossy().as_ref()) {
-            std::fs::remove_file(entry.path())
-                .map_err(|e| Error::io(entry.path(), "cannot remove a stale file", e))?;
-        }
-    }
-    Ok(())
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal or with `--quiet`.

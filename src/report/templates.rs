@@ -86,10 +86,24 @@ pub fn render(tera: &tera::Tera, name: &str, context: &impl serde::Serialize) ->
         })
 }
 
-pub fn export(dir: &Path) -> Result<()> {
+/// Writes the built-in templates into `dir`, file by file. Without `force` an existing file
+/// (a template the user may have edited) is never replaced: the export stops before writing
+/// anything.
+pub fn export(dir: &Path, force: bool) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
+    if !force {
+        if let Some((name, _)) = BUILT_IN
+            .iter()
+            .find(|(name, _)| std::fs::symlink_metadata(dir.join(name)).is_ok())
+        {
+            return Err(Error::Usage(format!(
+                "{}: exists; partnerscope does not overwrite templates you may have edited (add --force to replace them, or export into another folder)",
+                dir.join(name).display()
+            )));
+        }
+    }
     for (name, text) in BUILT_IN {
-        crate::output::write_atomic(&dir.join(name), text.as_bytes())?;
+        crate::output_dir::place_file(&dir.join(name), text.as_bytes(), force)?;
     }
     Ok(())
 }

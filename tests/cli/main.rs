@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod output_folders;
 mod reports;
 mod research;
 mod scoring;

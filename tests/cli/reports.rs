@@ -38,6 +38,7 @@ fn report_without_files_runs_the_demo_from_any_directory() {
         "data/respondent_scores.csv",
         "data/scores.json",
         "index.html",
+        "partnerscope-manifest.json",
     ]
     .map(String::from)
     .to_vec();
