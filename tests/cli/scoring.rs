@@ -298,3 +298,58 @@ fn respondent_level_view_counts_each_respondents_own_level() {
     assert!(hr.get("respondent_levels").is_none());
     assert_eq!(hr["measures"][0]["suppressed"], true);
 }
+
+/// SPEC §9: text a spreadsheet would run as a formula gets a leading `'` in every result CSV;
+/// numbers never change; JSON keeps the raw text.
+#[test]
+fn result_csvs_guard_against_formula_injection() {
+    let dir = temp();
+    let mut csv = String::from(
+        "respondent_id,org,role,wave,col_1,col_2,cap_tasks,cap_staff,cap_bp,cap_owner,turnover_pct\n",
+    );
+    for i in 0..5 {
+        csv.push_str(&format!(
+            "@r{i},\"=HYPERLINK(\"\"http://x\"\")\",hr,+cmd|' /C calc'!A0,4,2,recruiting,2,yes,joint,10\n"
+        ));
+    }
+    csv.push_str("-bad,=org,hr,+w,9,2,recruiting,2,yes,joint,10\n");
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, csv).expect("write");
+    let out = dir.path().join("out");
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        input.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let scores = Table::read(&out.join("respondent_scores.csv"));
+    assert_eq!(
+        scores.rows[0][..4],
+        [
+            "'@r0",
+            "'=HYPERLINK(\"http://x\")",
+            "hr",
+            "'+cmd|' /C calc'!A0"
+        ]
+    );
+    let org = Table::read(&out.join("org_scores.csv"));
+    assert_eq!(org.rows[0][0], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(org.get(&org.rows[0], "n"), "5");
+    let summary = Table::read(&out.join("org_summary.csv"));
+    assert_eq!(
+        summary.rows[0][..3],
+        [
+            "'=HYPERLINK(\"http://x\")",
+            "'=HYPERLINK(\"http://x\")",
+            "'+cmd|' /C calc'!A0"
+        ]
+    );
+    let rejects = Table::read(&out.join("rejects.csv"));
+    assert_eq!(rejects.get(&rejects.rows[0], "respondent_id"), "'-bad");
+    let json = std::fs::read_to_string(out.join("scores.json")).expect("json");
+    assert!(json.contains("\"=HYPERLINK(\\\"http://x\\\")\""), "{json}");
+}

@@ -1,0 +1,86 @@
+//! The data-files renderer (SPEC §9): tidy CSV for analysts and one JSON document, from the
+//! analysis of a run. Rows follow the order SPEC §9 fixes, so files are byte-identical between
+//! runs and thread counts.
+//!
+//! - [`number`]: how numbers are written, everywhere;
+//! - [`file`]: one file written whole or not at all;
+//! - `csv_writer`: the one CSV configuration (quoting, line ends, formula guard);
+//! - `tables`: one function per table; [`scores_json`]: the JSON document.
+
+mod csv_writer;
+pub mod file;
+pub mod number;
+pub mod scores_json;
+mod tables;
+
+use std::path::Path;
+
+pub use csv_writer::guard;
+pub use file::{write_atomic, AtomicFile};
+pub use number::{num, opt, push_num};
+pub use scores_json::ChangeJson;
+
+use crate::analysis::Analysis;
+use crate::error::{Error, Result};
+use crate::instrument::Instrument;
+use crate::responses::Dataset;
+
+/// The data files, in the order [`write_data`] reports them.
+const DATA_FILES: [&str; 7] = [
+    "respondent_scores.csv",
+    "org_scores.csv",
+    "org_summary.csv",
+    "perception_gaps.csv",
+    "changes.csv",
+    "rejects.csv",
+    "scores.json",
+];
+
+/// Writes every data file into `dir` and returns their names in writing order.
+pub fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
+    create_folder(dir)?;
+    // The files are independent: write the large ones concurrently.
+    let (respondents, rest) = rayon::join(
+        || tables::respondent_scores(analysis.instrument, analysis.data, dir),
+        || write_analysis_files(analysis, dir),
+    );
+    respondents?;
+    rest?;
+    Ok(DATA_FILES.to_vec())
+}
+
+/// Runs `analyse` while `respondent_scores.csv`, which needs only the import, is written; then
+/// writes the other data files. Same files as [`write_data`], sooner on a large import.
+pub fn analyse_and_write<'a>(
+    instrument: &Instrument,
+    data: &Dataset,
+    dir: &Path,
+    analyse: impl FnOnce() -> Analysis<'a> + Send,
+) -> Result<(Analysis<'a>, Vec<&'static str>)> {
+    create_folder(dir)?;
+    let (analysis, respondents) =
+        rayon::join(analyse, || tables::respondent_scores(instrument, data, dir));
+    respondents?;
+    write_analysis_files(&analysis, dir)?;
+    Ok((analysis, DATA_FILES.to_vec()))
+}
+
+fn create_folder(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))
+}
+
+/// Every data file but `respondent_scores.csv`.
+fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
+    let (json, tables) = rayon::join(
+        || scores_json::write_scores_json(analysis, &dir.join("scores.json")),
+        || {
+            tables::org_scores(analysis, &dir.join("org_scores.csv"))?;
+            tables::org_summary(analysis, &dir.join("org_summary.csv"))?;
+            tables::perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
+            tables::changes(analysis, &dir.join("changes.csv"))?;
+            tables::rejects(analysis, &dir.join("rejects.csv"))
+        },
+    );
+    json?;
+    tables
+}

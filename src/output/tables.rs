@@ -1,0 +1,220 @@
+//! The tables of SPEC §9, one function each, over the analysis.
+
+use std::path::Path;
+
+use super::csv_writer::{write_large_csv, Cell, Table};
+use crate::aggregate::Group;
+use crate::analysis::Analysis;
+use crate::error::Result;
+use crate::instrument::Instrument;
+use crate::responses::Dataset;
+
+/// Rows formatted per parallel task; blocks are written in order.
+const FORMAT_ROWS: usize = 4 * 1024;
+
+pub fn respondent_scores(instrument: &Instrument, data: &Dataset, dir: &Path) -> Result<()> {
+    let r = &data.respondents;
+    let d = instrument.dimensions.len();
+    let o = instrument.outcomes.len();
+    let mut header = vec!["respondent_id", "org", "role", "wave"];
+    header.extend(instrument.dimensions.iter().map(|x| x.id.as_str()));
+    header.extend(["index", "level"]);
+    header.extend(instrument.outcome_items().iter().map(|x| x.id.as_str()));
+    let path = dir.join("respondent_scores.csv");
+    let present = |x: f64| (!x.is_nan()).then_some(x);
+    write_large_csv(&path, &header, r.len(), FORMAT_ROWS, |line, row| {
+        line.text(r.id(row));
+        line.text(&data.orgs[r.org[row] as usize]);
+        line.text(&instrument.roles[r.role[row] as usize].id);
+        line.text(&data.waves[r.wave[row] as usize]);
+        for &x in &r.dimensions[row * d..(row + 1) * d] {
+            line.opt(present(x));
+        }
+        line.opt(present(r.index[row]));
+        match instrument.levels.get(r.level[row] as usize) {
+            Some(level) => line.text(&level.id),
+            None => line.text(""),
+        }
+        for &x in &r.outcomes[row * o..(row + 1) * o] {
+            line.opt(present(x));
+        }
+        line.end();
+    })
+}
+
+pub fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+    let header = [
+        "org",
+        "wave",
+        "group",
+        "measure",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "percentile",
+        "p25",
+        "median",
+        "p75",
+    ];
+    let instrument = analysis.instrument;
+    let org_waves = analysis.org_waves.len();
+    write_large_csv(path, &header, org_waves, 64, |line, i| {
+        let vis = &analysis.visibility[i];
+        for (g, group) in analysis.org_waves[i].groups.iter().enumerate() {
+            let group_name = group.group.name(instrument);
+            for (m, s) in group.measures.iter().enumerate() {
+                if !vis.shown[g][m] {
+                    continue;
+                }
+                let standing = analysis.standings[i][g][m].as_ref();
+                let q = standing.and_then(|s| s.quartiles.as_ref());
+                line.text(analysis.org_id(i));
+                line.text(analysis.wave(i));
+                line.text(&group_name);
+                line.text(instrument.measure_id(m));
+                line.count(s.n);
+                line.opt(s.mean);
+                line.opt(s.sd);
+                line.opt(s.ci_low);
+                line.opt(s.ci_high);
+                line.opt(standing.and_then(|s| s.percentile));
+                line.opt(q.map(|q| q.p25));
+                line.opt(q.map(|q| q.median));
+                line.opt(q.map(|q| q.p75));
+                line.end();
+            }
+        }
+    })
+}
+
+pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
+    let instrument = analysis.instrument;
+    let d = instrument.dimensions.len();
+    let mut table = Table::create(
+        path,
+        &[
+            "org",
+            "name",
+            "wave",
+            "n",
+            "index",
+            "level",
+            "percentile",
+            "population",
+            "next_level",
+            "points_to_next",
+            "blocking_dimensions",
+        ],
+    )?;
+    let level_id = |level: Option<usize>| level.map_or("", |l| instrument.levels[l].id.as_str());
+    for (i, summary) in analysis.summaries.iter().enumerate() {
+        let Some(s) = summary else { continue };
+        let org = analysis.org_id(i);
+        let standing = analysis.standing(i, Group::All, d);
+        let population = standing
+            .map(|s| s.population.to_string())
+            .unwrap_or_default();
+        let blocking = s
+            .blocking
+            .iter()
+            .map(|&m| instrument.dimensions[m].id.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        table.row([
+            Cell::Text(org),
+            Cell::Text(analysis.orgs.display_name(org)),
+            Cell::Text(analysis.wave(i)),
+            Cell::Count(analysis.org_waves[i].rows.len()),
+            Cell::Optional(s.index),
+            Cell::Text(level_id(s.level)),
+            Cell::Optional(standing.and_then(|s| s.percentile)),
+            Cell::Text(&population),
+            Cell::Text(level_id(s.next_level)),
+            Cell::Optional(s.points_to_next),
+            Cell::Text(&blocking),
+        ])?;
+    }
+    table.finish()
+}
+
+pub fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
+    let header = [
+        "org",
+        "wave",
+        "measure",
+        "first_role",
+        "second_role",
+        "first_mean",
+        "second_mean",
+        "gap",
+        "flag",
+    ];
+    let roles = &analysis.instrument.roles;
+    write_large_csv(path, &header, analysis.gaps.len(), 4096, |line, i| {
+        let gap = &analysis.gaps[i];
+        line.text(analysis.org_id(gap.org_wave));
+        line.text(analysis.wave(gap.org_wave));
+        line.text(analysis.instrument.measure_id(gap.measure));
+        line.text(&roles[gap.first_role].id);
+        line.text(&roles[gap.second_role].id);
+        line.num(gap.first_mean);
+        line.num(gap.second_mean);
+        line.num(gap.gap);
+        line.flag(gap.flag);
+        line.end();
+    })
+}
+
+pub fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
+    let mut table = Table::create(
+        path,
+        &[
+            "org",
+            "measure",
+            "from_wave",
+            "to_wave",
+            "from_mean",
+            "to_mean",
+            "difference",
+            "t",
+            "df",
+            "p",
+            "hedges_g",
+            "meaningful",
+        ],
+    )?;
+    for c in &analysis.changes {
+        let s = &c.shift;
+        table.row([
+            Cell::Text(analysis.org_id(c.from)),
+            Cell::Text(analysis.instrument.measure_id(c.measure)),
+            Cell::Text(analysis.wave(c.from)),
+            Cell::Text(analysis.wave(c.to)),
+            Cell::Number(s.from_mean),
+            Cell::Number(s.to_mean),
+            Cell::Number(s.difference),
+            Cell::Optional(s.welch.as_ref().map(|w| w.t)),
+            Cell::Optional(s.welch.as_ref().map(|w| w.df)),
+            Cell::Optional(s.welch.as_ref().map(|w| w.p)),
+            Cell::Optional(s.hedges_g),
+            Cell::Flag(s.meaningful),
+        ])?;
+    }
+    table.finish()
+}
+
+pub fn rejects(analysis: &Analysis, path: &Path) -> Result<()> {
+    let mut table = Table::create(path, &["file", "line", "column", "respondent_id", "reason"])?;
+    for r in &analysis.data.rejects {
+        table.row([
+            Cell::Text(&r.file),
+            Cell::Count(r.line as usize),
+            Cell::Text(&r.column),
+            Cell::Text(&r.respondent_id),
+            Cell::Text(&r.reason),
+        ])?;
+    }
+    table.finish()
+}
