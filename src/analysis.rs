@@ -9,6 +9,8 @@ use crate::compare::{self, Change, Gap};
 use crate::confidential::{self, Visibility};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
+pub use crate::results::LevelSummary;
+use crate::results::{self, OrgWaveResult};
 
 pub struct Analysis<'a> {
     pub instrument: &'a Instrument,
@@ -23,19 +25,10 @@ pub struct Analysis<'a> {
     pub summaries: Vec<Option<LevelSummary>>,
     pub gaps: Vec<Gap>,
     pub changes: Vec<Change>,
+    /// One typed result per org-wave, in the order of `org_waves`.
+    pub results: Vec<OrgWaveResult>,
     /// Organizations in the responses but not in the organizations file.
     pub unlisted_orgs: Vec<String>,
-}
-
-/// An organization-wave's level and what separates it from the next one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LevelSummary {
-    pub index: Option<f64>,
-    pub level: Option<usize>,
-    pub next_level: Option<usize>,
-    pub points_to_next: Option<f64>,
-    /// Dimensions below the next level's gate (or not shown), in instrument order.
-    pub blocking: Vec<usize>,
 }
 
 impl<'a> Analysis<'a> {
@@ -51,10 +44,24 @@ impl<'a> Analysis<'a> {
             .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
             .collect();
         let standings = benchmark::standings(data, &org_waves, &visibility, benchmark);
-        let summaries = org_waves
+        let summaries: Vec<Option<LevelSummary>> = org_waves
             .par_iter()
             .zip(&visibility)
             .map(|(ow, vis)| vis.reportable.then(|| level_summary(instrument, ow, vis)))
+            .collect();
+        let results = org_waves
+            .par_iter()
+            .zip(&visibility)
+            .zip(standings.par_iter().zip(&summaries))
+            .map(|((ow, vis), (standings, summary))| {
+                results::org_wave_result(
+                    ow,
+                    vis,
+                    instrument.anonymity_threshold,
+                    standings.clone(),
+                    summary.clone(),
+                )
+            })
             .collect();
         let gaps = compare::perception_gaps(instrument, &org_waves, &visibility);
         let changes = compare::changes(instrument, data, &org_waves, &visibility);
@@ -80,6 +87,7 @@ impl<'a> Analysis<'a> {
             summaries,
             gaps,
             changes,
+            results,
             unlisted_orgs,
         }
     }

@@ -30,6 +30,7 @@ pub mod output_dir;
 pub mod report;
 pub mod research;
 pub mod responses;
+pub mod results;
 pub mod score;
 pub mod simulate;
 pub mod stats;

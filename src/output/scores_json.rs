@@ -8,9 +8,9 @@ use super::csv_writer::write_in_order;
 use super::file::AtomicFile;
 use std::io::Write;
 
-use crate::aggregate::Group;
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
+use crate::results::Measure;
 
 // ----------------------------------------------------------------------------------------------
 // scores.json
@@ -216,7 +216,6 @@ struct ScoresHead {
 /// One organization's entry: its org-waves `range` (consecutive, same organization).
 pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
     let instrument = analysis.instrument;
-    let d = instrument.dimensions.len();
     let org = analysis.org_id(range.start);
     let mut entry = OrgJson {
         org: org.to_string(),
@@ -225,11 +224,10 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
         changes: Vec::new(),
     };
     for i in range.clone() {
-        let ow = &analysis.org_waves[i];
-        let vis = &analysis.visibility[i];
-        if !vis.reportable {
+        let wave = analysis.wave(i).to_string();
+        let Some(reported) = analysis.results[i].reported() else {
             entry.waves.push(WaveJson {
-                wave: analysis.wave(i).to_string(),
+                wave,
                 suppressed: true,
                 n: None,
                 level: None,
@@ -237,44 +235,45 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
                 perception_gaps: Vec::new(),
             });
             continue;
-        }
-        let summary = analysis.summaries[i].as_ref().expect("reportable");
-        let standing = analysis.standing(i, Group::All, d);
+        };
+        let summary = &reported.level;
+        let standing = reported
+            .all
+            .shown(Measure::Index)
+            .and_then(|s| s.standing.as_ref());
         let level_name = |l: Option<usize>| l.map(|l| instrument.levels[l].id.clone());
-        let groups = ow
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| {
+        let groups = reported
+            .groups()
+            .map(|group| {
                 let measures = group
-                    .measures
-                    .iter()
-                    .enumerate()
-                    .map(|(m, s)| {
-                        let shown = vis.shown[g][m];
-                        let st = analysis.standings[i][g][m].as_ref();
-                        let q = st.and_then(|s| s.quartiles.as_ref());
+                    .figures()
+                    .map(|(measure, figure)| {
+                        let shown = figure.shown();
                         MeasureJson {
-                            measure: analysis.instrument.measure_id(m).to_string(),
-                            suppressed: !shown,
-                            stats: shown.then(|| MeasureStatsJson {
-                                n: s.n,
-                                mean: s.mean,
-                                sd: s.sd,
-                                ci_low: s.ci_low,
-                                ci_high: s.ci_high,
-                                percentile: st.and_then(|s| s.percentile),
-                                p25: q.map(|q| q.p25),
-                                median: q.map(|q| q.median),
-                                p75: q.map(|q| q.p75),
-                                z: st.and_then(|s| s.z),
-                                population: st.map(|s| s.population.to_string()),
+                            measure: measure.id(instrument).to_string(),
+                            suppressed: shown.is_none(),
+                            stats: shown.map(|s| {
+                                let st = s.standing.as_ref();
+                                let q = st.and_then(|s| s.quartiles.as_ref());
+                                MeasureStatsJson {
+                                    n: s.n,
+                                    mean: Some(s.mean),
+                                    sd: s.sd,
+                                    ci_low: s.ci_low,
+                                    ci_high: s.ci_high,
+                                    percentile: s.percentile(),
+                                    p25: q.map(|q| q.p25),
+                                    median: q.map(|q| q.median),
+                                    p75: q.map(|q| q.p75),
+                                    z: st.and_then(|s| s.z),
+                                    population: st.map(|s| s.population.to_string()),
+                                }
                             }),
                         }
                     })
                     .collect();
-                let index_shown = vis.shown[g][d];
                 let total: usize = group.level_counts.iter().sum();
+                let index_shown = group.shown(Measure::Index).is_some();
                 GroupJson {
                     group: group.group.name(instrument),
                     measures,
@@ -307,9 +306,9 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             })
             .collect();
         entry.waves.push(WaveJson {
-            wave: analysis.wave(i).to_string(),
+            wave,
             suppressed: false,
-            n: Some(ow.rows.len()),
+            n: Some(analysis.results[i].rows),
             level: Some(LevelJson {
                 index: summary.index,
                 level: level_name(summary.level),

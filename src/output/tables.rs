@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use super::csv_writer::{write_large_csv, Cell, Table};
-use crate::aggregate::Group;
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::instrument::Instrument;
 use crate::responses::Dataset;
+use crate::results::Measure;
 
 /// Rows formatted per parallel task; blocks are written in order.
 const FORMAT_ROWS: usize = 4 * 1024;
@@ -59,27 +59,25 @@ pub fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
         "p75",
     ];
     let instrument = analysis.instrument;
-    let org_waves = analysis.org_waves.len();
-    write_large_csv(path, &header, org_waves, 64, |line, i| {
-        let vis = &analysis.visibility[i];
-        for (g, group) in analysis.org_waves[i].groups.iter().enumerate() {
+    write_large_csv(path, &header, analysis.results.len(), 64, |line, i| {
+        let Some(reported) = analysis.results[i].reported() else {
+            return;
+        };
+        for group in reported.groups() {
             let group_name = group.group.name(instrument);
-            for (m, s) in group.measures.iter().enumerate() {
-                if !vis.shown[g][m] {
-                    continue;
-                }
-                let standing = analysis.standings[i][g][m].as_ref();
-                let q = standing.and_then(|s| s.quartiles.as_ref());
+            for (measure, figure) in group.figures() {
+                let Some(s) = figure.shown() else { continue };
+                let q = s.standing.as_ref().and_then(|s| s.quartiles.as_ref());
                 line.text(analysis.org_id(i));
                 line.text(analysis.wave(i));
                 line.text(&group_name);
-                line.text(instrument.measure_id(m));
+                line.text(measure.id(instrument));
                 line.count(s.n);
-                line.opt(s.mean);
+                line.num(s.mean);
                 line.opt(s.sd);
                 line.opt(s.ci_low);
                 line.opt(s.ci_high);
-                line.opt(standing.and_then(|s| s.percentile));
+                line.opt(s.percentile());
                 line.opt(q.map(|q| q.p25));
                 line.opt(q.map(|q| q.median));
                 line.opt(q.map(|q| q.p75));
@@ -91,7 +89,6 @@ pub fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
 
 pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
     let instrument = analysis.instrument;
-    let d = instrument.dimensions.len();
     let mut table = Table::create(
         path,
         &[
@@ -109,10 +106,16 @@ pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
         ],
     )?;
     let level_id = |level: Option<usize>| level.map_or("", |l| instrument.levels[l].id.as_str());
-    for (i, summary) in analysis.summaries.iter().enumerate() {
-        let Some(s) = summary else { continue };
+    for (i, result) in analysis.results.iter().enumerate() {
+        let Some(reported) = result.reported() else {
+            continue;
+        };
+        let s = &reported.level;
         let org = analysis.org_id(i);
-        let standing = analysis.standing(i, Group::All, d);
+        let standing = reported
+            .all
+            .shown(Measure::Index)
+            .and_then(|s| s.standing.as_ref());
         let population = standing
             .map(|s| s.population.to_string())
             .unwrap_or_default();
@@ -126,7 +129,7 @@ pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
             Cell::Text(org),
             Cell::Text(analysis.orgs.display_name(org)),
             Cell::Text(analysis.wave(i)),
-            Cell::Count(analysis.org_waves[i].rows.len()),
+            Cell::Count(result.rows),
             Cell::Optional(s.index),
             Cell::Text(level_id(s.level)),
             Cell::Optional(standing.and_then(|s| s.percentile)),
