@@ -26,6 +26,7 @@ pub mod demo;
 pub mod error;
 pub mod instrument;
 pub mod output;
+pub mod questionnaire;
 pub mod report;
 pub mod research;
 pub mod responses;

@@ -28,6 +28,7 @@ pub fn write(
     analysis: &Analysis,
     out: &Path,
     templates_dir: Option<&Path>,
+    self_assessment: bool,
     quiet: bool,
 ) -> Result<usize> {
     let (tera, warnings) = templates::load(templates_dir)?;
@@ -68,6 +69,7 @@ pub fn write(
                 &figures[latest],
                 &medians[&analysis.org_waves[latest].wave],
                 "c-",
+                self_assessment,
             );
             let html = templates::render(&tera, "org.html", &page)?;
             let name = format!("{slug}.html");
