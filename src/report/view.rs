@@ -610,7 +610,8 @@ pub fn org_page(
             .then(a.1.cmp(&b.1))
     });
 
-    let item_sections = item_sections(analysis, figures, item_medians, id_prefix, &hidden);
+    let unanswered = if self_assessment { "not answered" } else { &hidden };
+    let item_sections = item_sections(analysis, figures, item_medians, id_prefix, unanswered);
 
     OrgPage {
         meta: meta(analysis),

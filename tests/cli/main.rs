@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod questionnaire;
 mod reports;
 mod research;
 mod scoring;
