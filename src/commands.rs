@@ -288,7 +288,10 @@ fn report(
     println!("{}", data.reconciliation());
     if pages == 0 {
         // The user asked for reports and got none: say why, and fail (SPEC §12).
-        eprintln!("error: {}", no_page_reason(&data, instrument.anonymity_threshold, &rejects_at));
+        eprintln!(
+            "error: {}",
+            no_page_reason(&data, instrument.anonymity_threshold, &rejects_at)
+        );
         return Ok(2);
     }
     Ok(0)
@@ -342,13 +345,8 @@ fn questionnaire(
 ) -> Result<i32> {
     let instrument = load_instrument(common)?;
     let month = creation_time()[..7].to_string();
-    let options = crate::questionnaire::options(
-        &instrument,
-        org,
-        role,
-        wave.unwrap_or(&month),
-        force,
-    )?;
+    let options =
+        crate::questionnaire::options(&instrument, org, role, wave.unwrap_or(&month), force)?;
     let paths = crate::questionnaire::write(&instrument, &options, out)?;
     if !common.quiet {
         for path in &paths {

@@ -491,8 +491,16 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     if let Some(texts) = &file.questionnaire {
         for (key, given, slot) in [
             ("intro", &texts.intro, &mut questionnaire.intro),
-            ("role_question", &texts.role_question, &mut questionnaire.role_question),
-            ("org_question", &texts.org_question, &mut questionnaire.org_question),
+            (
+                "role_question",
+                &texts.role_question,
+                &mut questionnaire.role_question,
+            ),
+            (
+                "org_question",
+                &texts.org_question,
+                &mut questionnaire.org_question,
+            ),
         ] {
             let Some(text) = given else { continue };
             if text.value.trim().is_empty() {

@@ -109,7 +109,9 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
         sections.push(Section {
             id: "outcomes".into(),
             title: "Further questions".into(),
-            description: "These answers are not part of the score; they help relate the score to results.".into(),
+            description:
+                "These answers are not part of the score; they help relate the score to results."
+                    .into(),
             items: item_views(instrument.outcome_items()),
         });
     }
@@ -224,11 +226,8 @@ mod tests {
     use super::*;
 
     fn mini() -> Instrument {
-        crate::instrument::load::parse(
-            include_str!("../../tests/fixtures/mini.yaml"),
-            "mini.yaml",
-        )
-        .expect("the mini instrument is valid")
+        crate::instrument::load::parse(include_str!("../../tests/fixtures/mini.yaml"), "mini.yaml")
+            .expect("the mini instrument is valid")
     }
 
     fn options() -> Options {
@@ -259,7 +258,11 @@ mod tests {
             items,
             [
                 ("col_1", "scale", vec!["1", "2", "3", "4"]),
-                ("col_2", "scale", vec!["1", "2", "3", "4", "5", "Don't know"]),
+                (
+                    "col_2",
+                    "scale",
+                    vec!["1", "2", "3", "4", "5", "Don't know"]
+                ),
                 (
                     "cap_tasks",
                     "multi",
@@ -293,7 +296,15 @@ mod tests {
         let answers: Vec<String> = i.items.iter().map(example_answer).collect();
         assert_eq!(
             answers,
-            ["Yearly", "Neither", "recruiting", "0", "yes", "sales_alone", "0"]
+            [
+                "Yearly",
+                "Neither",
+                "recruiting",
+                "0",
+                "yes",
+                "sales_alone",
+                "0"
+            ]
         );
     }
 }

@@ -408,23 +408,24 @@ pub fn org_page(
         String::new()
     } else {
         charts::band::render(&charts::band::BandChart {
-        id: format!("{id_prefix}bands"),
-        title: "Each dimension against the population: P25–P75 band, median and this organization"
-            .into(),
-        value_label: name.clone(),
-        missing_label: hidden.clone(),
-        rows: (0..=d)
-            .map(|m| {
-                let q = quart(m);
-                charts::band::BandRow {
-                    label: instrument.measure_title(m).to_string(),
-                    value: mean(m),
-                    p25: q.as_ref().map(|q| q.p25),
-                    median: q.as_ref().map(|q| q.median),
-                    p75: q.as_ref().map(|q| q.p75),
-                }
-            })
-            .collect(),
+            id: format!("{id_prefix}bands"),
+            title:
+                "Each dimension against the population: P25–P75 band, median and this organization"
+                    .into(),
+            value_label: name.clone(),
+            missing_label: hidden.clone(),
+            rows: (0..=d)
+                .map(|m| {
+                    let q = quart(m);
+                    charts::band::BandRow {
+                        label: instrument.measure_title(m).to_string(),
+                        value: mean(m),
+                        p25: q.as_ref().map(|q| q.p25),
+                        median: q.as_ref().map(|q| q.median),
+                        p75: q.as_ref().map(|q| q.p75),
+                    }
+                })
+                .collect(),
         })
     };
 
@@ -610,7 +611,11 @@ pub fn org_page(
             .then(a.1.cmp(&b.1))
     });
 
-    let unanswered = if self_assessment { "not answered" } else { &hidden };
+    let unanswered = if self_assessment {
+        "not answered"
+    } else {
+        &hidden
+    };
     let item_sections = item_sections(analysis, figures, item_medians, id_prefix, unanswered);
 
     OrgPage {

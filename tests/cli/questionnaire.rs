@@ -76,13 +76,7 @@ fn existing_files_are_never_replaced_without_force() {
     std::fs::write(out.join("template.csv"), "my own answers\n").unwrap();
     std::fs::remove_file(out.join("form.html")).unwrap();
     std::fs::remove_file(out.join("questionnaire.html")).unwrap();
-    let r = run_dated(&[
-        "questionnaire",
-        "--survey",
-        FORM,
-        "--out",
-        path_str(&out),
-    ]);
+    let r = run_dated(&["questionnaire", "--survey", FORM, "--out", path_str(&out)]);
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
@@ -163,9 +157,15 @@ fn the_form_shows_the_right_control_for_every_item_type_and_escapes_texts() {
     ] {
         assert!(html.contains(snippet), "form.html lacks {snippet}");
     }
-    assert!(!html.contains("<b>"), "instrument text reaches the page unescaped");
+    assert!(
+        !html.contains("<b>"),
+        "instrument text reaches the page unescaped"
+    );
     // Every item is one fieldset named by its legend.
-    assert_eq!(html.matches("<fieldset class=\"item unanswered\"").count(), 8);
+    assert_eq!(
+        html.matches("<fieldset class=\"item unanswered\"").count(),
+        8
+    );
 }
 
 #[test]
@@ -173,7 +173,14 @@ fn org_and_role_given_on_the_command_line_are_fixed_in_the_form() {
     let dir = temp();
     let out = made(
         dir.path(),
-        &["--org", "Acme <Retail>", "--role", "Sales leadership", "--wave", "2026-H1"],
+        &[
+            "--org",
+            "Acme <Retail>",
+            "--role",
+            "Sales leadership",
+            "--wave",
+            "2026-H1",
+        ],
     );
     let html = read(&out.join("form.html"));
     assert!(html.contains(
@@ -181,10 +188,19 @@ fn org_and_role_given_on_the_command_line_are_fixed_in_the_form() {
     ));
     assert!(html.contains("<p class=\"fixed\">Role: <strong>Sales leadership</strong></p>"));
     assert!(!html.contains("name=\"role\"") && !html.contains("id=\"org\""));
-    assert!(read(&out.join("template.csv"))
-        .contains("\nexample-1,Acme <Retail>,sales_leader,2026-H1,"));
+    assert!(
+        read(&out.join("template.csv")).contains("\nexample-1,Acme <Retail>,sales_leader,2026-H1,")
+    );
 
-    let r = run(&["questionnaire", "--survey", FORM, "--role", "boss", "--out", path_str(&dir.path().join("x"))]);
+    let r = run(&[
+        "questionnaire",
+        "--survey",
+        FORM,
+        "--role",
+        "boss",
+        "--out",
+        path_str(&dir.path().join("x")),
+    ]);
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
@@ -202,12 +218,28 @@ fn the_printable_questionnaire_lists_every_item_with_its_options() {
         ("col_meet", &["Never", "Yearly", "Quarterly", "Monthly"]),
         (
             "col_compete",
-            &["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree", "Don&#39;t know"],
+            &[
+                "Strongly disagree",
+                "Disagree",
+                "Neither",
+                "Agree",
+                "Strongly agree",
+                "Don&#39;t know",
+            ],
         ),
-        ("col_goals", &["Strongly disagree", "Strongly agree", "Don&#39;t know"]),
+        (
+            "col_goals",
+            &["Strongly disagree", "Strongly agree", "Don&#39;t know"],
+        ),
         (
             "cap_tasks",
-            &["Recruiting", "Onboarding", "Training", "Benchmarking", "None of these"],
+            &[
+                "Recruiting",
+                "Onboarding",
+                "Training",
+                "Benchmarking",
+                "None of these",
+            ],
         ),
         ("cap_staff", &["Answer (0 to 4)"]),
         ("cap_bp", &["Yes", "No"]),
@@ -231,7 +263,11 @@ fn the_printable_questionnaire_lists_every_item_with_its_options() {
         assert!(block.contains(&format!("column: {id}")));
         at = end;
     }
-    for role in ["Human Resources", "Sales leadership", "Sales representatives"] {
+    for role in [
+        "Human Resources",
+        "Sales leadership",
+        "Sales representatives",
+    ] {
         assert!(html.contains(&format!("<li>{role}</li>")));
     }
 }
@@ -347,7 +383,10 @@ fn self_assessment_page_speaks_of_your_answers() {
     assert!(html.contains("the anonymity threshold is 1 for this run"));
     // The hand-computed index of the browser check: (2·62.5 + 93.75) / 3.
     let scores = Table::read(&dir.path().join("reports/data/respondent_scores.csv"));
-    close(scores.num(&scores.rows[0], "index"), (2.0 * 62.5 + 93.75) / 3.0);
+    close(
+        scores.num(&scores.rows[0], "index"),
+        (2.0 * 62.5 + 93.75) / 3.0,
+    );
 }
 
 #[test]
@@ -358,11 +397,7 @@ fn self_assessment_orders_recommendations_by_room_to_100_times_weight() {
     // B: collaboration 75 → 50; capability 40 → 60: capability first.
     let header = "respondent_id,org,role,wave,col_meet,col_compete,col_goals,cap_tasks,cap_staff,cap_bp,cap_owner,turnover_pct";
     for (answers, first, second) in [
-        (
-            ",,3,3,,1.6,no,,",
-            "Senior collaboration",
-            "HR capability",
-        ),
+        (",,3,3,,1.6,no,,", "Senior collaboration", "HR capability"),
         (",,2,4,,3.2,no,,", "HR capability", "Senior collaboration"),
     ] {
         let dir = temp();
@@ -426,7 +461,14 @@ fn self_assessment_against_norms_says_one_view_meets_organization_averages() {
         path_str(&simulated),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(&["norms", "--survey", FORM, path_str(&simulated), "-o", path_str(&norms)]);
+    let r = run(&[
+        "norms",
+        "--survey",
+        FORM,
+        path_str(&simulated),
+        "-o",
+        path_str(&norms),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (out, r) = self_assessment(&["--norms", path_str(&norms)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -434,7 +476,10 @@ fn self_assessment_against_norms_says_one_view_meets_organization_averages() {
     assert!(html.contains(
         "your answers, one person's view when you answered alone, are compared with organization averages"
     ));
-    assert!(html.contains("<th class=\"num\">Median</th>"), "norms give a population");
+    assert!(
+        html.contains("<th class=\"num\">Median</th>"),
+        "norms give a population"
+    );
 }
 
 #[test]
