@@ -393,13 +393,21 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     for warning in &data.warnings {
         warn(common, warning);
     }
-    for r in &data.rejects {
+    // SPEC §12: `validate` lists rejected rows on the terminal, the first 20, then a count.
+    const SHOWN_REJECTS: usize = 20;
+    for r in data.rejects.iter().take(SHOWN_REJECTS) {
         let column = if r.column.is_empty() {
             String::new()
         } else {
             format!(" column `{}`:", r.column)
         };
         println!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
+    }
+    if data.rejects.len() > SHOWN_REJECTS {
+        println!(
+            "… and {} more rejected rows",
+            data.rejects.len() - SHOWN_REJECTS
+        );
     }
     println!("{}", data.reconciliation());
     Ok(if strict && !data.rejects.is_empty() {

@@ -550,3 +550,26 @@ fn questionnaire_texts_are_validated() {
         assert_eq!(r.stderr.trim(), message);
     }
 }
+
+#[test]
+fn validate_lists_the_first_20_rejected_rows_then_a_count() {
+    let dir = temp();
+    let file = dir.path().join("many.csv");
+    let mut text = String::from("respondent_id,org,role,wave,col_meet\n");
+    for i in 1..=23 {
+        text.push_str(&format!("r{i},Acme,hr,2026-05,9\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let r = run(&["validate", "--survey", FORM, path_str(&file)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let listed: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" rejected: "))
+        .collect();
+    assert_eq!(listed.len(), 20);
+    assert!(listed[19].starts_with(&format!("{}:21: column `col_meet`", file.display())));
+    assert!(r
+        .stdout
+        .ends_with("… and 3 more rejected rows\nread 23 rows: scored 0, rejected 23\n"));
+}
