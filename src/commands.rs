@@ -134,11 +134,17 @@ fn load_responses(
         warn(common, warning);
     }
     if !data.rejects.is_empty() && !common.quiet {
-        eprintln!(
-            "{} row(s) rejected; each is listed with its reason in {}",
-            data.rejects.len(),
-            rejects_at.map_or_else(|| "rejects.csv".to_string(), |p| p.display().to_string())
-        );
+        match rejects_at {
+            Some(path) => eprintln!(
+                "{} row(s) rejected; each is listed with its reason in {}",
+                data.rejects.len(),
+                path.display()
+            ),
+            None => eprintln!(
+                "{} row(s) rejected; `partnerscope validate` with the same files lists each with its reason",
+                data.rejects.len()
+            ),
+        }
     }
     Ok(data)
 }

@@ -90,7 +90,8 @@ pub fn write(
     let hidden: Vec<usize> = (0..analysis.org_waves.len())
         .filter(|&i| !analysis.visibility[i].reportable)
         .collect();
-    let portfolio = view::portfolio(analysis, &latest, &hidden);
+    let mut portfolio = view::portfolio(analysis, &latest, &hidden);
+    portfolio.self_assessment = self_assessment;
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 

@@ -851,6 +851,8 @@ pub struct Portfolio {
     pub rows_read: usize,
     pub rows_scored: usize,
     pub rows_rejected: usize,
+    /// `report --self-assessment`: the frame says the threshold is 1 for this run.
+    pub self_assessment: bool,
 }
 
 #[derive(Serialize)]
@@ -980,5 +982,6 @@ pub fn portfolio(
         rows_read: analysis.data.rows_read,
         rows_scored: analysis.data.rows_scored(),
         rows_rejected: analysis.data.rejects.len(),
+        self_assessment: false,
     }
 }

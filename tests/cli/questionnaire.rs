@@ -380,6 +380,9 @@ fn self_assessment_page_speaks_of_your_answers() {
         assert!(!html.contains(absent), "the page shows {absent}");
     }
     assert!(html.contains("1 respondent (by role: Sales leadership: 1)"));
+    let portfolio = read(&dir.path().join("reports/index.html"));
+    assert!(!portfolio.contains("fewer than 1 responses"));
+    assert!(portfolio.contains("Self-assessment: every answer is shown (anonymity threshold 1)."));
     assert!(html.contains("the anonymity threshold is 1 for this run"));
     // The hand-computed index of the browser check: (2·62.5 + 93.75) / 3.
     let scores = Table::read(&dir.path().join("reports/data/respondent_scores.csv"));
