@@ -244,13 +244,21 @@ fn place(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         if force {
             std::fs::rename(&temp, path).map_err(|e| Error::io(path, "cannot write", e))
         } else {
-            std::fs::hard_link(&temp, path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => Error::Usage(format!(
+            let exists = || {
+                Error::Usage(format!(
                     "{} already exists; partnerscope does not replace it: choose another --out or add --force",
                     path.display()
-                )),
-                _ => Error::io(path, "cannot write", e),
-            })
+                ))
+            };
+            match std::fs::hard_link(&temp, path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+                // A file system without hard links (FAT, some network shares): check, then
+                // rename; only a file created in between could still be replaced.
+                Err(_) if path.symlink_metadata().is_ok() => Err(exists()),
+                Err(_) => std::fs::rename(&temp, path)
+                    .map_err(|e| Error::io(path, "cannot write", e)),
+            }
         }
     });
     if placed.is_err() || !force {

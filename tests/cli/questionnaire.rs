@@ -576,3 +576,35 @@ fn validate_lists_the_first_20_rejected_rows_then_a_count() {
         .stdout
         .ends_with("… and 3 more rejected rows\nread 23 rows: scored 0, rejected 23\n"));
 }
+
+#[test]
+fn self_assessment_shows_gaps_only_for_roles_that_answered() {
+    let dir = temp();
+    let file = dir.path().join("us.csv");
+    std::fs::write(
+        &file,
+        "respondent_id,org,role,wave,col_meet,col_compete,col_goals,cap_tasks,cap_staff,cap_bp,cap_owner,turnover_pct\n\
+         me,Acme,hr,2026-05,4,2,4,recruiting,2,yes,joint,\n\
+         boss,Acme,sales_leader,2026-05,2,4,2,none,0,no,sales_alone,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("reports");
+    let r = run(&[
+        "report",
+        "--survey",
+        FORM,
+        "--self-assessment",
+        "--out",
+        path_str(&out),
+        path_str(&file),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = read(&out.join("orgs/acme.html"));
+    assert!(html.contains("2 respondents (by role: Human Resources: 1; Sales leadership: 1)"));
+    assert!(html.contains("<h3>Sales leadership vs Human Resources</h3>"));
+    assert!(
+        !html.contains("Sales representatives vs Human Resources"),
+        "no section for a role without answers"
+    );
+    assert!(!html.contains("Not available: a gap needs"));
+}
