@@ -67,6 +67,11 @@ pub enum Command {
         /// Folder whose templates replace the built-in ones of the same file name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// One organization's own answers (even one person's): the anonymity threshold is 1
+        /// for this run and the page speaks of "your answers". Refused for several
+        /// organizations.
+        #[arg(long)]
+        self_assessment: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -152,6 +157,28 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         orgs_output: Option<PathBuf>,
         /// Replace existing files (a CSV cannot say that partnerscope wrote it).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write the offline answer form (form.html), a spreadsheet template (template.csv) and a
+    /// printable questionnaire (questionnaire.html) for the instrument.
+    Questionnaire {
+        /// Organization fixed in the form; without it each respondent types it.
+        #[arg(long, value_name = "NAME")]
+        org: Option<String>,
+        /// Role fixed in the form (id or label); without it each respondent picks one.
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+        /// Wave written into every saved answer. Default: the month the form is made,
+        /// YYYY-MM (from SOURCE_DATE_EPOCH when set).
+        #[arg(long, value_name = "W")]
+        wave: Option<String>,
+        /// Output folder.
+        #[arg(long, short, default_value = "questionnaire", value_name = "DIR")]
+        out: PathBuf,
+        /// Replace files that already exist in the output folder.
         #[arg(long)]
         force: bool,
         #[command(flatten)]

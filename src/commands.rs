@@ -22,8 +22,17 @@ pub fn run(cli: Cli) -> Result<i32> {
             out,
             output,
             templates,
+            self_assessment,
             common,
-        } => report(&files, &bench, &out, &output, templates.as_deref(), &common),
+        } => report(
+            &files,
+            &bench,
+            &out,
+            &output,
+            templates.as_deref(),
+            self_assessment,
+            &common,
+        ),
         Command::Validate {
             files,
             strict,
@@ -69,6 +78,21 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             simulate_files(&plan, &output, orgs_output.as_deref(), force, &common)
         }
+        Command::Questionnaire {
+            org,
+            role,
+            wave,
+            out,
+            force,
+            common,
+        } => questionnaire(
+            org.as_deref(),
+            role.as_deref(),
+            wave.as_deref(),
+            &out,
+            force,
+            &common,
+        ),
         Command::Templates { export, force } => {
             crate::report::templates::export(&export, force)?;
             println!("wrote the built-in templates to {}", export.display());
@@ -138,11 +162,13 @@ fn warn(common: &Common, message: &str) {
 }
 
 /// Reads the response files (or the demo data when `files` is empty and `demo_allowed`).
+/// `rejects_at` is where this run lists rejected rows, named when there are any.
 fn load_responses(
     instrument: &Instrument,
     files: &[PathBuf],
     common: &Common,
     keep_items: bool,
+    rejects_at: Option<&Path>,
 ) -> Result<Dataset> {
     let options = LoadOptions {
         ignore_unknown_columns: common.ignore_unknown_columns,
@@ -162,10 +188,17 @@ fn load_responses(
         warn(common, warning);
     }
     if !data.rejects.is_empty() && !common.quiet {
-        eprintln!(
-            "{} row(s) rejected; each is listed with its reason in rejects.csv",
-            data.rejects.len()
-        );
+        match rejects_at {
+            Some(path) => eprintln!(
+                "{} row(s) rejected; each is listed with its reason in {}",
+                data.rejects.len(),
+                path.display()
+            ),
+            None => eprintln!(
+                "{} row(s) rejected; `partnerscope validate` with the same files lists each with its reason",
+                data.rejects.len()
+            ),
+        }
     }
     Ok(data)
 }
@@ -243,7 +276,13 @@ fn score(
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument)?;
     let clock = Stopwatch::start();
-    let data = load_responses(&instrument, files, common, false)?;
+    let data = load_responses(
+        &instrument,
+        files,
+        common,
+        false,
+        Some(&out.join("rejects.csv")),
+    )?;
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let (analysis, written) = output::analyse_and_write(&instrument, &data, dir.path(), || {
@@ -291,6 +330,7 @@ fn report(
     out: &Path,
     flags: &OutputFlags,
     templates: Option<&Path>,
+    self_assessment: bool,
     common: &Common,
 ) -> Result<i32> {
     let dir = open_output(
@@ -303,7 +343,12 @@ fn report(
             .chain(bench_inputs(bench))
             .chain(templates),
     )?;
-    let instrument = load_instrument(common)?;
+    let mut instrument = load_instrument(common)?;
+    if self_assessment {
+        // SPEC §12: one organization's own answers are shown even when only one person gave
+        // them; `refuse_several_orgs` keeps this from exposing anyone in a multi-org run.
+        instrument.anonymity_threshold = 1;
+    }
     let demo_data = files.is_empty();
     if demo_data && common.survey.is_some() {
         return Err(Error::Usage(
@@ -315,13 +360,23 @@ fn report(
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument)?;
     // Item scores feed the per-item distributions of the pages.
-    let data = load_responses(&instrument, files, common, true)?;
+    let rejects_at = out.join("data").join("rejects.csv");
+    let data = load_responses(&instrument, files, common, true, Some(&rejects_at))?;
+    if self_assessment {
+        refuse_several_orgs(&data)?;
+    }
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
     warn_unlisted(&analysis, common);
-    let pages = crate::report::write(&analysis, dir.path(), templates, common.quiet)?;
+    let pages = crate::report::write(
+        &analysis,
+        dir.path(),
+        templates,
+        self_assessment,
+        common.quiet,
+    )?;
     let published = publish(dir, "report", &instrument, common)?;
-    if !common.quiet {
+    if !common.quiet && pages > 0 {
         eprintln!(
             "wrote {} organization report(s), the portfolio {} and the data files",
             pages,
@@ -329,6 +384,76 @@ fn report(
         );
     }
     println!("{}", data.reconciliation());
+    if pages == 0 {
+        // The user asked for reports and got none: say why, and fail (SPEC §12).
+        eprintln!(
+            "error: {}",
+            no_page_reason(&data, instrument.anonymity_threshold, &rejects_at)
+        );
+        return Ok(2);
+    }
+    Ok(0)
+}
+
+/// Why a run wrote no organization page, and what to do about it.
+fn no_page_reason(data: &Dataset, threshold: usize, rejects_at: &Path) -> String {
+    if data.rows_scored() == 0 && !data.rejects.is_empty() {
+        format!(
+            "no organization page was written: every row was rejected; see {}",
+            rejects_at.display()
+        )
+    } else if data.rows_scored() == 0 {
+        "no organization page was written: the response files hold no rows".to_string()
+    } else {
+        format!(
+            "no organization page was written: no organization has {threshold} or more accepted responses; for one person's self-assessment use --self-assessment"
+        )
+    }
+}
+
+/// A self-assessment shows every answer (threshold 1), so it may cover one organization only.
+fn refuse_several_orgs(data: &Dataset) -> Result<()> {
+    let mut present: Vec<u32> = data.respondents.org.clone();
+    present.sort_unstable();
+    present.dedup();
+    if present.len() <= 1 {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = present
+        .iter()
+        .map(|&o| data.orgs[o as usize].as_str())
+        .collect();
+    names.sort_unstable();
+    let shown = names.len().min(5);
+    Err(Error::Usage(format!(
+        "--self-assessment is for one organization's own answers, but the responses hold {} organizations ({}{}); with a threshold of 1 their pages would show individual answers. Give only your organization's file(s), or leave out --self-assessment",
+        names.len(),
+        names[..shown].join(", "),
+        if names.len() > shown { ", …" } else { "" }
+    )))
+}
+
+fn questionnaire(
+    org: Option<&str>,
+    role: Option<&str>,
+    wave: Option<&str>,
+    out: &Path,
+    force: bool,
+    common: &Common,
+) -> Result<i32> {
+    let instrument = load_instrument(common)?;
+    let month = creation_time()[..7].to_string();
+    let options =
+        crate::questionnaire::options(&instrument, org, role, wave.unwrap_or(&month), force)?;
+    let paths = crate::questionnaire::write(&instrument, &options, out)?;
+    if !common.quiet {
+        for path in &paths {
+            eprintln!("wrote {}", path.display());
+        }
+        eprintln!(
+            "send form.html to each respondent (it works offline in any browser); put the files they send back in one folder and run `partnerscope report FOLDER/*.csv`"
+        );
+    }
     Ok(0)
 }
 
@@ -366,13 +491,21 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     for warning in &data.warnings {
         warn(common, warning);
     }
-    for r in &data.rejects {
+    // SPEC §12: `validate` lists rejected rows on the terminal, the first 20, then a count.
+    const SHOWN_REJECTS: usize = 20;
+    for r in data.rejects.iter().take(SHOWN_REJECTS) {
         let column = if r.column.is_empty() {
             String::new()
         } else {
             format!(" column `{}`:", r.column)
         };
         println!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
+    }
+    if data.rejects.len() > SHOWN_REJECTS {
+        println!(
+            "… and {} more rejected rows",
+            data.rejects.len() - SHOWN_REJECTS
+        );
     }
     println!("{}", data.reconciliation());
     Ok(if strict && !data.rejects.is_empty() {
@@ -396,7 +529,7 @@ fn norms(files: &[PathBuf], path: &Path, force: bool, common: &Common) -> Result
             .unwrap_or(false)
     })?;
     let instrument = load_instrument(common)?;
-    let data = load_responses(&instrument, files, common, false)?;
+    let data = load_responses(&instrument, files, common, false, None)?;
     let orgs = Organizations::default();
     let analysis = Analysis::run(&instrument, &data, &orgs, &Benchmark::Wave);
     let norms = Norms::build(
@@ -439,7 +572,7 @@ fn stats(
     )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(orgs, false)?;
-    let data = load_responses(&instrument, files, common, true)?;
+    let data = load_responses(&instrument, files, common, true, None)?;
     let summary = crate::research::run(&instrument, &data, &orgs, by_wave, dir.path())?;
     publish(dir, "stats", &instrument, common)?;
     if !common.quiet {

@@ -27,6 +27,7 @@ pub mod error;
 pub mod instrument;
 pub mod output;
 pub mod output_dir;
+pub mod questionnaire;
 pub mod report;
 pub mod research;
 pub mod responses;

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -163,6 +163,8 @@ impl OutputDir {
 
     /// Writes the manifest and makes the staged output the content of `DIR`.
     pub fn publish(mut self, command: &str, instrument: InstrumentRef) -> Result<Published> {
+        // An empty folder is listed nowhere, so a later run would take it for the user's.
+        prune_empty_folders(&self.staging);
         let manifest = Manifest {
             format: MANIFEST_FORMAT.into(),
             partnerscope_version: env!("CARGO_PKG_VERSION").into(),
@@ -750,6 +752,20 @@ fn check_destination(target: &Path, relative: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes the empty folders under `root` (not `root` itself), deepest first.
+fn prune_empty_folders(root: &Path) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let path = entry.path();
+            prune_empty_folders(&path);
+            let _ = fs::remove_dir(&path);
+        }
+    }
+}
+
 fn remove_empty_parents(target: &Path, path: &Path) {
     for parent in path.ancestors().skip(1) {
         if parent == target || !parent.starts_with(target) || fs::remove_dir(parent).is_err() {
@@ -862,28 +878,64 @@ pub mod fault {
 }
 
 /// Places one file of a command that writes loose files (`templates --export`,
-/// `questionnaire`): refuses to replace an existing file unless `force`, never writes through
-/// a link, and renames a complete temporary file into place.
+/// `questionnaire`).
+/// Places `bytes` at `path`: written to a new temporary file beside it (created exclusively,
+/// so never through a symbolic link), then moved into place. Without `force` the move is a
+/// hard link, which fails when `path` exists, so a file that appeared meanwhile is not replaced
+/// either; with `force` it is a rename, which replaces a file or a link, never its target.
 pub fn place_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(Error::Usage(format!(
-                "{}: is a symbolic link; partnerscope never writes through links",
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let (temp, mut file) = (0..100)
+        .find_map(|attempt| {
+            let temp = dir.join(format!(".{name}.{}-{attempt}.tmp", std::process::id()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+            {
+                Ok(file) => Some(Ok((temp, file))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(Error::io(&temp, "cannot write", e))),
+            }
+        })
+        .unwrap_or_else(|| {
+            Err(Error::Other(format!(
+                "{}: no free temporary name beside it",
                 path.display()
             )))
+        })?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(&temp, "cannot write", e));
+    drop(file);
+    let placed = written.and_then(|()| {
+        if force {
+            std::fs::rename(&temp, path).map_err(|e| Error::io(path, "cannot write", e))
+        } else {
+            let exists = || {
+                Error::Usage(format!(
+                    "{} already exists; partnerscope does not replace it: choose another --out or add --force",
+                    path.display()
+                ))
+            };
+            match std::fs::hard_link(&temp, path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+                // A file system without hard links (FAT, some network shares): check, then
+                // rename; only a file created in between could still be replaced.
+                Err(_) if path.symlink_metadata().is_ok() => Err(exists()),
+                Err(_) => std::fs::rename(&temp, path)
+                    .map_err(|e| Error::io(path, "cannot write", e)),
+            }
         }
-        Ok(meta) if meta.is_dir() => {
-            return Err(Error::Usage(format!("{}: is a folder", path.display())))
-        }
-        Ok(_) if !force => {
-            return Err(Error::Usage(format!(
-                "{}: exists; partnerscope does not overwrite it (add --force to replace it, or choose another folder)",
-                path.display()
-            )))
-        }
-        _ => {}
+    });
+    if placed.is_err() || !force {
+        // After a hard link the temporary name is a second name of the placed file.
+        let _ = std::fs::remove_file(&temp);
     }
-    crate::output::write_atomic(path, bytes)
+    placed
 }
 
 /// Checks a single output file (`norms -o`, `simulate -o`) before any work: not an input,
@@ -939,6 +991,24 @@ pub fn check_single_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn place_refuses_an_existing_file_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("form.html");
+        place_file(&path, b"one", false).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        let error = place_file(&path, b"two", false).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        place_file(&path, b"two", true).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
 
     #[test]
     fn manifest_paths_must_stay_inside() {

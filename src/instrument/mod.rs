@@ -32,6 +32,8 @@ pub struct Instrument {
     pub recommendations: Vec<Vec<Recommendation>>,
     pub gap_alert: f64,
     pub meaningful_change: MeaningfulChange,
+    /// The texts of the answer form (`questionnaire:`), defaults filled in.
+    pub questionnaire: QuestionnaireTexts,
     /// SHA-256 of the instrument file's bytes, hex, for norms provenance.
     pub sha256: String,
     /// Where the instrument came from, for messages (`surveys/x.yaml` or `<bundled>`).
@@ -130,6 +132,26 @@ pub struct Level {
 pub struct Recommendation {
     pub below: f64,
     pub text: String,
+}
+
+/// The texts the answer form and the printable questionnaire show around the items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionnaireTexts {
+    pub intro: String,
+    pub role_question: String,
+    pub org_question: String,
+}
+
+impl Default for QuestionnaireTexts {
+    fn default() -> Self {
+        QuestionnaireTexts {
+            intro: "Answer each question for your own organization as it is today. There are no \
+                    right or wrong answers; leave a question unanswered if you cannot judge it."
+                .into(),
+            role_question: "Which of these best describes your role?".into(),
+            org_question: "Which organization do you answer for?".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

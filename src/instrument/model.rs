@@ -38,6 +38,20 @@ pub struct InstrumentFile {
     pub gap_alert: Option<Spanned<f64>>,
     #[serde(default)]
     pub meaningful_change: Option<Spanned<MeaningfulChangeDef>>,
+    #[serde(default)]
+    pub questionnaire: Option<QuestionnaireDef>,
+}
+
+/// The texts of the answer form (SPEC §12); each falls back to a default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionnaireDef {
+    #[serde(default)]
+    pub intro: Option<Text>,
+    #[serde(default)]
+    pub role_question: Option<Text>,
+    #[serde(default)]
+    pub org_question: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,8 +9,8 @@ use serde_saphyr::Spanned;
 
 use super::model::{InstrumentFile, ItemDef, ItemType, OptionDef};
 use super::{
-    ChoiceOption, Dimension, Instrument, Item, ItemKind, Level, MeaningfulChange, Recommendation,
-    Role, Version,
+    ChoiceOption, Dimension, Instrument, Item, ItemKind, Level, MeaningfulChange,
+    QuestionnaireTexts, Recommendation, Role, Version,
 };
 use crate::error::{Diagnostic, Error, Location, Result};
 
@@ -487,6 +487,33 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         }
     }
 
+    let mut questionnaire = QuestionnaireTexts::default();
+    if let Some(texts) = &file.questionnaire {
+        for (key, given, slot) in [
+            ("intro", &texts.intro, &mut questionnaire.intro),
+            (
+                "role_question",
+                &texts.role_question,
+                &mut questionnaire.role_question,
+            ),
+            (
+                "org_question",
+                &texts.org_question,
+                &mut questionnaire.org_question,
+            ),
+        ] {
+            let Some(text) = given else { continue };
+            if text.value.trim().is_empty() {
+                c.report(
+                    text,
+                    format!("questionnaire.{key} is empty; write the text or remove the key to use the default"),
+                );
+            } else {
+                *slot = text.value.trim().to_string();
+            }
+        }
+    }
+
     if !c.problems.is_empty() {
         c.problems.sort();
         return Err(Error::Invalid(c.problems));
@@ -507,6 +534,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         recommendations,
         gap_alert,
         meaningful_change,
+        questionnaire,
         sha256,
         source: name.to_string(),
     })

@@ -27,6 +27,7 @@ pub fn write(
     analysis: &Analysis,
     out: &Path,
     templates_dir: Option<&Path>,
+    self_assessment: bool,
     quiet: bool,
 ) -> Result<usize> {
     let (tera, warnings) = templates::load(templates_dir)?;
@@ -67,6 +68,7 @@ pub fn write(
                 &figures[latest],
                 &medians[&analysis.org_waves[latest].wave],
                 "c-",
+                self_assessment,
             );
             let html = templates::render(&tera, "org.html", &page)?;
             let name = format!("{slug}.html");
@@ -87,7 +89,8 @@ pub fn write(
     let hidden: Vec<usize> = (0..analysis.org_waves.len())
         .filter(|&i| !analysis.visibility[i].reportable)
         .collect();
-    let portfolio = view::portfolio(analysis, &latest, &hidden);
+    let mut portfolio = view::portfolio(analysis, &latest, &hidden);
+    portfolio.self_assessment = self_assessment;
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 

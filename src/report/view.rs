@@ -93,6 +93,11 @@ pub struct OrgPage {
     pub item_sections: Vec<ItemSection>,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
+    /// `report --self-assessment` (SPEC §12): one organization's own answers, threshold 1.
+    pub self_assessment: bool,
+    /// Whether any measure has population quartiles; without them the page leaves out the
+    /// population's columns, legends and band chart instead of showing them empty.
+    pub has_population: bool,
 }
 
 #[derive(Serialize)]
@@ -238,6 +243,7 @@ pub fn org_page(
     figures: &[Option<ItemFigures>],
     item_medians: &[Option<f64>],
     id_prefix: &str,
+    self_assessment: bool,
 ) -> OrgPage {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
@@ -247,7 +253,12 @@ pub fn org_page(
     let ow = &analysis.org_waves[latest];
     let vis = &analysis.visibility[latest];
     let t = instrument.anonymity_threshold;
-    let hidden = suppressed_text(t);
+    // With a threshold of 1 nothing is suppressed; a missing figure means too few answers.
+    let hidden = if self_assessment {
+        "not enough answers".to_string()
+    } else {
+        suppressed_text(t)
+    };
     let org_id = analysis.org_id(latest);
     let name = analysis.orgs.display_name(org_id).to_string();
     let summary = analysis.summaries[latest].as_ref().expect("reportable");
@@ -366,18 +377,13 @@ pub fn org_page(
         .iter()
         .map(|x| x.title.clone())
         .collect();
-    let radar_svg = charts::radar::render(&charts::radar::RadarChart {
-        id: format!("{id_prefix}radar"),
-        title: format!(
-            "Dimension profile of {name}, {} (0–100)",
-            ow_wave(analysis, latest)
-        ),
-        axes: titles.clone(),
-        series: vec![
-            charts::radar::RadarSeries {
-                name: name.clone(),
-                values: (0..d).map(mean).collect(),
-            },
+    let has_population = (0..=d).any(|m| quart(m).is_some());
+    let mut radar_series = vec![charts::radar::RadarSeries {
+        name: name.clone(),
+        values: (0..d).map(mean).collect(),
+    }];
+    if has_population {
+        radar_series.extend([
             charts::radar::RadarSeries {
                 name: "Population median".into(),
                 values: (0..d).map(|m| quart(m).map(|q| q.median)).collect(),
@@ -386,30 +392,45 @@ pub fn org_page(
                 name: "Population P75".into(),
                 values: (0..d).map(|m| quart(m).map(|q| q.p75)).collect(),
             },
-        ],
+        ]);
+    }
+    let radar_svg = charts::radar::render(&charts::radar::RadarChart {
+        id: format!("{id_prefix}radar"),
+        title: format!(
+            "Dimension profile of {name}, {} (0–100)",
+            ow_wave(analysis, latest)
+        ),
+        axes: titles.clone(),
+        series: radar_series,
     });
-    let bands_svg = charts::band::render(&charts::band::BandChart {
-        id: format!("{id_prefix}bands"),
-        title: "Each dimension against the population: P25–P75 band, median and this organization"
-            .into(),
-        value_label: name.clone(),
-        missing_label: hidden.clone(),
-        rows: (0..=d)
-            .map(|m| {
-                let q = quart(m);
-                charts::band::BandRow {
-                    label: instrument.measure_title(m).to_string(),
-                    value: mean(m),
-                    p25: q.as_ref().map(|q| q.p25),
-                    median: q.as_ref().map(|q| q.median),
-                    p75: q.as_ref().map(|q| q.p75),
-                }
-            })
-            .collect(),
-    });
+    // The band chart is the population's P25–P75 band: nothing to draw without one.
+    let bands_svg = if !has_population {
+        String::new()
+    } else {
+        charts::band::render(&charts::band::BandChart {
+            id: format!("{id_prefix}bands"),
+            title:
+                "Each dimension against the population: P25–P75 band, median and this organization"
+                    .into(),
+            value_label: name.clone(),
+            missing_label: hidden.clone(),
+            rows: (0..=d)
+                .map(|m| {
+                    let q = quart(m);
+                    charts::band::BandRow {
+                        label: instrument.measure_title(m).to_string(),
+                        value: mean(m),
+                        p25: q.as_ref().map(|q| q.p25),
+                        median: q.as_ref().map(|q| q.median),
+                        p75: q.as_ref().map(|q| q.p75),
+                    }
+                })
+                .collect(),
+        })
+    };
 
     // Perception gaps: one section per configured pair.
-    let gaps = instrument
+    let mut gaps: Vec<GapSection> = instrument
         .perception_gaps
         .iter()
         .enumerate()
@@ -480,6 +501,11 @@ pub fn org_page(
         })
         .collect();
 
+    if self_assessment {
+        // Every present role is shown at threshold 1: a pair without a gap lacks a role.
+        gaps.retain(|g| g.available);
+    }
+
     let trend = (org_waves.len() > 1).then(|| trend_view(analysis, org_waves, &name, id_prefix));
 
     // Strengths and gaps: dimensions and items furthest from the population median.
@@ -521,13 +547,35 @@ pub fn org_page(
         .take(5)
         .map(|h| h.1.clone())
         .collect();
-    let weaknesses: Vec<Highlight> = highlights
+    let mut weaknesses: Vec<Highlight> = highlights
         .iter()
         .rev()
         .filter(|h| h.0 < 0.0)
         .take(5)
         .map(|h| h.1.clone())
         .collect();
+    let mut strengths = strengths;
+    if self_assessment && !has_population {
+        // Without a population (SPEC §13): the highest and the lowest dimension scores.
+        let mut scored: Vec<(f64, usize)> =
+            (0..d).filter_map(|m| mean(m).map(|v| (v, m))).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let highlight = |&(v, m): &(f64, usize)| Highlight {
+            kind: "Dimension".into(),
+            title: titles[m].clone(),
+            value: one(v),
+            median: String::new(),
+            difference: String::new(),
+        };
+        let half = scored.len().div_ceil(2).min(3);
+        strengths = scored.iter().take(half).map(highlight).collect();
+        weaknesses = scored
+            .iter()
+            .rev()
+            .take(scored.len().saturating_sub(half).min(3))
+            .map(highlight)
+            .collect();
+    }
 
     // Recommendations: ordered by distance below the population median × dimension weight.
     let mut recs: Vec<((u8, f64), usize, RecommendationView)> = Vec::new();
@@ -541,6 +589,8 @@ pub fn org_page(
         // self-assessment), distance below the recommendation's own threshold × weight, after
         // every dimension that has a median.
         let priority = match median {
+            // A self-assessment ranks by the room left to 100 (SPEC §12), with or without norms.
+            _ if self_assessment => (0, (100.0 - v) * dim.weight),
             Some(med) => (1, (med - v) * dim.weight),
             None => (0, (rec.below - v) * dim.weight),
         };
@@ -561,7 +611,12 @@ pub fn org_page(
             .then(a.1.cmp(&b.1))
     });
 
-    let item_sections = item_sections(analysis, figures, item_medians, id_prefix, &hidden);
+    let unanswered = if self_assessment {
+        "not answered"
+    } else {
+        &hidden
+    };
+    let item_sections = item_sections(analysis, figures, item_medians, id_prefix, unanswered);
 
     OrgPage {
         meta: meta(analysis),
@@ -584,6 +639,8 @@ pub fn org_page(
         item_sections,
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),
+        self_assessment,
+        has_population,
     }
 }
 
@@ -794,6 +851,8 @@ pub struct Portfolio {
     pub rows_read: usize,
     pub rows_scored: usize,
     pub rows_rejected: usize,
+    /// `report --self-assessment`: the frame says the threshold is 1 for this run.
+    pub self_assessment: bool,
 }
 
 #[derive(Serialize)]
@@ -923,5 +982,6 @@ pub fn portfolio(
         rows_read: analysis.data.rows_read,
         rows_scored: analysis.data.rows_scored(),
         rows_rejected: analysis.data.rejects.len(),
+        self_assessment: false,
     }
 }

@@ -1,0 +1,209 @@
+"use strict";
+// The answer form: tracks progress, marks unanswered questions and saves the answers as one
+// CSV row in partnerscope's response format (respondent_id, org, role, wave, item ids).
+// Everything stays in the page: the file is handed to the browser's download, never sent.
+(function () {
+  var form = document.getElementById("answers");
+  var items = Array.prototype.slice.call(form.querySelectorAll("fieldset.item"));
+  var progress = document.getElementById("progress");
+  var progressText = document.getElementById("progress-text");
+  var saveStatus = document.getElementById("save-status");
+  var orgInput = document.getElementById("org");
+  var respondentId = newRespondentId();
+
+  // `r-` and 16 hex digits from the browser's cryptographic random generator.
+  function newRespondentId() {
+    var bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    var hex = "";
+    for (var i = 0; i < bytes.length; i++) {
+      hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    }
+    return "r-" + hex;
+  }
+
+  // The cell of one question: "" when unanswered, or { error } for a number out of range.
+  function answerOf(fieldset) {
+    var type = fieldset.dataset.type;
+    if (type === "number") {
+      var input = fieldset.querySelector("input");
+      var text = input.value.trim();
+      if (text === "") {
+        return input.validity.badInput ? { error: true } : "";
+      }
+      var value = Number(text);
+      var min = Number(fieldset.dataset.min);
+      var max = Number(fieldset.dataset.max);
+      if (!isFinite(value) || value < min || value > max) {
+        return { error: true };
+      }
+      return String(value);
+    }
+    var checked = Array.prototype.slice.call(fieldset.querySelectorAll("input:checked"));
+    if (type === "multi") {
+      var values = checked.map(function (box) { return box.value; });
+      if (values.indexOf("none") >= 0) {
+        return "none";
+      }
+      return values.join(";");
+    }
+    return checked.length ? checked[0].value : "";
+  }
+
+  function isAnswered(fieldset) {
+    var answer = answerOf(fieldset);
+    return typeof answer === "string" && answer !== "";
+  }
+
+  function showStatus(fieldset) {
+    var answered = isAnswered(fieldset);
+    fieldset.classList.toggle("answered", answered);
+    fieldset.classList.toggle("unanswered", !answered);
+    fieldset.querySelector(".status").textContent = answered ? "Answered" : "Not answered yet";
+    if (fieldset.dataset.type === "number") {
+      var bad = typeof answerOf(fieldset) !== "string";
+      var input = fieldset.querySelector("input");
+      input.setAttribute("aria-invalid", bad ? "true" : "false");
+      document.getElementById("err-" + fieldset.dataset.item).hidden = !bad;
+    }
+  }
+
+  function showProgress() {
+    var done = items.filter(isAnswered).length;
+    progress.value = done;
+    progress.textContent = done + " of " + items.length;
+    progressText.textContent = done + " of " + items.length + " questions answered";
+  }
+
+  // "None of these" and the options of a multiple-choice question exclude each other.
+  function exclusive(box) {
+    if (box.type !== "checkbox" || !box.checked) {
+      return;
+    }
+    var others = box.closest("fieldset").querySelectorAll("input[type=checkbox]");
+    Array.prototype.forEach.call(others, function (other) {
+      if (other !== box && (box.value === "none" || other.value === "none")) {
+        other.checked = false;
+      }
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    var fieldset = event.target.closest("fieldset.item");
+    if (fieldset) {
+      exclusive(event.target);
+      showStatus(fieldset);
+      showProgress();
+    }
+    if (event.target.name === "role") {
+      document.getElementById("role-error").hidden = true;
+    }
+  });
+  form.addEventListener("input", function (event) {
+    var fieldset = event.target.closest("fieldset.item");
+    if (fieldset && fieldset.dataset.type === "number") {
+      showStatus(fieldset);
+      showProgress();
+    }
+    if (event.target === orgInput && orgInput.value.trim() !== "") {
+      orgInput.removeAttribute("aria-invalid");
+      document.getElementById("org-error").hidden = true;
+    }
+  });
+
+  // A CSV cell, quoted when it holds a comma, a quote or a line break (RFC 4180).
+  function cell(text) {
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  // The organization part of the file name, as partnerscope names organization pages.
+  function slug(text) {
+    var s = text.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase().replace(/^-+/, "");
+    s = s.slice(0, 64).replace(/-+$/, "");
+    return s === "" ? "org" : s;
+  }
+
+  function save() {
+    var org = form.dataset.org || (orgInput ? orgInput.value.trim() : "");
+    var roleBox = form.querySelector("input[name=role]:checked");
+    var role = form.dataset.role || (roleBox ? roleBox.value : "");
+    if (org === "") {
+      orgInput.setAttribute("aria-invalid", "true");
+      document.getElementById("org-error").hidden = false;
+      orgInput.focus();
+      saveStatus.textContent = "Not saved: the name of your organization is missing.";
+      return;
+    }
+    if (role === "") {
+      document.getElementById("role-error").hidden = false;
+      form.querySelector("input[name=role]").focus();
+      saveStatus.textContent = "Not saved: your role is missing.";
+      return;
+    }
+    var header = ["respondent_id", "org", "role", "wave"];
+    var row = [respondentId, org, role, form.dataset.wave];
+    var unanswered = [];
+    for (var i = 0; i < items.length; i++) {
+      var fieldset = items[i];
+      var answer = answerOf(fieldset);
+      fieldset.classList.add("checked");
+      if (typeof answer !== "string") {
+        showStatus(fieldset);
+        fieldset.querySelector("input").focus();
+        saveStatus.textContent = "Not saved: question " + (i + 1) + " needs a number within its range, or no answer.";
+        return;
+      }
+      if (answer === "") {
+        unanswered.push(fieldset);
+      }
+      header.push(fieldset.dataset.item);
+      row.push(answer);
+    }
+    var text = header.map(cell).join(",") + "\n" + row.map(cell).join(",") + "\n";
+    var name = slug(org) + "-" + role.replace(/[^A-Za-z0-9_.-]+/g, "-") + "-" + respondentId + ".csv";
+    var url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    form.dataset.saved = name;
+    report(name, unanswered);
+  }
+
+  function report(name, unanswered) {
+    saveStatus.textContent = "";
+    var done = document.createElement("p");
+    done.textContent = "Saved as " + name + " in your downloads. Send this file back. " +
+      "If you change an answer, save again and send only the newest file.";
+    saveStatus.appendChild(done);
+    if (unanswered.length === 0) {
+      return;
+    }
+    var note = document.createElement("p");
+    note.textContent = unanswered.length === 1
+      ? "1 question was left unanswered and counts as missing:"
+      : unanswered.length + " questions were left unanswered and count as missing:";
+    saveStatus.appendChild(note);
+    var list = document.createElement("ul");
+    unanswered.forEach(function (fieldset) {
+      var entry = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + fieldset.id;
+      link.textContent = fieldset.querySelector("legend").textContent;
+      entry.appendChild(link);
+      list.appendChild(entry);
+    });
+    saveStatus.appendChild(list);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    save();
+  });
+  items.forEach(showStatus);
+  showProgress();
+  form.dataset.ready = "true";
+})();
