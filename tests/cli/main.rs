@@ -4,6 +4,7 @@ mod bad_input;
 mod benchmarking;
 mod output_folders;
 mod questionnaire;
+mod readme;
 mod reports;
 mod research;
 mod scoring;
