@@ -304,15 +304,14 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<Pearson> {
 mod tests {
     use super::*;
 
-    /// `../shared/reference/statistics.json`: values computed with scipy 1.17.1, pingouin 0.7.0
-    /// and numpy 2.4.6.
+    /// `tests/fixtures/reference/statistics.json`: values computed with scipy 1.17.1, pingouin
+    /// 0.7.0 and numpy 2.4.6 (provenance in the README beside it).
     fn reference() -> serde_json::Value {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/statistics.json"
+            "/tests/fixtures/reference/statistics.json"
         );
-        let text = std::fs::read_to_string(path)
-            .expect("shared/reference/statistics.json beside the repository");
+        let text = std::fs::read_to_string(path).expect("tests/fixtures/reference/statistics.json");
         serde_json::from_str(&text).unwrap()
     }
 
