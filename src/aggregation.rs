@@ -129,7 +129,9 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
                 .map(|m| {
                     analysis.visibility[i]
                         .is_shown(ow, Group::All, m)
-                        .then(|| GroupMoments::of(&aggregate::values(analysis.data, d, &ow.rows, m)))
+                        .then(|| {
+                            GroupMoments::of(&aggregate::values(analysis.data, d, &ow.rows, m))
+                        })
                         .flatten()
                 })
                 .collect();
@@ -146,8 +148,7 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
     let scopes = std::iter::once(None).chain(waves.into_iter().map(Some));
     let mut rows = Vec::new();
     for scope in scopes {
-        let in_scope =
-            |k: usize| scope.is_none_or(|w| analysis.org_waves[shown[k]].wave == w);
+        let in_scope = |k: usize| scope.is_none_or(|w| analysis.org_waves[shown[k]].wave == w);
         let wave = scope.map_or("all", |w| analysis.data.waves[w as usize].as_str());
         for m in 0..=d {
             let groups: Vec<GroupMoments> = (0..shown.len())
@@ -190,14 +191,14 @@ fn aggregation_row(
         _ if groups.len() < 2 => warnings.push(format!(
             "fewer than 2 organizations with at least {threshold} respondents: no ICC"
         )),
-        None => warnings.push(
-            "every organization has one respondent: no variance within organizations".into(),
-        ),
+        None => warnings
+            .push("every organization has one respondent: no variance within organizations".into()),
         Some(i) if i.icc1.is_none() => {
             warnings.push("every respondent has the same score: the ICCs are undefined".into())
         }
-        Some(i) if i.icc2.is_none() => warnings
-            .push("the organization means are all equal: ICC(2) is undefined".into()),
+        Some(i) if i.icc2.is_none() => {
+            warnings.push("the organization means are all equal: ICC(2) is undefined".into())
+        }
         Some(_) => {}
     }
     let mut rwg: Vec<f64> = agreement.iter().filter_map(|a| a.rwg_j).collect();
@@ -249,7 +250,11 @@ fn agreement_row(
         .rows
         .iter()
         .map(|&r| r as usize)
-        .filter(|&r| range.clone().all(|j| matrix.status[r * width + j] == ANSWERED))
+        .filter(|&r| {
+            range
+                .clone()
+                .all(|j| matrix.status[r * width + j] == ANSWERED)
+        })
         .collect();
     let row = |figures, warning| AgreementRow {
         d: k,
@@ -284,7 +289,8 @@ fn agreement_row(
             complete
                 .iter()
                 .map(|&r| {
-                    let code = score::answer_category(&item.kind, false, matrix.scores[r * width + j]);
+                    let code =
+                        score::answer_category(&item.kind, false, matrix.scores[r * width + j]);
                     code.map_or(f64::NAN, |c| (c + 1) as f64)
                 })
                 .collect()

@@ -372,13 +372,7 @@ fn item_diagnostics(
 }
 
 /// Pearson r between two respondent-level measures, over respondents with both present.
-fn correlate(
-    first: String,
-    second: String,
-    x: &[f64],
-    y: &[f64],
-    threshold: usize,
-) -> Correlation {
+fn correlate(first: String, second: String, x: &[f64], y: &[f64], threshold: usize) -> Correlation {
     let (a, b): (Vec<f64>, Vec<f64>) = x
         .iter()
         .zip(y)
@@ -656,7 +650,11 @@ pub fn run(
 }
 
 /// Cells of a gated row: `figures(f)` when shown, as many empty cells when not.
-fn gated_cells<T>(gated: &Gated<T>, width: usize, figures: impl Fn(&T) -> Vec<String>) -> Vec<String> {
+fn gated_cells<T>(
+    gated: &Gated<T>,
+    width: usize,
+    figures: impl Fn(&T) -> Vec<String>,
+) -> Vec<String> {
     match gated {
         Gated::Shown(f) => figures(f),
         Gated::Suppressed => vec![String::new(); width],
@@ -664,9 +662,8 @@ fn gated_cells<T>(gated: &Gated<T>, width: usize, figures: impl Fn(&T) -> Vec<St
 }
 
 fn write_csvs(out: &Path, json: &StatsJson, quality: &[QualityRow]) -> Result<()> {
-    let table = |header: &str, rows: Vec<Vec<String>>, name: &str| {
-        write_table(out, name, header, rows)
-    };
+    let table =
+        |header: &str, rows: Vec<Vec<String>>, name: &str| write_table(out, name, header, rows);
     table(
         "dimension,wave,k,n,alpha,alpha_ci_low,alpha_ci_high,warning\n",
         json.reliability
@@ -927,6 +924,16 @@ fn icc1_size(icc1: f64) -> &'static str {
     }
 }
 
+/// Two decimals, or three where two would round a value next to a cut-off onto it (0.698
+/// read against 0.70).
+fn near(v: f64, cutoff: f64) -> String {
+    if (v - cutoff).abs() < 0.005 && v != cutoff {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 /// What the pooled aggregation statistics of one measure say, in plain words.
 fn reading(instrument: &Instrument, row: &AggregationRow) -> String {
     let title = instrument.measure_title(row.m);
@@ -944,13 +951,16 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> String {
     }
     match row.icc2 {
         Some(v) if v >= 0.70 => parts.push(format!(
-            "organization means are reliable (ICC(2) {v:.2} ≥ 0.70)"
+            "organization means are reliable (ICC(2) {} ≥ 0.70)",
+            near(v, 0.70)
         )),
         Some(v) if v >= 0.50 => parts.push(format!(
-            "organization means are only moderately reliable (ICC(2) {v:.2}, below 0.70): rank organizations with care"
+            "organization means are only moderately reliable (ICC(2) {}, below 0.70): rank organizations with care",
+            near(v, 0.70)
         )),
         Some(v) => parts.push(format!(
-            "organization means are not reliable (ICC(2) {v:.2}, below 0.50): other respondents could rank the organizations differently"
+            "organization means are not reliable (ICC(2) {}, below 0.50): other respondents could rank the organizations differently",
+            near(v, 0.50)
         )),
         None => {}
     }
@@ -972,13 +982,10 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> String {
             .unwrap_or(Err(String::new())),
     ) {
         let limit = options as f64 / 6.0;
-        let verdict = if ad <= limit {
-            "within"
-        } else {
-            "above"
-        };
+        let verdict = if ad <= limit { "within" } else { "above" };
         parts.push(format!(
-            "the median AD_M of {ad:.2} is {verdict} the A/6 = {limit:.2} limit for {options} answer options"
+            "the median AD_M of {} is {verdict} the A/6 = {limit:.2} limit for {options} answer options",
+            near(ad, limit)
         ));
     }
     if parts.is_empty() {
@@ -987,7 +994,11 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> String {
     format!("{title}: {}.", parts.join("; "))
 }
 
-fn aggregation_view(instrument: &Instrument, analysis: &Analysis, json: &StatsJson) -> AggregationView {
+fn aggregation_view(
+    instrument: &Instrument,
+    analysis: &Analysis,
+    json: &StatsJson,
+) -> AggregationView {
     const FLAGGED_SHOWN: usize = 200;
     let table = json
         .aggregation

@@ -705,7 +705,10 @@ mod tests {
         close(ad_m(&items).unwrap(), 0.5);
         // Opposite answers: s̄² = 8 > 2 is capped, rwg(j) = 0. The same answers: 1 and AD 0.
         assert_eq!(rwg_j(&[vec![1.0, 5.0], vec![5.0, 1.0]], 5), Some(0.0));
-        assert_eq!(mean_item_variance(&[vec![1.0, 5.0], vec![5.0, 1.0]]), Some(8.0));
+        assert_eq!(
+            mean_item_variance(&[vec![1.0, 5.0], vec![5.0, 1.0]]),
+            Some(8.0)
+        );
         assert_eq!(rwg_j(&[vec![4.0, 4.0, 4.0]], 5), Some(1.0));
         assert_eq!(ad_m(&[vec![4.0, 4.0, 4.0]]), Some(0.0));
         // σ²_EU of a 4-option scale: 15/12.
