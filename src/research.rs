@@ -870,8 +870,8 @@ impl Line {
 struct AggregationView {
     /// Pooled rows first, then each wave: ICCs, agreement share and medians.
     table: Vec<Line>,
-    /// Plain-words reading of the pooled rows, one paragraph per measure.
-    readings: Vec<String>,
+    /// Plain-words reading of the pooled rows, one per measure.
+    readings: Vec<Reading>,
     /// Agreement rows with a warning (low agreement, suppressed), for the list on the page.
     flagged: Vec<Line>,
     flagged_total: usize,
@@ -934,64 +934,91 @@ fn near(v: f64, cutoff: f64) -> String {
     }
 }
 
-/// What the pooled aggregation statistics of one measure say, in plain words.
-fn reading(instrument: &Instrument, row: &AggregationRow) -> String {
-    let title = instrument.measure_title(row.m);
-    let mut parts = Vec::new();
-    match row.icc1 {
-        Some(v) if v <= 0.0 => parts.push(format!(
+/// What the pooled aggregation statistics of one measure say, in plain words: one phrase per
+/// statistic, empty where the statistic is.
+#[derive(Serialize)]
+struct Reading {
+    measure: String,
+    between: String,
+    means: String,
+    agreement: String,
+    /// `agreement` says why there is no agreement figure.
+    agreement_missing: bool,
+    deviation: String,
+    /// Why the phrases are empty, when all are.
+    note: String,
+}
+
+fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
+    let between = match row.icc1 {
+        Some(v) if v <= 0.0 => format!(
             "no part of the variance lies between organizations (ICC(1) {v:.2}): respondents differ as much within organizations as between them"
-        )),
-        Some(v) => parts.push(format!(
+        ),
+        Some(v) => format!(
             "{:.0}% of the variance lies between organizations (ICC(1) {v:.2}, {})",
             100.0 * v,
             icc1_size(v)
-        )),
-        None => {}
-    }
-    match row.icc2 {
-        Some(v) if v >= 0.70 => parts.push(format!(
+        ),
+        None => String::new(),
+    };
+    let means = match row.icc2 {
+        Some(v) if v >= 0.70 => format!(
             "organization means are reliable (ICC(2) {} ≥ 0.70)",
             near(v, 0.70)
-        )),
-        Some(v) if v >= 0.50 => parts.push(format!(
+        ),
+        Some(v) if v >= 0.50 => format!(
             "organization means are only moderately reliable (ICC(2) {}, below 0.70): rank organizations with care",
             near(v, 0.70)
-        )),
-        Some(v) => parts.push(format!(
+        ),
+        Some(v) => format!(
             "organization means are not reliable (ICC(2) {}, below 0.50): other respondents could rank the organizations differently",
             near(v, 0.50)
-        )),
-        None => {}
+        ),
+        None => String::new(),
+    };
+    let shared = (row.m < instrument.dimensions.len())
+        .then(|| aggregation::shared_options(instrument, row.m));
+    let agreement = match (row.rwg_j_share_agreeing, &shared) {
+        (Some(share), _) => {
+            let only = if share < 0.5 { " only" } else { "" };
+            format!(
+                "respondents agree enough to aggregate{only} in {:.0}% of organizations (rwg(j) ≥ {RWG_AGREEMENT:.2})",
+                100.0 * share
+            )
+        }
+        (None, None) => "computed per dimension, not for the index".into(),
+        (None, Some(Err(_))) => {
+            "not computed: the items are not all scale items with the same answer options".into()
+        }
+        (None, Some(Ok(_))) => "no organization to show".into(),
+    };
+    let agreement_missing = row.rwg_j_share_agreeing.is_none();
+    let options = shared.and_then(|s| s.ok());
+    let deviation = match (row.ad_m_median, options) {
+        (Some(ad), Some(options)) => {
+            let limit = options as f64 / 6.0;
+            let verdict = if ad <= limit { "within" } else { "above" };
+            format!(
+                "the median AD_M of {} is {verdict} the A/6 = {limit:.2} limit for {options} answer options",
+                near(ad, limit)
+            )
+        }
+        _ => String::new(),
+    };
+    let note = if between.is_empty() && means.is_empty() && agreement_missing {
+        row.warning.clone()
+    } else {
+        String::new()
+    };
+    Reading {
+        measure: instrument.measure_title(row.m).to_string(),
+        between,
+        means,
+        agreement,
+        agreement_missing,
+        deviation,
+        note,
     }
-    if let Some(share) = row.rwg_j_share_agreeing {
-        let verdict = if share >= 0.5 {
-            "respondents agree enough to aggregate"
-        } else {
-            "respondents agree enough to aggregate only"
-        };
-        parts.push(format!(
-            "{verdict} in {:.0}% of organizations (rwg(j) ≥ {RWG_AGREEMENT:.2})",
-            100.0 * share
-        ));
-    }
-    if let (Some(ad), Ok(options)) = (
-        row.ad_m_median,
-        (row.m < instrument.dimensions.len())
-            .then(|| aggregation::shared_options(instrument, row.m))
-            .unwrap_or(Err(String::new())),
-    ) {
-        let limit = options as f64 / 6.0;
-        let verdict = if ad <= limit { "within" } else { "above" };
-        parts.push(format!(
-            "the median AD_M of {} is {verdict} the A/6 = {limit:.2} limit for {options} answer options",
-            near(ad, limit)
-        ));
-    }
-    if parts.is_empty() {
-        return format!("{title}: {}.", row.warning);
-    }
-    format!("{title}: {}.", parts.join("; "))
 }
 
 fn aggregation_view(
@@ -1119,7 +1146,7 @@ fn write_html(
                 value: a.rwg_j_share_agreeing,
                 interval: None,
                 missing: if aggregation::shared_options(instrument, a.m).is_err() {
-                    "not scale items of one length".into()
+                    "not computed: the items are not all scale items with the same options".into()
                 } else {
                     "no organization to show".into()
                 },
@@ -1394,52 +1421,52 @@ struct UnitBar {
     missing: String,
 }
 
+/// Each row: the label on its own line (so titles need no shortening and the chart stays
+/// narrow enough for a phone), the bar below it.
 fn unit_bars(chart: &UnitBars) -> String {
-    const LEFT: i32 = 220;
-    const RIGHT: i32 = 600;
-    const ROW: i32 = 30;
-    const TOP: i32 = 28;
+    const LEFT: i32 = 12;
+    const RIGHT: i32 = 470;
+    const ROW: i32 = 46;
+    const TOP: i32 = 30;
     let x = |v: f64| LEFT + ((RIGHT - LEFT) as f64 * v.clamp(0.0, 1.0)).round() as i32;
     let bottom = TOP + ROW * (chart.bars.len() as i32).max(1);
-    let height = (bottom + 28) as u32;
-    charts::svg(&chart.id, &chart.title, 640, height, |c| {
+    let height = (bottom + 24) as u32;
+    charts::svg(&chart.id, &chart.title, 560, height, |c| {
+        // Grid and reference lines run through the bars only, not through the labels above
+        // them.
+        let rows = chart.bars.len().max(1) as i32;
+        let spans = |v: f64| -> Vec<Vec<(i32, i32)>> {
+            (0..rows)
+                .map(|i| vec![(x(v), TOP + ROW * i + 20), (x(v), TOP + ROW * i + 42)])
+                .collect()
+        };
         for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
-            c.line(vec![(x(tick), TOP - 4), (x(tick), bottom)], charts::GRID, 1);
+            for span in spans(tick) {
+                c.line(span, charts::GRID, 1);
+            }
             let label = if chart.percent {
                 format!("{:.0}%", 100.0 * tick)
             } else {
                 format!("{tick:.2}")
             };
+            let anchor = if tick == 0.0 {
+                HPos::Left
+            } else {
+                HPos::Center
+            };
             c.text(
                 &label,
-                (x(tick), bottom + 14),
-                12.0,
+                (x(tick), bottom + 12),
+                13.0,
                 charts::MUTED,
-                HPos::Center,
-                VPos::Center,
-            );
-        }
-        if let Some((value, label)) = &chart.reference {
-            c.dashed(
-                vec![(x(*value), TOP - 10), (x(*value), bottom)],
-                charts::VERMILLION,
-                2,
-                6,
-                4,
-            );
-            c.text(
-                label,
-                (x(*value), TOP - 18),
-                12.0,
-                charts::VERMILLION,
-                HPos::Center,
+                anchor,
                 VPos::Center,
             );
         }
         if chart.bars.is_empty() {
             c.text(
                 "Nothing to show.",
-                (LEFT + 8, TOP + ROW / 2),
+                (LEFT, TOP + ROW / 2),
                 14.0,
                 charts::MUTED,
                 HPos::Left,
@@ -1447,12 +1474,20 @@ fn unit_bars(chart: &UnitBars) -> String {
             );
         }
         for (i, bar) in chart.bars.iter().enumerate() {
-            let y = TOP + ROW * i as i32 + ROW / 2;
-            c.row_label(&bar.label, 30, (LEFT - 10, y), 14.0);
+            let top = TOP + ROW * i as i32;
+            c.text(
+                &charts::truncate(&bar.label, 64),
+                (LEFT, top + 11),
+                14.0,
+                charts::INK,
+                HPos::Left,
+                VPos::Center,
+            );
+            let y = top + 31;
             let Some(value) = bar.value.filter(|v| v.is_finite()) else {
                 c.text(
                     &bar.missing,
-                    (LEFT + 6, y),
+                    (LEFT + 4, y),
                     13.0,
                     charts::MUTED,
                     HPos::Left,
@@ -1461,7 +1496,7 @@ fn unit_bars(chart: &UnitBars) -> String {
                 continue;
             };
             if x(value) > LEFT {
-                c.rect((LEFT, y - 9), (x(value), y + 9), charts::BLUE.mix(0.85));
+                c.rect((LEFT, y - 8), (x(value), y + 8), charts::BLUE.mix(0.85));
             }
             if let Some((lo, hi)) = bar.interval {
                 c.line(vec![(x(lo), y), (x(hi), y)], charts::INK, 2);
@@ -1480,6 +1515,20 @@ fn unit_bars(chart: &UnitBars) -> String {
                 13.0,
                 charts::INK,
                 HPos::Left,
+                VPos::Center,
+            );
+        }
+        // Drawn last, so the line shows across the bars.
+        if let Some((value, label)) = &chart.reference {
+            for span in spans(*value) {
+                c.dashed(span, charts::VERMILLION, 2, 4, 3);
+            }
+            c.text(
+                label,
+                (x(*value), TOP - 12),
+                13.0,
+                charts::VERMILLION,
+                HPos::Center,
                 VPos::Center,
             );
         }

@@ -276,10 +276,14 @@ fn aggregation_statistics_match_r_multilevel() {
     assert_eq!(json["aggregation"][0]["rwg_j_share_agreeing"], 1.0);
 
     let html = std::fs::read_to_string(out.join("stats.html")).unwrap();
-    assert!(html.contains("Leadership climate: 9% of the variance lies between organizations (ICC(1) 0.09, a small organization effect); organization means are reliable (ICC(2) 0.79 ≥ 0.70); respondents agree enough to aggregate in 100% of organizations (rwg(j) ≥ 0.70)"), "plain-words reading");
     assert!(
-        html.contains("organization means are only moderately reliable (ICC(2) 0.698, below 0.70)")
+        html.contains("<th scope=\"row\">Leadership climate</th><td>9% of the variance lies between organizations (ICC(1) 0.09, a small organization effect)</td><td>organization means are reliable (ICC(2) 0.79 ≥ 0.70)</td><td>respondents agree enough to aggregate in 100% of organizations (rwg(j) ≥ 0.70)</td>"),
+        "plain-words reading"
     );
+    assert!(html.contains(
+        "<td>organization means are only moderately reliable (ICC(2) 0.698, below 0.70): rank organizations with care</td>"
+    ));
+    assert!(html.contains("<td>respondents agree enough to aggregate only in 28% of organizations (rwg(j) ≥ 0.70)</td>"));
     assert!(!html.contains(">tiny<") && !html.contains("tiny-"));
 }
 
