@@ -311,3 +311,25 @@ fn agreement_row(
     };
     row(Gated::Shown(AgreementFigures { n, rwg_j, ad_m }), warning)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::load::parse;
+
+    #[test]
+    fn only_scale_items_of_one_length_allow_agreement() {
+        let bundled = crate::instrument::load_bundled().unwrap();
+        // collaboration mixes freq5 and agree5: both have five options.
+        assert_eq!(shared_options(&bundled, 0), Ok(5));
+        assert_eq!(
+            shared_options(&bundled, 1),
+            Err("rwg(j) and AD_M need scale items; `res_named` is a boolean item".into())
+        );
+        let mini = parse(include_str!("../tests/fixtures/mini.yaml"), "mini.yaml").unwrap();
+        assert_eq!(
+            shared_options(&mini, 0),
+            Err("rwg(j) and AD_M need items with the same number of answer options; `col_1` has 4 and `col_2` has 5".into())
+        );
+    }
+}

@@ -1612,3 +1612,158 @@ fn summary(json: &StatsJson, quality: &[QualityRow], out: &Path) -> String {
     lines.push(format!("wrote reliability.csv, items.csv, correlations.csv, quality.csv, aggregation.csv, agreement.csv, stats.json and stats.html to {}", out.display()));
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        key: &'static str,
+        #[serde(flatten)]
+        figures: Gated<CorrelationFigures>,
+    }
+
+    #[test]
+    fn gated_rows_serialise_their_figures_or_only_the_suppression() {
+        let shown = Row {
+            key: "a",
+            figures: Gated::new(5, 5, || CorrelationFigures {
+                n: 5,
+                r: Some(0.5),
+                p: None,
+            }),
+        };
+        assert_eq!(
+            serde_json::to_string(&shown).unwrap(),
+            r#"{"key":"a","suppressed":false,"n":5,"r":0.5,"p":null}"#
+        );
+        let hidden = Row {
+            key: "b",
+            figures: Gated::new(4, 5, || -> CorrelationFigures {
+                panic!("figures of fewer than T respondents are never computed")
+            }),
+        };
+        assert_eq!(
+            serde_json::to_string(&hidden).unwrap(),
+            r#"{"key":"b","suppressed":true}"#
+        );
+        assert_eq!(too_few(7), "fewer than 7 respondents");
+    }
+
+    fn pooled(m: usize, icc1: f64, icc2: f64, share: Option<f64>) -> AggregationRow {
+        AggregationRow {
+            m,
+            measure: String::new(),
+            wave: "all".into(),
+            organizations: 40,
+            respondents: 800,
+            icc1: Some(icc1),
+            icc2: Some(icc2),
+            rwg_j_median: None,
+            ad_m_median: share.map(|_| 0.9),
+            rwg_j_share_agreeing: share,
+            warning: String::new(),
+        }
+    }
+
+    #[test]
+    fn aggregation_figures_read_in_plain_words() {
+        let instrument = crate::instrument::load_bundled().unwrap();
+        // The readings of Bliese (2000)'s well-being example: ICC(1) .04, ICC(2) .77.
+        let r = reading(&instrument, &pooled(0, 0.0434, 0.7717, Some(0.8)));
+        assert_eq!(r.measure, "Senior collaboration on business issues");
+        assert_eq!(
+            r.between,
+            "4% of the variance lies between organizations (ICC(1) 0.04, a small organization effect)"
+        );
+        assert_eq!(
+            r.means,
+            "organization means are reliable (ICC(2) 0.77 ≥ 0.70)"
+        );
+        assert_eq!(
+            r.agreement,
+            "respondents agree enough to aggregate in 80% of organizations (rwg(j) ≥ 0.70)"
+        );
+        assert_eq!(
+            r.deviation,
+            "the median AD_M of 0.90 is above the A/6 = 0.83 limit for 5 answer options"
+        );
+        // Near a cut-off, a third decimal keeps 0.698 from reading as 0.70.
+        let r = reading(&instrument, &pooled(0, 0.30, 0.698, Some(0.25)));
+        assert_eq!(
+            r.between,
+            "30% of the variance lies between organizations (ICC(1) 0.30, a large organization effect)"
+        );
+        assert!(r.means.starts_with(
+            "organization means are only moderately reliable (ICC(2) 0.698, below 0.70)"
+        ));
+        assert!(r
+            .agreement
+            .contains("aggregate only in 25% of organizations"));
+        let r = reading(&instrument, &pooled(0, -0.02, 0.3, None));
+        assert!(r
+            .between
+            .starts_with("no part of the variance lies between organizations"));
+        assert!(r
+            .means
+            .starts_with("organization means are not reliable (ICC(2) 0.30"));
+        assert_eq!(r.agreement, "no organization to show");
+        // The index has no agreement of its own; `resources` has non-scale items.
+        let index = instrument.dimensions.len();
+        let r = reading(&instrument, &pooled(index, 0.1, 0.9, None));
+        assert_eq!(
+            (r.measure.as_str(), r.agreement.as_str()),
+            ("Index", "computed per dimension, not for the index")
+        );
+        let r = reading(&instrument, &pooled(1, 0.1, 0.9, None));
+        assert!(r
+            .agreement
+            .starts_with("not computed: the items are not all scale items"));
+        assert_eq!(icc1_size(0.005), "a negligible organization effect");
+        assert_eq!(icc1_size(0.10), "a medium organization effect");
+        assert_eq!(icc1_size(0.25), "a large organization effect");
+        assert_eq!(near(0.77, 0.70), "0.77");
+        assert_eq!(near(0.70, 0.70), "0.70");
+    }
+
+    #[test]
+    fn unit_bars_write_missing_values_and_the_reference_line() {
+        let svg = unit_bars(&UnitBars {
+            id: "t".into(),
+            title: "alpha".into(),
+            bars: vec![
+                UnitBar {
+                    label: "Shown".into(),
+                    value: Some(0.8),
+                    interval: Some((0.7, 0.9)),
+                    missing: String::new(),
+                },
+                UnitBar {
+                    label: "Hidden".into(),
+                    value: None,
+                    interval: None,
+                    missing: "fewer than 5 respondents".into(),
+                },
+            ],
+            reference: Some((0.7, "0.70".into())),
+            percent: false,
+        });
+        let texts = charts::tests::texts(&svg);
+        for want in [
+            "Shown",
+            "0.80",
+            "Hidden",
+            "fewer than 5 respondents",
+            "0.70",
+        ] {
+            assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+        }
+        // The reference line: dashes in vermillion at x = 12 + 458·0.7 ≈ 333, on both rows.
+        let dashes: Vec<&str> = svg
+            .split("<polyline")
+            .filter(|p| p.contains("stroke=\"#D55E00\"") && p.contains("points=\"333,"))
+            .collect();
+        assert!(dashes.len() >= 6, "{}", dashes.len());
+    }
+}
