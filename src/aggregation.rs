@@ -27,6 +27,11 @@ pub const RWG_AGREEMENT: f64 = 0.70;
 /// Comparisons with a threshold allow for the last bits of floating-point error (SPEC §4).
 const TOLERANCE: f64 = 1e-9;
 
+/// Whether an rwg(j) reads as enough agreement to aggregate (at least [`RWG_AGREEMENT`]).
+pub fn agrees(rwg_j: f64) -> bool {
+    rwg_j >= RWG_AGREEMENT - TOLERANCE
+}
+
 /// One line of `aggregation.csv`: ICCs of a measure in a wave (or `all` waves pooled, each
 /// organization-wave a group) and the medians of its organizations' agreement.
 #[derive(Debug, Serialize)]
@@ -110,6 +115,8 @@ pub fn shared_options(instrument: &Instrument, d: usize) -> Result<usize, String
         .ok_or_else(|| "the dimension has no items".to_string())
 }
 
+/// The aggregation statistics of the shown organization-waves of `analysis`, from the item
+/// answers in `matrix` (agreement) and the respondents' measure scores (ICCs).
 pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
@@ -211,10 +218,7 @@ fn aggregation_row(
         )),
         Some(Ok(_)) => {}
     }
-    let agreeing = rwg
-        .iter()
-        .filter(|&&r| r >= RWG_AGREEMENT - TOLERANCE)
-        .count();
+    let agreeing = rwg.iter().filter(|&&r| agrees(r)).count();
     let share = (!rwg.is_empty()).then(|| agreeing as f64 / rwg.len() as f64);
     rwg.sort_by(f64::total_cmp);
     ad.sort_by(f64::total_cmp);
@@ -304,7 +308,7 @@ fn agreement_row(
         (Some(_), Some(s2)) if s2 > null => format!(
             "answers vary more than random answers would (mean item variance {s2:.2} > {null:.2}): rwg(j) is 0, respondents do not agree"
         ),
-        (Some(r), _) if r < RWG_AGREEMENT - TOLERANCE => format!(
+        (Some(r), _) if !agrees(r) => format!(
             "rwg(j) {r:.2} is below {RWG_AGREEMENT:.2}: respondents disagree too much for the organization mean to stand for them"
         ),
         _ => String::new(),

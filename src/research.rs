@@ -1588,7 +1588,7 @@ fn summary(json: &StatsJson, quality: &[QualityRow], out: &Path) -> String {
             a.figures
                 .shown()
                 .and_then(|f| f.rwg_j)
-                .is_some_and(|r| r < RWG_AGREEMENT)
+                .is_some_and(|r| !aggregation::agrees(r))
         })
         .count();
     if disagreeing > 0 {
