@@ -16,6 +16,7 @@
 //! tera and plotters.
 
 pub mod aggregate;
+pub mod aggregation;
 pub mod analysis;
 pub mod benchmark;
 pub mod cli;

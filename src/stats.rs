@@ -300,19 +300,158 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<Pearson> {
     Some(Pearson { r, n, p })
 }
 
+/// Size, mean and within-group sum of squares of one group: what a one-way ANOVA needs of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupMoments {
+    pub n: usize,
+    pub mean: f64,
+    /// `Σ (x − mean)²`, two-pass.
+    pub ss: f64,
+}
+
+impl GroupMoments {
+    /// The moments of one group's values; `None` for an empty group (it takes no part).
+    pub fn of(xs: &[f64]) -> Option<GroupMoments> {
+        let mean = mean(xs)?;
+        let mut ss = 0.0;
+        for x in xs {
+            ss += (x - mean) * (x - mean);
+        }
+        Some(GroupMoments {
+            n: xs.len(),
+            mean,
+            ss,
+        })
+    }
+}
+
+/// ICC(1) and ICC(2) of a one-way random-effects ANOVA of individual scores by group (Bliese
+/// 2000; Bartko 1976), exactly as R's `multilevel::ICC1` and `ICC2` compute them from
+/// `aov(y ~ group)`: with J groups and N individuals, `MSB = SSB/(J − 1)`,
+/// `MSW = SSW/(N − J)`, `k = N/J`,
+/// `ICC(1) = (MSB − MSW)/(MSB + (k − 1)·MSW)` (the share of the variance of individual scores
+/// that lies between groups) and `ICC(2) = (MSB − MSW)/MSB` (the reliability of the group
+/// means). ICC(1) may be negative, as in R.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Icc {
+    pub groups: usize,
+    pub n: usize,
+    pub msb: f64,
+    pub msw: f64,
+    /// `None` when `MSB + (k − 1)·MSW` is 0 (every score equal).
+    pub icc1: Option<f64>,
+    /// `None` when `MSB` is 0 (every group mean equal).
+    pub icc2: Option<f64>,
+}
+
+/// [`Icc`] over `groups` (empty groups left out beforehand); `None` for fewer than 2 groups or
+/// no within-group degree of freedom (every group of one).
+pub fn icc(groups: &[GroupMoments]) -> Option<Icc> {
+    let j = groups.len();
+    let mut n = 0usize;
+    let mut total = 0.0;
+    let mut ssw = 0.0;
+    for g in groups {
+        n += g.n;
+        total += g.n as f64 * g.mean;
+        ssw += g.ss;
+    }
+    if j < 2 || n <= j {
+        return None;
+    }
+    let grand = total / n as f64;
+    let mut ssb = 0.0;
+    for g in groups {
+        ssb += g.n as f64 * (g.mean - grand) * (g.mean - grand);
+    }
+    let msb = ssb / (j - 1) as f64;
+    let msw = ssw / (n - j) as f64;
+    let k = n as f64 / j as f64;
+    let denominator = msb + (k - 1.0) * msw;
+    Some(Icc {
+        groups: j,
+        n,
+        msb,
+        msw,
+        icc1: (denominator > 0.0).then(|| (msb - msw) / denominator),
+        icc2: (msb > 0.0).then(|| (msb - msw) / msb),
+    })
+}
+
+/// The variance of answers given uniformly at random on a scale of `options` answer options,
+/// `σ²_EU = (A² − 1)/12`: the "no agreement" null of rwg(j) (James, Demaree & Wolf 1984).
+pub fn uniform_null_variance(options: usize) -> f64 {
+    let a = options as f64;
+    (a * a - 1.0) / 12.0
+}
+
+/// Within-group agreement over J items, rwg(j) (James, Demaree & Wolf 1984), exactly as R's
+/// `multilevel::rwg.j(x, grpid, ranvar = (A² − 1)/12)` computes it for one group:
+/// `s̄²` the mean of the items' sample variances (n − 1), capped at `σ²_EU`, then
+/// `rwg(j) = J(1 − s̄²/σ²_EU) / (J(1 − s̄²/σ²_EU) + s̄²/σ²_EU)`. 1 is perfect agreement; 0 is
+/// answers as varied as random ones or more (the cap keeps rwg(j) from turning negative).
+///
+/// `items[j]` holds the answer codes of item j of the respondents who answered every item
+/// (listwise), all of the same length; `options` is A. `None` for fewer than 2 respondents, no
+/// item, or fewer than 2 options.
+pub fn rwg_j(items: &[Vec<f64>], options: usize) -> Option<f64> {
+    if options < 2 {
+        return None;
+    }
+    let null = uniform_null_variance(options);
+    let ratio = mean_item_variance(items)?.min(null) / null;
+    let j = items.len() as f64;
+    Some(j * (1.0 - ratio) / (j * (1.0 - ratio) + ratio))
+}
+
+/// The mean of the items' sample variances, `s̄²` of [`rwg_j`] before the cap; `None` as there.
+pub fn mean_item_variance(items: &[Vec<f64>]) -> Option<f64> {
+    let n = items.first()?.len();
+    if n < 2 || items.iter().any(|c| c.len() != n) {
+        return None;
+    }
+    let mut variances = 0.0;
+    for column in items {
+        variances += sample_variance(column)?;
+    }
+    Some(variances / items.len() as f64)
+}
+
+/// The average deviation index over J items, AD_M(J) (Burke, Finkelstein & Dusig 1999), exactly
+/// as R's `multilevel::ad.m(x, grpid, type = "mean")` computes it for one group: for each item
+/// the mean absolute deviation of the answers from the item's mean (divided by n), then the
+/// mean over the items. 0 is perfect agreement; Burke & Dunlap (2002) read AD_M ≤ A/6 as
+/// agreement on a scale of A options. Same input as [`rwg_j`]; `None` for fewer than 2
+/// respondents or no item.
+pub fn ad_m(items: &[Vec<f64>]) -> Option<f64> {
+    let n = items.first()?.len();
+    if n < 2 || items.iter().any(|c| c.len() != n) {
+        return None;
+    }
+    let mut total = 0.0;
+    for column in items {
+        let m = mean(column)?;
+        let mut deviation = 0.0;
+        for x in column {
+            deviation += (x - m).abs();
+        }
+        total += deviation / n as f64;
+    }
+    Some(total / items.len() as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// `../shared/reference/statistics.json`: values computed with scipy 1.17.1, pingouin 0.7.0
-    /// and numpy 2.4.6.
+    /// `tests/fixtures/reference/statistics.json`: values computed with scipy 1.17.1, pingouin
+    /// 0.7.0 and numpy 2.4.6 (provenance in the README beside it).
     fn reference() -> serde_json::Value {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/statistics.json"
+            "/tests/fixtures/reference/statistics.json"
         );
-        let text = std::fs::read_to_string(path)
-            .expect("shared/reference/statistics.json beside the repository");
+        let text = std::fs::read_to_string(path).expect("tests/fixtures/reference/statistics.json");
         serde_json::from_str(&text).unwrap()
     }
 
@@ -455,5 +594,148 @@ mod tests {
             alpha_if_dropped(&[vec![1.0, 2.0], vec![2.0, 3.0]]),
             vec![None, None]
         );
+    }
+
+    /// Reads one of the CSV files in `tests/fixtures/aggregation/` (written by `reference.R`).
+    fn aggregation_fixture(name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let path = format!(
+            "{}/tests/fixtures/aggregation/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("aggregation fixture");
+        let mut lines = text.lines();
+        let split = |l: &str| l.split(',').map(String::from).collect::<Vec<_>>();
+        let header = split(lines.next().unwrap());
+        (header, lines.map(split).collect())
+    }
+
+    fn column_of(header: &[String], name: &str) -> usize {
+        header.iter().position(|h| h == name).unwrap()
+    }
+
+    #[test]
+    fn icc_matches_r_multilevel_on_bh1996() {
+        let (header, rows) = aggregation_fixture("bh1996.csv");
+        let grp = column_of(&header, "GRP");
+        let (_, expected) = aggregation_fixture("bh1996-icc.csv");
+        assert_eq!(expected.len(), 4);
+        for want in expected {
+            let v = column_of(&header, &want[0]);
+            // Groups in order of first appearance; the data are sorted by GRP.
+            let mut groups: Vec<(String, Vec<f64>)> = Vec::new();
+            for row in &rows {
+                let x: f64 = row[v].parse().unwrap();
+                match groups.last_mut() {
+                    Some((g, values)) if *g == row[grp] => values.push(x),
+                    _ => groups.push((row[grp].clone(), vec![x])),
+                }
+            }
+            let moments: Vec<GroupMoments> = groups
+                .iter()
+                .map(|(_, values)| GroupMoments::of(values).unwrap())
+                .collect();
+            let got = icc(&moments).unwrap();
+            assert_eq!(got.groups.to_string(), want[1]);
+            assert_eq!(got.n.to_string(), want[2]);
+            close(got.icc1.unwrap(), want[3].parse().unwrap());
+            close(got.icc2.unwrap(), want[4].parse().unwrap());
+        }
+    }
+
+    #[test]
+    fn rwg_j_and_ad_m_match_r_multilevel_on_lq2002() {
+        let (header, rows) = aggregation_fixture("lq2002.csv");
+        let company = column_of(&header, "COMPID");
+        let (_, expected) = aggregation_fixture("lq2002-agreement.csv");
+        assert_eq!(expected.len(), 3 * 49);
+        let mut capped = 0;
+        for want in expected {
+            let items: Vec<usize> = (0..header.len())
+                .filter(|&i| header[i].starts_with(&want[0]) && header[i].len() > 4)
+                .collect();
+            let group: Vec<&Vec<String>> = rows.iter().filter(|r| r[company] == want[1]).collect();
+            let columns: Vec<Vec<f64>> = items
+                .iter()
+                .map(|&i| group.iter().map(|r| r[i].parse().unwrap()).collect())
+                .collect();
+            assert_eq!(columns[0].len().to_string(), want[2]);
+            let rwg = rwg_j(&columns, 5).unwrap();
+            close(rwg, want[3].parse().unwrap());
+            close(ad_m(&columns).unwrap(), want[4].parse().unwrap());
+            if mean_item_variance(&columns).unwrap() > uniform_null_variance(5) {
+                assert_eq!(rwg, 0.0, "s̄² above σ²_EU gives 0 ({} {})", want[0], want[1]);
+                capped += 1;
+            }
+        }
+        assert!(capped >= 2, "the data include groups with s̄² > σ²_EU");
+    }
+
+    #[test]
+    fn aggregation_estimators_on_hand_values() {
+        // Groups {1, 2} and {3, 4}: grand mean 2.5, SSB = 2·1² + 2·1² = 4 on 1 df, SSW = 0.5 +
+        // 0.5 = 1 on 2 df; MSB 4, MSW 0.5, k 2: ICC(1) = 3.5/4.5, ICC(2) = 3.5/4.
+        let groups = [
+            GroupMoments::of(&[1.0, 2.0]).unwrap(),
+            GroupMoments::of(&[3.0, 4.0]).unwrap(),
+        ];
+        let i = icc(&groups).unwrap();
+        assert_eq!((i.groups, i.n, i.msb, i.msw), (2, 4, 4.0, 0.5));
+        close(i.icc1.unwrap(), 7.0 / 9.0);
+        close(i.icc2.unwrap(), 0.875);
+        // Unequal sizes {0, 2, 4} and {10}: grand mean 4, SSB = 3·2² + 1·6² = 48, SSW = 8 on 2
+        // df; MSB 48, MSW 4, k 2: ICC(1) = 44/52, ICC(2) = 44/48.
+        let groups = [
+            GroupMoments::of(&[0.0, 2.0, 4.0]).unwrap(),
+            GroupMoments::of(&[10.0]).unwrap(),
+        ];
+        let i = icc(&groups).unwrap();
+        close(i.icc1.unwrap(), 44.0 / 52.0);
+        close(i.icc2.unwrap(), 44.0 / 48.0);
+        // Equal group means: MSB 0, so ICC(1) = −MSW/((k − 1)·MSW) = −1 and ICC(2) undefined.
+        let same = [
+            GroupMoments::of(&[1.0, 3.0]).unwrap(),
+            GroupMoments::of(&[1.0, 3.0]).unwrap(),
+        ];
+        let i = icc(&same).unwrap();
+        assert_eq!((i.icc1, i.icc2), (Some(-1.0), None));
+        // Two respondents, two items on 5 options: variances 2 and 0, s̄² = 1, σ²_EU = 24/12 = 2,
+        // rwg(j) = 2·0.5/(2·0.5 + 0.5) = 2/3; AD: item 1 |1−2| + |3−2| over 2 = 1, item 2 0.
+        let items = vec![vec![1.0, 3.0], vec![2.0, 2.0]];
+        close(rwg_j(&items, 5).unwrap(), 2.0 / 3.0);
+        close(ad_m(&items).unwrap(), 0.5);
+        // Opposite answers: s̄² = 8 > 2 is capped, rwg(j) = 0. The same answers: 1 and AD 0.
+        assert_eq!(rwg_j(&[vec![1.0, 5.0], vec![5.0, 1.0]], 5), Some(0.0));
+        assert_eq!(
+            mean_item_variance(&[vec![1.0, 5.0], vec![5.0, 1.0]]),
+            Some(8.0)
+        );
+        assert_eq!(rwg_j(&[vec![4.0, 4.0, 4.0]], 5), Some(1.0));
+        assert_eq!(ad_m(&[vec![4.0, 4.0, 4.0]]), Some(0.0));
+        // σ²_EU of a 4-option scale: 15/12.
+        close(uniform_null_variance(4), 1.25);
+    }
+
+    #[test]
+    fn aggregation_estimators_with_too_few_values_give_none() {
+        assert_eq!(GroupMoments::of(&[]), None);
+        let one = GroupMoments::of(&[5.0]).unwrap();
+        assert_eq!((one.n, one.mean, one.ss), (1, 5.0, 0.0));
+        // No group, one group, or groups of one (no within-group degree of freedom).
+        assert_eq!(icc(&[]), None);
+        assert_eq!(icc(&[GroupMoments::of(&[1.0, 2.0]).unwrap()]), None);
+        assert_eq!(icc(&[one, GroupMoments::of(&[7.0]).unwrap()]), None);
+        // Every score equal: both undefined.
+        let flat = GroupMoments::of(&[2.0, 2.0]).unwrap();
+        let i = icc(&[flat, flat]).unwrap();
+        assert_eq!((i.icc1, i.icc2), (None, None));
+        // rwg(j) and AD_M need 2 respondents, an item, equal lengths and 2 options.
+        assert_eq!(rwg_j(&[], 5), None);
+        assert_eq!(rwg_j(&[vec![]], 5), None);
+        assert_eq!(rwg_j(&[vec![3.0]], 5), None);
+        assert_eq!(rwg_j(&[vec![3.0, 4.0], vec![3.0]], 5), None);
+        assert_eq!(rwg_j(&[vec![1.0, 1.0]], 1), None);
+        assert_eq!(ad_m(&[]), None);
+        assert_eq!(ad_m(&[vec![3.0]]), None);
+        assert_eq!(mean_item_variance(&[vec![]]), None);
     }
 }
