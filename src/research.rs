@@ -20,7 +20,7 @@ use crate::benchmark::Benchmark;
 use crate::compare::{self, Shift};
 use crate::error::{Error, Result};
 use crate::instrument::{Instrument, ItemKind};
-use crate::output::{self, num, opt};
+use crate::output::{self, Cell, Table};
 use crate::report::{charts, templates, view};
 use crate::responses::{Dataset, ItemMatrix, Organizations, ANSWERED, NA};
 use crate::score;
@@ -650,145 +650,161 @@ pub fn run(
 }
 
 /// Cells of a gated row: `figures(f)` when shown, as many empty cells when not.
-fn gated_cells<T>(
-    gated: &Gated<T>,
+fn gated_cells<'a, T>(
+    gated: &'a Gated<T>,
     width: usize,
-    figures: impl Fn(&T) -> Vec<String>,
-) -> Vec<String> {
+    figures: impl Fn(&'a T) -> Vec<Cell<'a>>,
+) -> Vec<Cell<'a>> {
     match gated {
         Gated::Shown(f) => figures(f),
-        Gated::Suppressed => vec![String::new(); width],
+        Gated::Suppressed => vec![Cell::Optional(None); width],
     }
+}
+
+/// One CSV of `stats`, through the result-table configuration every CSV shares (quoting,
+/// line ends, the formula guard on text cells).
+fn write_table<'a>(
+    out: &Path,
+    name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
+) -> Result<()> {
+    let mut table = Table::create(&out.join(name), header)?;
+    for row in rows {
+        table.row(row)?;
+    }
+    table.finish()
 }
 
 fn write_csvs(out: &Path, json: &StatsJson, quality: &[QualityRow]) -> Result<()> {
-    let table =
-        |header: &str, rows: Vec<Vec<String>>, name: &str| write_table(out, name, header, rows);
-    table(
-        "dimension,wave,k,n,alpha,alpha_ci_low,alpha_ci_high,warning\n",
-        json.reliability
-            .iter()
-            .map(|r| {
-                let mut row = vec![r.dimension.clone(), r.wave.clone(), r.k.to_string()];
-                row.extend(gated_cells(&r.figures, 4, |a| {
-                    vec![
-                        a.n.to_string(),
-                        opt(a.alpha),
-                        opt(a.alpha_ci_low),
-                        opt(a.alpha_ci_high),
-                    ]
-                }));
-                row.push(r.warning.clone());
-                row
-            })
-            .collect(),
+    use Cell::{Count, Number, Optional, Text};
+    write_table(
+        out,
         "reliability.csv",
+        &[
+            "dimension",
+            "wave",
+            "k",
+            "n",
+            "alpha",
+            "alpha_ci_low",
+            "alpha_ci_high",
+            "warning",
+        ],
+        json.reliability.iter().map(|r| {
+            let mut row = vec![Text(&r.dimension), Text(&r.wave), Count(r.k)];
+            row.extend(gated_cells(&r.figures, 4, |a| {
+                vec![
+                    Count(a.n),
+                    Optional(a.alpha),
+                    Optional(a.alpha_ci_low),
+                    Optional(a.alpha_ci_high),
+                ]
+            }));
+            row.push(Text(&r.warning));
+            row
+        }),
     )?;
-    table(
-        "dimension,item,n,mean,sd,share_missing,share_na,item_total_r,alpha_if_dropped,warning\n",
-        json.items
-            .iter()
-            .map(|i| {
-                let mut row = vec![i.dimension.clone(), i.item.clone()];
-                row.extend(gated_cells(&i.figures, 7, |f| {
-                    vec![
-                        f.n.to_string(),
-                        opt(f.mean),
-                        opt(f.sd),
-                        num(f.share_missing),
-                        num(f.share_na),
-                        opt(f.item_total_r),
-                        opt(f.alpha_if_dropped),
-                    ]
-                }));
-                row.push(i.warning.clone());
-                row
-            })
-            .collect(),
+    write_table(
+        out,
         "items.csv",
+        &[
+            "dimension",
+            "item",
+            "n",
+            "mean",
+            "sd",
+            "share_missing",
+            "share_na",
+            "item_total_r",
+            "alpha_if_dropped",
+            "warning",
+        ],
+        json.items.iter().map(|i| {
+            let mut row = vec![Text(&i.dimension), Text(&i.item)];
+            row.extend(gated_cells(&i.figures, 7, |f| {
+                vec![
+                    Count(f.n),
+                    Optional(f.mean),
+                    Optional(f.sd),
+                    Number(f.share_missing),
+                    Number(f.share_na),
+                    Optional(f.item_total_r),
+                    Optional(f.alpha_if_dropped),
+                ]
+            }));
+            row.push(Text(&i.warning));
+            row
+        }),
     )?;
-    table(
-        "first,second,n,r,p,warning\n",
-        json.correlations
-            .iter()
-            .map(|c| {
-                let mut row = vec![c.first.clone(), c.second.clone()];
-                row.extend(gated_cells(&c.figures, 3, |f| {
-                    vec![f.n.to_string(), opt(f.r), opt(f.p)]
-                }));
-                row.push(c.warning.clone());
-                row
-            })
-            .collect(),
+    write_table(
+        out,
         "correlations.csv",
+        &["first", "second", "n", "r", "p", "warning"],
+        json.correlations.iter().map(|c| {
+            let mut row = vec![Text(&c.first), Text(&c.second)];
+            row.extend(gated_cells(&c.figures, 3, |f| {
+                vec![Count(f.n), Optional(f.r), Optional(f.p)]
+            }));
+            row.push(Text(&c.warning));
+            row
+        }),
     )?;
-    table(
-        "respondent_id,org,role,wave,problem\n",
-        quality
-            .iter()
-            .map(|q| {
-                vec![
-                    q.respondent_id.clone(),
-                    q.org.clone(),
-                    q.role.clone(),
-                    q.wave.clone(),
-                    q.problem.clone(),
-                ]
-            })
-            .collect(),
+    write_table(
+        out,
         "quality.csv",
+        &["respondent_id", "org", "role", "wave", "problem"],
+        quality.iter().map(|q| {
+            vec![
+                Text(&q.respondent_id),
+                Text(&q.org),
+                Text(&q.role),
+                Text(&q.wave),
+                Text(&q.problem),
+            ]
+        }),
     )?;
-    table(
-        "measure,wave,organizations,respondents,icc1,icc2,rwg_j_median,ad_m_median,warning\n",
-        json.aggregation
-            .iter()
-            .map(|a| {
-                vec![
-                    a.measure.clone(),
-                    a.wave.clone(),
-                    a.organizations.to_string(),
-                    a.respondents.to_string(),
-                    opt(a.icc1),
-                    opt(a.icc2),
-                    opt(a.rwg_j_median),
-                    opt(a.ad_m_median),
-                    a.warning.clone(),
-                ]
-            })
-            .collect(),
+    write_table(
+        out,
         "aggregation.csv",
+        &[
+            "measure",
+            "wave",
+            "organizations",
+            "respondents",
+            "icc1",
+            "icc2",
+            "rwg_j_median",
+            "ad_m_median",
+            "warning",
+        ],
+        json.aggregation.iter().map(|a| {
+            vec![
+                Text(&a.measure),
+                Text(&a.wave),
+                Count(a.organizations),
+                Count(a.respondents),
+                Optional(a.icc1),
+                Optional(a.icc2),
+                Optional(a.rwg_j_median),
+                Optional(a.ad_m_median),
+                Text(&a.warning),
+            ]
+        }),
     )?;
-    table(
-        "org,wave,dimension,n,rwg_j,ad_m,warning\n",
-        json.agreement
-            .iter()
-            .map(|a| {
-                let mut row = vec![a.org.clone(), a.wave.clone(), a.dimension.clone()];
-                row.extend(gated_cells(&a.figures, 3, |f| {
-                    vec![f.n.to_string(), opt(f.rwg_j), opt(f.ad_m)]
-                }));
-                row.push(a.warning.clone());
-                row
-            })
-            .collect(),
+    write_table(
+        out,
         "agreement.csv",
+        &["org", "wave", "dimension", "n", "rwg_j", "ad_m", "warning"],
+        json.agreement.iter().map(|a| {
+            let mut row = vec![Text(&a.org), Text(&a.wave), Text(&a.dimension)];
+            row.extend(gated_cells(&a.figures, 3, |f| {
+                vec![Count(f.n), Optional(f.rwg_j), Optional(f.ad_m)]
+            }));
+            row.push(Text(&a.warning));
+            row
+        }),
     )
-}
-
-fn write_table(out: &Path, name: &str, header: &str, rows: Vec<Vec<String>>) -> Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .has_headers(false)
-        .from_writer(header.as_bytes().to_vec());
-    for row in rows {
-        writer
-            .write_record(&row)
-            .map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
-    output::write_atomic(&out.join(name), &bytes)
 }
 
 // The stats page.

@@ -15,7 +15,7 @@ mod tables;
 
 use std::path::Path;
 
-pub use csv_writer::guard;
+pub use csv_writer::{guard, Cell, Table};
 pub use file::{write_atomic, AtomicFile};
 pub use number::{num, opt, push_num};
 pub use scores_json::ChangeJson;
