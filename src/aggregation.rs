@@ -12,11 +12,12 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::aggregate::{self, Group};
+use crate::aggregate;
 use crate::analysis::Analysis;
 use crate::instrument::{Instrument, ItemKind};
 use crate::research::{too_few, Gated};
 use crate::responses::{ItemMatrix, ANSWERED};
+use crate::results::Measure;
 use crate::score;
 use crate::stats::{self, GroupMoments};
 
@@ -120,8 +121,8 @@ pub fn shared_options(instrument: &Instrument, d: usize) -> Result<usize, String
 pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
-    let shown: Vec<usize> = (0..analysis.org_waves.len())
-        .filter(|&i| analysis.visibility[i].reportable)
+    let shown: Vec<usize> = (0..analysis.results.len())
+        .filter(|&i| analysis.results[i].reported().is_some())
         .collect();
     let options: Vec<Result<usize, String>> =
         (0..d).map(|k| shared_options(instrument, k)).collect();
@@ -131,15 +132,17 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
     let per_org_wave: Vec<(Vec<Option<GroupMoments>>, Vec<AgreementRow>)> = shown
         .par_iter()
         .map(|&i| {
-            let ow = &analysis.org_waves[i];
-            let moments = (0..=d)
+            let result = &analysis.results[i];
+            let all = result.reported().map(|r| &r.all);
+            let moments = Measure::all(d)
                 .map(|m| {
-                    analysis.visibility[i]
-                        .is_shown(ow, Group::All, m)
-                        .then(|| {
-                            GroupMoments::of(&aggregate::values(analysis.data, d, &ow.rows, m))
-                        })
-                        .flatten()
+                    all.and_then(|all| all.shown(m))?;
+                    GroupMoments::of(&aggregate::values(
+                        analysis.data,
+                        d,
+                        &result.rows,
+                        m.slot(d),
+                    ))
                 })
                 .collect();
             let rows = (0..d)
@@ -155,7 +158,7 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
     let scopes = std::iter::once(None).chain(waves.into_iter().map(Some));
     let mut rows = Vec::new();
     for scope in scopes {
-        let in_scope = |k: usize| scope.is_none_or(|w| analysis.org_waves[shown[k]].wave == w);
+        let in_scope = |k: usize| scope.is_none_or(|w| analysis.results[shown[k]].wave == w);
         let wave = scope.map_or("all", |w| analysis.data.waves[w as usize].as_str());
         for m in 0..=d {
             let groups: Vec<GroupMoments> = (0..shown.len())
@@ -250,7 +253,7 @@ fn agreement_row(
     let threshold = instrument.anonymity_threshold;
     let width = instrument.items.len();
     let range = instrument.dimensions[k].items.clone();
-    let complete: Vec<usize> = analysis.org_waves[i]
+    let complete: Vec<usize> = analysis.results[i]
         .rows
         .iter()
         .map(|&r| r as usize)

@@ -569,17 +569,17 @@ pub fn run(
             .or_default() += 1;
     }
     let org_quality: Vec<OrgQuality> = analysis
-        .org_waves
+        .results
         .iter()
         .enumerate()
-        .filter(|(i, _)| analysis.visibility[*i].reportable)
-        .map(|(i, ow)| {
+        .filter(|(_, result)| result.reported().is_some())
+        .map(|(i, result)| {
             let (org, wave) = (analysis.org_id(i), analysis.wave(i));
             let count = |problem: &str| problems.get(&(org, wave, problem)).copied().unwrap_or(0);
             OrgQuality {
                 org: org.to_string(),
                 wave: wave.to_string(),
-                respondents: ow.rows.len(),
+                respondents: result.rows.len(),
                 straight_lining: count("straight_lining"),
                 too_few_answered: count("too_few_answered"),
             }
@@ -606,12 +606,10 @@ pub fn run(
         let name = &data.waves[w as usize];
         let mut counts = vec![0usize; instrument.levels.len()];
         let mut n = 0;
-        for (i, ow) in analysis.org_waves.iter().enumerate() {
-            if ow.wave == w {
-                if let Some(Some(level)) = analysis.summaries[i].as_ref().map(|s| s.level) {
-                    counts[level] += 1;
-                    n += 1;
-                }
+        for result in analysis.results.iter().filter(|r| r.wave == w) {
+            if let Some(level) = result.reported().and_then(|r| r.level.level) {
+                counts[level] += 1;
+                n += 1;
             }
         }
         wave_levels.push(WaveLevels {

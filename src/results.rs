@@ -183,8 +183,8 @@ pub enum Outcome {
 pub struct OrgWaveResult {
     pub org: u32,
     pub wave: u32,
-    /// Accepted rows.
-    pub rows: usize,
+    /// Its accepted rows (into `Dataset::respondents`), in input order.
+    pub rows: Vec<u32>,
     pub outcome: Outcome,
 }
 
@@ -249,7 +249,7 @@ pub fn org_wave_result(
     OrgWaveResult {
         org: org_wave.org,
         wave: org_wave.wave,
-        rows: org_wave.rows.len(),
+        rows: org_wave.rows.clone(),
         outcome,
     }
 }

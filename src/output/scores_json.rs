@@ -308,7 +308,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
         entry.waves.push(WaveJson {
             wave,
             suppressed: false,
-            n: Some(analysis.results[i].rows),
+            n: Some(analysis.results[i].rows.len()),
             level: Some(LevelJson {
                 index: summary.index,
                 level: level_name(summary.level),

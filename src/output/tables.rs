@@ -129,7 +129,7 @@ pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
             Cell::Text(org),
             Cell::Text(analysis.orgs.display_name(org)),
             Cell::Text(analysis.wave(i)),
-            Cell::Count(result.rows),
+            Cell::Count(result.rows.len()),
             Cell::Optional(s.index),
             Cell::Text(level_id(s.level)),
             Cell::Optional(standing.and_then(|s| s.percentile)),
