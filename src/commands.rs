@@ -572,7 +572,13 @@ fn stats(
     )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(orgs, false)?;
-    let data = load_responses(&instrument, files, common, true, None)?;
+    let data = load_responses(
+        &instrument,
+        files,
+        common,
+        true,
+        Some(&out.join("rejects.csv")),
+    )?;
     let summary = crate::research::run(&instrument, &data, &orgs, by_wave, dir.path())?;
     publish(dir, "stats", &instrument, common)?;
     if !common.quiet {

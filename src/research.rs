@@ -640,6 +640,7 @@ pub fn run(
         agreement,
     };
     write_csvs(out, &json, &quality_rows)?;
+    output::write_rejects(data, &out.join("rejects.csv"))?;
     let bytes = serde_json::to_vec_pretty(&json)
         .map_err(|e| Error::Other(format!("cannot serialise stats.json: {e}")))?;
     output::write_atomic(&out.join("stats.json"), &bytes)?;

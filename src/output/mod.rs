@@ -19,6 +19,7 @@ pub use csv_writer::{guard, Cell, Table};
 pub use file::{write_atomic, AtomicFile};
 pub use number::{num, opt, push_num};
 pub use scores_json::ChangeJson;
+pub use tables::rejects as write_rejects;
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
@@ -78,7 +79,7 @@ fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
             tables::org_summary(analysis, &dir.join("org_summary.csv"))?;
             tables::perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
             tables::changes(analysis, &dir.join("changes.csv"))?;
-            tables::rejects(analysis, &dir.join("rejects.csv"))
+            tables::rejects(analysis.data, &dir.join("rejects.csv"))
         },
     );
     json?;

@@ -208,9 +208,10 @@ pub fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
     table.finish()
 }
 
-pub fn rejects(analysis: &Analysis, path: &Path) -> Result<()> {
+/// `rejects.csv`: every rejected row with its place and reason (`score`, `report`, `stats`).
+pub fn rejects(data: &Dataset, path: &Path) -> Result<()> {
     let mut table = Table::create(path, &["file", "line", "column", "respondent_id", "reason"])?;
-    for r in &analysis.data.rejects {
+    for r in &data.rejects {
         table.row([
             Cell::Text(&r.file),
             Cell::Count(r.line as usize),

@@ -75,6 +75,14 @@ fn a_miskeyed_item_is_named_and_the_outputs_are_complete() {
         .get(collaboration, "warning")
         .contains("is below 0.7"));
 
+    // `stats` lists its rejected rows too (SPEC §12), here none.
+    let rejects = Table::read(&out.join("rejects.csv"));
+    assert_eq!(
+        rejects.header,
+        ["file", "line", "column", "respondent_id", "reason"]
+    );
+    assert!(rejects.rows.is_empty());
+
     let quality = Table::read(&out.join("quality.csv"));
     assert_eq!(
         quality.header,
