@@ -5,6 +5,7 @@
 //! [`MIN_POPULATION`] values yields no percentile, quartiles or z: with two organizations a
 //! median would reveal the other one's score.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -16,7 +17,7 @@ use crate::confidential::Visibility;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
-use crate::stats;
+use crate::{score, stats};
 
 /// Smallest population that gives percentiles and quartiles, and smallest norms file.
 pub const MIN_POPULATION: usize = 5;
@@ -100,9 +101,42 @@ type Key = (u32, Group, usize);
 /// A population, sorted once, with the figures every organization compared with it needs.
 struct Pool {
     sorted: Vec<f64>,
+    /// Where each tie group starts in `sorted` (see [`tie_groups`]).
+    groups: Vec<usize>,
     quartiles: Option<stats::Quartiles>,
     mean: Option<f64>,
     sd: Option<f64>,
+}
+
+/// Cuts sorted values into tie groups (SPEC §4): a group starts at a value and takes every
+/// following value equal to that first one within the tolerance of [`score::compare`].
+/// Returns the index where each group starts. Sorting itself stays exact (`total_cmp`): a
+/// tolerant comparator is not a total order.
+fn tie_groups(sorted: &[f64]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    for (i, &v) in sorted.iter().enumerate() {
+        match starts.last() {
+            Some(&start) if score::compare(sorted[start], v) == Some(Ordering::Equal) => {}
+            _ => starts.push(i),
+        }
+    }
+    starts
+}
+
+/// `(below, equal)` counts of `x` in sorted values cut into tie groups: the values of the
+/// groups before x's group are below it, those of x's group equal to it. x's group is the
+/// first whose first value equals x; when none does, nothing is equal.
+fn rank_counts(sorted: &[f64], groups: &[usize], x: f64) -> (usize, usize) {
+    // Groups whose first value lies below x come first (the values ascend).
+    let g = groups.partition_point(|&start| score::below(sorted[start], x));
+    let below = groups.get(g).copied().unwrap_or(sorted.len());
+    let equal = match groups.get(g) {
+        Some(&start) if score::compare(sorted[start], x) == Some(Ordering::Equal) => {
+            groups.get(g + 1).copied().unwrap_or(sorted.len()) - start
+        }
+        _ => 0,
+    };
+    (below, equal)
 }
 
 impl Pool {
@@ -117,6 +151,7 @@ impl Pool {
             },
             mean: stats::mean(&values),
             sd: stats::sample_sd(&values),
+            groups: tie_groups(&values),
             sorted: values,
         }
     }
@@ -130,12 +165,11 @@ impl Pool {
                 population,
             };
         }
-        // 100·(#{v < x} + 0.5·#{v = x})/N, counted by binary search in the sorted values.
-        let below = self.sorted.partition_point(|&v| v < x);
-        let not_above = self.sorted.partition_point(|&v| v <= x);
+        // 100·(#{v < x} + 0.5·#{v = x})/N, counted over tie groups by binary search.
+        let (below, equal) = rank_counts(&self.sorted, &self.groups, x);
         let n = self.sorted.len() as f64;
         Standing {
-            percentile: Some(100.0 * (below as f64 + 0.5 * (not_above - below) as f64) / n),
+            percentile: Some(100.0 * (below as f64 + 0.5 * equal as f64) / n),
             quartiles: self.quartiles.clone(),
             z: match (self.mean, self.sd) {
                 (Some(mean), Some(sd)) if sd > 0.0 => Some((x - mean) / sd),
@@ -513,6 +547,41 @@ mod tests {
             let z = stats::z_score(x, &population).unwrap();
             assert!((s.z.unwrap() - z).abs() < 1e-12, "x = {x}");
         }
+    }
+
+    #[test]
+    fn means_that_differ_in_the_last_bit_share_a_percentile() {
+        // 70.69444444444444 and 70.69444444444446: the same sum in two orders.
+        let (a, b) = (70.69444444444444, 70.69444444444446);
+        let population = [40.0, b, 55.0, a, 90.0, 12.5];
+        let wave = || Population::Wave {
+            wave: "w".into(),
+            n: 6,
+        };
+        let (sa, sb) = (
+            standing(a, &population, wave()),
+            standing(b, &population, wave()),
+        );
+        // below: 12.5, 40, 55 → 3; equal: a, b → 2; 100·(3 + 1)/6
+        assert_eq!(sa.percentile, Some(100.0 * 4.0 / 6.0));
+        assert_eq!(sa.percentile, sb.percentile);
+    }
+
+    #[test]
+    fn tie_groups_start_at_a_value_and_take_what_equals_it() {
+        // Each step is below the tolerance (1e-9·100 = 1e-7), two steps are not: the chain
+        // 100, 100 + 6e-8, 100 + 1.2e-7 splits after the second value, never transitively.
+        let sorted = [1.0, 100.0, 100.0 + 6e-8, 100.0 + 1.2e-7, 200.0];
+        let groups = tie_groups(&sorted);
+        assert_eq!(groups, [0, 1, 3, 4]);
+        assert_eq!(rank_counts(&sorted, &groups, 100.0 + 6e-8), (1, 2));
+        // The third starts its own group, although it equals the second.
+        assert_eq!(rank_counts(&sorted, &groups, 100.0 + 1.2e-7), (3, 1));
+        // Not in the population: between groups nothing is equal.
+        assert_eq!(rank_counts(&sorted, &groups, 150.0), (4, 0));
+        assert_eq!(rank_counts(&sorted, &groups, 0.0), (0, 0));
+        assert_eq!(rank_counts(&sorted, &groups, 300.0), (5, 0));
+        assert_eq!(rank_counts(&[], &[], 1.0), (0, 0));
     }
 
     #[test]

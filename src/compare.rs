@@ -6,7 +6,7 @@ use crate::aggregate::{self, Group, OrgWave};
 use crate::confidential::Visibility;
 use crate::instrument::{Instrument, MeaningfulChange};
 use crate::responses::Dataset;
-use crate::stats;
+use crate::{score, stats};
 
 /// `mean(first role) − mean(second role)` for one organization-wave and measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +47,7 @@ pub fn perception_gaps(
                         first_mean: a,
                         second_mean: b,
                         gap,
-                        flag: gap.abs() >= instrument.gap_alert,
+                        flag: score::at_least(gap.abs(), instrument.gap_alert),
                     });
                 }
             }
@@ -76,7 +76,8 @@ pub struct Shift {
     pub difference: f64,
     pub welch: Option<stats::Welch>,
     pub hedges_g: Option<f64>,
-    /// Both `p < rule.p` and `|difference| ≥ rule.points`.
+    /// Both `p < rule.p` (exactly) and `|difference| ≥ rule.points` (within the tolerance of
+    /// [`score::compare`]).
     pub meaningful: bool,
 }
 
@@ -88,7 +89,7 @@ pub fn shift(earlier: &[f64], later: &[f64], rule: MeaningfulChange) -> Option<S
     let welch = stats::welch(later, earlier);
     let meaningful = welch
         .as_ref()
-        .is_some_and(|w| w.p < rule.p && difference.abs() >= rule.points);
+        .is_some_and(|w| w.p < rule.p && score::at_least(difference.abs(), rule.points));
     Some(Shift {
         from_n: earlier.len(),
         to_n: later.len(),
