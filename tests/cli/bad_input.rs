@@ -16,10 +16,10 @@ const INSTRUMENTS: &[(&str, &str)] = &[
     ("first_level_not_zero", "bad/first_level_not_zero.yaml:46:50: the first level `support` has min 10; it must be 0 so that every score has a level"),
     ("recommendation_unknown_dimension", "bad/recommendation_unknown_dimension.yaml:50:3: recommendations for `colaboration`, which is not a dimension (dimensions: collaboration, capability)"),
     ("gap_unknown_role", "bad/gap_unknown_role.yaml:13:20: perception gap names role `hrr`, which is not defined (defined: hr, sales_leader, sales_rep)"),
-    ("negative_weight", "bad/negative_weight.yaml:23:13: dimension `collaboration` has weight -1; weights must be positive"),
+    ("negative_weight", "bad/negative_weight.yaml:23:13: dimension `collaboration` has weight -1; weights must be above 0 and at most 1000"),
     ("min_not_below_max", "bad/min_not_below_max.yaml:35:82: item `cap_staff` has min 4 and max 4; min must be below max"),
     ("full_at_too_large", "bad/full_at_too_large.yaml:34:18: multi item `cap_tasks` has full_at 9; it must be between 1 and the number of options (4)"),
-    ("choice_without_score", "bad/choice_without_score.yaml:41:11: choice item `cap_owner` option `joint` has no score; add `score: 0..100`"),
+    ("choice_without_score", "bad/choice_without_score.yaml:42:13: choice item `cap_owner` option `joint` has no score; add `score: 0..100`"),
     ("numeric_label", "bad/numeric_label.yaml:19:29: scale `freq4` label `4` is a number, which would be read as a code; use words"),
     ("duplicate_label", "bad/duplicate_label.yaml:19:40: scale `freq4` label `never` appears twice (labels are compared ignoring case, `na` labels included)"),
     ("bad_id_and_version", "bad/bad_id_and_version.yaml:2:5: instrument id `Mini Check` must start with a lowercase letter and contain only lowercase letters, digits, `_` and `-`\nbad/bad_id_and_version.yaml:3:10: version `1.2` must be MAJOR.MINOR.PATCH, e.g. 1.0.0"),
@@ -29,6 +29,17 @@ const INSTRUMENTS: &[(&str, &str)] = &[
     ("misplaced_key", "bad/misplaced_key.yaml:36:15: item `cap_bp` is of type boolean, so `options` does not apply (it is for choice and multi items); remove it"),
     ("unknown_type", "bad/unknown_type.yaml:32:15: unknown variant `multiple`, expected one of scale, number, boolean, choice, multi"),
     ("not_utf8", "bad/not_utf8.yaml:2:11: the file is not UTF-8 text; save it as UTF-8"),
+    // Ids and labels a cell is matched against are distinct ignoring case (SPEC §2).
+    ("role_label_is_another_id", "bad/role_label_is_another_id.yaml:10:32: the label `HR` of role `sales_leader` is also the id of role `hr` (ignoring case), so a `role` cell `HR` would mean two roles; give each role an id and a label no other role uses"),
+    ("role_ids_differ_in_case", "bad/role_ids_differ_in_case.yaml:12:11: role id `HR` is also the id of role `hr` (ignoring case), so a `role` cell `HR` would mean two roles; give each role an id and a label no other role uses"),
+    ("option_label_is_another_id", "bad/option_label_is_another_id.yaml:42:13: choice item `cap_owner`: option id `joint` is also the label of option `sales_alone` (ignoring case), so a cell `joint` would mean two options; give each option an id and a label no other option of the item uses"),
+    ("multi_option_named_none", "bad/multi_option_named_none.yaml:33:53: multi item `cap_tasks` option `benchmarking` has the label `None`, which a cell reads as \"no option chosen\"; choose another label"),
+    ("na_label_repeats_label", "bad/na_label_repeats_label.yaml:17:10: scale `agree5` label `NEITHER` appears twice (labels are compared ignoring case, `na` labels included)"),
+    // Every number finite, weights in (0, 1000], number ranges within ±1e12.
+    ("huge_weight", "bad/huge_weight.yaml:23:13: dimension `collaboration` has weight 1e308; weights must be above 0 and at most 1000"),
+    ("infinite_weight", "bad/infinite_weight.yaml:23:13: dimension `collaboration` has weight inf; weights must be above 0 and at most 1000"),
+    ("nan_score", "bad/nan_score.yaml:42:49: value `.nan` is not a finite number"),
+    ("huge_range", "bad/huge_range.yaml:35:82: item `cap_staff` has min -1e308 and max 1e308; min and max must lie between -1e12 and 1e12"),
 ];
 
 #[test]
