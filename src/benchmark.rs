@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Group, OrgWave};
 use crate::confidential::Visibility;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::validate::{number as short, quote};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
 use crate::{score, stats};
@@ -318,6 +319,9 @@ pub struct Norms {
     /// Group names resolved to indices when loaded against an instrument.
     #[serde(skip)]
     pub resolved: BTreeMap<(Group, usize), usize>,
+    /// What loading found worth saying but not refusing (another file of the instrument).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -382,6 +386,9 @@ impl Norms {
                 continue;
             }
             let summary = stats::summarize(&values);
+            let Some(mean) = summary.mean else {
+                continue;
+            };
             values.sort_by(|a, b| a.total_cmp(b));
             populations.push(NormsPopulation {
                 group: group.name(instrument),
@@ -391,7 +398,7 @@ impl Norms {
                     instrument.dimensions[m].id.clone()
                 },
                 n: values.len(),
-                mean: summary.mean.unwrap_or(f64::NAN),
+                mean,
                 sd: summary.sd,
                 values,
             });
@@ -411,10 +418,15 @@ impl Norms {
             partnerscope_version: env!("CARGO_PKG_VERSION").into(),
             populations,
             resolved: BTreeMap::new(),
+            warnings: Vec::new(),
         })
     }
 
-    /// Reads a norms file and checks it fits the instrument (same id and major version).
+    /// Reads a norms file and checks it (SPEC §5): the same instrument id and major version,
+    /// and every population sorted, finite, within 0–100, at least [`MIN_POPULATION`] values,
+    /// `n`, `mean` and `sd` those of its values, its group and measure known to the
+    /// instrument. A different instrument file with the same id and major version is a
+    /// warning (in `warnings`), anything else an error naming the file and the field.
     pub fn load(path: &std::path::Path, instrument: &Instrument) -> Result<Norms> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
@@ -431,17 +443,18 @@ impl Norms {
                 at,
                 format!(
                     "norms format `{}` is not supported (expected `{NORMS_FORMAT}`)",
-                    norms.format
+                    quote(&norms.format)
                 ),
             )));
         }
-        let major = norms.instrument.version.split('.').next().unwrap_or("");
-        if norms.instrument.id != instrument.id || major != instrument.version.major.to_string() {
+        let built_for = &norms.instrument;
+        let major = built_for.version.split('.').next().unwrap_or("");
+        if built_for.id != instrument.id || major != instrument.version.major.to_string() {
             return Err(Error::invalid(Diagnostic::new(
                 at,
                 format!(
                     "these norms were built for instrument `{}` {} and cannot benchmark `{}` {}; build norms from responses to the same instrument and major version",
-                    norms.instrument.id, norms.instrument.version, instrument.id, instrument.version
+                    quote(&built_for.id), quote(&built_for.version), instrument.id, instrument.version
                 ),
             )));
         }
@@ -454,37 +467,147 @@ impl Norms {
                 ),
             )));
         }
-        let d = instrument.dimensions.len();
+        let mut problems = Vec::new();
         for (p, population) in norms.populations.iter().enumerate() {
-            let group = if population.group == "all" {
-                Some(Group::All)
-            } else {
-                population
-                    .group
-                    .strip_prefix("role:")
-                    .and_then(|r| instrument.role_index(r))
-                    .map(Group::Role)
-            };
-            let measure = if population.measure == "index" {
-                Some(d)
-            } else {
-                instrument
-                    .dimensions
-                    .iter()
-                    .position(|x| x.id == population.measure)
-            };
-            let sorted = population.values.windows(2).all(|w| w[0] <= w[1]);
-            if let (Some(group), Some(measure), true, true) = (
-                group,
-                measure,
-                sorted,
-                population.values.len() >= MIN_POPULATION,
-            ) {
-                norms.resolved.insert((group, measure), p);
+            match check_population(instrument, population) {
+                Ok(key) => match norms.resolved.get(&key) {
+                    Some(&first) => problems.push(format!(
+                        "{}: the same group and measure as populations[{first}]",
+                        field(p, population)
+                    )),
+                    None => {
+                        norms.resolved.insert(key, p);
+                    }
+                },
+                Err(problem) => problems.push(format!("{}{problem}", field(p, population))),
             }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(
+                problems
+                    .into_iter()
+                    .map(|problem| {
+                        Diagnostic::new(
+                            at.clone(),
+                            format!("{problem}; rebuild the file with `partnerscope norms`"),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+        if built_for.sha256 != instrument.sha256 {
+            norms.warnings.push(format!(
+                "{name}: these norms were built from instrument `{}` {} and this is `{}` {}, a different file with the same id and major version; the percentiles assume both versions score alike",
+                quote(&built_for.id),
+                quote(&built_for.version),
+                instrument.id,
+                instrument.version
+            ));
         }
         Ok(norms)
     }
+}
+
+/// How messages name population `p`: `populations[7] (all/index)`.
+fn field(p: usize, population: &NormsPopulation) -> String {
+    format!(
+        "populations[{p}] ({}/{})",
+        quote(&population.group),
+        quote(&population.measure)
+    )
+}
+
+/// The group and measure of a norms population, or what is wrong with it, as the rest of a
+/// field path: `.values: not sorted`.
+fn check_population(
+    instrument: &Instrument,
+    population: &NormsPopulation,
+) -> std::result::Result<(Group, usize), String> {
+    let group = if population.group == "all" {
+        Some(Group::All)
+    } else {
+        population
+            .group
+            .strip_prefix("role:")
+            .and_then(|r| instrument.role_index(r))
+            .map(Group::Role)
+    };
+    let Some(group) = group else {
+        let groups: Vec<String> = std::iter::once("all".to_string())
+            .chain(instrument.roles.iter().map(|r| format!("role:{}", r.id)))
+            .collect();
+        return Err(format!(
+            ".group: `{}` is not a group of instrument `{}` (groups: {})",
+            quote(&population.group),
+            instrument.id,
+            groups.join(", ")
+        ));
+    };
+    let d = instrument.dimensions.len();
+    let measure = if population.measure == "index" {
+        Some(d)
+    } else {
+        instrument
+            .dimensions
+            .iter()
+            .position(|x| x.id == population.measure)
+    };
+    let Some(measure) = measure else {
+        let measures: Vec<&str> = (0..=d).map(|m| instrument.measure_id(m)).collect();
+        return Err(format!(
+            ".measure: `{}` is not a measure of instrument `{}` (measures: {})",
+            quote(&population.measure),
+            instrument.id,
+            measures.join(", ")
+        ));
+    };
+    let values = &population.values;
+    if let Some(i) = values
+        .iter()
+        .position(|v| !(v.is_finite() && (0.0..=100.0).contains(v)))
+    {
+        return Err(format!(
+            ".values[{i}]: {} is outside 0–100",
+            short(values[i])
+        ));
+    }
+    if values.len() < MIN_POPULATION {
+        return Err(format!(
+            ".values: {} value(s); a population needs at least {MIN_POPULATION}",
+            values.len()
+        ));
+    }
+    if !values.windows(2).all(|w| w[0] <= w[1]) {
+        return Err(".values: not sorted".to_string());
+    }
+    if population.n != values.len() {
+        return Err(format!(
+            ".n: {}, but there are {} values",
+            population.n,
+            values.len()
+        ));
+    }
+    let summary = stats::summarize(values);
+    let differs = |written: Option<f64>, actual: Option<f64>| match (written, actual) {
+        (Some(a), Some(b)) => score::compare(a, b) != Some(Ordering::Equal),
+        (a, b) => a.is_some() != b.is_some(),
+    };
+    let shown = |x: Option<f64>| x.map_or("missing".to_string(), short);
+    if differs(Some(population.mean), summary.mean) {
+        return Err(format!(
+            ".mean: {}, but the values' mean is {}",
+            short(population.mean),
+            shown(summary.mean)
+        ));
+    }
+    if differs(population.sd, summary.sd) {
+        return Err(format!(
+            ".sd: {}, but the values' sd is {}",
+            shown(population.sd),
+            shown(summary.sd)
+        ));
+    }
+    Ok((group, measure))
 }
 
 #[cfg(test)]

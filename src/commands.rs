@@ -131,6 +131,7 @@ fn benchmark_choice(
     orgs: &Organizations,
     has_orgs: bool,
     instrument: &Instrument,
+    common: &Common,
 ) -> Result<Option<Norms>> {
     if let Some(attribute) = &bench.peer_group {
         if !has_orgs {
@@ -150,11 +151,15 @@ fn benchmark_choice(
             ));
         }
     }
-    bench
+    let norms = bench
         .norms
         .as_ref()
         .map(|path| Norms::load(path, instrument))
-        .transpose()
+        .transpose()?;
+    for warning in norms.iter().flat_map(|n| &n.warnings) {
+        warn(common, warning);
+    }
+    Ok(norms)
 }
 
 fn warn_unlisted(analysis: &Analysis, common: &Common) {
@@ -173,7 +178,7 @@ fn warn_unlisted(analysis: &Analysis, common: &Common) {
 fn score(files: &[PathBuf], bench: &Benchmarking, out: &Path, common: &Common) -> Result<i32> {
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
-    let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument)?;
+    let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument, common)?;
     let clock = Stopwatch::start();
     let data = load_responses(&instrument, files, common, false)?;
     clock.lap("import");
@@ -229,7 +234,7 @@ fn report(
     }
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
-    let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument)?;
+    let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
     // Item scores feed the per-item distributions of the pages.
     let data = load_responses(&instrument, files, common, true)?;
     let benchmark = choose(bench, &orgs, norms.as_ref());

@@ -320,3 +320,111 @@ fn a_cell_that_is_not_utf8_rejects_its_row_and_names_the_column() {
         ]
     );
 }
+
+/// Builds norms from `hand/2025-H1.csv`, lets `edit` tamper with them, and benchmarks
+/// `hand/2025-H2.csv` against the result; returns the run and the norms file's path.
+fn tampered_norms(edit: impl FnOnce(&mut serde_json::Value)) -> (crate::support::Run, String) {
+    let dir = temp();
+    let norms = dir.path().join("norms.json");
+    let built = run(&[
+        "norms",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "-o",
+        norms.to_str().unwrap(),
+    ]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&norms).unwrap()).unwrap();
+    edit(&mut json);
+    std::fs::write(&norms, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H2.csv",
+        "--norms",
+        norms.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    (r, norms.display().to_string())
+}
+
+#[test]
+fn tampered_norms_files_are_refused_naming_the_field() {
+    // populations: [0] all/collaboration, [1] all/capability, [2] all/index, five values each.
+    let rebuild = "; rebuild the file with `partnerscope norms`";
+    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, String)> = vec![
+        (
+            "unsorted",
+            Box::new(|j| j["populations"][2]["values"][0] = 99.0.into()),
+            format!("populations[2] (all/index).values: not sorted{rebuild}"),
+        ),
+        (
+            "out of range",
+            Box::new(|j| j["populations"][2]["values"][0] = (-1e308).into()),
+            format!("populations[2] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
+        ),
+        (
+            "too short",
+            Box::new(|j| {
+                let p = &mut j["populations"][0];
+                p["values"] = serde_json::json!([10.0, 20.0, 30.0]);
+                p["n"] = 3.into();
+            }),
+            format!("populations[0] (all/collaboration).values: 3 value(s); a population needs at least 5{rebuild}"),
+        ),
+        (
+            "n not the count",
+            Box::new(|j| j["populations"][1]["n"] = 12.into()),
+            format!("populations[1] (all/capability).n: 12, but there are 5 values{rebuild}"),
+        ),
+        (
+            "mean",
+            Box::new(|j| j["populations"][1]["mean"] = 60.0.into()),
+            format!("populations[1] (all/capability).mean: 60, but the values' mean is 53.25{rebuild}"),
+        ),
+        (
+            "sd",
+            Box::new(|j| j["populations"][1]["sd"] = serde_json::Value::Null),
+            format!("populations[1] (all/capability).sd: missing, but the values' sd is 10.701927396501997{rebuild}"),
+        ),
+        (
+            "unknown group",
+            Box::new(|j| j["populations"][0]["group"] = "role:intern".into()),
+            format!("populations[0] (role:intern/collaboration).group: `role:intern` is not a group of instrument `mini` (groups: all, role:hr, role:sales_leader, role:sales_rep){rebuild}"),
+        ),
+        (
+            "unknown measure",
+            Box::new(|j| j["populations"][0]["measure"] = "colaboration".into()),
+            format!("populations[0] (all/colaboration).measure: `colaboration` is not a measure of instrument `mini` (measures: collaboration, capability, index){rebuild}"),
+        ),
+        (
+            "repeated",
+            Box::new(|j| j["populations"][1]["measure"] = "collaboration".into()),
+            "populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
+        ),
+    ];
+    for (case, edit, message) in cases {
+        let (r, norms) = tampered_norms(edit);
+        assert_eq!(r.code, 2, "{case}: {}", r.stderr);
+        assert_eq!(r.stderr.trim_end(), format!("{norms}: {message}"), "{case}");
+        assert!(r.stdout.is_empty(), "{case}: nothing is scored");
+    }
+}
+
+#[test]
+fn norms_from_another_file_of_the_same_major_version_warn_naming_both_versions() {
+    let (r, norms) = tampered_norms(|j| {
+        j["instrument"]["version"] = "1.1.0".into();
+        j["instrument"]["sha256"] = "0".repeat(64).into();
+    });
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("warning: {norms}: these norms were built from instrument `mini` 1.1.0 and this is `mini` 1.2.0, a different file with the same id and major version; the percentiles assume both versions score alike")),
+        "{}",
+        r.stderr
+    );
+}

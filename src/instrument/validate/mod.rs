@@ -91,7 +91,7 @@ fn list(ids: impl IntoIterator<Item = impl AsRef<str>>) -> String {
 
 /// At most 80 characters of a value the user wrote, then `…`, so a runaway label cannot flood
 /// the terminal.
-fn quote(text: &str) -> String {
+pub fn quote(text: &str) -> String {
     const MAX: usize = 80;
     match text.char_indices().nth(MAX) {
         Some((end, _)) => format!("{}…", &text[..end]),
@@ -101,7 +101,7 @@ fn quote(text: &str) -> String {
 
 /// A number as a message shows it: `Display` (`1`, `0.5`) for ordinary sizes, exponent form
 /// for very large or small ones (`1e308`, not 309 digits).
-fn number(x: f64) -> String {
+pub fn number(x: f64) -> String {
     let size = x.abs();
     if x.is_finite() && size != 0.0 && !(1e-5..1e16).contains(&size) {
         format!("{x:e}")
