@@ -321,6 +321,9 @@ fn a_cell_that_is_not_utf8_rejects_its_row_and_names_the_column() {
     );
 }
 
+/// A change made to a norms file.
+type Edit = dyn FnOnce(&mut serde_json::Value);
+
 /// Builds norms from `hand/2025-H1.csv`, lets `edit` tamper with them, and benchmarks
 /// `hand/2025-H2.csv` against the result; returns the run and the norms file's path.
 fn tampered_norms(edit: impl FnOnce(&mut serde_json::Value)) -> (crate::support::Run, String) {
@@ -356,7 +359,7 @@ fn tampered_norms(edit: impl FnOnce(&mut serde_json::Value)) -> (crate::support:
 fn tampered_norms_files_are_refused_naming_the_field() {
     // populations: [0] all/collaboration, [1] all/capability, [2] all/index, five values each.
     let rebuild = "; rebuild the file with `partnerscope norms`";
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, String)> = vec![
+    let cases: Vec<(&str, Box<Edit>, String)> = vec![
         (
             "unsorted",
             Box::new(|j| j["populations"][2]["values"][0] = 99.0.into()),
