@@ -356,21 +356,12 @@ fn simulate_files(
     common: &Common,
 ) -> Result<i32> {
     let instrument = load_instrument(common)?;
-    if plan.organizations == 0 || plan.respondents == 0 || plan.waves == 0 {
-        return Err(Error::Usage(
-            "--organizations, --respondents and --waves must each be at least 1".into(),
-        ));
-    }
-    let (responses, orgs) = simulate::simulate(&instrument, plan);
-    output::write_atomic(path, responses.as_bytes())?;
-    if let Some(orgs_path) = orgs_path {
-        output::write_atomic(orgs_path, orgs.as_bytes())?;
-    }
+    let written = simulate::write(&instrument, plan, path, orgs_path)?;
     if !common.quiet {
         eprintln!(
             "wrote {} ({} bytes) for {} organizations over {} wave(s)",
             path.display(),
-            responses.len(),
+            written.bytes,
             plan.organizations,
             plan.waves
         );

@@ -29,6 +29,7 @@ pub mod output;
 pub mod report;
 pub mod research;
 pub mod responses;
+pub mod rng;
 pub mod score;
 pub mod simulate;
 pub mod stats;

@@ -431,3 +431,28 @@ fn norms_from_another_file_of_the_same_major_version_warn_naming_both_versions()
         r.stderr
     );
 }
+
+#[test]
+fn simulate_refuses_more_than_a_billion_rows_before_writing() {
+    let dir = temp();
+    let path = dir.path().join("never.csv");
+    let r = run(&[
+        "simulate",
+        "--organizations",
+        "1000000",
+        "--respondents",
+        "1000",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "error: --organizations 1000000 × --respondents 1000 × --waves 2 asks for 2000000000 rows; simulate writes at most 1000000000 (10^9): lower a count"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
