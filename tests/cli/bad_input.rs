@@ -456,3 +456,79 @@ fn simulate_refuses_more_than_a_billion_rows_before_writing() {
         "nothing written"
     );
 }
+
+/// Runs `report` on `hand/2025-H1.csv` with the templates of `templates`, `env` set.
+fn report_with_templates(templates: &std::path::Path, env: &[(&str, &str)]) -> (i32, String) {
+    let out = temp();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .current_dir(crate::support::fixtures())
+        .args(["report", "--survey", "mini.yaml", "hand/2025-H1.csv", "-q"])
+        .arg("--templates")
+        .arg(templates)
+        .arg("--out")
+        .arg(out.path().join("report"))
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_template_linked_from_outside_the_templates_folder_is_refused() {
+    let dir = temp();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "root:x:0:0").unwrap();
+    std::os::unix::fs::symlink(&secret, templates.join("org.html")).unwrap();
+    let (code, stderr) = report_with_templates(&templates, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "{}: a symbolic link to {}, outside the templates folder; copy the file into {} instead of linking to it",
+            templates.join("org.html").display(),
+            std::fs::canonicalize(&secret).unwrap().display(),
+            templates.display()
+        )
+    );
+    // A link that stays inside the folder is fine.
+    std::fs::remove_file(templates.join("org.html")).unwrap();
+    std::fs::write(templates.join("mine.html"), "<p>own page</p>").unwrap();
+    std::os::unix::fs::symlink(templates.join("mine.html"), templates.join("org.html")).unwrap();
+    let (code, stderr) = report_with_templates(&templates, &[]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn a_template_that_renders_too_long_stops_the_run_naming_it() {
+    let dir = temp();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    // 10^10 steps: runs for hours without the watchdog.
+    std::fs::write(
+        templates.join("org.html"),
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let (code, stderr) =
+        report_with_templates(&templates, &[("PARTNERSCOPE_TEMPLATE_TIMEOUT", "0.5")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: template `org.html` took more than 0.5 s to render one page, so the run stops; simplify its loops, or raise PARTNERSCOPE_TEMPLATE_TIMEOUT (seconds)"
+    );
+    assert!(started.elapsed().as_secs() < 60, "the watchdog fired late");
+    let (code, stderr) =
+        report_with_templates(&templates, &[("PARTNERSCOPE_TEMPLATE_TIMEOUT", "soon")]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: PARTNERSCOPE_TEMPLATE_TIMEOUT=soon: expected a number of seconds above 0 (the default is 30)"
+    );
+}
