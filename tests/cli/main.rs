@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod properties;
 mod reports;
 mod research;
 mod scoring;
