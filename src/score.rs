@@ -55,7 +55,11 @@ pub fn item_score(kind: &ItemKind, reverse: bool, answer: Answer) -> f64 {
         (ItemKind::Scale { labels, .. }, Answer::Code(c)) => {
             100.0 * (c as f64 - 1.0) / (labels.len() as f64 - 1.0)
         }
-        (ItemKind::Number { min, max }, Answer::Number(x)) => 100.0 * (x - min) / (max - min),
+        // x lies in [min, max], but the division may round just past 100 (and reversed, just
+        // below 0): clamp to the scale.
+        (ItemKind::Number { min, max }, Answer::Number(x)) => {
+            (100.0 * (x - min) / (max - min)).clamp(0.0, 100.0)
+        }
         (ItemKind::Boolean, Answer::Bool(b)) => {
             if b {
                 100.0
@@ -184,6 +188,13 @@ mod tests {
         // number 0..3, x = 2 → 66.66…
         let number = ItemKind::Number { min: 0.0, max: 3.0 };
         assert!((item_score(&number, false, Answer::Number(2.0)) - 200.0 / 3.0).abs() < 1e-12);
+        // 100·(−905 + 954.4)/49.4 rounds to 100.00000000000001; reversed it must not fall below 0.
+        let odd = ItemKind::Number {
+            min: -954.4,
+            max: -905.0,
+        };
+        assert_eq!(item_score(&odd, false, Answer::Number(-905.0)), 100.0);
+        assert_eq!(item_score(&odd, true, Answer::Number(-905.0)), 0.0);
         assert_eq!(
             item_score(&ItemKind::Boolean, false, Answer::Bool(true)),
             100.0

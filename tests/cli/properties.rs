@@ -83,82 +83,121 @@ const NUMBERS: &[&str] = &[
     "1e13", "1e-300", "5e-324", ".inf", "-.inf", ".nan", "0.5", "true", "\"7\"", "[]", "~",
 ];
 
-fn word() -> impl Strategy<Value = String> {
-    prop::sample::select(WORDS).prop_map(|w| format!("{w:?}"))
+fn word() -> BoxedStrategy<String> {
+    prop::sample::select(WORDS)
+        .prop_map(|w| format!("{w:?}"))
+        .boxed()
 }
 
-/// An ordinary number most of the time, a hostile one otherwise.
-fn number() -> impl Strategy<Value = String> {
-    prop_oneof![
-        3 => (0u32..=100).prop_map(|n| n.to_string()),
-        2 => prop::sample::select(NUMBERS).prop_map(str::to_string),
-    ]
+fn hostile_number() -> BoxedStrategy<String> {
+    prop::sample::select(NUMBERS)
+        .prop_map(str::to_string)
+        .boxed()
 }
 
-fn item() -> impl Strategy<Value = String> {
-    let id = prop_oneof![
-        4 => (0u32..6).prop_map(|n| format!("i{n}")),
-        1 => word(),
-    ];
-    let options = prop::collection::vec(
-        prop_oneof![
-            word(),
-            (word(), word()).prop_map(|(id, label)| format!("{{ id: {id}, label: {label} }}")),
-            (word(), word(), number()).prop_map(|(id, label, score)| format!(
-                "{{ id: {id}, label: {label}, score: {score} }}"
-            )),
-        ],
-        0..5,
-    )
-    .prop_map(|o| format!("[{}]", o.join(", ")));
-    let weight =
-        prop_oneof![3 => Just(String::new()), 1 => number().prop_map(|w| format!(", weight: {w}"))];
-    (
-        id,
-        0u8..7,
-        options,
-        number(),
-        number(),
-        weight,
-        any::<bool>(),
-    )
-        .prop_map(|(id, kind, options, a, b, weight, reverse)| {
-            let body = match kind {
-                0 | 1 => "scale: s1".to_string(),
-                2 => format!("type: number, min: {a}, max: {b}"),
-                3 => "type: boolean".to_string(),
-                4 => format!("type: choice, options: {options}"),
-                5 => format!("type: multi, options: {options}, full_at: {a}"),
-                _ => "scale: s2".to_string(),
-            };
-            format!("{{ id: {id}, text: t, {body}{weight}, reverse: {reverse} }}")
-        })
+/// Usually `sane`, now and then `hostile`: with some forty such choices per instrument, about
+/// a third of the instruments are valid and most others have one or two faults.
+fn mostly(sane: BoxedStrategy<String>, hostile: BoxedStrategy<String>) -> BoxedStrategy<String> {
+    prop_oneof![30 => sane, 1 => hostile].boxed()
 }
 
-/// A whole instrument as YAML text; now and then cut or spliced to break the YAML itself.
-fn instrument_text() -> impl Strategy<Value = String> {
-    let roles = prop::collection::vec(
-        (word(), word()).prop_map(|(id, label)| format!("  - {{ id: {id}, label: {label} }}")),
-        0..5,
-    );
-    let scale = |name: &'static str| {
+/// A number between `lo` and `hi` in tenths, as YAML text.
+fn tenths(lo: i32, hi: i32) -> BoxedStrategy<String> {
+    (lo * 10..=hi * 10)
+        .prop_map(|t| format!("{}", f64::from(t) / 10.0))
+        .boxed()
+}
+
+fn plain(text: String) -> BoxedStrategy<String> {
+    Just(text).boxed()
+}
+
+/// Item `i` of dimension `d` (`d` = 9 for outcomes), in YAML flow style.
+fn item(d: usize, i: usize) -> BoxedStrategy<String> {
+    let option = move |o: usize| {
         (
-            prop::collection::vec(word(), 0..6),
-            prop::collection::vec(word(), 0..2),
+            mostly(plain(format!("o{o}")), word()),
+            mostly(plain(format!("Option {o}")), word()),
+            mostly(tenths(0, 100), hostile_number()),
         )
-            .prop_map(move |(labels, na)| {
-                format!(
-                    "  {name}:\n    labels: [{}]\n    na: [{}]",
-                    labels.join(", "),
-                    na.join(", ")
-                )
-            })
     };
-    let dimension = (
-        prop_oneof![4 => (0u32..3).prop_map(|n| format!("d{n}")), 1 => word()],
-        prop_oneof![3 => Just("1".to_string()), 1 => number()],
-        prop::collection::vec(item(), 0..4),
+    let options = prop::collection::vec(0..1usize, 1..6)
+        .prop_flat_map(move |slots| (0..slots.len()).map(option).collect::<Vec<_>>());
+    (
+        mostly(plain(format!("i{d}_{i}")), word()),
+        0u8..6,
+        options,
+        (tenths(-1000, 1000), tenths(1, 1000)),
+        mostly(
+            tenths(0, 1000)
+                .prop_filter("positive", |w| w != "0")
+                .boxed(),
+            hostile_number(),
+        ),
+        any::<bool>(),
+        mostly(plain("a".into()), plain("b".into())),
     )
+        .prop_map(
+            move |(id, kind, options, (min, span), weight, reverse, scale)| {
+                let plain_ids: Vec<String> = options.iter().map(|o| o.0.clone()).collect();
+                let choice: Vec<String> = options
+                    .iter()
+                    .map(|(id, label, score)| {
+                        format!("{{ id: {id}, label: {label}, score: {score} }}")
+                    })
+                    .collect();
+                let max = min.parse::<f64>().unwrap() + span.parse::<f64>().unwrap();
+                let body = match kind {
+                    0 | 1 => format!("scale: {scale}"),
+                    2 => format!("type: number, min: {min}, max: {max}"),
+                    3 => "type: boolean".to_string(),
+                    4 => format!("type: choice, options: [{}]", choice.join(", ")),
+                    _ => format!(
+                        "type: multi, options: [{}], full_at: {}",
+                        plain_ids.join(", "),
+                        plain_ids.len()
+                    ),
+                };
+                let reverse = reverse && d != 9;
+                format!("{{ id: {id}, text: t, {body}, weight: {weight}, reverse: {reverse} }}")
+            },
+        )
+        .boxed()
+}
+
+fn scale(name: &'static str) -> BoxedStrategy<String> {
+    let label = |l: usize| mostly(plain(format!("Label {l}")), word());
+    (
+        prop::collection::vec(0..1usize, 2..7),
+        mostly(plain(String::new()), word()),
+    )
+        .prop_flat_map(move |(slots, na)| {
+            ((0..slots.len()).map(label).collect::<Vec<_>>(), Just(na))
+        })
+        .prop_map(move |(labels, na)| {
+            format!(
+                "  {name}:\n    labels: [{}]\n    na: [{na}]",
+                labels.join(", ")
+            )
+        })
+        .boxed()
+}
+
+fn dimension(d: usize) -> BoxedStrategy<String> {
+    (
+        mostly(plain(format!("d{d}")), word()),
+        mostly(
+            tenths(0, 1000)
+                .prop_filter("positive", |w| w != "0")
+                .boxed(),
+            hostile_number(),
+        ),
+        prop::collection::vec(0..1usize, 1..4),
+    )
+        .prop_flat_map(move |(id, weight, slots)| {
+            let items: Vec<_> = (0..slots.len()).map(|i| item(d, i)).collect();
+            (Just(id), Just(weight), items)
+        })
         .prop_map(|(id, weight, items)| {
             format!(
                 "  - id: {id}\n    title: T\n    weight: {weight}\n    items:\n{}",
@@ -167,23 +206,69 @@ fn instrument_text() -> impl Strategy<Value = String> {
                     .map(|i| format!("      - {i}\n"))
                     .collect::<String>()
             )
-        });
+        })
+        .boxed()
+}
+
+/// A whole instrument as YAML text; now and then cut or spliced to break the YAML itself.
+fn instrument_text() -> impl Strategy<Value = String> {
+    let role = |r: usize| {
+        (
+            mostly(
+                plain(["hr", "sales_leader", "sales_rep", "exec"][r].into()),
+                word(),
+            ),
+            mostly(plain(format!("Role {r}")), word()),
+        )
+            .prop_map(|(id, label)| format!("  - {{ id: {id}, label: {label} }}"))
+    };
+    let roles = (1..5usize).prop_flat_map(move |n| (0..n).map(role).collect::<Vec<_>>());
+    let dimensions = (1..4usize).prop_flat_map(|n| (0..n).map(dimension).collect::<Vec<_>>());
+    let outcomes = (0..3usize).prop_flat_map(|n| (0..n).map(|i| item(9, i)).collect::<Vec<_>>());
+    // Ascending thresholds from 0, each gated or not.
     let levels =
-        prop::collection::vec((number(), prop::option::of(number())), 0..4).prop_map(|levels| {
-            levels
-                .iter()
-                .enumerate()
-                .map(|(i, (min, gate))| {
-                    let gate = gate
-                        .as_ref()
-                        .map_or(String::new(), |g| format!(", min_each_dimension: {g}"));
-                    format!("  - {{ id: l{i}, label: L, min: {min}{gate} }}\n")
-                })
-                .collect::<String>()
+        prop::collection::vec((1u32..40, prop::option::of(0u32..=100)), 0..4).prop_map(|steps| {
+            let mut min = 0;
+            let mut text = "  - { id: l0, label: L, min: 0 }\n".to_string();
+            for (i, (step, gate)) in steps.iter().enumerate() {
+                min += step;
+                let gate = gate.map_or(String::new(), |g| format!(", min_each_dimension: {g}"));
+                text.push_str(&format!(
+                    "  - {{ id: l{}, label: L, min: {min}{gate} }}\n",
+                    i + 1
+                ));
+            }
+            text
         });
-    let settings = (number(), number(), number(), number(), number());
+    let levels = mostly(
+        levels.boxed(),
+        (hostile_number(), hostile_number())
+            .prop_map(|(a, b)| {
+                format!(
+                    "  - {{ id: l0, label: L, min: {a} }}\n  - {{ id: l1, label: L, min: {b} }}\n"
+                )
+            })
+            .boxed(),
+    );
+    let recommendations = prop::sample::subsequence(vec![0], 0..=1).prop_flat_map(|ds| {
+        ds.into_iter()
+            .map(|d| {
+                (
+                    mostly(plain(format!("d{d}")), word()),
+                    mostly(tenths(1, 100), hostile_number()),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let settings = (
+        mostly(plain("5".into()), plain("1".into())),
+        mostly(plain("0.5".into()), hostile_number()),
+        mostly(tenths(1, 50), hostile_number()),
+        mostly(plain("0.05".into()), hostile_number()),
+        mostly(tenths(0, 20), hostile_number()),
+    );
     let damage = prop_oneof![
-        6 => Just(None),
+        12 => Just(None),
         1 => (any::<prop::sample::Index>(), prop::sample::select(&[
             "", ":", "{", "\"", "\t", "- ", "&a x", "*a", "<<: *a", "\u{feff}", "\0", "]",
         ][..]))
@@ -191,26 +276,35 @@ fn instrument_text() -> impl Strategy<Value = String> {
     ];
     (
         roles,
-        scale("s1"),
-        scale("s2"),
-        prop::collection::vec(dimension, 0..3),
+        scale("a"),
+        scale("b"),
+        dimensions,
+        outcomes,
         levels,
-        prop::collection::vec((word(), number()), 0..3),
+        recommendations,
         settings,
         damage,
     )
         .prop_map(
-            |(roles, s1, s2, dimensions, levels, recommendations, settings, damage)| {
+            |(roles, a, b, dimensions, outcomes, levels, recommendations, settings, damage)| {
                 let (threshold, answered, gap, p, points) = settings;
                 let recommendations: String = recommendations
                     .iter()
                     .map(|(d, below)| format!("  {d}:\n    - {{ below: {below}, text: r }}\n"))
                     .collect();
+                let outcomes: String = outcomes.iter().map(|o| format!("  - {o}\n")).collect();
+                let gaps = if roles.len() > 1 { "perception_gaps:\n  - [hr, sales_leader]\n" } else { "" };
                 let mut text = format!(
-                    "id: gen\nversion: 1.0.0\ntitle: Generated\nanonymity_threshold: {threshold}\nmin_answered: {answered}\ngap_alert: {gap}\nmeaningful_change: {{ p: {p}, points: {points} }}\nroles:\n{}\nperception_gaps:\n  - [hr, sales_leader]\nscales:\n{s1}\n{s2}\ndimensions:\n{}levels:\n{levels}recommendations:\n{recommendations}",
+                    "id: gen\nversion: 1.0.0\ntitle: Generated\nanonymity_threshold: {threshold}\nmin_answered: {answered}\ngap_alert: {gap}\nmeaningful_change: {{ p: {p}, points: {points} }}\nroles:\n{}\n{gaps}scales:\n{a}\n{b}\ndimensions:\n{}outcomes:\n{outcomes}levels:\n{levels}recommendations:\n{recommendations}",
                     roles.join("\n"),
                     dimensions.concat(),
                 );
+                if outcomes.is_empty() {
+                    text = text.replace("outcomes:\nlevels", "levels");
+                }
+                if recommendations.is_empty() {
+                    text = text.replace("recommendations:\n", "");
+                }
                 if let Some((at, splice)) = damage {
                     let mut cut = at.index(text.len() + 1);
                     while !text.is_char_boundary(cut) {
@@ -327,11 +421,12 @@ fn generated_instruments_are_valid_or_refused_with_located_messages() {
 // ---------------------------------------------------------------------------------------------
 // Response files
 
-/// The cells a column of the mini instrument may hold: mostly valid, often not.
-fn cell(column: &str) -> BoxedStrategy<String> {
-    let pick = |valid: &'static [&'static str], invalid: &'static [&'static str]| {
+/// The cells a column of the mini instrument may hold: valid ones, and invalid ones one time
+/// in `odds + 1`.
+fn cell(column: &str, odds: u32) -> BoxedStrategy<String> {
+    let pick = move |valid: &'static [&'static str], invalid: &'static [&'static str]| {
         prop_oneof![
-            4 => prop::sample::select(valid),
+            odds => prop::sample::select(valid),
             1 => prop::sample::select(invalid),
         ]
         .prop_map(str::to_string)
@@ -352,7 +447,7 @@ fn cell(column: &str) -> BoxedStrategy<String> {
             &["hr", "sales_leader", "sales_rep", "HR", "Sales leadership"],
             &["intern", "", "hr;sales_rep"],
         ),
-        "wave" => pick(&["w1", "w2", "2025-H1"], &["", "+w3"]),
+        "wave" => pick(&["w1", "w1", "w2"], &["", "+w3"]),
         "col_1" => pick(
             &["1", "2", "3", "4", "Never", "MONTHLY", ""],
             &["9", "3.5", "0", "+1", "x"],
@@ -439,10 +534,12 @@ fn csv_file() -> impl Strategy<Value = CsvCase> {
     let extra = prop::sample::select(&["", "comments", "Org", "col_1", " ROLE ", ""][..]);
     let header = (
         prop::sample::subsequence(&COLUMNS[4..], 0..=7),
-        prop::option::weighted(0.2, extra),
+        prop::option::weighted(0.1, extra),
         any::<bool>(),
+        // How hostile the cells are: an invalid cell one time in 4, or in 100.
+        prop::sample::select(&[4u32, 100][..]),
     )
-        .prop_flat_map(|(items, extra, wave)| {
+        .prop_flat_map(|(items, extra, wave, odds)| {
             let mut columns: Vec<String> = ["respondent_id", "org", "role"]
                 .iter()
                 .chain(wave.then_some(&"wave"))
@@ -450,20 +547,20 @@ fn csv_file() -> impl Strategy<Value = CsvCase> {
                 .map(|c| c.to_string())
                 .collect();
             columns.extend(extra.map(str::to_string));
-            Just(columns).prop_shuffle()
+            (Just(columns).prop_shuffle(), Just(odds))
         });
-    header.prop_flat_map(|columns| {
+    header.prop_flat_map(|(columns, odds)| {
         let row = {
             let cells: Vec<BoxedStrategy<String>> = columns
                 .iter()
-                .map(|c| cell(c.trim().to_lowercase().as_str()))
+                .map(|c| cell(c.trim().to_lowercase().as_str(), odds))
                 .collect();
-            (cells, prop::option::weighted(0.05, 0usize..4))
+            (cells, prop::option::weighted(0.02, 0usize..4))
         };
-        let rows = prop::collection::vec(row, 0..60);
+        let rows = prop::collection::vec(row, 0..150);
         let ending = prop::sample::select(&["\n", "\r\n"][..]);
         let damage = prop_oneof![
-            8 => Just(None),
+            12 => Just(None),
             1 => (any::<prop::sample::Index>(), prop::sample::select(&["\"", "\n", "\n\n", ",", "\r", "\u{feff}"][..])).prop_map(Some),
         ];
         (
@@ -676,22 +773,20 @@ fn norm_value() -> impl Strategy<Value = f64> {
     ]
 }
 
-fn population() -> impl Strategy<Value = NormsPopulation> {
+/// The population of `group` and `measure`: consistent (sorted, its own n, mean and sd) most of
+/// the time, with at least 5 values most of the time.
+fn population(
+    group: &'static str,
+    measure: &'static str,
+) -> impl Strategy<Value = NormsPopulation> {
     (
-        prop::sample::select(
-            &[
-                "all",
-                "all",
-                "role:hr",
-                "role:sales_rep",
-                "role:intern",
-                "ALL",
-            ][..],
-        ),
-        prop::sample::select(&["index", "collaboration", "capability", "index", "x"][..]),
-        prop::collection::vec(norm_value(), 0..9),
-        // Whether n, mean, sd and the order are made consistent (a valid population).
-        prop::sample::select(&[true, true, true, false][..]),
+        prop_oneof![8 => Just(group), 1 => prop::sample::select(&["role:intern", "ALL", "all"][..])],
+        prop_oneof![8 => Just(measure), 1 => prop::sample::select(&["x", "index"][..])],
+        prop_oneof![
+            8 => prop::collection::vec((0u32..=1000).prop_map(|v| f64::from(v) / 10.0), 5..12),
+            1 => prop::collection::vec(norm_value(), 0..9),
+        ],
+        prop::sample::select(&[true, true, true, true, true, false][..]),
         0usize..20,
         norm_value(),
     )
@@ -725,13 +820,26 @@ fn population() -> impl Strategy<Value = NormsPopulation> {
 }
 
 fn norms_text() -> impl Strategy<Value = String> {
+    const KEYS: [(&str, &str); 6] = [
+        ("all", "collaboration"),
+        ("all", "capability"),
+        ("all", "index"),
+        ("role:hr", "index"),
+        ("role:sales_leader", "collaboration"),
+        ("role:sales_rep", "index"),
+    ];
+    let populations = prop::sample::subsequence(KEYS.to_vec(), 0..=6).prop_flat_map(|keys| {
+        keys.into_iter()
+            .map(|(g, m)| population(g, m))
+            .collect::<Vec<_>>()
+    });
     (
-        prop::sample::select(&["partnerscope-norms/1", "partnerscope-norms/1", "other/2"][..]),
-        prop::sample::select(&["mini", "mini", "other"][..]),
-        prop::sample::select(&["1.2.0", "1.0.0", "1.9.9", "2.0.0", "x"][..]),
-        0usize..10,
-        prop::collection::vec(population(), 0..5),
-        prop::option::weighted(0.1, any::<prop::sample::Index>()),
+        prop_oneof![9 => Just("partnerscope-norms/1"), 1 => Just("other/2")],
+        prop_oneof![9 => Just("mini"), 1 => Just("other")],
+        prop_oneof![8 => prop::sample::select(&["1.2.0", "1.0.0", "1.9.9"][..]), 1 => prop::sample::select(&["2.0.0", "x", ""][..])],
+        prop_oneof![9 => 5usize..40, 1 => 0usize..5],
+        populations,
+        prop::option::weighted(0.05, any::<prop::sample::Index>()),
     )
         .prop_map(|(format, id, version, organizations, populations, cut)| {
             let json = serde_json::json!({
