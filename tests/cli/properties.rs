@@ -360,10 +360,10 @@ fn promised(instrument: &Instrument) -> Result<(), String> {
                     }
                 }
             }
-            ItemKind::Choice { options } => {
-                if options.iter().any(|o| !(0.0..=100.0).contains(&o.score)) {
-                    return Err(format!("item {} has a score outside 0–100", item.id));
-                }
+            ItemKind::Choice { options }
+                if options.iter().any(|o| !(0.0..=100.0).contains(&o.score)) =>
+            {
+                return Err(format!("item {} has a score outside 0–100", item.id));
             }
             ItemKind::Scale { labels, .. } if labels.len() < 2 => {
                 return Err(format!("item {} has fewer than 2 labels", item.id));
