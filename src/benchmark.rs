@@ -173,7 +173,9 @@ impl Pool {
             percentile: Some(100.0 * (below as f64 + 0.5 * equal as f64) / n),
             quartiles: self.quartiles.clone(),
             z: match (self.mean, self.sd) {
-                (Some(mean), Some(sd)) if sd > 0.0 => Some((x - mean) / sd),
+                // A population whose values are all equal (to the tolerance) has no spread:
+                // its sd is rounding noise, and so would z be.
+                (Some(mean), Some(sd)) if score::below(mean, mean + sd) => Some((x - mean) / sd),
                 _ => None,
             },
             population,
@@ -469,31 +471,27 @@ impl Norms {
         }
         let mut problems = Vec::new();
         for (p, population) in norms.populations.iter().enumerate() {
-            match check_population(instrument, population) {
+            let problem = match check_population(instrument, population) {
                 Ok(key) => match norms.resolved.get(&key) {
-                    Some(&first) => problems.push(format!(
+                    Some(&first) => format!(
                         "{}: the same group and measure as populations[{first}]",
                         field(p, population)
-                    )),
+                    ),
                     None => {
                         norms.resolved.insert(key, p);
+                        continue;
                     }
                 },
-                Err(problem) => problems.push(format!("{}{problem}", field(p, population))),
-            }
+                Err(problem) => format!("{}{problem}", field(p, population)),
+            };
+            let (line, column) = element_position(&text, "populations", p);
+            problems.push(Diagnostic::new(
+                Location::new(&name, line, column),
+                format!("{problem}; rebuild the file with `partnerscope norms`"),
+            ));
         }
         if !problems.is_empty() {
-            return Err(Error::Invalid(
-                problems
-                    .into_iter()
-                    .map(|problem| {
-                        Diagnostic::new(
-                            at.clone(),
-                            format!("{problem}; rebuild the file with `partnerscope norms`"),
-                        )
-                    })
-                    .collect(),
-            ));
+            return Err(Error::Invalid(problems));
         }
         if built_for.sha256 != instrument.sha256 {
             norms.warnings.push(format!(
@@ -506,6 +504,67 @@ impl Norms {
         }
         Ok(norms)
     }
+}
+
+/// Line and column (1-based) where element `index` of the array under the top-level `key`
+/// of a JSON document starts; (0, 0) when there is no such element. serde_json keeps no
+/// positions of values, so this walks the text once, minding strings and nesting.
+fn element_position(text: &str, key: &str, index: usize) -> (u64, u64) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut string_start, mut last_string) = (0, "");
+    let (mut in_array, mut element, mut awaiting) = (false, 0, false);
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    in_string = false;
+                    last_string = &text[string_start..at];
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if in_array && depth == 2 && awaiting && !b.is_ascii_whitespace() && b != b']' {
+            if element == index {
+                let before = &bytes[..at];
+                let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
+                let start = before
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(0, |p| p + 1);
+                let column = 1 + text[start..at].chars().count();
+                return (line as u64, column as u64);
+            }
+            awaiting = false;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                string_start = at + 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth == 2 && b == b'[' && last_string == key {
+                    (in_array, element, awaiting) = (true, 0, true);
+                }
+            }
+            b'}' | b']' => {
+                if depth == 2 && in_array {
+                    in_array = false;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if in_array && depth == 2 => {
+                element += 1;
+                awaiting = true;
+            }
+            _ => {}
+        }
+    }
+    (0, 0)
 }
 
 /// How messages name population `p`: `populations[7] (all/index)`.
@@ -705,6 +764,33 @@ mod tests {
         assert_eq!(rank_counts(&sorted, &groups, 0.0), (0, 0));
         assert_eq!(rank_counts(&sorted, &groups, 300.0), (5, 0));
         assert_eq!(rank_counts(&[], &[], 1.0), (0, 0));
+    }
+
+    #[test]
+    fn elements_of_a_top_level_array_are_located() {
+        let text = "{\n  \"waves\": [\"a]\", \"b\"],\n  \"populations\": [\n    {\"values\": [1, 2]},\n    {\"group\": \"x\\\"{\"}\n  ]\n}";
+        assert_eq!(element_position(text, "populations", 0), (4, 5));
+        assert_eq!(element_position(text, "populations", 1), (5, 5));
+        assert_eq!(element_position(text, "populations", 2), (0, 0));
+        assert_eq!(element_position(text, "waves", 1), (2, 19));
+        assert_eq!(
+            element_position("{\"populations\": []}", "populations", 0),
+            (0, 0)
+        );
+    }
+
+    #[test]
+    fn a_population_of_equal_values_gives_no_z() {
+        // Equal up to the last bit: the sd is rounding noise.
+        let a = 70.69444444444444;
+        let values = [a, 70.69444444444446, a, a, a];
+        let wave = Population::Wave {
+            wave: "w".into(),
+            n: 5,
+        };
+        let s = standing(a, &values, wave);
+        assert_eq!(s.z, None);
+        assert_eq!(s.percentile, Some(50.0));
     }
 
     #[test]

@@ -357,18 +357,19 @@ fn tampered_norms(edit: impl FnOnce(&mut serde_json::Value)) -> (crate::support:
 
 #[test]
 fn tampered_norms_files_are_refused_naming_the_field() {
-    // populations: [0] all/collaboration, [1] all/capability, [2] all/index, five values each.
+    // populations: [0] all/collaboration, [1] all/capability, [2] all/index, five values each,
+    // starting on lines 13, 27 and 41 of the pretty-printed file.
     let rebuild = "; rebuild the file with `partnerscope norms`";
     let cases: Vec<(&str, Box<Edit>, String)> = vec![
         (
             "unsorted",
             Box::new(|j| j["populations"][2]["values"][0] = 99.0.into()),
-            format!("populations[2] (all/index).values: not sorted{rebuild}"),
+            format!("41:5: populations[2] (all/index).values: not sorted{rebuild}"),
         ),
         (
             "out of range",
             Box::new(|j| j["populations"][2]["values"][0] = (-1e308).into()),
-            format!("populations[2] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
+            format!("41:5: populations[2] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
         ),
         (
             "too short",
@@ -377,43 +378,43 @@ fn tampered_norms_files_are_refused_naming_the_field() {
                 p["values"] = serde_json::json!([10.0, 20.0, 30.0]);
                 p["n"] = 3.into();
             }),
-            format!("populations[0] (all/collaboration).values: 3 value(s); a population needs at least 5{rebuild}"),
+            format!("13:5: populations[0] (all/collaboration).values: 3 value(s); a population needs at least 5{rebuild}"),
         ),
         (
             "n not the count",
             Box::new(|j| j["populations"][1]["n"] = 12.into()),
-            format!("populations[1] (all/capability).n: 12, but there are 5 values{rebuild}"),
+            format!("27:5: populations[1] (all/capability).n: 12, but there are 5 values{rebuild}"),
         ),
         (
             "mean",
             Box::new(|j| j["populations"][1]["mean"] = 60.0.into()),
-            format!("populations[1] (all/capability).mean: 60, but the values' mean is 53.25{rebuild}"),
+            format!("27:5: populations[1] (all/capability).mean: 60, but the values' mean is 53.25{rebuild}"),
         ),
         (
             "sd",
             Box::new(|j| j["populations"][1]["sd"] = serde_json::Value::Null),
-            format!("populations[1] (all/capability).sd: missing, but the values' sd is 10.701927396501997{rebuild}"),
+            format!("27:5: populations[1] (all/capability).sd: missing, but the values' sd is 10.701927396501997{rebuild}"),
         ),
         (
             "unknown group",
             Box::new(|j| j["populations"][0]["group"] = "role:intern".into()),
-            format!("populations[0] (role:intern/collaboration).group: `role:intern` is not a group of instrument `mini` (groups: all, role:hr, role:sales_leader, role:sales_rep){rebuild}"),
+            format!("13:5: populations[0] (role:intern/collaboration).group: `role:intern` is not a group of instrument `mini` (groups: all, role:hr, role:sales_leader, role:sales_rep){rebuild}"),
         ),
         (
             "unknown measure",
             Box::new(|j| j["populations"][0]["measure"] = "colaboration".into()),
-            format!("populations[0] (all/colaboration).measure: `colaboration` is not a measure of instrument `mini` (measures: collaboration, capability, index){rebuild}"),
+            format!("13:5: populations[0] (all/colaboration).measure: `colaboration` is not a measure of instrument `mini` (measures: collaboration, capability, index){rebuild}"),
         ),
         (
             "repeated",
             Box::new(|j| j["populations"][1]["measure"] = "collaboration".into()),
-            "populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
+            "27:5: populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
         ),
     ];
     for (case, edit, message) in cases {
         let (r, norms) = tampered_norms(edit);
         assert_eq!(r.code, 2, "{case}: {}", r.stderr);
-        assert_eq!(r.stderr.trim_end(), format!("{norms}: {message}"), "{case}");
+        assert_eq!(r.stderr.trim_end(), format!("{norms}:{message}"), "{case}");
         assert!(r.stdout.is_empty(), "{case}: nothing is scored");
     }
 }
