@@ -138,3 +138,28 @@ pub fn changes(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_of_exactly_the_meaningful_points_counts_up_to_the_last_bit() {
+        // Every later score is 5 points above its earlier one, but the means differ by
+        // 4.9999999999999964 in floating point.
+        let earlier = [81.1, 2.8, 2.3];
+        let later = [86.1, 7.8, 7.3];
+        let rule = MeaningfulChange {
+            p: 0.999,
+            points: 5.0,
+        };
+        let s = shift(&earlier, &later, rule).unwrap();
+        assert!(s.difference < 5.0);
+        assert!(s.meaningful, "{s:?}");
+        let stricter = MeaningfulChange {
+            p: 0.999,
+            points: 5.000001,
+        };
+        assert!(!shift(&earlier, &later, stricter).unwrap().meaningful);
+    }
+}

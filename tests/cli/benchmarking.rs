@@ -406,3 +406,72 @@ fn thirty_five_simulated_organizations_rank_equal_means_equally() {
         "the simulated data should hold three last-bit pairs"
     );
 }
+
+#[test]
+fn a_threshold_reached_up_to_the_last_bit_is_reached() {
+    // Eight col_1 answers (0, 33.3…, 100) whose mean is mathematically 50 but sums to
+    // 49.99999999999999; each index is the col_1 score (capability is not answered).
+    let dir = temp();
+    let data = dir.path().join("edge.csv");
+    let mut csv = String::from("respondent_id,org,role,wave,col_1\n");
+    for (i, code) in [4, 4, 4, 1, 2, 1, 2, 2].iter().enumerate() {
+        csv.push_str(&format!("r{i},alpha,hr,w1,{code}\n"));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let summary = |survey: &str| {
+        let out = dir.path().join(format!("out-{}", survey.len()));
+        let r = run(&[
+            "score",
+            "--survey",
+            survey,
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let t = Table::read(&out.join("org_summary.csv"));
+        let row = t.row(&["alpha"]).clone();
+        [
+            "index",
+            "level",
+            "next_level",
+            "points_to_next",
+            "blocking_dimensions",
+        ]
+        .map(|c| t.get(&row, c).to_string())
+    };
+    // mini: partner at 50 without a gate.
+    assert_eq!(
+        summary("mini.yaml"),
+        [
+            "49.99999999999999",
+            "partner",
+            "strategic",
+            "25.000000000000007",
+            "collaboration;capability"
+        ]
+    );
+    // The same levels with a gate of 60 on partner: the threshold is reached, the gate is not,
+    // so no points are missing, only the dimensions.
+    let gated = dir.path().join("gated.yaml");
+    let text = std::fs::read_to_string(crate::support::fixtures().join("mini.yaml")).unwrap();
+    std::fs::write(
+        &gated,
+        text.replace(
+            "{ id: partner, label: Business Partner, min: 50 }",
+            "{ id: partner, label: Business Partner, min: 50, min_each_dimension: 60 }",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        summary(gated.to_str().unwrap()),
+        [
+            "49.99999999999999",
+            "support",
+            "partner",
+            "0",
+            "collaboration;capability"
+        ]
+    );
+}
