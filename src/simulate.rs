@@ -5,6 +5,10 @@
 //! an offset (HR rates itself higher than sales representatives do), so perception gaps exist;
 //! each respondent adds noise. Cells use every item type, labels as well as codes, `na` labels
 //! and empty cells. Outcomes are tied to maturity so correlations have something to find.
+//!
+//! Rows are written as they are made, so memory does not grow with the counts; a plan of more
+//! than [`MAX_ROWS`] rows is refused. Where the files go (a temporary file renamed into place)
+//! is `output`'s business.
 
 use std::fmt::Write as _;
 use std::path::Path;
