@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Group, OrgWave};
 use crate::confidential::Visibility;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::load::{read_at_most, Input};
 use crate::instrument::validate::{number as short, quote};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
@@ -347,6 +348,10 @@ pub struct NormsPopulation {
 
 pub const NORMS_FORMAT: &str = "partnerscope-norms/1";
 
+/// The largest norms file read: ten thousand organization-waves with every measure and role
+/// take about 10 MiB.
+pub const MAX_NORMS_BYTES: u64 = 256 << 20;
+
 impl Norms {
     /// Pools every shown organization-wave of the data into a norms file.
     pub fn build(
@@ -431,8 +436,17 @@ impl Norms {
     /// warning (in `warnings`), anything else an error naming the file and the field.
     pub fn load(path: &std::path::Path, instrument: &Instrument) -> Result<Norms> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(path, "cannot read the norms file", e))?;
+        let input = Input {
+            what: "the norms file",
+            action: "cannot read the norms file",
+        };
+        let bytes = read_at_most(path, MAX_NORMS_BYTES, input)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::invalid(Diagnostic::new(
+                Location::new(&name, 0, 0),
+                "not a partnerscope norms file: the file is not UTF-8 text",
+            ))
+        })?;
         let mut norms: Norms = serde_json::from_str(&text).map_err(|e| {
             Error::invalid(Diagnostic::new(
                 Location::new(&name, e.line() as u64, e.column() as u64),

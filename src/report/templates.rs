@@ -16,11 +16,14 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::load::{read_at_most, Input};
 
 /// The environment variable bounding one page's rendering, in seconds.
 pub const TIMEOUT_VARIABLE: &str = "PARTNERSCOPE_TEMPLATE_TIMEOUT";
 /// The bound when the variable is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest template file read (the built-in ones are a few KiB).
+pub const MAX_TEMPLATE_BYTES: u64 = 16 << 20;
 
 /// Every built-in template: file name and content.
 pub const BUILT_IN: [(&str, &str); 5] = [
@@ -74,8 +77,20 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
             _ => None,
         };
         let text = match &own {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| Error::io(path, "cannot read the template", e))?,
+            Some(path) => {
+                let input = Input {
+                    what: "the template",
+                    action: "cannot read the template",
+                };
+                let bytes = read_at_most(path, MAX_TEMPLATE_BYTES, input)?;
+                String::from_utf8(bytes).map_err(|e| {
+                    Error::io(
+                        path,
+                        "cannot read the template",
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                    )
+                })?
+            }
             None => built_in.to_string(),
         };
         if let Some(path) = &own {

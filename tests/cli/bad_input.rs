@@ -533,3 +533,14 @@ fn a_template_that_renders_too_long_stops_the_run_naming_it() {
         "error: PARTNERSCOPE_TEMPLATE_TIMEOUT=soon: expected a number of seconds above 0 (the default is 30)"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_endless_instrument_file_is_refused_with_bounded_memory() {
+    let r = run(&["validate", "--survey", "/dev/zero"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "/dev/zero: the instrument is larger than 16 MiB, far more than such a file holds; check that the path names the right file"
+    );
+}
