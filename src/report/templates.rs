@@ -77,12 +77,13 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
             _ => None,
         };
         let text = match &own {
-            Some(path) => {
+            Some((path, target)) => {
                 let input = Input {
                     what: "the template",
                     action: "cannot read the template",
                 };
-                let bytes = read_at_most(path, MAX_TEMPLATE_BYTES, input)?;
+                // The checked target, not the link, which could change in between.
+                let bytes = read_at_most(target, MAX_TEMPLATE_BYTES, input)?;
                 String::from_utf8(bytes).map_err(|e| {
                     Error::io(
                         path,
@@ -93,7 +94,7 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
             }
             None => built_in.to_string(),
         };
-        if let Some(path) = &own {
+        if let Some((path, _)) = &own {
             shown_names.push(path.display().to_string());
         }
         sources.push((name, text));
@@ -111,10 +112,10 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
     Ok((tera, warnings))
 }
 
-/// The user's template `name` in `dir` (whose canonical path is `root`): `None` when there is
-/// no such file. A symbolic link that leads outside the folder is refused (a link to
-/// `/etc/passwd` would put that file into every page).
-fn own_template(dir: &Path, root: &Path, name: &str) -> Result<Option<PathBuf>> {
+/// The user's template `name` in `dir` (whose canonical path is `root`), as written and as
+/// resolved; `None` when there is no such file. A symbolic link that leads outside the folder
+/// is refused (a link to `/etc/passwd` would put that file into every page).
+fn own_template(dir: &Path, root: &Path, name: &str) -> Result<Option<(PathBuf, PathBuf)>> {
     let path = dir.join(name);
     if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
@@ -131,7 +132,7 @@ fn own_template(dir: &Path, root: &Path, name: &str) -> Result<Option<PathBuf>> 
             ),
         )));
     }
-    Ok(target.is_file().then_some(path))
+    Ok(target.is_file().then_some((path, target)))
 }
 
 pub fn render(tera: &tera::Tera, name: &str, context: &impl serde::Serialize) -> Result<String> {
