@@ -11,6 +11,7 @@ use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
 pub use crate::results::LevelSummary;
 use crate::results::{self, OrgWaveResult};
+use crate::score;
 
 pub struct Analysis<'a> {
     pub instrument: &'a Instrument,
@@ -163,11 +164,17 @@ fn level_summary(instrument: &Instrument, ow: &OrgWave, vis: &Visibility) -> Lev
             let next = &instrument.levels[next];
             let blocking = match next.min_each_dimension {
                 Some(gate) => (0..d)
-                    .filter(|&m| !matches!(dims[m], Some(v) if v >= gate))
+                    .filter(|&m| !matches!(dims[m], Some(v) if score::at_least(v, gate)))
                     .collect(),
                 None => Vec::new(),
             };
-            (Some((next.min - index).max(0.0)), blocking)
+            // A threshold reached within the tolerance is reached: 0 points, not 1e-14.
+            let points = if score::at_least(index, next.min) {
+                0.0
+            } else {
+                next.min - index
+            };
+            (Some(points), blocking)
         }
         _ => (None, Vec::new()),
     };

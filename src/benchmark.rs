@@ -5,6 +5,7 @@
 //! [`MIN_POPULATION`] values yields no percentile, quartiles or z: with two organizations a
 //! median would reveal the other one's score.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -14,9 +15,11 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Group, OrgWave};
 use crate::confidential::Visibility;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::load::{read_at_most, Input};
+use crate::instrument::validate::{number as short, quote};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
-use crate::stats;
+use crate::{score, stats};
 
 /// Smallest population that gives percentiles and quartiles, and smallest norms file.
 pub const MIN_POPULATION: usize = 5;
@@ -100,9 +103,42 @@ type Key = (u32, Group, usize);
 /// A population, sorted once, with the figures every organization compared with it needs.
 struct Pool {
     sorted: Vec<f64>,
+    /// Where each tie group starts in `sorted` (see [`tie_groups`]).
+    groups: Vec<usize>,
     quartiles: Option<stats::Quartiles>,
     mean: Option<f64>,
     sd: Option<f64>,
+}
+
+/// Cuts sorted values into tie groups (SPEC §4): a group starts at a value and takes every
+/// following value equal to that first one within the tolerance of [`score::compare`].
+/// Returns the index where each group starts. Sorting itself stays exact (`total_cmp`): a
+/// tolerant comparator is not a total order.
+fn tie_groups(sorted: &[f64]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    for (i, &v) in sorted.iter().enumerate() {
+        match starts.last() {
+            Some(&start) if score::compare(sorted[start], v) == Some(Ordering::Equal) => {}
+            _ => starts.push(i),
+        }
+    }
+    starts
+}
+
+/// `(below, equal)` counts of `x` in sorted values cut into tie groups: the values of the
+/// groups before x's group are below it, those of x's group equal to it. x's group is the
+/// first whose first value equals x; when none does, nothing is equal.
+fn rank_counts(sorted: &[f64], groups: &[usize], x: f64) -> (usize, usize) {
+    // Groups whose first value lies below x come first (the values ascend).
+    let g = groups.partition_point(|&start| score::below(sorted[start], x));
+    let below = groups.get(g).copied().unwrap_or(sorted.len());
+    let equal = match groups.get(g) {
+        Some(&start) if score::compare(sorted[start], x) == Some(Ordering::Equal) => {
+            groups.get(g + 1).copied().unwrap_or(sorted.len()) - start
+        }
+        _ => 0,
+    };
+    (below, equal)
 }
 
 impl Pool {
@@ -117,6 +153,7 @@ impl Pool {
             },
             mean: stats::mean(&values),
             sd: stats::sample_sd(&values),
+            groups: tie_groups(&values),
             sorted: values,
         }
     }
@@ -130,15 +167,16 @@ impl Pool {
                 population,
             };
         }
-        // 100·(#{v < x} + 0.5·#{v = x})/N, counted by binary search in the sorted values.
-        let below = self.sorted.partition_point(|&v| v < x);
-        let not_above = self.sorted.partition_point(|&v| v <= x);
+        // 100·(#{v < x} + 0.5·#{v = x})/N, counted over tie groups by binary search.
+        let (below, equal) = rank_counts(&self.sorted, &self.groups, x);
         let n = self.sorted.len() as f64;
         Standing {
-            percentile: Some(100.0 * (below as f64 + 0.5 * (not_above - below) as f64) / n),
+            percentile: Some(100.0 * (below as f64 + 0.5 * equal as f64) / n),
             quartiles: self.quartiles.clone(),
             z: match (self.mean, self.sd) {
-                (Some(mean), Some(sd)) if sd > 0.0 => Some((x - mean) / sd),
+                // A population whose values are all equal (to the tolerance) has no spread:
+                // its sd is rounding noise, and so would z be.
+                (Some(mean), Some(sd)) if score::below(mean, mean + sd) => Some((x - mean) / sd),
                 _ => None,
             },
             population,
@@ -284,6 +322,9 @@ pub struct Norms {
     /// Group names resolved to indices when loaded against an instrument.
     #[serde(skip)]
     pub resolved: BTreeMap<(Group, usize), usize>,
+    /// What loading found worth saying but not refusing (another file of the instrument).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -306,6 +347,10 @@ pub struct NormsPopulation {
 }
 
 pub const NORMS_FORMAT: &str = "partnerscope-norms/1";
+
+/// The largest norms file read: ten thousand organization-waves with every measure and role
+/// take about 10 MiB.
+pub const MAX_NORMS_BYTES: u64 = 256 << 20;
 
 impl Norms {
     /// Pools every shown organization-wave of the data into a norms file.
@@ -348,6 +393,9 @@ impl Norms {
                 continue;
             }
             let summary = stats::summarize(&values);
+            let Some(mean) = summary.mean else {
+                continue;
+            };
             values.sort_by(|a, b| a.total_cmp(b));
             populations.push(NormsPopulation {
                 group: group.name(instrument),
@@ -357,7 +405,7 @@ impl Norms {
                     instrument.dimensions[m].id.clone()
                 },
                 n: values.len(),
-                mean: summary.mean.unwrap_or(f64::NAN),
+                mean,
                 sd: summary.sd,
                 values,
             });
@@ -377,14 +425,28 @@ impl Norms {
             partnerscope_version: env!("CARGO_PKG_VERSION").into(),
             populations,
             resolved: BTreeMap::new(),
+            warnings: Vec::new(),
         })
     }
 
-    /// Reads a norms file and checks it fits the instrument (same id and major version).
+    /// Reads a norms file and checks it (SPEC §5): the same instrument id and major version,
+    /// and every population sorted, finite, within 0–100, at least [`MIN_POPULATION`] values,
+    /// `n`, `mean` and `sd` those of its values, its group and measure known to the
+    /// instrument. A different instrument file with the same id and major version is a
+    /// warning (in `warnings`), anything else an error naming the file and the field.
     pub fn load(path: &std::path::Path, instrument: &Instrument) -> Result<Norms> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(path, "cannot read the norms file", e))?;
+        let input = Input {
+            what: "the norms file",
+            action: "cannot read the norms file",
+        };
+        let bytes = read_at_most(path, MAX_NORMS_BYTES, input)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::invalid(Diagnostic::new(
+                Location::new(&name, 0, 0),
+                "not a partnerscope norms file: the file is not UTF-8 text",
+            ))
+        })?;
         let mut norms: Norms = serde_json::from_str(&text).map_err(|e| {
             Error::invalid(Diagnostic::new(
                 Location::new(&name, e.line() as u64, e.column() as u64),
@@ -397,17 +459,18 @@ impl Norms {
                 at,
                 format!(
                     "norms format `{}` is not supported (expected `{NORMS_FORMAT}`)",
-                    norms.format
+                    quote(&norms.format)
                 ),
             )));
         }
-        let major = norms.instrument.version.split('.').next().unwrap_or("");
-        if norms.instrument.id != instrument.id || major != instrument.version.major.to_string() {
+        let built_for = &norms.instrument;
+        let major = built_for.version.split('.').next().unwrap_or("");
+        if built_for.id != instrument.id || major != instrument.version.major.to_string() {
             return Err(Error::invalid(Diagnostic::new(
                 at,
                 format!(
                     "these norms were built for instrument `{}` {} and cannot benchmark `{}` {}; build norms from responses to the same instrument and major version",
-                    norms.instrument.id, norms.instrument.version, instrument.id, instrument.version
+                    quote(&built_for.id), quote(&built_for.version), instrument.id, instrument.version
                 ),
             )));
         }
@@ -420,37 +483,204 @@ impl Norms {
                 ),
             )));
         }
-        let d = instrument.dimensions.len();
+        let mut problems = Vec::new();
         for (p, population) in norms.populations.iter().enumerate() {
-            let group = if population.group == "all" {
-                Some(Group::All)
-            } else {
-                population
-                    .group
-                    .strip_prefix("role:")
-                    .and_then(|r| instrument.role_index(r))
-                    .map(Group::Role)
+            let problem = match check_population(instrument, population) {
+                Ok(key) => match norms.resolved.get(&key) {
+                    Some(&first) => format!(
+                        "{}: the same group and measure as populations[{first}]",
+                        field(p, population)
+                    ),
+                    None => {
+                        norms.resolved.insert(key, p);
+                        continue;
+                    }
+                },
+                Err(problem) => format!("{}{problem}", field(p, population)),
             };
-            let measure = if population.measure == "index" {
-                Some(d)
-            } else {
-                instrument
-                    .dimensions
-                    .iter()
-                    .position(|x| x.id == population.measure)
-            };
-            let sorted = population.values.windows(2).all(|w| w[0] <= w[1]);
-            if let (Some(group), Some(measure), true, true) = (
-                group,
-                measure,
-                sorted,
-                population.values.len() >= MIN_POPULATION,
-            ) {
-                norms.resolved.insert((group, measure), p);
-            }
+            let (line, column) = element_position(&text, "populations", p);
+            problems.push(Diagnostic::new(
+                Location::new(&name, line, column),
+                format!("{problem}; rebuild the file with `partnerscope norms`"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        if built_for.sha256 != instrument.sha256 {
+            norms.warnings.push(format!(
+                "{name}: these norms were built from instrument `{}` {} and this is `{}` {}, a different file with the same id and major version; the percentiles assume both versions score alike",
+                quote(&built_for.id),
+                quote(&built_for.version),
+                instrument.id,
+                instrument.version
+            ));
         }
         Ok(norms)
     }
+}
+
+/// Line and column (1-based) where element `index` of the array under the top-level `key`
+/// of a JSON document starts; (0, 0) when there is no such element. serde_json keeps no
+/// positions of values, so this walks the text once, minding strings and nesting.
+fn element_position(text: &str, key: &str, index: usize) -> (u64, u64) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut string_start, mut last_string) = (0, "");
+    let (mut in_array, mut element, mut awaiting) = (false, 0, false);
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    in_string = false;
+                    last_string = &text[string_start..at];
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if in_array && depth == 2 && awaiting && !b.is_ascii_whitespace() && b != b']' {
+            if element == index {
+                let before = &bytes[..at];
+                let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
+                let start = before
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(0, |p| p + 1);
+                let column = 1 + text[start..at].chars().count();
+                return (line as u64, column as u64);
+            }
+            awaiting = false;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                string_start = at + 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth == 2 && b == b'[' && last_string == key {
+                    (in_array, element, awaiting) = (true, 0, true);
+                }
+            }
+            b'}' | b']' => {
+                if depth == 2 && in_array {
+                    in_array = false;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if in_array && depth == 2 => {
+                element += 1;
+                awaiting = true;
+            }
+            _ => {}
+        }
+    }
+    (0, 0)
+}
+
+/// How messages name population `p`: `populations[7] (all/index)`.
+fn field(p: usize, population: &NormsPopulation) -> String {
+    format!(
+        "populations[{p}] ({}/{})",
+        quote(&population.group),
+        quote(&population.measure)
+    )
+}
+
+/// The group and measure of a norms population, or what is wrong with it, as the rest of a
+/// field path: `.values: not sorted`.
+fn check_population(
+    instrument: &Instrument,
+    population: &NormsPopulation,
+) -> std::result::Result<(Group, usize), String> {
+    let group = if population.group == "all" {
+        Some(Group::All)
+    } else {
+        population
+            .group
+            .strip_prefix("role:")
+            .and_then(|r| instrument.role_index(r))
+            .map(Group::Role)
+    };
+    let Some(group) = group else {
+        let groups: Vec<String> = std::iter::once("all".to_string())
+            .chain(instrument.roles.iter().map(|r| format!("role:{}", r.id)))
+            .collect();
+        return Err(format!(
+            ".group: `{}` is not a group of instrument `{}` (groups: {})",
+            quote(&population.group),
+            instrument.id,
+            groups.join(", ")
+        ));
+    };
+    let d = instrument.dimensions.len();
+    let measure = if population.measure == "index" {
+        Some(d)
+    } else {
+        instrument
+            .dimensions
+            .iter()
+            .position(|x| x.id == population.measure)
+    };
+    let Some(measure) = measure else {
+        let measures: Vec<&str> = (0..=d).map(|m| instrument.measure_id(m)).collect();
+        return Err(format!(
+            ".measure: `{}` is not a measure of instrument `{}` (measures: {})",
+            quote(&population.measure),
+            instrument.id,
+            measures.join(", ")
+        ));
+    };
+    let values = &population.values;
+    if let Some(i) = values
+        .iter()
+        .position(|v| !(v.is_finite() && (0.0..=100.0).contains(v)))
+    {
+        return Err(format!(
+            ".values[{i}]: {} is outside 0–100",
+            short(values[i])
+        ));
+    }
+    if values.len() < MIN_POPULATION {
+        return Err(format!(
+            ".values: {} value(s); a population needs at least {MIN_POPULATION}",
+            values.len()
+        ));
+    }
+    if !values.windows(2).all(|w| w[0] <= w[1]) {
+        return Err(".values: not sorted".to_string());
+    }
+    if population.n != values.len() {
+        return Err(format!(
+            ".n: {}, but there are {} values",
+            population.n,
+            values.len()
+        ));
+    }
+    let summary = stats::summarize(values);
+    let differs = |written: Option<f64>, actual: Option<f64>| match (written, actual) {
+        (Some(a), Some(b)) => score::compare(a, b) != Some(Ordering::Equal),
+        (a, b) => a.is_some() != b.is_some(),
+    };
+    let shown = |x: Option<f64>| x.map_or("missing".to_string(), short);
+    if differs(Some(population.mean), summary.mean) {
+        return Err(format!(
+            ".mean: {}, but the values' mean is {}",
+            short(population.mean),
+            shown(summary.mean)
+        ));
+    }
+    if differs(population.sd, summary.sd) {
+        return Err(format!(
+            ".sd: {}, but the values' sd is {}",
+            shown(population.sd),
+            shown(summary.sd)
+        ));
+    }
+    Ok((group, measure))
 }
 
 #[cfg(test)]
@@ -513,6 +743,68 @@ mod tests {
             let z = stats::z_score(x, &population).unwrap();
             assert!((s.z.unwrap() - z).abs() < 1e-12, "x = {x}");
         }
+    }
+
+    #[test]
+    fn means_that_differ_in_the_last_bit_share_a_percentile() {
+        // 70.69444444444444 and 70.69444444444446: the same sum in two orders.
+        let (a, b) = (70.69444444444444, 70.69444444444446);
+        let population = [40.0, b, 55.0, a, 90.0, 12.5];
+        let wave = || Population::Wave {
+            wave: "w".into(),
+            n: 6,
+        };
+        let (sa, sb) = (
+            standing(a, &population, wave()),
+            standing(b, &population, wave()),
+        );
+        // below: 12.5, 40, 55 → 3; equal: a, b → 2; 100·(3 + 1)/6
+        assert_eq!(sa.percentile, Some(100.0 * 4.0 / 6.0));
+        assert_eq!(sa.percentile, sb.percentile);
+    }
+
+    #[test]
+    fn tie_groups_start_at_a_value_and_take_what_equals_it() {
+        // Each step is below the tolerance (1e-9·100 = 1e-7), two steps are not: the chain
+        // 100, 100 + 6e-8, 100 + 1.2e-7 splits after the second value, never transitively.
+        let sorted = [1.0, 100.0, 100.0 + 6e-8, 100.0 + 1.2e-7, 200.0];
+        let groups = tie_groups(&sorted);
+        assert_eq!(groups, [0, 1, 3, 4]);
+        assert_eq!(rank_counts(&sorted, &groups, 100.0 + 6e-8), (1, 2));
+        // The third starts its own group, although it equals the second.
+        assert_eq!(rank_counts(&sorted, &groups, 100.0 + 1.2e-7), (3, 1));
+        // Not in the population: between groups nothing is equal.
+        assert_eq!(rank_counts(&sorted, &groups, 150.0), (4, 0));
+        assert_eq!(rank_counts(&sorted, &groups, 0.0), (0, 0));
+        assert_eq!(rank_counts(&sorted, &groups, 300.0), (5, 0));
+        assert_eq!(rank_counts(&[], &[], 1.0), (0, 0));
+    }
+
+    #[test]
+    fn elements_of_a_top_level_array_are_located() {
+        let text = "{\n  \"waves\": [\"a]\", \"b\"],\n  \"populations\": [\n    {\"values\": [1, 2]},\n    {\"group\": \"x\\\"{\"}\n  ]\n}";
+        assert_eq!(element_position(text, "populations", 0), (4, 5));
+        assert_eq!(element_position(text, "populations", 1), (5, 5));
+        assert_eq!(element_position(text, "populations", 2), (0, 0));
+        assert_eq!(element_position(text, "waves", 1), (2, 19));
+        assert_eq!(
+            element_position("{\"populations\": []}", "populations", 0),
+            (0, 0)
+        );
+    }
+
+    #[test]
+    fn a_population_of_equal_values_gives_no_z() {
+        // Equal up to the last bit: the sd is rounding noise.
+        let a = 70.69444444444444;
+        let values = [a, 70.69444444444446, a, a, a];
+        let wave = Population::Wave {
+            wave: "w".into(),
+            n: 5,
+        };
+        let s = standing(a, &values, wave);
+        assert_eq!(s.z, None);
+        assert_eq!(s.percentile, Some(50.0));
     }
 
     #[test]

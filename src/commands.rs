@@ -217,6 +217,7 @@ fn benchmark_choice(
     orgs: &Organizations,
     has_orgs: bool,
     instrument: &Instrument,
+    common: &Common,
 ) -> Result<Option<Norms>> {
     if let Some(attribute) = &bench.peer_group {
         if !has_orgs {
@@ -236,11 +237,15 @@ fn benchmark_choice(
             ));
         }
     }
-    bench
+    let norms = bench
         .norms
         .as_ref()
         .map(|path| Norms::load(path, instrument))
-        .transpose()
+        .transpose()?;
+    for warning in norms.iter().flat_map(|n| &n.warnings) {
+        warn(common, warning);
+    }
+    Ok(norms)
 }
 
 fn warn_unlisted(analysis: &Analysis, common: &Common) {
@@ -274,7 +279,7 @@ fn score(
     )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
-    let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument)?;
+    let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument, common)?;
     let clock = Stopwatch::start();
     let data = load_responses(
         &instrument,
@@ -358,7 +363,7 @@ fn report(
     }
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
-    let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument)?;
+    let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
     // Item scores feed the per-item distributions of the pages.
     let rejects_at = out.join("data").join("rejects.csv");
     let data = load_responses(&instrument, files, common, true, Some(&rejects_at))?;
@@ -600,21 +605,12 @@ fn simulate_files(
         output_dir::check_single_file(target, &inputs, force, |_| false)?;
     }
     let instrument = load_instrument(common)?;
-    if plan.organizations == 0 || plan.respondents == 0 || plan.waves == 0 {
-        return Err(Error::Usage(
-            "--organizations, --respondents and --waves must each be at least 1".into(),
-        ));
-    }
-    let (responses, orgs) = simulate::simulate(&instrument, plan);
-    output::write_atomic(path, responses.as_bytes())?;
-    if let Some(orgs_path) = orgs_path {
-        output::write_atomic(orgs_path, orgs.as_bytes())?;
-    }
+    let written = simulate::write(&instrument, plan, path, orgs_path)?;
     if !common.quiet {
         eprintln!(
             "wrote {} ({} bytes) for {} organizations over {} wave(s)",
             path.display(),
-            responses.len(),
+            written.bytes,
             plan.organizations,
             plan.waves
         );

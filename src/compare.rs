@@ -6,7 +6,7 @@ use crate::aggregate::{self, Group, OrgWave};
 use crate::confidential::Visibility;
 use crate::instrument::{Instrument, MeaningfulChange};
 use crate::responses::Dataset;
-use crate::stats;
+use crate::{score, stats};
 
 /// `mean(first role) − mean(second role)` for one organization-wave and measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +47,7 @@ pub fn perception_gaps(
                         first_mean: a,
                         second_mean: b,
                         gap,
-                        flag: gap.abs() >= instrument.gap_alert,
+                        flag: score::at_least(gap.abs(), instrument.gap_alert),
                     });
                 }
             }
@@ -76,7 +76,8 @@ pub struct Shift {
     pub difference: f64,
     pub welch: Option<stats::Welch>,
     pub hedges_g: Option<f64>,
-    /// Both `p < rule.p` and `|difference| ≥ rule.points`.
+    /// Both `p < rule.p` (exactly) and `|difference| ≥ rule.points` (within the tolerance of
+    /// [`score::compare`]).
     pub meaningful: bool,
 }
 
@@ -88,7 +89,7 @@ pub fn shift(earlier: &[f64], later: &[f64], rule: MeaningfulChange) -> Option<S
     let welch = stats::welch(later, earlier);
     let meaningful = welch
         .as_ref()
-        .is_some_and(|w| w.p < rule.p && difference.abs() >= rule.points);
+        .is_some_and(|w| w.p < rule.p && score::at_least(difference.abs(), rule.points));
     Some(Shift {
         from_n: earlier.len(),
         to_n: later.len(),
@@ -136,4 +137,29 @@ pub fn changes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_of_exactly_the_meaningful_points_counts_up_to_the_last_bit() {
+        // Every later score is 5 points above its earlier one, but the means differ by
+        // 4.9999999999999964 in floating point.
+        let earlier = [81.1, 2.8, 2.3];
+        let later = [86.1, 7.8, 7.3];
+        let rule = MeaningfulChange {
+            p: 0.999,
+            points: 5.0,
+        };
+        let s = shift(&earlier, &later, rule).unwrap();
+        assert!(s.difference < 5.0);
+        assert!(s.meaningful, "{s:?}");
+        let stricter = MeaningfulChange {
+            p: 0.999,
+            points: 5.000001,
+        };
+        assert!(!shift(&earlier, &later, stricter).unwrap().meaningful);
+    }
 }

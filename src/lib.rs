@@ -33,6 +33,7 @@ pub mod report;
 pub mod research;
 pub mod responses;
 pub mod results;
+pub mod rng;
 pub mod score;
 pub mod simulate;
 pub mod stats;

@@ -3,7 +3,35 @@
 //! Missing values are `f64::NAN` in the compact per-row buffers the importer fills, so a row
 //! needs no allocation; every function here treats NaN as "not answered".
 
+use std::cmp::Ordering;
+
 use crate::instrument::{Instrument, ItemKind};
+
+/// The relative tolerance of SPEC §4: computed values closer than this share of their size
+/// (at least of 1) are equal. Far above the last-bit noise of a mean summed in another order
+/// (about 1e-14 for scores on 0–100), far below any difference a report shows.
+pub const TOLERANCE: f64 = 1e-9;
+
+/// Compares two computed values as SPEC §4 says: equal when `|a − b| ≤ 1e-9·max(1, |a|, |b|)`,
+/// otherwise in their exact order; `None` when either is NaN (missing). Every threshold, gate,
+/// flag and percentile count compares through this function, so a mean summed in another
+/// order never changes a level, a flag or a rank.
+pub fn compare(a: f64, b: f64) -> Option<Ordering> {
+    if (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0) {
+        return Some(Ordering::Equal);
+    }
+    a.partial_cmp(&b)
+}
+
+/// `a ≥ b` within the tolerance of [`compare`]; false when either is missing.
+pub fn at_least(a: f64, b: f64) -> bool {
+    matches!(compare(a, b), Some(Ordering::Greater | Ordering::Equal))
+}
+
+/// `a < b` and not equal within the tolerance of [`compare`]; false when either is missing.
+pub fn below(a: f64, b: f64) -> bool {
+    compare(a, b) == Some(Ordering::Less)
+}
 
 /// A parsed cell before it becomes a 0–100 score.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,7 +55,11 @@ pub fn item_score(kind: &ItemKind, reverse: bool, answer: Answer) -> f64 {
         (ItemKind::Scale { labels, .. }, Answer::Code(c)) => {
             100.0 * (c as f64 - 1.0) / (labels.len() as f64 - 1.0)
         }
-        (ItemKind::Number { min, max }, Answer::Number(x)) => 100.0 * (x - min) / (max - min),
+        // x lies in [min, max], but the division may round just past 100 (and reversed, just
+        // below 0): clamp to the scale.
+        (ItemKind::Number { min, max }, Answer::Number(x)) => {
+            (100.0 * (x - min) / (max - min)).clamp(0.0, 100.0)
+        }
         (ItemKind::Boolean, Answer::Bool(b)) => {
             if b {
                 100.0
@@ -62,7 +94,10 @@ pub fn answer_category(kind: &ItemKind, reverse: bool, score: f64) -> Option<usi
             Some((raw * (labels.len() - 1) as f64 / 100.0).round() as usize)
         }
         ItemKind::Boolean => Some(usize::from(raw >= 50.0)),
-        ItemKind::Choice { options } => options.iter().position(|o| o.score == raw),
+        // `100 − (100 − s)` need not give back `s` to the last bit.
+        ItemKind::Choice { options } => options
+            .iter()
+            .position(|o| compare(o.score, raw) == Some(Ordering::Equal)),
         _ => None,
     }
 }
@@ -117,8 +152,8 @@ pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> u8 {
     for (i, level) in instrument.levels.iter().enumerate() {
         let gate = level
             .min_each_dimension
-            .is_none_or(|gate| dimensions.iter().all(|&d| d >= gate));
-        if index >= level.min && gate {
+            .is_none_or(|gate| dimensions.iter().all(|&d| at_least(d, gate)));
+        if at_least(index, level.min) && gate {
             found = i;
         }
     }
@@ -153,6 +188,13 @@ mod tests {
         // number 0..3, x = 2 → 66.66…
         let number = ItemKind::Number { min: 0.0, max: 3.0 };
         assert!((item_score(&number, false, Answer::Number(2.0)) - 200.0 / 3.0).abs() < 1e-12);
+        // 100·(−905 + 954.4)/49.4 rounds to 100.00000000000001; reversed it must not fall below 0.
+        let odd = ItemKind::Number {
+            min: -954.4,
+            max: -905.0,
+        };
+        assert_eq!(item_score(&odd, false, Answer::Number(-905.0)), 100.0);
+        assert_eq!(item_score(&odd, true, Answer::Number(-905.0)), 0.0);
         assert_eq!(
             item_score(&ItemKind::Boolean, false, Answer::Bool(true)),
             100.0
@@ -198,6 +240,41 @@ mod tests {
             assert_eq!(answer_category(&ItemKind::Boolean, reverse, yes), Some(1));
         }
         assert_eq!(answer_category(&scale(5), false, f64::NAN), None);
+    }
+
+    #[test]
+    fn values_within_the_tolerance_compare_equal() {
+        // The pair: the same sum in two orders.
+        let (a, b) = (70.69444444444444, 70.69444444444446);
+        assert_ne!(a, b);
+        assert_eq!(compare(a, b), Some(Ordering::Equal));
+        assert!(at_least(a, b) && at_least(b, a));
+        assert!(!below(a, b) && !below(b, a));
+        // Near zero the tolerance is absolute (1e-9), elsewhere relative.
+        assert_eq!(compare(0.0, 1e-9), Some(Ordering::Equal));
+        assert_eq!(compare(0.0, 1.1e-9), Some(Ordering::Less));
+        assert_eq!(compare(100.0, 100.0 + 9e-8), Some(Ordering::Equal));
+        assert_eq!(compare(100.0, 100.0 + 2e-7), Some(Ordering::Less));
+        assert!(below(59.9, 60.0) && at_least(60.0, 59.9));
+        // A missing value is neither at least nor below anything.
+        assert_eq!(compare(f64::NAN, 1.0), None);
+        assert!(!at_least(f64::NAN, 0.0) && !below(f64::NAN, 100.0));
+    }
+
+    #[test]
+    fn a_level_threshold_reached_up_to_the_last_bit_holds() {
+        let instrument = crate::instrument::load::parse(
+            include_str!("../tests/fixtures/mini.yaml"),
+            "mini.yaml",
+        )
+        .expect("the mini instrument is valid");
+        // mini: levels at 0, 50 and 75, the last gated at 60 on each dimension.
+        let just_below = 50.0 - 50.0 * f64::EPSILON;
+        assert_eq!(level(&instrument, just_below, &[50.0, 50.0]), 1);
+        // Gate 60 met by 59.99999999999999 (60 summed another way), threshold 75 by 75 − ε.
+        let gate = 60.0 - 60.0 * f64::EPSILON;
+        assert_eq!(level(&instrument, 75.0 - 1e-13, &[gate, 80.0]), 2);
+        assert_eq!(level(&instrument, 75.0, &[59.9, 80.0]), 1);
     }
 
     #[test]

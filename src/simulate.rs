@@ -5,25 +5,33 @@
 //! an offset (HR rates itself higher than sales representatives do), so perception gaps exist;
 //! each respondent adds noise. Cells use every item type, labels as well as codes, `na` labels
 //! and empty cells. Outcomes are tied to maturity so correlations have something to find.
+//!
+//! Rows are written as they are made, so memory does not grow with the counts; a plan of more
+//! than [`MAX_ROWS`] rows is refused. Where the files go (a temporary file renamed into place)
+//! is `output`'s business.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::path::Path;
 
+use crate::error::{Error, Result};
 use crate::instrument::{Instrument, ItemKind};
+use crate::output::AtomicFile;
+use crate::rng::SplitMix64;
 
-/// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same on every platform.
-pub struct Rng(u64);
+/// The most respondent rows a plan may ask for (`organizations × respondents × waves`): a
+/// billion rows is about 300 GB of CSV.
+pub const MAX_ROWS: u128 = 1_000_000_000;
+
+/// The simulation's random draws, from a [`SplitMix64`] stream.
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        Rng(SplitMix64::new(seed ^ 0x5DEE_CE66_D1CE_4E5B))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
@@ -108,21 +116,91 @@ fn group_size(plan: &Plan, o: usize, w: usize) -> usize {
     }
 }
 
-/// The responses as CSV text, and the organizations file.
-pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
-    let mut rng = Rng::new(plan.seed);
-    let mut csv = String::new();
-    let mut header = vec![
-        "respondent_id".to_string(),
-        "org".into(),
-        "role".into(),
-        "wave".into(),
-    ];
-    header.extend(instrument.items.iter().map(|i| i.id.clone()));
-    csv.push_str(&header.join(","));
-    csv.push('\n');
+impl Plan {
+    /// Refuses a plan with a zero count or more than [`MAX_ROWS`] rows.
+    pub fn check(&self) -> Result<()> {
+        if self.organizations == 0 || self.respondents == 0 || self.waves == 0 {
+            return Err(Error::Usage(
+                "--organizations, --respondents and --waves must each be at least 1".into(),
+            ));
+        }
+        let rows = (self.organizations as u128)
+            .checked_mul(self.respondents as u128)
+            .and_then(|r| r.checked_mul(self.waves as u128));
+        match rows {
+            Some(rows) if rows <= MAX_ROWS => Ok(()),
+            _ => Err(Error::Usage(format!(
+                "--organizations {} × --respondents {} × --waves {} asks for {} rows; simulate writes at most {MAX_ROWS} (10^9): lower a count",
+                self.organizations,
+                self.respondents,
+                self.waves,
+                rows.map_or("more than 10^38".to_string(), |r| r.to_string())
+            ))),
+        }
+    }
+}
 
-    let mut orgs = String::from("org,name,industry,size,region\n");
+/// What [`write`] wrote.
+pub struct Written {
+    pub bytes: u64,
+    pub rows: u64,
+}
+
+/// Simulates `plan` into a responses file at `path` (and an organizations file at
+/// `orgs_path`), each written as its rows are made, so memory does not grow with the counts.
+pub fn write(
+    instrument: &Instrument,
+    plan: &Plan,
+    path: &Path,
+    orgs_path: Option<&Path>,
+) -> Result<Written> {
+    plan.check()?;
+    let mut responses = AtomicFile::create(path)?;
+    let mut orgs = orgs_path.map(AtomicFile::create).transpose()?;
+    let mut sink = std::io::sink();
+    let orgs_out: &mut dyn std::io::Write = match orgs.as_mut() {
+        Some(file) => file,
+        None => &mut sink,
+    };
+    let written =
+        simulate(instrument, plan, &mut responses, orgs_out).map_err(|(e, in_orgs)| {
+            let failed = if in_orgs {
+                orgs_path.unwrap_or(path)
+            } else {
+                path
+            };
+            Error::io(failed, "cannot write", e)
+        })?;
+    responses.commit()?;
+    if let Some(orgs) = orgs {
+        orgs.commit()?;
+    }
+    Ok(written)
+}
+
+/// Writes the responses as CSV to `csv` and the organizations file to `orgs`, row by row.
+/// An error says whether it came from the organizations file.
+pub fn simulate(
+    instrument: &Instrument,
+    plan: &Plan,
+    csv: &mut dyn std::io::Write,
+    orgs: &mut dyn std::io::Write,
+) -> std::result::Result<Written, (std::io::Error, bool)> {
+    let mut rng = Rng::new(plan.seed);
+    let mut written = Written { bytes: 0, rows: 0 };
+    let emit = |out: &mut dyn std::io::Write, text: &str, in_orgs: bool| {
+        out.write_all(text.as_bytes()).map_err(|e| (e, in_orgs))
+    };
+    let mut line = String::from("respondent_id,org,role,wave");
+    for item in &instrument.items {
+        line.push(',');
+        line.push_str(&item.id);
+    }
+    line.push('\n');
+    emit(csv, &line, false)?;
+    written.bytes += line.len() as u64;
+    emit(orgs, "org,name,industry,size,region\n", true)?;
+
     let role_offsets: Vec<f64> = instrument
         .roles
         .iter()
@@ -148,7 +226,6 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
         .collect();
     let total_weight: f64 = role_weights.iter().sum();
 
-    let mut line = String::new();
     for o in 0..plan.organizations {
         let org = format!("org-{:04}", o + 1);
         let strategic = rng.chance(0.35);
@@ -160,8 +237,9 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
             .iter()
             .map(|_| 8.0 * rng.normal())
             .collect();
+        line.clear();
         let _ = writeln!(
-            orgs,
+            line,
             "{org},{} {},{},{},{}",
             FIRST[o % FIRST.len()],
             SECOND[(o / FIRST.len()) % SECOND.len()],
@@ -169,6 +247,7 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
             SIZES[rng.below(SIZES.len())],
             REGIONS[rng.below(REGIONS.len())]
         );
+        emit(orgs, &line, true)?;
         for w in 0..plan.waves {
             let wave = wave_name(w);
             let n = group_size(plan, o, w);
@@ -211,12 +290,14 @@ pub fn simulate(instrument: &Instrument, plan: &Plan) -> (String, String) {
                     };
                     write_cell(&mut line, item, level, &mut rng);
                 }
-                csv.push_str(&line);
-                csv.push('\n');
+                line.push('\n');
+                emit(csv, &line, false)?;
+                written.bytes += line.len() as u64;
+                written.rows += 1;
             }
         }
     }
-    (csv, orgs)
+    Ok(written)
 }
 
 fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng: &mut Rng) {
@@ -297,5 +378,65 @@ fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng:
                 out.push_str(&chosen.join(";"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(organizations: usize, respondents: usize, waves: usize) -> Plan {
+        Plan {
+            organizations,
+            respondents,
+            waves,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn plans_of_more_than_a_billion_rows_are_refused() {
+        assert!(plan(1000, 1000, 1000).check().is_ok());
+        let too_many = plan(1000, 1000, 1001).check().unwrap_err();
+        assert_eq!(too_many.exit_code(), 2);
+        assert_eq!(
+            too_many.to_string(),
+            "--organizations 1000 × --respondents 1000 × --waves 1001 asks for 1001000000 rows; simulate writes at most 1000000000 (10^9): lower a count"
+        );
+        let huge = plan(usize::MAX, usize::MAX, usize::MAX)
+            .check()
+            .unwrap_err();
+        assert!(
+            huge.to_string().contains("asks for more than 10^38 rows"),
+            "{huge}"
+        );
+        assert!(plan(0, 1, 1).check().is_err());
+    }
+
+    #[test]
+    fn rows_are_written_as_they_are_made() {
+        // Each row reaches the writer as soon as it is made (one write per row), so nothing
+        // holds the whole file.
+        struct Counting(Vec<usize>);
+        impl std::io::Write for Counting {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.push(buf.len());
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let instrument = crate::instrument::load_bundled().unwrap();
+        let (mut csv, mut orgs) = (Counting(Vec::new()), Counting(Vec::new()));
+        let written = simulate(&instrument, &plan(3, 4, 2), &mut csv, &mut orgs).unwrap();
+        assert_eq!(written.rows, 24);
+        assert_eq!(csv.0.len(), 25, "one write for the header and one per row");
+        assert_eq!(
+            orgs.0.len(),
+            4,
+            "one write for the header and one per organization"
+        );
+        assert_eq!(written.bytes, csv.0.iter().sum::<usize>() as u64);
     }
 }

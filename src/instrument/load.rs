@@ -19,9 +19,11 @@ pub fn load_bundled() -> Result<Instrument> {
     parse(BUNDLED_INSTRUMENT, BUNDLED_NAME)
 }
 
+/// The largest instrument file read: the bundled one is about 10 KiB.
+pub const MAX_INSTRUMENT_BYTES: u64 = 16 << 20;
+
 pub fn load_file(path: &std::path::Path) -> Result<Instrument> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::io(path, "cannot read the instrument", e))?;
+    let bytes = read_at_most(path, MAX_INSTRUMENT_BYTES, INSTRUMENT)?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
@@ -45,6 +47,39 @@ pub fn parse(text: &str, name: &str) -> Result<Instrument> {
         serde_saphyr::from_str_with_options(text, options).map_err(|e| yaml_error(&e, name))?;
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     validate::validate(file, name, sha256)
+}
+
+/// What [`read_at_most`] reads: how messages name it, and the action its I/O errors name.
+pub(crate) struct Input {
+    pub what: &'static str,
+    pub action: &'static str,
+}
+
+pub(crate) const INSTRUMENT: Input = Input {
+    what: "the instrument",
+    action: "cannot read the instrument",
+};
+
+/// Reads a whole file of at most `limit` bytes; a larger one (or an endless one such as
+/// `/dev/zero`) is refused after reading `limit + 1` bytes, so memory stays bounded.
+pub(crate) fn read_at_most(path: &std::path::Path, limit: u64, input: Input) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let Input { what, action } = input;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, action, e))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, action, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::invalid(Diagnostic::new(
+            Location::new(path.display().to_string(), 0, 0),
+            format!(
+                "{what} is larger than {} MiB, far more than such a file holds; check that the path names the right file",
+                limit >> 20
+            ),
+        )));
+    }
+    Ok(bytes)
 }
 
 fn yaml_error(error: &serde_saphyr::Error, name: &str) -> Error {

@@ -198,11 +198,12 @@ impl Instrument {
         }
     }
 
-    /// The first recommendation of a dimension whose `below` exceeds the score.
+    /// The first recommendation of a dimension whose `below` exceeds the score (beyond the
+    /// tolerance of [`crate::score::compare`]).
     pub fn recommendation(&self, dimension: usize, score: f64) -> Option<&Recommendation> {
         self.recommendations[dimension]
             .iter()
-            .find(|r| score < r.below)
+            .find(|r| crate::score::below(score, r.below))
     }
 }
 
@@ -286,6 +287,8 @@ mod tests {
         assert_eq!(i.recommendation(0, 30.0).unwrap().below, 50.0);
         assert_eq!(i.recommendation(0, 50.0).unwrap().below, 80.0);
         assert!(i.recommendation(0, 80.0).is_none());
+        // 80 computed in another order is still not below 80.
+        assert!(i.recommendation(0, 80.0 - 1e-13).is_none());
         assert!(
             i.recommendation(1, 10.0).is_none(),
             "capability has no recommendations"

@@ -58,7 +58,7 @@ pub struct QuestionnaireDef {
 #[serde(deny_unknown_fields)]
 pub struct RoleDef {
     pub id: Text,
-    pub label: String,
+    pub label: Text,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,7 +128,7 @@ pub struct ItemDef {
     #[serde(default)]
     pub max: Option<Spanned<f64>>,
     #[serde(default)]
-    pub options: Option<Spanned<Vec<OptionDef>>>,
+    pub options: Option<Spanned<Vec<Spanned<OptionDef>>>>,
     #[serde(default)]
     pub full_at: Option<Spanned<i64>>,
 }

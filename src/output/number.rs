@@ -135,14 +135,8 @@ mod tests {
     /// values shaped like scores (ratios of small integers in 0–100).
     #[test]
     fn fast_numbers_equal_display() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut rng = crate::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = || rng.next_u64();
         let mut text = String::new();
         for i in 0..4_000_000u64 {
             let i = i % 4;

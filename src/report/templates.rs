@@ -4,10 +4,26 @@
 //!
 //! `.html` templates autoescape everything; only SVG produced by our chart code is passed
 //! through with `| safe`.
+//!
+//! A user's templates are contained: a file reached through a symbolic link that leaves the
+//! templates folder is refused, and a page that renders longer than
+//! `PARTNERSCOPE_TEMPLATE_TIMEOUT` seconds (default 30) ends the run (SPEC §14). tera cannot
+//! cancel a render, so a watchdog thread exits the process instead.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::load::{read_at_most, Input};
+
+/// The environment variable bounding one page's rendering, in seconds.
+pub const TIMEOUT_VARIABLE: &str = "PARTNERSCOPE_TEMPLATE_TIMEOUT";
+/// The bound when the variable is not set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest template file read (the built-in ones are a few KiB).
+pub const MAX_TEMPLATE_BYTES: u64 = 16 << 20;
 
 /// Every built-in template: file name and content.
 pub const BUILT_IN: [(&str, &str); 5] = [
@@ -49,14 +65,36 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
     }
     let mut sources = Vec::new();
     let mut shown_names = Vec::new();
+    let root = dir
+        .map(|d| {
+            std::fs::canonicalize(d)
+                .map_err(|e| Error::io(d, "cannot read the templates folder", e))
+        })
+        .transpose()?;
     for (name, built_in) in BUILT_IN {
-        let own = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+        let own = match (dir, &root) {
+            (Some(dir), Some(root)) => own_template(dir, root, name)?,
+            _ => None,
+        };
         let text = match &own {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| Error::io(path, "cannot read the template", e))?,
+            Some((path, target)) => {
+                let input = Input {
+                    what: "the template",
+                    action: "cannot read the template",
+                };
+                // The checked target, not the link, which could change in between.
+                let bytes = read_at_most(target, MAX_TEMPLATE_BYTES, input)?;
+                String::from_utf8(bytes).map_err(|e| {
+                    Error::io(
+                        path,
+                        "cannot read the template",
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                    )
+                })?
+            }
             None => built_in.to_string(),
         };
-        if let Some(path) = &own {
+        if let Some((path, _)) = &own {
             shown_names.push(path.display().to_string());
         }
         sources.push((name, text));
@@ -74,16 +112,107 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<String>)> {
     Ok((tera, warnings))
 }
 
+/// The user's template `name` in `dir` (whose canonical path is `root`), as written and as
+/// resolved; `None` when there is no such file. A symbolic link that leads outside the folder
+/// is refused (a link to `/etc/passwd` would put that file into every page).
+fn own_template(dir: &Path, root: &Path, name: &str) -> Result<Option<(PathBuf, PathBuf)>> {
+    let path = dir.join(name);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let target = std::fs::canonicalize(&path)
+        .map_err(|e| Error::io(&path, "cannot read the template", e))?;
+    if !target.starts_with(root) {
+        return Err(Error::invalid(Diagnostic::new(
+            Location::new(path.display().to_string(), 0, 0),
+            format!(
+                "a symbolic link to {}, outside the templates folder; copy the file into {} instead of linking to it",
+                target.display(),
+                dir.display()
+            ),
+        )));
+    }
+    Ok(target.is_file().then_some((path, target)))
+}
+
 pub fn render(tera: &tera::Tera, name: &str, context: &impl serde::Serialize) -> Result<String> {
     let context = tera::Context::from_serialize(context).map_err(|source| Error::Template {
         name: name.to_string(),
         source,
     })?;
+    let _watchdog = Watchdog::start(name, timeout()?);
     tera.render(name, &context)
         .map_err(|source| Error::Template {
             name: name.to_string(),
             source,
         })
+}
+
+/// The rendering bound: `PARTNERSCOPE_TEMPLATE_TIMEOUT` seconds, or [`DEFAULT_TIMEOUT`].
+fn timeout() -> Result<Duration> {
+    let Some(text) = std::env::var_os(TIMEOUT_VARIABLE) else {
+        return Ok(DEFAULT_TIMEOUT);
+    };
+    let text = text.to_string_lossy();
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && *s <= 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{TIMEOUT_VARIABLE}={}: expected a number of seconds above 0 (the default is {})",
+                crate::instrument::validate::quote(&text),
+                DEFAULT_TIMEOUT.as_secs()
+            ))
+        })
+}
+
+/// Ends the process with exit code 1 when the page it watches is not rendered in time; a
+/// render that finishes drops the watchdog, which wakes its thread to leave quietly.
+struct Watchdog {
+    finished: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl Watchdog {
+    fn start(name: &str, limit: Duration) -> Watchdog {
+        let finished = Arc::new((Mutex::new(false), Condvar::new()));
+        let shared = Arc::clone(&finished);
+        let name = name.to_string();
+        std::thread::spawn(move || {
+            let (lock, wake) = &*shared;
+            let deadline = Instant::now() + limit;
+            let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
+            while !*done {
+                let now = Instant::now();
+                if now >= deadline {
+                    // Pages render in parallel: only the first watchdog to fire speaks.
+                    static FIRED: AtomicBool = AtomicBool::new(false);
+                    if FIRED.swap(true, Ordering::SeqCst) {
+                        return;
+                    }
+                    eprintln!(
+                        "error: template `{name}` took more than {} s to render one page, so the run stops; simplify its loops, or raise {TIMEOUT_VARIABLE} (seconds)",
+                        limit.as_secs_f64()
+                    );
+                    std::process::exit(1);
+                }
+                done = wake
+                    .wait_timeout(done, deadline - now)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
+        });
+        Watchdog { finished }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let (lock, wake) = &*self.finished;
+        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        wake.notify_one();
+    }
 }
 
 /// Writes the built-in templates into `dir`, file by file. Without `force` an existing file

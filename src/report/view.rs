@@ -543,14 +543,14 @@ pub fn org_page(
     highlights.sort_by(|a, b| b.0.total_cmp(&a.0));
     let strengths: Vec<Highlight> = highlights
         .iter()
-        .filter(|h| h.0 > 0.0)
+        .filter(|h| crate::score::below(0.0, h.0))
         .take(5)
         .map(|h| h.1.clone())
         .collect();
     let mut weaknesses: Vec<Highlight> = highlights
         .iter()
         .rev()
-        .filter(|h| h.0 < 0.0)
+        .filter(|h| crate::score::below(h.0, 0.0))
         .take(5)
         .map(|h| h.1.clone())
         .collect();

@@ -16,10 +16,10 @@ const INSTRUMENTS: &[(&str, &str)] = &[
     ("first_level_not_zero", "bad/first_level_not_zero.yaml:46:50: the first level `support` has min 10; it must be 0 so that every score has a level"),
     ("recommendation_unknown_dimension", "bad/recommendation_unknown_dimension.yaml:50:3: recommendations for `colaboration`, which is not a dimension (dimensions: collaboration, capability)"),
     ("gap_unknown_role", "bad/gap_unknown_role.yaml:13:20: perception gap names role `hrr`, which is not defined (defined: hr, sales_leader, sales_rep)"),
-    ("negative_weight", "bad/negative_weight.yaml:23:13: dimension `collaboration` has weight -1; weights must be positive"),
+    ("negative_weight", "bad/negative_weight.yaml:23:13: dimension `collaboration` has weight -1; weights must be above 0 and at most 1000"),
     ("min_not_below_max", "bad/min_not_below_max.yaml:35:82: item `cap_staff` has min 4 and max 4; min must be below max"),
     ("full_at_too_large", "bad/full_at_too_large.yaml:34:18: multi item `cap_tasks` has full_at 9; it must be between 1 and the number of options (4)"),
-    ("choice_without_score", "bad/choice_without_score.yaml:41:11: choice item `cap_owner` option `joint` has no score; add `score: 0..100`"),
+    ("choice_without_score", "bad/choice_without_score.yaml:42:13: choice item `cap_owner` option `joint` has no score; add `score: 0..100`"),
     ("numeric_label", "bad/numeric_label.yaml:19:29: scale `freq4` label `4` is a number, which would be read as a code; use words"),
     ("duplicate_label", "bad/duplicate_label.yaml:19:40: scale `freq4` label `never` appears twice (labels are compared ignoring case, `na` labels included)"),
     ("bad_id_and_version", "bad/bad_id_and_version.yaml:2:5: instrument id `Mini Check` must start with a lowercase letter and contain only lowercase letters, digits, `_` and `-`\nbad/bad_id_and_version.yaml:3:10: version `1.2` must be MAJOR.MINOR.PATCH, e.g. 1.0.0"),
@@ -29,6 +29,17 @@ const INSTRUMENTS: &[(&str, &str)] = &[
     ("misplaced_key", "bad/misplaced_key.yaml:36:15: item `cap_bp` is of type boolean, so `options` does not apply (it is for choice and multi items); remove it"),
     ("unknown_type", "bad/unknown_type.yaml:32:15: unknown variant `multiple`, expected one of scale, number, boolean, choice, multi"),
     ("not_utf8", "bad/not_utf8.yaml:2:11: the file is not UTF-8 text; save it as UTF-8"),
+    // Ids and labels a cell is matched against are distinct ignoring case (SPEC §2).
+    ("role_label_is_another_id", "bad/role_label_is_another_id.yaml:10:32: the label `HR` of role `sales_leader` is also the id of role `hr` (ignoring case), so a `role` cell `HR` would mean two roles; give each role an id and a label no other role uses"),
+    ("role_ids_differ_in_case", "bad/role_ids_differ_in_case.yaml:12:11: role id `HR` is also the id of role `hr` (ignoring case), so a `role` cell `HR` would mean two roles; give each role an id and a label no other role uses"),
+    ("option_label_is_another_id", "bad/option_label_is_another_id.yaml:42:13: choice item `cap_owner`: option id `joint` is also the label of option `sales_alone` (ignoring case), so a cell `joint` would mean two options; give each option an id and a label no other option of the item uses"),
+    ("multi_option_named_none", "bad/multi_option_named_none.yaml:33:53: multi item `cap_tasks` option `benchmarking` has the label `None`, which a cell reads as \"no option chosen\"; choose another label"),
+    ("na_label_repeats_label", "bad/na_label_repeats_label.yaml:17:10: scale `agree5` label `NEITHER` appears twice (labels are compared ignoring case, `na` labels included)"),
+    // Every number finite, weights in (0, 1000], number ranges within ±1e12.
+    ("huge_weight", "bad/huge_weight.yaml:23:13: dimension `collaboration` has weight 1e308; weights must be above 0 and at most 1000"),
+    ("infinite_weight", "bad/infinite_weight.yaml:23:13: dimension `collaboration` has weight inf; weights must be above 0 and at most 1000"),
+    ("nan_score", "bad/nan_score.yaml:42:49: value `.nan` is not a finite number"),
+    ("huge_range", "bad/huge_range.yaml:35:82: item `cap_staff` has min -1e308 and max 1e308; min and max must lie between -1e12 and 1e12"),
 ];
 
 #[test]
@@ -307,5 +318,229 @@ fn a_cell_that_is_not_utf8_rejects_its_row_and_names_the_column() {
             "r2",
             "the cell is not valid UTF-8; save the file as UTF-8"
         ]
+    );
+}
+
+/// A change made to a norms file.
+type Edit = dyn FnOnce(&mut serde_json::Value);
+
+/// Builds norms from `hand/2025-H1.csv`, lets `edit` tamper with them, and benchmarks
+/// `hand/2025-H2.csv` against the result; returns the run and the norms file's path.
+fn tampered_norms(edit: impl FnOnce(&mut serde_json::Value)) -> (crate::support::Run, String) {
+    let dir = temp();
+    let norms = dir.path().join("norms.json");
+    let built = run(&[
+        "norms",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "-o",
+        norms.to_str().unwrap(),
+    ]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&norms).unwrap()).unwrap();
+    edit(&mut json);
+    std::fs::write(&norms, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H2.csv",
+        "--norms",
+        norms.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    (r, norms.display().to_string())
+}
+
+#[test]
+fn tampered_norms_files_are_refused_naming_the_field() {
+    // populations: [0] all/collaboration, [1] all/capability, [2] all/index, five values each,
+    // starting on lines 13, 27 and 41 of the pretty-printed file.
+    let rebuild = "; rebuild the file with `partnerscope norms`";
+    let cases: Vec<(&str, Box<Edit>, String)> = vec![
+        (
+            "unsorted",
+            Box::new(|j| j["populations"][2]["values"][0] = 99.0.into()),
+            format!("41:5: populations[2] (all/index).values: not sorted{rebuild}"),
+        ),
+        (
+            "out of range",
+            Box::new(|j| j["populations"][2]["values"][0] = (-1e308).into()),
+            format!("41:5: populations[2] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
+        ),
+        (
+            "too short",
+            Box::new(|j| {
+                let p = &mut j["populations"][0];
+                p["values"] = serde_json::json!([10.0, 20.0, 30.0]);
+                p["n"] = 3.into();
+            }),
+            format!("13:5: populations[0] (all/collaboration).values: 3 value(s); a population needs at least 5{rebuild}"),
+        ),
+        (
+            "n not the count",
+            Box::new(|j| j["populations"][1]["n"] = 12.into()),
+            format!("27:5: populations[1] (all/capability).n: 12, but there are 5 values{rebuild}"),
+        ),
+        (
+            "mean",
+            Box::new(|j| j["populations"][1]["mean"] = 60.0.into()),
+            format!("27:5: populations[1] (all/capability).mean: 60, but the values' mean is 53.25{rebuild}"),
+        ),
+        (
+            "sd",
+            Box::new(|j| j["populations"][1]["sd"] = serde_json::Value::Null),
+            format!("27:5: populations[1] (all/capability).sd: missing, but the values' sd is 10.701927396501997{rebuild}"),
+        ),
+        (
+            "unknown group",
+            Box::new(|j| j["populations"][0]["group"] = "role:intern".into()),
+            format!("13:5: populations[0] (role:intern/collaboration).group: `role:intern` is not a group of instrument `mini` (groups: all, role:hr, role:sales_leader, role:sales_rep){rebuild}"),
+        ),
+        (
+            "unknown measure",
+            Box::new(|j| j["populations"][0]["measure"] = "colaboration".into()),
+            format!("13:5: populations[0] (all/colaboration).measure: `colaboration` is not a measure of instrument `mini` (measures: collaboration, capability, index){rebuild}"),
+        ),
+        (
+            "repeated",
+            Box::new(|j| j["populations"][1]["measure"] = "collaboration".into()),
+            "27:5: populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
+        ),
+    ];
+    for (case, edit, message) in cases {
+        let (r, norms) = tampered_norms(edit);
+        assert_eq!(r.code, 2, "{case}: {}", r.stderr);
+        assert_eq!(r.stderr.trim_end(), format!("{norms}:{message}"), "{case}");
+        assert!(r.stdout.is_empty(), "{case}: nothing is scored");
+    }
+}
+
+#[test]
+fn norms_from_another_file_of_the_same_major_version_warn_naming_both_versions() {
+    let (r, norms) = tampered_norms(|j| {
+        j["instrument"]["version"] = "1.1.0".into();
+        j["instrument"]["sha256"] = "0".repeat(64).into();
+    });
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("warning: {norms}: these norms were built from instrument `mini` 1.1.0 and this is `mini` 1.2.0, a different file with the same id and major version; the percentiles assume both versions score alike")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn simulate_refuses_more_than_a_billion_rows_before_writing() {
+    let dir = temp();
+    let path = dir.path().join("never.csv");
+    let r = run(&[
+        "simulate",
+        "--organizations",
+        "1000000",
+        "--respondents",
+        "1000",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "error: --organizations 1000000 × --respondents 1000 × --waves 2 asks for 2000000000 rows; simulate writes at most 1000000000 (10^9): lower a count"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+/// Runs `report` on `hand/2025-H1.csv` with the templates of `templates`, `env` set.
+fn report_with_templates(templates: &std::path::Path, env: &[(&str, &str)]) -> (i32, String) {
+    let out = temp();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .current_dir(crate::support::fixtures())
+        .args(["report", "--survey", "mini.yaml", "hand/2025-H1.csv", "-q"])
+        .arg("--templates")
+        .arg(templates)
+        .arg("--out")
+        .arg(out.path().join("report"))
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_template_linked_from_outside_the_templates_folder_is_refused() {
+    let dir = temp();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "root:x:0:0").unwrap();
+    std::os::unix::fs::symlink(&secret, templates.join("org.html")).unwrap();
+    let (code, stderr) = report_with_templates(&templates, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "{}: a symbolic link to {}, outside the templates folder; copy the file into {} instead of linking to it",
+            templates.join("org.html").display(),
+            std::fs::canonicalize(&secret).unwrap().display(),
+            templates.display()
+        )
+    );
+    // A link that stays inside the folder is fine.
+    std::fs::remove_file(templates.join("org.html")).unwrap();
+    std::fs::write(templates.join("mine.html"), "<p>own page</p>").unwrap();
+    std::os::unix::fs::symlink(templates.join("mine.html"), templates.join("org.html")).unwrap();
+    let (code, stderr) = report_with_templates(&templates, &[]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn a_template_that_renders_too_long_stops_the_run_naming_it() {
+    let dir = temp();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    // 10^10 steps: runs for hours without the watchdog.
+    std::fs::write(
+        templates.join("org.html"),
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let (code, stderr) =
+        report_with_templates(&templates, &[("PARTNERSCOPE_TEMPLATE_TIMEOUT", "0.5")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: template `org.html` took more than 0.5 s to render one page, so the run stops; simplify its loops, or raise PARTNERSCOPE_TEMPLATE_TIMEOUT (seconds)"
+    );
+    assert!(started.elapsed().as_secs() < 60, "the watchdog fired late");
+    let (code, stderr) =
+        report_with_templates(&templates, &[("PARTNERSCOPE_TEMPLATE_TIMEOUT", "soon")]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: PARTNERSCOPE_TEMPLATE_TIMEOUT=soon: expected a number of seconds above 0 (the default is 30)"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_instrument_file_is_refused_with_bounded_memory() {
+    let r = run(&["validate", "--survey", "/dev/zero"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "/dev/zero: the instrument is larger than 16 MiB, far more than such a file holds; check that the path names the right file"
     );
 }

@@ -306,3 +306,172 @@ fn perception_gaps_are_first_minus_second_when_both_roles_are_shown() {
         ]
     );
 }
+
+#[test]
+fn means_that_differ_only_in_the_last_bit_get_the_same_percentile() {
+    let dir = temp();
+    let data = dir.path().join("ties.csv");
+    // Only col_1 is answered (freq4: codes 1, 2, 4 score 0, 33.33…, 100), so each index is the
+    // col_1 score. alpha and beta hold the same six answers in another order: their means are
+    // mathematically 55.5…, but summed in row order they are 55.555555555555564 and
+    // 55.55555555555555.
+    let mut csv = String::from("respondent_id,org,role,wave,col_1\n");
+    let orders = [
+        ("alpha", [4, 2, 1, 4, 4, 1]),
+        ("beta", [1, 4, 1, 4, 4, 2]),
+        ("gamma", [1, 1, 1, 1, 2, 2]),
+        ("delta", [4, 4, 4, 4, 4, 3]),
+        ("epsilon", [2, 2, 2, 3, 3, 3]),
+    ];
+    for (org, codes) in orders {
+        for (i, code) in codes.iter().enumerate() {
+            csv.push_str(&format!("{org}{i},{org},hr,w1,{code}\n"));
+        }
+    }
+    std::fs::write(&data, csv).unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t = Table::read(&out.join("org_scores.csv"));
+    let alpha = t.row(&["alpha", "w1", "all", "index"]);
+    let beta = t.row(&["beta", "w1", "all", "index"]);
+    assert_eq!(t.get(alpha, "mean"), "55.555555555555564");
+    assert_eq!(t.get(beta, "mean"), "55.55555555555555");
+    // below: gamma (11.1), epsilon (50) → 2; equal: alpha, beta → 2; 100·(2 + 1)/5 = 60.
+    assert_eq!(t.get(alpha, "percentile"), "60");
+    assert_eq!(t.get(beta, "percentile"), "60");
+}
+
+#[test]
+fn thirty_five_simulated_organizations_rank_equal_means_equally() {
+    // Seed 3 gives three pairs of organizations whose means agree up to the last bit (alignment
+    // 40.36458333333333 / 40.364583333333336, trust 71.875 / 71.87499999999999, sales-leader
+    // resources 36.25 / 36.25000000000001); each pair must share its percentile.
+    let dir = temp();
+    let data = dir.path().join("sim.csv");
+    let out = dir.path().join("out");
+    let sim = run(&[
+        "simulate",
+        "--organizations",
+        "35",
+        "--respondents",
+        "12",
+        "--waves",
+        "1",
+        "--seed",
+        "3",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    let r = run(&[
+        "score",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t = Table::read(&out.join("org_scores.csv"));
+    let mut pairs = 0;
+    for (i, a) in t.rows.iter().enumerate() {
+        for b in &t.rows[i + 1..] {
+            if a[1..4] != b[1..4] {
+                continue;
+            }
+            let (x, y) = (t.num(a, "mean"), t.num(b, "mean"));
+            if x != y && (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0) {
+                pairs += 1;
+                assert_eq!(
+                    t.get(a, "percentile"),
+                    t.get(b, "percentile"),
+                    "{} and {} ({:?}): {x} and {y}",
+                    a[0],
+                    b[0],
+                    &a[1..4]
+                );
+            }
+        }
+    }
+    assert_eq!(
+        pairs, 3,
+        "the simulated data should hold three last-bit pairs"
+    );
+}
+
+#[test]
+fn a_threshold_reached_up_to_the_last_bit_is_reached() {
+    // Eight col_1 answers (0, 33.3…, 100) whose mean is mathematically 50 but sums to
+    // 49.99999999999999; each index is the col_1 score (capability is not answered).
+    let dir = temp();
+    let data = dir.path().join("edge.csv");
+    let mut csv = String::from("respondent_id,org,role,wave,col_1\n");
+    for (i, code) in [4, 4, 4, 1, 2, 1, 2, 2].iter().enumerate() {
+        csv.push_str(&format!("r{i},alpha,hr,w1,{code}\n"));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let summary = |survey: &str| {
+        let out = dir.path().join(format!("out-{}", survey.len()));
+        let r = run(&[
+            "score",
+            "--survey",
+            survey,
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let t = Table::read(&out.join("org_summary.csv"));
+        let row = t.row(&["alpha"]).clone();
+        [
+            "index",
+            "level",
+            "next_level",
+            "points_to_next",
+            "blocking_dimensions",
+        ]
+        .map(|c| t.get(&row, c).to_string())
+    };
+    // mini: partner at 50 without a gate.
+    assert_eq!(
+        summary("mini.yaml"),
+        [
+            "49.99999999999999",
+            "partner",
+            "strategic",
+            "25.000000000000007",
+            "collaboration;capability"
+        ]
+    );
+    // The same levels with a gate of 60 on partner: the threshold is reached, the gate is not,
+    // so no points are missing, only the dimensions.
+    let gated = dir.path().join("gated.yaml");
+    let text = std::fs::read_to_string(crate::support::fixtures().join("mini.yaml")).unwrap();
+    std::fs::write(
+        &gated,
+        text.replace(
+            "{ id: partner, label: Business Partner, min: 50 }",
+            "{ id: partner, label: Business Partner, min: 50, min_each_dimension: 60 }",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        summary(gated.to_str().unwrap()),
+        [
+            "49.99999999999999",
+            "support",
+            "partner",
+            "0",
+            "collaboration;capability"
+        ]
+    );
+}

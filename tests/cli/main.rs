@@ -3,6 +3,7 @@
 mod bad_input;
 mod benchmarking;
 mod output_folders;
+mod properties;
 mod questionnaire;
 mod readme;
 mod reports;
