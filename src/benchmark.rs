@@ -19,6 +19,7 @@ use crate::instrument::load::{read_at_most, Input};
 use crate::instrument::validate::{number as short, quote};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
+use crate::results::{Measure, OrgWaveResult, Reported};
 use crate::{score, stats};
 
 /// Smallest population that gives percentiles and quartiles, and smallest norms file.
@@ -357,14 +358,14 @@ impl Norms {
     pub fn build(
         instrument: &Instrument,
         data: &Dataset,
-        org_waves: &[OrgWave],
-        visibility: &[Visibility],
+        results: &[OrgWaveResult],
         created: String,
     ) -> Result<Norms> {
-        let shown: Vec<usize> = (0..org_waves.len())
-            .filter(|&i| visibility[i].reportable)
+        let shown: Vec<(&OrgWaveResult, &Reported)> = results
+            .iter()
+            .filter_map(|r| Some((r, r.reported()?)))
             .collect();
-        let mut orgs: Vec<u32> = shown.iter().map(|&i| org_waves[i].org).collect();
+        let mut orgs: Vec<u32> = shown.iter().map(|(r, _)| r.org).collect();
         orgs.sort_unstable();
         orgs.dedup();
         if orgs.len() < MIN_POPULATION {
@@ -376,17 +377,24 @@ impl Norms {
         }
         let mut waves: Vec<String> = shown
             .iter()
-            .map(|&i| data.waves[org_waves[i].wave as usize].clone())
+            .map(|(r, _)| data.waves[r.wave as usize].clone())
             .collect();
         waves.sort();
         waves.dedup();
-        let mut pools: BTreeMap<(Group, usize), Vec<f64>> = BTreeMap::new();
-        for &i in &shown {
-            for (group, m, mean) in visibility[i].shown_means(&org_waves[i]) {
-                pools.entry((group, m)).or_default().push(mean);
+        // Every shown figure of every shown organization-wave, and nothing else.
+        let mut pools: BTreeMap<(Group, Measure), Vec<f64>> = BTreeMap::new();
+        for (_, reported) in &shown {
+            for group in reported.groups() {
+                for (measure, figure) in group.figures() {
+                    if let Some(shown) = figure.shown() {
+                        pools
+                            .entry((group.group, measure))
+                            .or_default()
+                            .push(shown.mean);
+                    }
+                }
             }
         }
-        let d = instrument.dimensions.len();
         let mut populations = Vec::new();
         for ((group, m), mut values) in pools {
             if values.len() < MIN_POPULATION {
@@ -399,11 +407,7 @@ impl Norms {
             values.sort_by(|a, b| a.total_cmp(b));
             populations.push(NormsPopulation {
                 group: group.name(instrument),
-                measure: if m == d {
-                    "index".into()
-                } else {
-                    instrument.dimensions[m].id.clone()
-                },
+                measure: m.id(instrument).to_string(),
                 n: values.len(),
                 mean,
                 sd: summary.sd,
@@ -420,7 +424,7 @@ impl Norms {
             waves,
             organizations: orgs.len(),
             organization_waves: shown.len(),
-            respondents: shown.iter().map(|&i| org_waves[i].rows.len()).sum(),
+            respondents: shown.iter().map(|(r, _)| r.rows.len()).sum(),
             created,
             partnerscope_version: env!("CARGO_PKG_VERSION").into(),
             populations,

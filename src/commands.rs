@@ -537,13 +537,7 @@ fn norms(files: &[PathBuf], path: &Path, force: bool, common: &Common) -> Result
     let data = load_responses(&instrument, files, common, false, None)?;
     let orgs = Organizations::default();
     let analysis = Analysis::run(&instrument, &data, &orgs, &Benchmark::Wave);
-    let norms = Norms::build(
-        &instrument,
-        &data,
-        &analysis.org_waves,
-        &analysis.visibility,
-        creation_time(),
-    )?;
+    let norms = Norms::build(&instrument, &data, &analysis.results, creation_time())?;
     let json = serde_json::to_vec_pretty(&norms)
         .map_err(|e| Error::Other(format!("cannot serialise the norms: {e}")))?;
     output::write_atomic(path, &json)?;
