@@ -11,6 +11,7 @@ use crate::cli::{Benchmarking, Cli, Command, Common, OutputFlags};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
 use crate::output_dir::{self, InstrumentRef, OutputDir, Published};
+use crate::renderer::Renderer;
 use crate::responses::{self, Dataset, LoadOptions, Organizations, Source};
 use crate::{demo, output, simulate};
 
@@ -578,7 +579,8 @@ fn stats(
         true,
         Some(&out.join("rejects.csv")),
     )?;
-    let summary = crate::research::run(&instrument, &data, &orgs, by_wave, dir.path())?;
+    let results = crate::research::analyse(&instrument, &data, &orgs, by_wave)?;
+    let summary = crate::research::StatsFiles.render(&results, dir.path())?;
     publish(dir, "stats", &instrument, common)?;
     if !common.quiet {
         eprintln!("{summary}");

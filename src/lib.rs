@@ -29,6 +29,7 @@ pub mod instrument;
 pub mod output;
 pub mod output_dir;
 pub mod questionnaire;
+pub mod renderer;
 pub mod report;
 pub mod research;
 pub mod responses;

@@ -24,6 +24,7 @@ pub use tables::rejects as write_rejects;
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
 use crate::instrument::Instrument;
+use crate::renderer::Renderer;
 use crate::responses::Dataset;
 
 /// The data files, in the order [`write_data`] reports them.
@@ -37,8 +38,21 @@ const DATA_FILES: [&str; 7] = [
     "scores.json",
 ];
 
+/// The data-files renderer: every file of SPEC §9 but the pages, into one folder (`DIR` for
+/// `score`, `DIR/data` for `report`).
+pub struct DataFiles;
+
+impl Renderer<Analysis<'_>> for DataFiles {
+    /// The names of the files written.
+    type Written = Vec<&'static str>;
+
+    fn render(&self, analysis: &Analysis<'_>, dir: &Path) -> Result<Self::Written> {
+        write_data(analysis, dir)
+    }
+}
+
 /// Writes every data file into `dir` and returns their names in writing order.
-pub fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
+fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     create_folder(dir)?;
     // The files are independent: write the large ones concurrently.
     let (respondents, rest) = rayon::join(

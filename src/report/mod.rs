@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
 use crate::output;
+use crate::renderer::Renderer;
 
 /// Writes `out/index.html`, `out/orgs/<slug>.html` and `out/data/…`; returns the number of
 /// organization pages.
@@ -41,7 +42,7 @@ pub fn write(
     for dir in [out, &orgs_dir, &data_dir] {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
     }
-    output::write_data(analysis, &data_dir)?;
+    output::DataFiles.render(analysis, &data_dir)?;
 
     let by_org = analysis.reportable_by_org();
     let slugs = slug::slugs(by_org.iter().map(|list| analysis.org_id(list[0])));
