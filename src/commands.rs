@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
 use crate::benchmark::{Benchmark, Norms};
-use crate::cli::{Benchmarking, Cli, Command, Common};
+use crate::cli::{Benchmarking, Cli, Command, Common, SourceArgs};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
 use crate::responses::{self, Dataset, LoadOptions, Organizations, Source};
-use crate::{demo, output, simulate};
+use crate::sources::{Encoding, Format, Reading};
+use crate::{demo, output, simulate, sources};
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -20,32 +21,51 @@ pub fn run(cli: Cli) -> Result<i32> {
             bench,
             out,
             templates,
+            sources,
             common,
-        } => report(&files, &bench, &out, templates.as_deref(), &common),
+        } => report(
+            &files,
+            &bench,
+            &out,
+            templates.as_deref(),
+            &sources,
+            &common,
+        ),
         Command::Validate {
             files,
             strict,
             orgs,
+            sources,
             common,
-        } => validate(&files, strict, orgs.as_deref(), &common),
+        } => validate(&files, strict, orgs.as_deref(), &sources, &common),
         Command::Score {
             files,
             bench,
             out,
+            sources,
             common,
-        } => score(&files, &bench, &out, &common),
+        } => score(&files, &bench, &out, &sources, &common),
         Command::Norms {
             files,
             output,
+            sources,
             common,
-        } => norms(&files, &output, &common),
+        } => norms(&files, &output, &sources, &common),
         Command::Stats {
             files,
             orgs,
             by_wave,
             out,
+            sources,
             common,
-        } => stats(&files, orgs.as_deref(), by_wave, &out, &common),
+        } => stats(&files, orgs.as_deref(), by_wave, &out, &sources, &common),
+        Command::Import {
+            files,
+            sources,
+            output,
+            force,
+            common,
+        } => import(&files, &sources, &output, force, &common),
         Command::Simulate {
             organizations,
             respondents,
@@ -84,30 +104,71 @@ fn warn(common: &Common, message: &str) {
     }
 }
 
+/// How the files of this run are read (SPEC §11): the profile or `--format`, then the
+/// command line's `--encoding`, `--org`, `--role` and `--wave` over it.
+fn reading(instrument: &Instrument, args: &SourceArgs) -> Result<Reading> {
+    let mut reading = match (&args.profile, &args.format) {
+        (Some(profile), _) => sources::profile::load(profile, instrument)?,
+        (None, Some(name)) => Reading::for_format(Format::from_name(name).ok_or_else(|| {
+            Error::Usage(format!(
+                "--format {name}: unknown format (formats: {})",
+                Format::names()
+            ))
+        })?),
+        (None, None) => Reading::for_format(Format::Csv),
+    };
+    if let Some(label) = &args.encoding {
+        reading.encoding = Some(Encoding::for_label(label).ok_or_else(|| {
+            Error::Usage(format!(
+                "--encoding {label}: unknown encoding; use a name such as windows-1252, latin1, utf-16le or utf-8"
+            ))
+        })?);
+    }
+    for (key, value) in [
+        ("org", &args.org),
+        ("role", &args.role),
+        ("wave", &args.wave),
+    ] {
+        if let Some(value) = value {
+            reading.override_field(key, value);
+        }
+    }
+    Ok(reading)
+}
+
+/// Prints the import's warnings: each at most [`responses::MAX_LISTED`] times in a row of the
+/// same kind is not needed here, as the import already lists and counts.
+fn warn_all(common: &Common, warnings: &[String]) {
+    for warning in warnings {
+        warn(common, warning);
+    }
+}
+
 /// Reads the response files (or the demo data when `files` is empty and `demo_allowed`).
 fn load_responses(
     instrument: &Instrument,
     files: &[PathBuf],
+    sources_args: &SourceArgs,
     common: &Common,
     keep_items: bool,
 ) -> Result<Dataset> {
     let options = LoadOptions {
         ignore_unknown_columns: common.ignore_unknown_columns,
         keep_items,
+        canonical: false,
     };
+    let reading = reading(instrument, sources_args)?;
     let data = if files.is_empty() {
         let source = Source {
             name: demo::RESPONSES_NAME.to_string(),
             reader: Box::new(demo::RESPONSES.as_bytes()),
             size: Some(demo::RESPONSES.len() as u64),
         };
-        responses::load(instrument, vec![source], options)?
+        responses::load(instrument, vec![source], options, &reading)?
     } else {
-        responses::load_files(instrument, files, options)?
+        responses::load_files(instrument, &sources::expand(files)?, options, &reading)?
     };
-    for warning in &data.warnings {
-        warn(common, warning);
-    }
+    warn_all(common, &data.warnings);
     if !data.rejects.is_empty() && !common.quiet {
         eprintln!(
             "{} row(s) rejected; each is listed with its reason in rejects.csv",
@@ -170,12 +231,18 @@ fn warn_unlisted(analysis: &Analysis, common: &Common) {
     }
 }
 
-fn score(files: &[PathBuf], bench: &Benchmarking, out: &Path, common: &Common) -> Result<i32> {
+fn score(
+    files: &[PathBuf],
+    bench: &Benchmarking,
+    out: &Path,
+    sources_args: &SourceArgs,
+    common: &Common,
+) -> Result<i32> {
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument)?;
     let clock = Stopwatch::start();
-    let data = load_responses(&instrument, files, common, false)?;
+    let data = load_responses(&instrument, files, sources_args, common, false)?;
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let (analysis, written) = output::analyse_and_write(&instrument, &data, out, || {
@@ -217,6 +284,7 @@ fn report(
     bench: &Benchmarking,
     out: &Path,
     templates: Option<&Path>,
+    sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
     let instrument = load_instrument(common)?;
@@ -231,7 +299,7 @@ fn report(
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument)?;
     // Item scores feed the per-item distributions of the pages.
-    let data = load_responses(&instrument, files, common, true)?;
+    let data = load_responses(&instrument, files, sources_args, common, true)?;
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
     warn_unlisted(&analysis, common);
@@ -247,7 +315,13 @@ fn report(
     Ok(0)
 }
 
-fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Common) -> Result<i32> {
+fn validate(
+    files: &[PathBuf],
+    strict: bool,
+    orgs: Option<&Path>,
+    sources_args: &SourceArgs,
+    common: &Common,
+) -> Result<i32> {
     let instrument = load_instrument(common)?;
     println!(
         "{}: instrument `{}` {} is valid ({} dimensions, {} items, {} outcomes)",
@@ -272,15 +346,15 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     }
     let data = responses::load_files(
         &instrument,
-        files,
+        &sources::expand(files)?,
         LoadOptions {
             ignore_unknown_columns: common.ignore_unknown_columns,
             keep_items: false,
+            canonical: false,
         },
+        &reading(&instrument, sources_args)?,
     )?;
-    for warning in &data.warnings {
-        warn(common, warning);
-    }
+    warn_all(common, &data.warnings);
     for r in &data.rejects {
         let column = if r.column.is_empty() {
             String::new()
@@ -297,9 +371,14 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     })
 }
 
-fn norms(files: &[PathBuf], path: &Path, common: &Common) -> Result<i32> {
+fn norms(
+    files: &[PathBuf],
+    path: &Path,
+    sources_args: &SourceArgs,
+    common: &Common,
+) -> Result<i32> {
     let instrument = load_instrument(common)?;
-    let data = load_responses(&instrument, files, common, false)?;
+    let data = load_responses(&instrument, files, sources_args, common, false)?;
     let orgs = Organizations::default();
     let analysis = Analysis::run(&instrument, &data, &orgs, &Benchmark::Wave);
     let norms = Norms::build(
@@ -331,14 +410,52 @@ fn stats(
     orgs: Option<&Path>,
     by_wave: bool,
     out: &Path,
+    sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(orgs, false)?;
-    let data = load_responses(&instrument, files, common, true)?;
+    let data = load_responses(&instrument, files, sources_args, common, true)?;
     let summary = crate::research::run(&instrument, &data, &orgs, by_wave, out)?;
     if !common.quiet {
         eprintln!("{summary}");
+    }
+    println!("{}", data.reconciliation());
+    Ok(0)
+}
+
+/// `import`: the files as one canonical response CSV (SPEC §11), rejects beside it.
+fn import(
+    files: &[PathBuf],
+    sources_args: &SourceArgs,
+    output: &Path,
+    force: bool,
+    common: &Common,
+) -> Result<i32> {
+    let instrument = load_instrument(common)?;
+    let reading = reading(&instrument, sources_args)?;
+    let files = sources::expand(files)?;
+    let options = LoadOptions {
+        ignore_unknown_columns: common.ignore_unknown_columns,
+        keep_items: false,
+        canonical: true,
+    };
+    let data = responses::load_files(&instrument, &files, options, &reading)?;
+    warn_all(common, &data.warnings);
+    responses::canonical::write(&instrument, &data, output, &files, force)?;
+    if !common.quiet {
+        eprintln!(
+            "wrote {} ({} respondents)",
+            output.display(),
+            data.rows_scored()
+        );
+        if !data.rejects.is_empty() {
+            eprintln!(
+                "{} row(s) rejected; each is listed with its reason in {}",
+                data.rejects.len(),
+                responses::canonical::rejects_path(output).display()
+            );
+        }
     }
     println!("{}", data.reconciliation());
     Ok(0)
