@@ -435,6 +435,7 @@ fn import(
     let instrument = load_instrument(common)?;
     let reading = reading(&instrument, sources_args)?;
     let files = sources::expand(files)?;
+    responses::canonical::check_target(output, &files, force)?;
     let options = LoadOptions {
         ignore_unknown_columns: common.ignore_unknown_columns,
         keep_items: false,

@@ -22,21 +22,8 @@ pub fn write(
     inputs: &[PathBuf],
     force: bool,
 ) -> Result<()> {
+    check_target(path, inputs, force)?;
     let rejects = rejects_path(path);
-    for target in [path, rejects.as_path()] {
-        if inputs.iter().any(|input| same_file(input, target)) {
-            return Err(Error::Usage(format!(
-                "{} is also an input; write the import to another file",
-                target.display()
-            )));
-        }
-    }
-    if path.exists() && !force {
-        return Err(Error::Usage(format!(
-            "{} already exists; pass --force to replace it",
-            path.display()
-        )));
-    }
     let mut text = String::from("respondent_id,org,role,wave");
     for item in &instrument.items {
         text.push(',');
@@ -57,6 +44,27 @@ pub fn write(
         }
     } else {
         write_new(&rejects, &rejects_csv(&data.rejects))?;
+    }
+    Ok(())
+}
+
+/// Refuses, before any work, an output that would replace an input, or an existing file
+/// without `force`.
+pub fn check_target(path: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
+    let rejects = rejects_path(path);
+    for target in [path, rejects.as_path()] {
+        if inputs.iter().any(|input| same_file(input, target)) {
+            return Err(Error::Usage(format!(
+                "{} is also an input; write the import to another file",
+                target.display()
+            )));
+        }
+    }
+    if path.exists() && !force {
+        return Err(Error::Usage(format!(
+            "{} already exists; pass --force to replace it",
+            path.display()
+        )));
     }
     Ok(())
 }

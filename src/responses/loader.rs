@@ -19,6 +19,7 @@ use super::rows::{code_scores, push_csv_field, Block, Parser, Row};
 use super::{LoadOptions, Source};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::Instrument;
+use crate::sources::format::HeaderRows;
 use crate::sources::workbook::Sheet;
 use crate::sources::Reading;
 
@@ -129,7 +130,10 @@ impl<'a> Loader<'a> {
         };
         let mut rows = vec![(first_line, header_text(&name, first_line, first)?)];
         let kind = self.reading.format.preset().header_rows;
-        while let Some(next) = splitter.peek().map_err(failed)? {
+        while kind != HeaderRows::One {
+            let Some(next) = splitter.peek().map_err(failed)? else {
+                break;
+            };
             let line = splitter.lines_read() + 1;
             let next = header_text(&name, line, next)?;
             if !takes_next_row(kind, rows.len(), &next) {
@@ -418,23 +422,28 @@ impl<'a> Loader<'a> {
 /// A header row's fields as text, or why the file cannot be read.
 fn header_text(name: &str, line: u64, fields: Vec<Vec<u8>>) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(fields.len());
+    // Characters before the current field, each delimiter counted as one.
+    let mut column = 1u64;
     for (i, field) in fields.into_iter().enumerate() {
         let text = match String::from_utf8(field) {
             Ok(text) => text,
             Err(e) => {
-                let bad = e.as_bytes()[e.utf8_error().valid_up_to()];
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let at = column + String::from_utf8_lossy(&bytes[..valid]).chars().count() as u64;
                 return Err(Error::invalid(Diagnostic::new(
-                    Location::new(name, line, 0),
-                    format!("the file is not UTF-8 text (byte 0x{bad:02X} in the header); if Excel saved it on Windows, read it with --encoding windows-1252, or save it as UTF-8"),
+                    Location::new(name, line, at),
+                    format!("the file is not UTF-8 text (byte 0x{:02X} here); if Excel saved it on Windows, read it with --encoding windows-1252, or save it as UTF-8", bytes[valid]),
                 )));
             }
         };
         if text.contains('\0') {
             return Err(Error::invalid(Diagnostic::new(
-                Location::new(name, line, 0),
+                Location::new(name, line, 1),
                 "the file holds NUL bytes, so it is not CSV text; if it is UTF-16 without a byte order mark, read it with --encoding utf-16le",
             )));
         }
+        column += text.chars().count() as u64 + 1;
         out.push(if i == 0 {
             text.trim_start_matches('\u{feff}').to_string()
         } else {

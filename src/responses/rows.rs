@@ -261,13 +261,15 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Column::Unnamed if !cell.is_empty() => return Row::Rejected(
-                    i,
-                    format!(
+                Column::Unnamed if !cell.is_empty() => {
+                    return Row::Rejected(
+                        i,
+                        format!(
                         "`{}` is in a column without a header; name the column or clear the cell",
                         quoted(cell)
                     ),
-                ),
+                    )
+                }
                 // An empty cell leaves the item missing, as `cell::parse` would.
                 Column::Item(_) if cell.is_empty() => {}
                 Column::Item(item) => {
@@ -365,7 +367,17 @@ fn map_values(
     if !matches!(def.kind, ItemKind::Multi { .. }) {
         return Mapped::Unchanged;
     }
-    // A multiple answer: each token through `values`.
+    // A multiple answer: each token through `values` (one trailing separator ignored).
+    let cell = match joined {
+        Joined::By {
+            separator,
+            trailing: true,
+        } => cell
+            .trim_end()
+            .strip_suffix(separator.trim())
+            .unwrap_or(cell),
+        _ => cell,
+    };
     let tokens: Vec<&str> = match joined {
         Joined::Semicolons => cell.split(';').collect(),
         Joined::By { separator, .. } if separator.trim().is_empty() => {

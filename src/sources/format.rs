@@ -225,6 +225,11 @@ const ODK: Preset = Preset {
         "DeviceID",
         "Edits",
         "FormVersion",
+        // XLSForm's metadata questions, as Kobo has them.
+        "start",
+        "end",
+        "today",
+        "deviceid",
     ],
     keep: &[],
     header_rows: HeaderRows::One,

@@ -5,4 +5,5 @@ mod benchmarking;
 mod reports;
 mod research;
 mod scoring;
+mod sources;
 mod support;
