@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod hostile_input;
 mod reports;
 mod research;
 mod scoring;
