@@ -126,7 +126,8 @@ fn a_hundred_thousand_unknown_columns_give_twenty_messages_and_a_count() {
     assert!(warnings[21].starts_with(&format!("warning: {name}: no column for 6 item(s)")));
 
     // Without the flag: twenty errors and a count.
-    let (r, _, _dir) = score_file("wide.csv", text.as_bytes(), &[]);
+    let (r, file, _dir) = score_file("wide.csv", text.as_bytes(), &[]);
+    let name = file.display();
     assert_eq!(r.code, 2);
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 21);
