@@ -189,7 +189,7 @@ mod tests {
             .starts_with("respondent_id,org,role,wave,col_meet,"));
         assert!(write(&instrument, &data, &out, &[], false).is_err());
         write(&instrument, &data, &out, &[], true).unwrap();
-        assert!(write(&instrument, &data, &out, &[out.clone()], true).is_err());
+        assert!(write(&instrument, &data, &out, std::slice::from_ref(&out), true).is_err());
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -644,7 +644,7 @@ impl<'a> Builder<'a> {
                 .unwrap_or_default()
         };
         let mut names = Vec::with_capacity(width);
-        let mut groups = vec![None; width];
+        let mut groups = Vec::with_capacity(width);
         let mut question = String::new();
         let mut multi: Option<usize> = None;
         for i in 0..width {
@@ -683,10 +683,9 @@ impl<'a> Builder<'a> {
             } else {
                 format!("{question} - {second}")
             };
-            if let Some(item) = multi {
-                let option = option_named(self.ctx.instrument, item, &second);
-                groups[i] = Some(option.map(|o| Target::Option(item, o)));
-            }
+            groups.push(multi.map(|item| {
+                option_named(self.ctx.instrument, item, &second).map(|o| Target::Option(item, o))
+            }));
             names.push(name);
         }
         let candidates = names

@@ -130,17 +130,17 @@ impl<'a> Loader<'a> {
         };
         let mut rows = vec![(first_line, header_text(&name, first_line, first)?)];
         let kind = self.reading.format.preset().header_rows;
-        while kind != HeaderRows::One {
-            let Some(next) = splitter.peek().map_err(failed)? else {
-                break;
-            };
-            let line = splitter.lines_read() + 1;
-            let next = header_text(&name, line, next)?;
-            if !takes_next_row(kind, rows.len(), &next) {
-                break;
+        // Only formats with several header rows look at the records after the first.
+        if kind != HeaderRows::One {
+            while let Some(next) = splitter.peek().map_err(failed)? {
+                let line = splitter.lines_read() + 1;
+                let next = header_text(&name, line, next)?;
+                if !takes_next_row(kind, rows.len(), &next) {
+                    break;
+                }
+                splitter.header().map_err(failed)?;
+                rows.push((line, next));
             }
-            splitter.header().map_err(failed)?;
-            rows.push((line, next));
         }
         let starts = header::field_columns(&rows[0].1);
         let mut layout = self.start_file(&name, &HeaderText { rows, starts })?;

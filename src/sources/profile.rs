@@ -155,10 +155,13 @@ struct ProfileFile {
     #[serde(default)]
     columns: Option<BTreeMap<String, Spanned<ColumnsDef>>>,
     #[serde(default)]
-    values: Option<BTreeMap<String, Spanned<BTreeMap<String, Spanned<Option<Scalar>>>>>>,
+    values: Option<BTreeMap<String, Spanned<ValuesDef>>>,
     #[serde(default)]
     multi_separator: Option<Spanned<String>>,
 }
+
+/// One item's `values:`: exported answer → what it means (`null`: missing).
+type ValuesDef = BTreeMap<String, Spanned<Option<Scalar>>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -468,12 +471,7 @@ impl Checker<'_> {
         reading.columns.insert(item, names);
     }
 
-    fn values(
-        &mut self,
-        item_id: &str,
-        map: &Spanned<BTreeMap<String, Spanned<Option<Scalar>>>>,
-        reading: &mut Reading,
-    ) {
+    fn values(&mut self, item_id: &str, map: &Spanned<ValuesDef>, reading: &mut Reading) {
         let Some(item) = self.item(item_id, map, "values") else {
             return;
         };
