@@ -26,8 +26,8 @@ def read_instrument(path):
         items[iid] = body
     for iid, body in re.findall(r"- id: (\w+)\n\s+text: ([^\n]+)", text):
         items[iid] = body.strip()
-    for oid, label in re.findall(r"\{ id: (\w+), label: \"?([^,\"]+(?:, [^\"]+)?)\"?, score:", text):
-        choices[oid] = label.strip()
+    for oid, label in re.findall(r"\{ id: (\w+), label: (\"[^\"]*\"|[^,]+), score:", text):
+        choices[oid] = label.strip().strip('"')
     return scales, roles, items, choices
 
 

@@ -141,12 +141,13 @@ fn each_option(
         return Ok(());
     };
     let labels = multi_labels(item);
+    // Labels that are the ids themselves need no second look.
+    let distinct_labels = !std::ptr::eq(labels, options.as_slice());
     let find = |token: &str| {
         let ascii = token.is_ascii();
-        options
-            .iter()
-            .zip(labels)
-            .position(|(id, label)| same_text(id, token, ascii) || same_text(label, token, ascii))
+        options.iter().zip(labels).position(|(id, label)| {
+            same_text(id, token, ascii) || (distinct_labels && same_text(label, token, ascii))
+        })
     };
     let unknown = |token: &str| {
         format!(
@@ -181,9 +182,44 @@ fn each_option(
             trailing,
         } => {
             let core = separator.trim();
+            // Every part of an ASCII cell is ASCII.
+            let ascii = cell.is_ascii();
             let mut rest = cell.trim();
             if *trailing && !core.is_empty() {
                 rest = rest.strip_suffix(core).map_or(rest, str::trim_end);
+            }
+            // The common case: no option contains the separator, so the cell splits at every
+            // separator into options.
+            let splits = |text: &str| {
+                if core.is_empty() {
+                    !text.contains(char::is_whitespace)
+                } else {
+                    !text.contains(core)
+                }
+            };
+            let simple = options.iter().all(|o| splits(o))
+                && (!distinct_labels || labels.iter().all(|l| splits(l)));
+            if simple {
+                let pieces: Box<dyn Iterator<Item = &str>> = if core.is_empty() {
+                    Box::new(rest.split_whitespace())
+                } else {
+                    Box::new(rest.split(core).map(str::trim))
+                };
+                for token in pieces {
+                    tokens += 1;
+                    if token.is_empty() {
+                        return Err(format!(
+                            "`{}` has an empty option between `{core}` separators",
+                            quoted(cell)
+                        ));
+                    }
+                    if token.eq_ignore_ascii_case("none") {
+                        saw_none = true;
+                        continue;
+                    }
+                    chosen(find(token).ok_or_else(|| unknown(token))?);
+                }
+                rest = "";
             }
             // After a token: the end, or the separator (spaces around it allowed).
             let ends_token = |after: &str| {
@@ -205,14 +241,18 @@ fn each_option(
                 let mut best: Option<(usize, Option<usize>)> = None;
                 let candidates = options
                     .iter()
+                    .zip(labels)
                     .enumerate()
-                    .flat_map(|(i, id)| [(Some(i), id.as_str()), (Some(i), labels[i].as_str())])
+                    .flat_map(|(i, (id, label))| {
+                        let label = distinct_labels.then_some((Some(i), label.as_str()));
+                        [Some((Some(i), id.as_str())), label]
+                    })
+                    .flatten()
                     .chain([(None, "none")]);
                 for (option, text) in candidates {
                     let fits = !text.is_empty()
                         && rest.get(..text.len()).is_some_and(|head| {
-                            same_text(text, head, head.is_ascii())
-                                && ends_token(&rest[text.len()..])
+                            same_text(text, head, ascii) && ends_token(&rest[text.len()..])
                         });
                     if fits && best.is_none_or(|(len, _)| text.len() > len) {
                         best = Some((text.len(), option));
@@ -303,9 +343,10 @@ pub fn marks_chosen(cell: &str) -> bool {
             .any(|w| cell.eq_ignore_ascii_case(w)))
 }
 
-/// Case-insensitive comparison of a label with a cell (`cell_ascii`: whether the cell is ASCII).
-fn same_text(label: &str, cell: &str, cell_ascii: bool) -> bool {
-    if cell_ascii && label.is_ascii() {
+/// Case-insensitive comparison of a label with a cell (`cell_ascii`: whether the cell is ASCII;
+/// an ASCII cell equals a label only in ASCII letters).
+pub fn same_text(label: &str, cell: &str, cell_ascii: bool) -> bool {
+    if cell_ascii {
         label.eq_ignore_ascii_case(cell)
     } else {
         label.to_lowercase() == cell.to_lowercase()
@@ -422,6 +463,81 @@ mod tests {
             parse(&m, "d"),
             Err("`d` is not an option of `q` (options: a, b, c, or none)".into())
         );
+    }
+
+    #[test]
+    fn multi_cells_joined_the_survey_tools_way() {
+        let m = item(ItemKind::Multi {
+            options: vec!["a".into(), "b_c".into(), "d".into()],
+            full_at: 2,
+        });
+        let by = |separator: &str, trailing: bool| Joined::By {
+            separator: separator.into(),
+            trailing,
+        };
+        assert_eq!(
+            parse_joined(&m, "A, b_c", &by(", ", false)),
+            Ok((Answer::Count(2), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "a b_c d", &by(" ", false)),
+            Ok((Answer::Count(3), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "a;d;", &by(";", true)),
+            Ok((Answer::Count(2), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "none", &by(", ", false)),
+            Ok((Answer::Count(0), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "a, Other text", &by(", ", false)),
+            Err("`Other text` is not an option of `q` (options: a, b_c, d, or none)".into())
+        );
+        assert_eq!(
+            parse_joined(&m, "a, , d", &by(", ", false)),
+            Err("`a, , d` has an empty option between `,` separators".into())
+        );
+        assert_eq!(
+            canonical(&m, "d, A", &by(", ", false)),
+            Ok("a;d".to_string())
+        );
+        assert_eq!(
+            canonical(&m, "none", &Joined::Semicolons),
+            Ok("none".to_string())
+        );
+    }
+
+    #[test]
+    fn choice_cells_by_label_and_canonical_cells() {
+        let c = item(ItemKind::Choice {
+            options: vec![ChoiceOption {
+                id: "joint".into(),
+                label: "Jointly, with HR".into(),
+                score: 100.0,
+            }],
+        });
+        assert_eq!(
+            parse(&c, "JOINTLY, WITH HR"),
+            Ok((Answer::Choice(0), false))
+        );
+        assert_eq!(
+            canonical(&c, "jointly, with hr", &Joined::Semicolons),
+            Ok("joint".into())
+        );
+        let q = agree();
+        assert_eq!(
+            canonical(&q, "strongly agree", &Joined::Semicolons),
+            Ok("5".into())
+        );
+        assert_eq!(
+            canonical(&q, "DON'T KNOW", &Joined::Semicolons),
+            Ok("Don't know".into())
+        );
+        assert!(marks_chosen("Y") && marks_chosen("Recruiting") && marks_chosen("1"));
+        assert!(!marks_chosen("0") && !marks_chosen("0.0") && !marks_chosen("N"));
+        assert!(!marks_chosen("false") && !marks_chosen("no") && !marks_chosen(""));
     }
 
     #[test]

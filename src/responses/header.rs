@@ -7,7 +7,7 @@
 //! item's id, its text, or a name the profile gives. An unknown header gets the closest known
 //! name suggested.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::cell::Joined;
 use super::text::{answer_key, normalize, quoted};
@@ -78,7 +78,7 @@ pub struct Layout {
     pub file_name: String,
     /// Row filters: column, whether the values are allowed (else refused), values as
     /// [`answer_key`].
-    pub filters: Vec<(usize, bool, HashSet<String>)>,
+    pub filters: Vec<(usize, bool, Vec<String>)>,
     /// Role cell (as [`answer_key`]) → role index.
     pub role_values: HashMap<String, usize>,
     /// Per item: exported answer → canonical cell (`None`: missing).
@@ -808,7 +808,7 @@ impl<'a> Builder<'a> {
         &mut self,
         width: usize,
         has: &dyn Fn(usize, &str) -> bool,
-    ) -> Vec<(usize, bool, HashSet<String>)> {
+    ) -> Vec<(usize, bool, Vec<String>)> {
         let reading = self.ctx.reading;
         let mut out = Vec::new();
         for (column, filter) in reading.filters() {

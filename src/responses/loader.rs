@@ -15,7 +15,10 @@ use super::dataset::{Dataset, Lines, Reject};
 use super::header::{self, takes_next_row, Context, HeaderText, Layout};
 use super::pieces::{self, Piece, ReadError, Record, Scratch, Splitter};
 use super::repeats::{hash_id, FastMap};
-use super::rows::{code_scores, push_csv_field, Block, Parser, Row};
+use super::rows::{code_scores, label_codes, push_csv_field, Block, Parser, Row};
+
+/// Lookup tables of the parser: scores of scale codes, and scale labels with their codes.
+type Tables = (Vec<Option<Vec<f64>>>, Vec<Vec<(String, u32)>>);
 use super::{LoadOptions, Source};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::Instrument;
@@ -77,7 +80,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn parser<'p>(&self, code_scores: &'p [Option<Vec<f64>>]) -> Parser<'p>
+    fn parser<'p>(&self, tables: &'p Tables) -> Parser<'p>
     where
         'a: 'p,
     {
@@ -85,7 +88,8 @@ impl<'a> Loader<'a> {
             instrument: self.instrument,
             keep_items: self.options.keep_items,
             canonical: self.options.canonical,
-            code_scores,
+            code_scores: &tables.0,
+            label_codes: &tables.1,
         }
     }
 
@@ -155,8 +159,8 @@ impl<'a> Loader<'a> {
         // A three-stage pipeline over chunks of pieces: while chunk i is merged (sequential,
         // into the dataset), chunk i + 1 is tokenised, parsed and scored in parallel and chunk
         // i + 2 is read. Three piece buffers rotate, so their memory is reused.
-        let code_scores = code_scores(self.instrument);
-        let parser = self.parser(&code_scores);
+        let tables = (code_scores(self.instrument), label_codes(self.instrument));
+        let parser = self.parser(&tables);
         let mut current = Vec::new();
         let mut spare = Vec::new();
         let mut pending: Option<(Vec<Piece>, Vec<Block>)> = None;
@@ -245,8 +249,8 @@ impl<'a> Loader<'a> {
         let starts = header::field_columns(&rows[0].1);
         let layout = self.start_file(name, &HeaderText { rows, starts })?;
         let wave_from_name = file_stem(name);
-        let code_scores = code_scores(self.instrument);
-        let parser = self.parser(&code_scores);
+        let tables = (code_scores(self.instrument), label_codes(self.instrument));
+        let parser = self.parser(&tables);
         let chunks: Vec<std::ops::Range<usize>> = (first_data..sheet.len())
             .step_by(SHEET_ROWS)
             .map(|start| start..(start + SHEET_ROWS).min(sheet.len()))

@@ -421,18 +421,55 @@ fn cut_point(bytes: &[u8], eof: bool, delimiter: u8) -> Option<usize> {
         let before_last = &bytes[..bytes.len().saturating_sub(1)];
         return memchr::memrchr(b'\r', before_last).map(|i| i + 1);
     }
-    // Quoted fields may hold line ends: let the tokeniser say where records end.
-    let mut reader = tokeniser(delimiter);
-    let mut scratch = Scratch::default();
-    let (mut at, mut cut) = (0, None);
-    while let Some((end, _)) = next_record(&mut reader, bytes, at, false, &mut scratch) {
-        match safe_end(bytes, end, false) {
-            Some(safe) => cut = Some(safe),
-            None => break,
+    // Quoted fields may hold line ends: follow the quotes, as the tokeniser reads them (a
+    // quote opens a field only at its start; `""` inside is a quote), touching only quotes and
+    // line ends.
+    let (mut at, mut cut, mut quoted) = (0, None, false);
+    loop {
+        if quoted {
+            let Some(i) = memchr::memchr(b'"', &bytes[at..]) else {
+                return cut;
+            };
+            let q = at + i;
+            match bytes.get(q + 1) {
+                // Whether this quote closes the field depends on the next byte, not read yet.
+                None => return cut,
+                Some(b'"') => at = q + 2,
+                Some(_) => {
+                    quoted = false;
+                    at = q + 1;
+                }
+            }
+            continue;
         }
-        at = end;
+        let Some(i) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[at..]) else {
+            return cut;
+        };
+        let p = at + i;
+        match bytes[p] {
+            b'"' => {
+                quoted =
+                    p == 0 || matches!(bytes[p - 1], b'\n' | b'\r') || bytes[p - 1] == delimiter;
+                at = p + 1;
+            }
+            b'\r' => match bytes.get(p + 1) {
+                // A CRLF may be split here: cut before it.
+                None => return cut,
+                Some(b'\n') => {
+                    cut = Some(p + 2);
+                    at = p + 2;
+                }
+                Some(_) => {
+                    cut = Some(p + 1);
+                    at = p + 1;
+                }
+            },
+            _ => {
+                cut = Some(p + 1);
+                at = p + 1;
+            }
+        }
     }
-    cut
 }
 
 /// A record that ends at `end` may be cut there once it is certain that no `\n` completing a
@@ -619,7 +656,7 @@ mod tests {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             (z ^ (z >> 31)) % n
         };
-        let fields: [&[u8]; 9] = [
+        let fields: [&[u8]; 12] = [
             b"",
             b"a",
             b"r1",
@@ -629,6 +666,11 @@ mod tests {
             b"\"cr\r\nlf\"",
             b"\"say \"\"hi\"\"\"",
             "é".as_bytes(),
+            // A quote inside an unquoted field is a plain character; so is one after a closed
+            // quoted field.
+            b"ab\"c",
+            b"\"q\"x\"",
+            b"\"\"",
         ];
         let ends: [&[u8]; 3] = [b"\n", b"\r\n", b"\r"];
         let mut text = Vec::new();
@@ -644,7 +686,7 @@ mod tests {
                 if field > 0 {
                     text.push(b',');
                 }
-                text.extend_from_slice(fields[next(9) as usize]);
+                text.extend_from_slice(fields[next(12) as usize]);
             }
             if row + 1 < rows || next(2) == 0 {
                 text.extend_from_slice(ends[next(3) as usize]);

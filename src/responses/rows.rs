@@ -93,6 +93,8 @@ pub struct Parser<'a> {
     /// Per item: for scale items, the score of each code (reverse keying applied), so the
     /// common one-digit cell needs no further parsing.
     pub code_scores: &'a [Option<Vec<f64>>],
+    /// Per item: for scale items, the ASCII labels and their codes (0: an `na` label).
+    pub label_codes: &'a [Vec<(String, u32)>],
 }
 
 impl Parser<'_> {
@@ -199,8 +201,8 @@ impl Parser<'_> {
             let cell = record
                 .range(*column)
                 .and_then(|r| whole.get(r))
-                .map_or(String::new(), answer_key);
-            if values.contains(&cell) != *allow {
+                .unwrap_or("");
+            if values.iter().any(|v| same_key(cell, v)) != *allow {
                 return Row::Filtered;
             }
         }
@@ -272,6 +274,26 @@ impl Parser<'_> {
                 }
                 // An empty cell leaves the item missing, as `cell::parse` would.
                 Column::Item(_) if cell.is_empty() => {}
+                // A scale label, looked up (the answer `cell::parse` gives, a unit test checks).
+                Column::Item(item)
+                    if !self.canonical && layout.values[item].is_none() && cell.is_ascii() =>
+                {
+                    let found = self.label_codes[item]
+                        .iter()
+                        .find(|(label, _)| label.eq_ignore_ascii_case(cell));
+                    match (found, &self.code_scores[item]) {
+                        (Some((_, 0)), _) => work.status[item] = NA,
+                        (Some(&(_, code)), Some(table)) => {
+                            work.scores[item] = table[code as usize - 1];
+                            work.status[item] = ANSWERED;
+                        }
+                        _ => {
+                            if let Err(reason) = self.item_cell(layout, item, cell, work) {
+                                return Row::Rejected(i, reason);
+                            }
+                        }
+                    }
+                }
                 Column::Item(item) => {
                     if let Err(reason) = self.item_cell(layout, item, cell, work) {
                         return Row::Rejected(i, reason);
@@ -482,10 +504,44 @@ pub fn trim(text: &str) -> &str {
 
 /// The role a cell names: a role id or label, ignoring case.
 pub fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
+    let ascii = cell.is_ascii();
     instrument.roles.iter().position(|r| {
         r.id.eq_ignore_ascii_case(cell)
-            || (!r.label.is_empty() && r.label.to_lowercase() == cell.to_lowercase())
+            || (!r.label.is_empty() && cell::same_text(&r.label, cell, ascii))
     })
+}
+
+/// For each scale item, its ASCII labels (code 1..k) and `na` labels (code 0), for the common
+/// cell that is a label.
+pub fn label_codes(instrument: &Instrument) -> Vec<Vec<(String, u32)>> {
+    instrument
+        .items
+        .iter()
+        .map(|item| match &item.kind {
+            ItemKind::Scale { labels, na, .. } => labels
+                .iter()
+                .zip(1..)
+                .chain(na.iter().map(|l| (l, 0)))
+                .filter(|(l, _)| l.is_ascii())
+                .map(|(l, c)| (l.clone(), c))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Whether a cell equals a filter value (an [`answer_key`]): ASCII cells without runs of white
+/// space are compared directly, others normalised first.
+fn same_key(cell: &str, key: &str) -> bool {
+    let trimmed = cell.trim();
+    let plain = trimmed.is_ascii()
+        && !trimmed.contains("  ")
+        && !trimmed.contains(['\t', '\n', '\r', '\u{b}', '\u{c}']);
+    if plain {
+        key.eq_ignore_ascii_case(trimmed)
+    } else {
+        answer_key(cell) == key
+    }
 }
 
 #[cfg(test)]
@@ -509,6 +565,40 @@ mod tests {
                     c + 1
                 );
             }
+        }
+    }
+
+    #[test]
+    fn looked_up_labels_equal_parsed_ones() {
+        let instrument = crate::instrument::load_bundled().expect("the bundled instrument");
+        let tables = label_codes(&instrument);
+        let mut seen = 0;
+        for (item, table) in instrument.items.iter().zip(&tables) {
+            for (label, code) in table {
+                let upper = label.to_uppercase();
+                let parsed = cell::parse(item, &upper).unwrap();
+                let looked_up = match code {
+                    0 => (Answer::Missing, true),
+                    c => (Answer::Code(*c), false),
+                };
+                assert_eq!(parsed, looked_up, "{} {label}", item.id);
+                seen += 1;
+            }
+        }
+        assert!(seen > 200);
+    }
+
+    #[test]
+    fn filter_values_compare_as_answer_keys() {
+        for (cell, key, same) in [
+            ("True", "true", true),
+            (" Survey  Preview ", "survey preview", true),
+            ("Survey Preview", "survey preview", true),
+            ("Spam", "preview spam", false),
+            ("ÉTÉ", "été", true),
+        ] {
+            assert_eq!(same_key(cell, key), same, "{cell}");
+            assert_eq!(same_key(cell, key), answer_key(cell) == key, "{cell}");
         }
     }
 
