@@ -83,10 +83,12 @@ pub fn parse_joined(item: &Item, cell: &str, joined: &Joined) -> Parsed {
         }
         ItemKind::Choice { options } => {
             let ascii = cell.is_ascii();
-            match options
-                .iter()
-                .position(|o| same_text(&o.id, cell, ascii) || same_text(&o.label, cell, ascii))
-            {
+            let exact = options.iter().position(|o| o.id == cell);
+            match exact.or_else(|| {
+                options
+                    .iter()
+                    .position(|o| same_text(&o.id, cell, ascii) || same_text(&o.label, cell, ascii))
+            }) {
                 Some(i) => Ok((Answer::Choice(i), false)),
                 None => Err(format!(
                     "`{}` is not an option of `{}` (options: {})",
@@ -144,9 +146,12 @@ fn each_option(
     // Labels that are the ids themselves need no second look.
     let distinct_labels = !std::ptr::eq(labels, options.as_slice());
     let find = |token: &str| {
-        let ascii = token.is_ascii();
-        options.iter().zip(labels).position(|(id, label)| {
-            same_text(id, token, ascii) || (distinct_labels && same_text(label, token, ascii))
+        // The usual token is an id exactly as written in the instrument.
+        options.iter().position(|id| id == token).or_else(|| {
+            let ascii = token.is_ascii();
+            options.iter().zip(labels).position(|(id, label)| {
+                same_text(id, token, ascii) || (distinct_labels && same_text(label, token, ascii))
+            })
         })
     };
     let unknown = |token: &str| {

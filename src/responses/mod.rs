@@ -53,6 +53,37 @@ impl Source<'_> {
     }
 }
 
+impl Source<'static> {
+    /// Opens a file as UTF-8 text: decoded from UTF-16 by its byte order mark or from the
+    /// reading's encoding, or the file itself (the fast path) when it is UTF-8 already. The
+    /// first bytes are looked at and the file rewound, so a UTF-8 file is read as it is.
+    pub fn open_decoded(path: &Path, reading: &Reading) -> Result<Source<'static>> {
+        use std::io::{Seek, SeekFrom};
+        let failed = |e| Error::io(path, "cannot read the response file", e);
+        let mut file = std::fs::File::open(path).map_err(failed)?;
+        let size = file.metadata().ok().map(|m| m.len());
+        let mut head = [0u8; 3];
+        let mut filled = 0;
+        while filled < head.len() {
+            match file.read(&mut head[filled..]).map_err(failed)? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        file.seek(SeekFrom::Start(0)).map_err(failed)?;
+        let reader = match decode::decoding_for(&head[..filled], reading.encoding) {
+            Some(encoding) => decode::decoding(Box::new(file), encoding),
+            // Unbuffered: the import reads large pieces at once.
+            None => Box::new(file),
+        };
+        Ok(Source {
+            name: path.display().to_string(),
+            reader,
+            size,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
     pub ignore_unknown_columns: bool,
@@ -76,7 +107,7 @@ pub fn load_files(
             let sheet = workbook::read(path, reading.sheet.as_deref())?;
             loader.load_sheet(&path.display().to_string(), &sheet)?;
         } else {
-            loader.load_source(decoded(Source::open(path)?, reading)?)?;
+            loader.load_source(Source::open_decoded(path, reading)?)?;
         }
     }
     loader.refuse_repeated_ids();

@@ -206,8 +206,10 @@ impl Parser<'_> {
                 return Row::Filtered;
             }
         }
-        work.chosen.fill(0);
-        work.answered.fill(false);
+        if !layout.option_items.is_empty() {
+            work.chosen.fill(0);
+            work.answered.fill(false);
+        }
         if self.canonical {
             work.cells.iter_mut().for_each(String::clear);
             work.picked.iter_mut().for_each(|p| p.fill(false));
@@ -276,7 +278,10 @@ impl Parser<'_> {
                 Column::Item(_) if cell.is_empty() => {}
                 // A scale label, looked up (the answer `cell::parse` gives, a unit test checks).
                 Column::Item(item)
-                    if !self.canonical && layout.values[item].is_none() && cell.is_ascii() =>
+                    if !self.label_codes[item].is_empty()
+                        && !self.canonical
+                        && layout.values[item].is_none()
+                        && cell.is_ascii() =>
                 {
                     let found = self.label_codes[item]
                         .iter()

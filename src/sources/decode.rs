@@ -51,17 +51,27 @@ pub fn utf8_reader<'a>(
         }
     }
     let head = start[..filled].to_vec();
-    let bom = encoding_rs::Encoding::for_bom(&head).map(|(e, _)| e);
-    let chosen = match (bom, encoding) {
-        (Some(e), _) => Some(Encoding(e)),
-        (None, Some(e)) => Some(e),
-        (None, None) => None,
-    };
+    let chosen = decoding_for(&head, encoding);
     let whole: Box<dyn Read + Send + 'a> = Box::new(std::io::Cursor::new(head).chain(reader));
     Ok(match chosen {
-        Some(e) if !e.is_utf8() => Box::new(Decoding::new(whole, e.0)),
-        _ => whole,
+        Some(e) => decoding(whole, e),
+        None => whole,
     })
+}
+
+/// The encoding to decode from, for a file starting with `head` (its first bytes) read with
+/// `encoding`: `None` when the bytes are UTF-8 already. A byte order mark wins.
+pub fn decoding_for(head: &[u8], encoding: Option<Encoding>) -> Option<Encoding> {
+    let bom = encoding_rs::Encoding::for_bom(head).map(|(e, _)| Encoding(e));
+    bom.or(encoding).filter(|e| !e.is_utf8())
+}
+
+/// A reader giving `reader`'s bytes decoded from `encoding` as UTF-8.
+pub fn decoding<'a>(
+    reader: Box<dyn Read + Send + 'a>,
+    encoding: Encoding,
+) -> Box<dyn Read + Send + 'a> {
+    Box::new(Decoding::new(reader, encoding.0))
 }
 
 /// A reader that decodes another reader's bytes into UTF-8 (malformed sequences become
