@@ -15,10 +15,10 @@ use super::dataset::{Dataset, Lines, Reject};
 use super::header::{self, takes_next_row, Context, HeaderText, Layout};
 use super::pieces::{self, Piece, ReadError, Record, Scratch, Splitter};
 use super::repeats::{hash_id, FastMap};
-use super::rows::{code_scores, label_codes, push_csv_field, Block, Parser, Row};
+use super::rows::{code_scores, label_codes, push_csv_field, Block, Labels, Parser, Row};
 
 /// Lookup tables of the parser: scores of scale codes, and scale labels with their codes.
-type Tables = (Vec<Option<Vec<f64>>>, Vec<Vec<(String, u32)>>);
+type Tables = (Vec<Option<Vec<f64>>>, Vec<Labels>);
 use super::{LoadOptions, Source};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::Instrument;

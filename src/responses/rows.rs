@@ -94,7 +94,7 @@ pub struct Parser<'a> {
     /// common one-digit cell needs no further parsing.
     pub code_scores: &'a [Option<Vec<f64>>],
     /// Per item: for scale items, the ASCII labels and their codes (0: an `na` label).
-    pub label_codes: &'a [Vec<(String, u32)>],
+    pub label_codes: &'a [Labels],
 }
 
 impl Parser<'_> {
@@ -216,8 +216,11 @@ impl Parser<'_> {
         }
         let mut role = layout.role_value.unwrap_or(0);
         for i in 0..record.len() {
-            let range = record.range(i).unwrap_or(0..0);
             let column = layout.columns[i];
+            if column == Column::Ignored {
+                continue;
+            }
+            let range = record.range(i).unwrap_or(0..0);
             // Fast path, before any text handling: a one-digit scale code, looked up (the same
             // score that `cell::parse` and `item_score` give; a unit test checks it).
             if let (Column::Item(item), &[digit]) = (column, &bytes[range.clone()]) {
@@ -280,15 +283,12 @@ impl Parser<'_> {
                 Column::Item(item)
                     if !self.label_codes[item].is_empty()
                         && !self.canonical
-                        && layout.values[item].is_none()
-                        && cell.is_ascii() =>
+                        && layout.values[item].is_none() =>
                 {
-                    let found = self.label_codes[item]
-                        .iter()
-                        .find(|(label, _)| label.eq_ignore_ascii_case(cell));
+                    let found = self.label_codes[item].find(cell);
                     match (found, &self.code_scores[item]) {
-                        (Some((_, 0)), _) => work.status[item] = NA,
-                        (Some(&(_, code)), Some(table)) => {
+                        (Some(0), _) => work.status[item] = NA,
+                        (Some(code), Some(table)) => {
                             work.scores[item] = table[code as usize - 1];
                             work.status[item] = ANSWERED;
                         }
@@ -516,21 +516,67 @@ pub fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
     })
 }
 
-/// For each scale item, its ASCII labels (code 1..k) and `na` labels (code 0), for the common
-/// cell that is a label.
-pub fn label_codes(instrument: &Instrument) -> Vec<Vec<(String, u32)>> {
+/// A scale item's ASCII labels and `na` labels, found by their length first: the common cell
+/// that is a label costs one comparison.
+#[derive(Debug, Default)]
+pub struct Labels {
+    /// Each label and its code (0: an `na` label).
+    entries: Vec<(String, u32)>,
+    /// Per byte length below 64: the entry of that length + 1; 0 for none, `u8::MAX` for
+    /// several.
+    by_length: Vec<u8>,
+}
+
+impl Labels {
+    fn new(entries: Vec<(String, u32)>) -> Labels {
+        let mut by_length = vec![0u8; 64];
+        for (i, (label, _)) in entries.iter().enumerate() {
+            if let Some(slot) = by_length.get_mut(label.len()) {
+                *slot = if *slot == 0 && i < 254 {
+                    i as u8 + 1
+                } else {
+                    u8::MAX
+                };
+            }
+        }
+        Labels { entries, by_length }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The code of the label `cell` is, ignoring ASCII case (0: an `na` label). Labels are
+    /// ASCII, so a cell with other characters never matches.
+    pub fn find(&self, cell: &str) -> Option<u32> {
+        let same = |label: &String| label.as_bytes().eq_ignore_ascii_case(cell.as_bytes());
+        match self.by_length.get(cell.len()).copied().unwrap_or(u8::MAX) {
+            0 => None,
+            u8::MAX => self.entries.iter().find(|(l, _)| same(l)).map(|e| e.1),
+            k => {
+                let (label, code) = &self.entries[usize::from(k) - 1];
+                same(label).then_some(*code)
+            }
+        }
+    }
+}
+
+/// For each scale item, its ASCII labels (code 1..k) and `na` labels (code 0).
+pub fn label_codes(instrument: &Instrument) -> Vec<Labels> {
     instrument
         .items
         .iter()
         .map(|item| match &item.kind {
-            ItemKind::Scale { labels, na, .. } => labels
-                .iter()
-                .zip(1..)
-                .chain(na.iter().map(|l| (l, 0)))
-                .filter(|(l, _)| l.is_ascii())
-                .map(|(l, c)| (l.clone(), c))
-                .collect(),
-            _ => Vec::new(),
+            ItemKind::Scale { labels, na, .. } => Labels::new(
+                labels
+                    .iter()
+                    .zip(1..)
+                    .chain(na.iter().map(|l| (l, 0)))
+                    .filter(|(l, _)| l.is_ascii())
+                    .map(|(l, c)| (l.clone(), c))
+                    .collect(),
+            ),
+            _ => Labels::default(),
         })
         .collect()
 }
@@ -539,9 +585,12 @@ pub fn label_codes(instrument: &Instrument) -> Vec<Vec<(String, u32)>> {
 /// space are compared directly, others normalised first.
 fn same_key(cell: &str, key: &str) -> bool {
     let trimmed = cell.trim();
+    // ASCII, and every white space a single space between two other characters.
     let plain = trimmed.is_ascii()
-        && !trimmed.contains("  ")
-        && !trimmed.contains(['\t', '\n', '\r', '\u{b}', '\u{c}']);
+        && !trimmed
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && (w[0] != b' ' || w[1].is_ascii_whitespace()));
     if plain {
         key.eq_ignore_ascii_case(trimmed)
     } else {
@@ -579,7 +628,8 @@ mod tests {
         let tables = label_codes(&instrument);
         let mut seen = 0;
         for (item, table) in instrument.items.iter().zip(&tables) {
-            for (label, code) in table {
+            for (label, code) in &table.entries {
+                assert_eq!(table.find(&label.to_lowercase()), Some(*code));
                 let upper = label.to_uppercase();
                 let parsed = cell::parse(item, &upper).unwrap();
                 let looked_up = match code {
