@@ -518,18 +518,24 @@ pub fn role_of(instrument: &Instrument, cell: &str) -> Option<usize> {
 
 /// A scale item's ASCII labels and `na` labels, found by their length first: the common cell
 /// that is a label costs one comparison.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Labels {
     /// Each label and its code (0: an `na` label).
     entries: Vec<(String, u32)>,
     /// Per byte length below 64: the entry of that length + 1; 0 for none, `u8::MAX` for
     /// several.
-    by_length: Vec<u8>,
+    by_length: [u8; 64],
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels::new(Vec::new())
+    }
 }
 
 impl Labels {
     fn new(entries: Vec<(String, u32)>) -> Labels {
-        let mut by_length = vec![0u8; 64];
+        let mut by_length = [0u8; 64];
         for (i, (label, _)) in entries.iter().enumerate() {
             if let Some(slot) = by_length.get_mut(label.len()) {
                 *slot = if *slot == 0 && i < 254 {
@@ -549,7 +555,11 @@ impl Labels {
     /// The code of the label `cell` is, ignoring ASCII case (0: an `na` label). Labels are
     /// ASCII, so a cell with other characters never matches.
     pub fn find(&self, cell: &str) -> Option<u32> {
-        let same = |label: &String| label.as_bytes().eq_ignore_ascii_case(cell.as_bytes());
+        // Exports usually write a label exactly as the instrument does.
+        let same = |label: &String| {
+            label.as_bytes() == cell.as_bytes()
+                || label.as_bytes().eq_ignore_ascii_case(cell.as_bytes())
+        };
         match self.by_length.get(cell.len()).copied().unwrap_or(u8::MAX) {
             0 => None,
             u8::MAX => self.entries.iter().find(|(l, _)| same(l)).map(|e| e.1),
