@@ -30,6 +30,12 @@ use crate::sources::Reading;
 /// core busy, few enough to bound memory.
 const CHUNK_PIECES: usize = 16;
 
+thread_local! {
+    /// Each thread's tokeniser and buffers, kept from piece to piece (building a tokeniser
+    /// takes a while). Parsing a piece calls no rayon work, so the borrow is never nested.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// Sheet rows parsed by one task.
 const SHEET_ROWS: usize = 4096;
 
@@ -187,20 +193,22 @@ impl<'a> Loader<'a> {
                         || {
                             current
                                 .par_iter()
-                                .map_init(Scratch::default, |scratch, piece| {
-                                    parser.parse(
-                                        &layout,
-                                        piece.lines_before,
-                                        piece.bytes.len(),
-                                        |each| {
-                                            pieces::each_record(
-                                                piece,
-                                                delimiter,
-                                                scratch,
-                                                |r, l| each(r, l),
-                                            )
-                                        },
-                                    )
+                                .map(|piece| {
+                                    SCRATCH.with_borrow_mut(|scratch| {
+                                        parser.parse(
+                                            &layout,
+                                            piece.lines_before,
+                                            piece.bytes.len(),
+                                            |each| {
+                                                pieces::each_record(
+                                                    piece,
+                                                    delimiter,
+                                                    scratch,
+                                                    |r, l| each(r, l),
+                                                )
+                                            },
+                                        )
+                                    })
                                 })
                                 .collect::<Vec<_>>()
                         },
