@@ -31,8 +31,8 @@ use crate::sources::Reading;
 const CHUNK_PIECES: usize = 16;
 
 thread_local! {
-    /// Each thread's tokeniser and buffers, kept from piece to piece (building a tokeniser
-    /// takes a while). Parsing a piece calls no rayon work, so the borrow is never nested.
+    /// Each thread's tokenising buffers, kept from piece to piece. Parsing a piece calls no
+    /// rayon work, so the borrow is never nested.
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
