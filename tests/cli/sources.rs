@@ -503,3 +503,78 @@ fn the_provenance_note_is_there() {
         .join("tests/fixtures/sources/ms-forms.xlsx")
         .exists());
 }
+
+#[test]
+fn an_ods_sheet_reads_cells_as_shown_and_rejects_on_sheet_rows() {
+    let dir = temp();
+    let out = dir.path().to_str().unwrap();
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        "sources/answers.ods",
+        "--out",
+        out,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.trim(),
+        "read 4 rows: scored 2, rejected 1, skipped 1 blank"
+    );
+    let rejects = Table::read(&dir.path().join("rejects.csv"));
+    assert_eq!(
+        rejects.rows,
+        [[
+            "sources/answers.ods",
+            "5",
+            "col_1",
+            "r3",
+            "`9` is not a code 1–4 or a label of scale `freq4`"
+        ]]
+    );
+    // A sheet the workbook does not have is named with the ones it has.
+    let p = dir.path().join("p.yaml");
+    std::fs::write(&p, "sheet: Results\n").unwrap();
+    let r = run(&[
+        "validate",
+        "--survey",
+        "mini.yaml",
+        "sources/answers.ods",
+        "--profile",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "sources/answers.ods: the workbook has no sheet `Results` (sheets: Answers); check `sheet:` in the profile"
+    );
+}
+
+#[test]
+fn a_legacy_qualtrics_export_has_two_header_rows() {
+    let text = "V1,V2,V3,V4,V5,V6,V7,V8,V9,V10,Q1,Q2,Q3\r\n\
+ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,IPAddress,Status,StartDate,EndDate,Finished,HR and Sales leaders meet on business issues.,client,role\r\n\
+R_1,Default Response Set,Anonymous,,,198.51.100.1,0,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Monthly,acme,hr\r\n\
+R_2,Default Response Set,Anonymous,,,,1,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Never,acme,hr\r\n\
+R_3,Default Response Set,Anonymous,,,198.51.100.3,0,2014-01-01 10:00:00,2014-01-01 10:05:00,0,,acme,hr\r\n\
+R_4,Default Response Set,Anonymous,,,198.51.100.4,0,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Sometimes,acme,hr\r\n";
+    let (r, _) = score_mini(
+        "legacy.csv",
+        text.as_bytes(),
+        &["--format", "qualtrics", "--org", "acme", "--wave", "2014"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.trim(),
+        "read 4 rows: scored 1, rejected 1, filtered 2"
+    );
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w
+                .ends_with("1 column(s) match no item of instrument `mini` and are ignored: `Q2`")),
+        "{}",
+        r.stderr
+    );
+}
