@@ -25,6 +25,33 @@ pub struct Common {
     pub quiet: bool,
 }
 
+/// How response files are read (SPEC §11): a survey tool's export through a source profile or
+/// a format's preset, and the fields its files lack.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Source profile (YAML): the survey tool's format and what its export cannot say
+    /// (organization, role, wave, column names, coded answers).
+    #[arg(long, value_name = "FILE", conflicts_with = "format")]
+    pub profile: Option<PathBuf>,
+    /// The survey tool that exported the files: csv (default), qualtrics, google-forms,
+    /// ms-forms, surveymonkey, limesurvey, kobo, odk.
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+    /// The organization of every row (files without an organization column).
+    #[arg(long, value_name = "VALUE")]
+    pub org: Option<String>,
+    /// The role of every row: a role id or label of the instrument.
+    #[arg(long, value_name = "VALUE")]
+    pub role: Option<String>,
+    /// The wave of every row (default: a `wave` column, or the file's name).
+    #[arg(long, value_name = "VALUE")]
+    pub wave: Option<String>,
+    /// Text encoding of the files, e.g. windows-1252 (default: UTF-8, or UTF-16 by its
+    /// byte-order mark).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct Benchmarking {
     /// Organizations file (CSV with `org`, optional `name`, attribute columns).
@@ -55,7 +82,7 @@ pub enum Command {
     /// The main job: validate, score, benchmark and write HTML reports plus data files.
     /// With no response files it runs on the bundled demo data.
     Report {
-        /// Response files (CSV). None: the bundled demo data.
+        /// Response files (CSV, .xlsx, .ods, or folders of them). None: the bundled demo data.
         files: Vec<PathBuf>,
         #[command(flatten)]
         bench: Benchmarking,
@@ -73,11 +100,14 @@ pub enum Command {
         #[arg(long)]
         self_assessment: bool,
         #[command(flatten)]
+        sources: SourceArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Check the instrument and response files; report every problem and write nothing.
     Validate {
-        /// Response files (CSV). None: check the instrument only.
+        /// Response files (CSV, .xlsx, .ods, or folders of them). None: check the instrument
+        /// only.
         files: Vec<PathBuf>,
         /// Exit with code 2 when any row would be rejected.
         #[arg(long)]
@@ -86,11 +116,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         orgs: Option<PathBuf>,
         #[command(flatten)]
+        sources: SourceArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Write only the data files (CSV and JSON) into the output folder.
     Score {
-        /// Response files (CSV).
+        /// Response files (CSV, .xlsx, .ods, or folders of them).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
@@ -101,11 +133,13 @@ pub enum Command {
         #[command(flatten)]
         output: OutputFlags,
         #[command(flatten)]
+        sources: SourceArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Build a norms file: the population of organization scores, without organization ids.
     Norms {
-        /// Response files (CSV).
+        /// Response files (CSV, .xlsx, .ods, or folders of them).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Where to write the norms file.
@@ -115,11 +149,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
+        sources: SourceArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Research statistics: reliability, item diagnostics, correlations, wave change.
     Stats {
-        /// Response files (CSV).
+        /// Response files (CSV, .xlsx, .ods, or folders of them).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Organizations file (display names).
@@ -133,6 +169,8 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         output: OutputFlags,
+        #[command(flatten)]
+        sources: SourceArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -179,6 +217,23 @@ pub enum Command {
         #[arg(long, short, default_value = "questionnaire", value_name = "DIR")]
         out: PathBuf,
         /// Replace files that already exist in the output folder.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Read survey-tool exports (or any response files) and write them as one response CSV in
+    /// partnerscope's own layout, for inspection; rejected rows go to `<FILE>.rejects.csv`.
+    Import {
+        /// Exports or response files (CSV, .xlsx, .ods, or folders of them).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        sources: SourceArgs,
+        /// Where to write the responses (CSV).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
         #[command(flatten)]

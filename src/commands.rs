@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
 use crate::benchmark::{Benchmark, Norms};
-use crate::cli::{Benchmarking, Cli, Command, Common, OutputFlags};
+use crate::cli::{Benchmarking, Cli, Command, Common, OutputFlags, SourceArgs};
 use crate::error::{Error, Result};
 use crate::instrument::{self, Instrument};
 use crate::output_dir::{self, InstrumentRef, OutputDir, Published};
 use crate::renderer::Renderer;
 use crate::responses::{self, Dataset, LoadOptions, Organizations, Source};
-use crate::{demo, output, simulate};
+use crate::sources::{Encoding, Format, Reading};
+use crate::{demo, output, simulate, sources};
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -24,43 +25,66 @@ pub fn run(cli: Cli) -> Result<i32> {
             output,
             templates,
             self_assessment,
+            sources,
             common,
         } => report(
             &files,
             &bench,
             &out,
             &output,
-            templates.as_deref(),
-            self_assessment,
+            &Pages {
+                templates: templates.as_deref(),
+                self_assessment,
+            },
+            &sources,
             &common,
         ),
         Command::Validate {
             files,
             strict,
             orgs,
+            sources,
             common,
-        } => validate(&files, strict, orgs.as_deref(), &common),
+        } => validate(&files, strict, orgs.as_deref(), &sources, &common),
         Command::Score {
             files,
             bench,
             out,
             output,
+            sources,
             common,
-        } => score(&files, &bench, &out, &output, &common),
+        } => score(&files, &bench, &out, &output, &sources, &common),
         Command::Norms {
             files,
             output,
             force,
+            sources,
             common,
-        } => norms(&files, &output, force, &common),
+        } => norms(&files, &output, force, &sources, &common),
         Command::Stats {
             files,
             orgs,
             by_wave,
             out,
             output,
+            sources,
             common,
-        } => stats(&files, orgs.as_deref(), by_wave, &out, &output, &common),
+        } => stats(
+            &files,
+            orgs.as_deref(),
+            by_wave,
+            &out,
+            &output,
+            &sources,
+            &common,
+        ),
+        Command::Import {
+            files,
+            sources,
+            output,
+            force,
+            common,
+        } => import(&files, &sources, &output, force, &common),
         Command::Simulate {
             organizations,
             respondents,
@@ -162,11 +186,52 @@ fn warn(common: &Common, message: &str) {
     }
 }
 
+/// How the files of this run are read (SPEC §11): the profile or `--format`, then the
+/// command line's `--encoding`, `--org`, `--role` and `--wave` over it.
+fn reading(instrument: &Instrument, args: &SourceArgs) -> Result<Reading> {
+    let mut reading = match (&args.profile, &args.format) {
+        (Some(profile), _) => sources::profile::load(profile, instrument)?,
+        (None, Some(name)) => Reading::for_format(Format::from_name(name).ok_or_else(|| {
+            Error::Usage(format!(
+                "--format {name}: unknown format (formats: {})",
+                Format::names()
+            ))
+        })?),
+        (None, None) => Reading::for_format(Format::Csv),
+    };
+    if let Some(label) = &args.encoding {
+        reading.encoding = Some(Encoding::for_label(label).ok_or_else(|| {
+            Error::Usage(format!(
+                "--encoding {label}: unknown encoding; use a name such as windows-1252, latin1, utf-16le or utf-8"
+            ))
+        })?);
+    }
+    for (key, value) in [
+        ("org", &args.org),
+        ("role", &args.role),
+        ("wave", &args.wave),
+    ] {
+        if let Some(value) = value {
+            reading.override_field(key, value);
+        }
+    }
+    Ok(reading)
+}
+
+/// Prints the import's warnings: each at most [`responses::MAX_LISTED`] times in a row of the
+/// same kind is not needed here, as the import already lists and counts.
+fn warn_all(common: &Common, warnings: &[String]) {
+    for warning in warnings {
+        warn(common, warning);
+    }
+}
+
 /// Reads the response files (or the demo data when `files` is empty and `demo_allowed`).
 /// `rejects_at` is where this run lists rejected rows, named when there are any.
 fn load_responses(
     instrument: &Instrument,
     files: &[PathBuf],
+    sources_args: &SourceArgs,
     common: &Common,
     keep_items: bool,
     rejects_at: Option<&Path>,
@@ -174,20 +239,20 @@ fn load_responses(
     let options = LoadOptions {
         ignore_unknown_columns: common.ignore_unknown_columns,
         keep_items,
+        canonical: false,
     };
+    let reading = reading(instrument, sources_args)?;
     let data = if files.is_empty() {
         let source = Source {
             name: demo::RESPONSES_NAME.to_string(),
             reader: Box::new(demo::RESPONSES.as_bytes()),
             size: Some(demo::RESPONSES.len() as u64),
         };
-        responses::load(instrument, vec![source], options)?
+        responses::load(instrument, vec![source], options, &reading)?
     } else {
-        responses::load_files(instrument, files, options)?
+        responses::load_files(instrument, &sources::expand(files)?, options, &reading)?
     };
-    for warning in &data.warnings {
-        warn(common, warning);
-    }
+    warn_all(common, &data.warnings);
     if !data.rejects.is_empty() && !common.quiet {
         match rejects_at {
             Some(path) => eprintln!(
@@ -267,6 +332,7 @@ fn score(
     bench: &Benchmarking,
     out: &Path,
     flags: &OutputFlags,
+    sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
     let dir = open_output(
@@ -276,7 +342,8 @@ fn score(
         files
             .iter()
             .map(PathBuf::as_path)
-            .chain(bench_inputs(bench)),
+            .chain(bench_inputs(bench))
+            .chain(sources_args.profile.as_deref()),
     )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
@@ -285,6 +352,7 @@ fn score(
     let data = load_responses(
         &instrument,
         files,
+        sources_args,
         common,
         false,
         Some(&out.join("rejects.csv")),
@@ -330,15 +398,25 @@ fn choose<'a>(
     }
 }
 
+/// What `report` makes of its pages beyond the defaults.
+struct Pages<'a> {
+    templates: Option<&'a Path>,
+    self_assessment: bool,
+}
+
 fn report(
     files: &[PathBuf],
     bench: &Benchmarking,
     out: &Path,
     flags: &OutputFlags,
-    templates: Option<&Path>,
-    self_assessment: bool,
+    pages: &Pages,
+    sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
+    let Pages {
+        templates,
+        self_assessment,
+    } = *pages;
     let dir = open_output(
         out,
         flags,
@@ -347,7 +425,8 @@ fn report(
             .iter()
             .map(PathBuf::as_path)
             .chain(bench_inputs(bench))
-            .chain(templates),
+            .chain(templates)
+            .chain(sources_args.profile.as_deref()),
     )?;
     let mut instrument = load_instrument(common)?;
     if self_assessment {
@@ -367,7 +446,14 @@ fn report(
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
     // Item scores feed the per-item distributions of the pages.
     let rejects_at = out.join("data").join("rejects.csv");
-    let data = load_responses(&instrument, files, common, true, Some(&rejects_at))?;
+    let data = load_responses(
+        &instrument,
+        files,
+        sources_args,
+        common,
+        true,
+        Some(&rejects_at),
+    )?;
     if self_assessment {
         refuse_several_orgs(&data)?;
     }
@@ -463,7 +549,13 @@ fn questionnaire(
     Ok(0)
 }
 
-fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Common) -> Result<i32> {
+fn validate(
+    files: &[PathBuf],
+    strict: bool,
+    orgs: Option<&Path>,
+    sources_args: &SourceArgs,
+    common: &Common,
+) -> Result<i32> {
     let instrument = load_instrument(common)?;
     println!(
         "{}: instrument `{}` {} is valid ({} dimensions, {} items, {} outcomes)",
@@ -488,15 +580,15 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     }
     let data = responses::load_files(
         &instrument,
-        files,
+        &sources::expand(files)?,
         LoadOptions {
             ignore_unknown_columns: common.ignore_unknown_columns,
             keep_items: false,
+            canonical: false,
         },
+        &reading(&instrument, sources_args)?,
     )?;
-    for warning in &data.warnings {
-        warn(common, warning);
-    }
+    warn_all(common, &data.warnings);
     // SPEC §12: `validate` lists rejected rows on the terminal, the first 20, then a count.
     const SHOWN_REJECTS: usize = 20;
     for r in data.rejects.iter().take(SHOWN_REJECTS) {
@@ -521,9 +613,16 @@ fn validate(files: &[PathBuf], strict: bool, orgs: Option<&Path>, common: &Commo
     })
 }
 
-fn norms(files: &[PathBuf], path: &Path, force: bool, common: &Common) -> Result<i32> {
+fn norms(
+    files: &[PathBuf],
+    path: &Path,
+    force: bool,
+    sources_args: &SourceArgs,
+    common: &Common,
+) -> Result<i32> {
     let mut inputs = files.to_vec();
     inputs.extend(common.survey.iter().cloned());
+    inputs.extend(sources_args.profile.iter().cloned());
     output_dir::check_single_file(path, &inputs, force, |head| {
         serde_json::from_slice::<serde_json::Value>(head)
             .ok()
@@ -535,7 +634,7 @@ fn norms(files: &[PathBuf], path: &Path, force: bool, common: &Common) -> Result
             .unwrap_or(false)
     })?;
     let instrument = load_instrument(common)?;
-    let data = load_responses(&instrument, files, common, false, None)?;
+    let data = load_responses(&instrument, files, sources_args, common, false, None)?;
     let orgs = Organizations::default();
     let analysis = Analysis::run(&instrument, &data, &orgs, &Benchmark::Wave);
     let norms = Norms::build(&instrument, &data, &analysis.results, creation_time())?;
@@ -562,19 +661,25 @@ fn stats(
     by_wave: bool,
     out: &Path,
     flags: &OutputFlags,
+    sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
     let dir = open_output(
         out,
         flags,
         common,
-        files.iter().map(PathBuf::as_path).chain(orgs),
+        files
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(orgs)
+            .chain(sources_args.profile.as_deref()),
     )?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(orgs, false)?;
     let data = load_responses(
         &instrument,
         files,
+        sources_args,
         common,
         true,
         Some(&out.join("rejects.csv")),
@@ -584,6 +689,44 @@ fn stats(
     publish(dir, "stats", &instrument, common)?;
     if !common.quiet {
         eprintln!("{summary}");
+    }
+    println!("{}", data.reconciliation());
+    Ok(0)
+}
+
+/// `import`: the files as one canonical response CSV (SPEC §11), rejects beside it.
+fn import(
+    files: &[PathBuf],
+    sources_args: &SourceArgs,
+    output: &Path,
+    force: bool,
+    common: &Common,
+) -> Result<i32> {
+    let instrument = load_instrument(common)?;
+    let reading = reading(&instrument, sources_args)?;
+    let files = sources::expand(files)?;
+    responses::canonical::check_target(output, &files, force)?;
+    let options = LoadOptions {
+        ignore_unknown_columns: common.ignore_unknown_columns,
+        keep_items: false,
+        canonical: true,
+    };
+    let data = responses::load_files(&instrument, &files, options, &reading)?;
+    warn_all(common, &data.warnings);
+    responses::canonical::write(&instrument, &data, output, &files, force)?;
+    if !common.quiet {
+        eprintln!(
+            "wrote {} ({} respondents)",
+            output.display(),
+            data.rows_scored()
+        );
+        if !data.rejects.is_empty() {
+            eprintln!(
+                "{} row(s) rejected; each is listed with its reason in {}",
+                data.rejects.len(),
+                responses::canonical::rejects_path(output).display()
+            );
+        }
     }
     println!("{}", data.reconciliation());
     Ok(0)

@@ -5,15 +5,16 @@
 //!
 //! ```text
 //! YAML ─instrument::load─► Instrument (validated)
-//! CSV ─responses::load (parse + score::score_respondent, parallel)─► Dataset (+ rejects)
+//! exports (CSV/XLSX/ODS, any survey tool) ─sources (format, profile, encoding)─►
+//!     ─responses::load (parse + score::score_respondent, parallel)─► Dataset (+ rejects)
 //! Dataset ─aggregate─► OrgWave groups ─confidential─► Visibility ─benchmark─► Standings
 //!         ─compare─► perception gaps, wave changes        (all gathered in analysis::Analysis)
 //! Analysis ─output─► CSV/JSON    ─report─► HTML pages with SVG charts
 //! Dataset (+ item scores) ─research─► reliability, item diagnostics, correlations
 //! ```
 //!
-//! Only `instrument::load` knows YAML, only `responses` knows CSV input, only `report` knows
-//! tera and plotters.
+//! Only `instrument::load` and `sources::profile` know YAML, only `responses` knows CSV input,
+//! only `sources` knows workbooks and text encodings, only `report` knows tera and plotters.
 
 pub mod aggregate;
 pub mod aggregation;
@@ -37,6 +38,7 @@ pub mod results;
 pub mod rng;
 pub mod score;
 pub mod simulate;
+pub mod sources;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -1,14 +1,33 @@
-//! One cell of a response file → one [`Answer`], or the reason it cannot be read (SPEC §3).
+//! One cell of a response file → one [`Answer`], or the reason it cannot be read (SPEC §3),
+//! and the canonical text of a cell for `import` (SPEC §11).
 //!
-//! Cells arrive trimmed. The reasons are written for the person who will correct the file.
+//! Cells arrive trimmed. Options and labels are matched ignoring case. A multiple answer is
+//! `;`-separated (§3) or joined the way its survey tool joins it ([`Joined`]). The reasons are
+//! written for the person who will correct the file and quote at most 80 characters of it.
 
+use super::text::quoted;
 use crate::instrument::{Item, ItemKind};
 use crate::score::Answer;
 
 /// A parsed cell: the answer and whether it was an explicit `na` label.
 pub type Parsed = Result<(Answer, bool), String>;
 
+/// How the options of a multiple answer are joined in one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Joined {
+    /// `;`-separated tokens, each trimmed (SPEC §3).
+    Semicolons,
+    /// Joined by `separator` (`, ` for Google Forms, a space for Kobo and ODK); options are
+    /// matched longest first, so a label that contains the separator still works. With
+    /// `trailing`, one separator after the last option is ignored (Microsoft Forms).
+    By { separator: String, trailing: bool },
+}
+
 pub fn parse(item: &Item, cell: &str) -> Parsed {
+    parse_joined(item, cell, &Joined::Semicolons)
+}
+
+pub fn parse_joined(item: &Item, cell: &str, joined: &Joined) -> Parsed {
     if cell.is_empty() {
         return Ok((Answer::Missing, false));
     }
@@ -25,22 +44,29 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
                 return Ok((Answer::Missing, true));
             }
             Err(format!(
-                "`{cell}` is not a code 1–{} or a label of scale `{scale}`",
+                "`{}` is not a code 1–{} or a label of scale `{scale}`",
+                quoted(cell),
                 labels.len()
             ))
         }
         ItemKind::Number { min, max } => match cell.parse::<f64>() {
             Ok(x) if x.is_finite() && cell.bytes().any(|b| b.is_ascii_digit()) => {
                 if x < *min || x > *max {
-                    Err(format!("`{cell}` is outside the allowed range {min}–{max}"))
+                    Err(format!(
+                        "`{}` is outside the allowed range {min}–{max}",
+                        quoted(cell)
+                    ))
                 } else {
                     Ok((Answer::Number(x), false))
                 }
             }
-            _ if cell.contains(',') && cell.replace(',', ".").parse::<f64>().is_ok() => Err(
-                format!("`{cell}` is not a number; write decimals with a point, not a comma"),
-            ),
-            _ => Err(format!("`{cell}` is not a number")),
+            _ if cell.contains(',') && cell.replace(',', ".").parse::<f64>().is_ok() => {
+                Err(format!(
+                    "`{}` is not a number; write decimals with a point, not a comma",
+                    quoted(cell)
+                ))
+            }
+            _ => Err(format!("`{}` is not a number", quoted(cell))),
         },
         ItemKind::Boolean => {
             let is = |word: &str| cell.eq_ignore_ascii_case(word);
@@ -49,61 +75,46 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
             } else if is("no") || is("false") || cell == "0" {
                 Ok((Answer::Bool(false), false))
             } else {
-                Err(format!("`{cell}` is not yes/no, true/false or 1/0"))
+                Err(format!(
+                    "`{}` is not yes/no, true/false or 1/0",
+                    quoted(cell)
+                ))
             }
         }
-        ItemKind::Choice { options } => match options.iter().position(|o| o.id == cell) {
-            Some(i) => Ok((Answer::Choice(i), false)),
-            None => Err(format!(
-                "`{cell}` is not an option of `{}` (options: {})",
-                item.id,
+        ItemKind::Choice { options } => {
+            let ascii = cell.is_ascii();
+            let exact = options.iter().position(|o| o.id == cell);
+            match exact.or_else(|| {
                 options
                     .iter()
-                    .map(|o| o.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        },
-        ItemKind::Multi { options, .. } => {
+                    .position(|o| same_text(&o.id, cell, ascii) || same_text(&o.label, cell, ascii))
+            }) {
+                Some(i) => Ok((Answer::Choice(i), false)),
+                None => Err(format!(
+                    "`{}` is not an option of `{}` (options: {})",
+                    quoted(cell),
+                    item.id,
+                    options
+                        .iter()
+                        .map(|o| o.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        }
+        ItemKind::Multi { .. } => {
             // Distinct options chosen: a token repeated in one cell counts once. The first 64
             // options are marked in a bit set (no allocation per cell), any further in a list.
             let mut first_64 = 0u64;
             let mut beyond: Vec<usize> = Vec::new();
-            let mut saw_none = false;
-            let mut tokens = 0;
-            for token in cell.split(';') {
-                let token = token.trim();
-                tokens += 1;
-                if token.is_empty() {
-                    return Err(format!(
-                        "`{cell}` has an empty option between `;` separators"
-                    ));
-                }
-                if token == "none" {
-                    saw_none = true;
-                    continue;
-                }
-                match options.iter().position(|o| o == token) {
-                    Some(i) if i < 64 => first_64 |= 1 << i,
-                    Some(i) => {
-                        if !beyond.contains(&i) {
-                            beyond.push(i);
-                        }
-                    }
-                    None => {
-                        return Err(format!(
-                            "`{token}` is not an option of `{}` (options: {}, or none)",
-                            item.id,
-                            options.join(", ")
-                        ))
+            each_option(item, cell, joined, |i| match i {
+                i if i < 64 => first_64 |= 1 << i,
+                i => {
+                    if !beyond.contains(&i) {
+                        beyond.push(i);
                     }
                 }
-            }
-            if saw_none && tokens > 1 {
-                return Err(format!(
-                    "`{cell}` combines `none` with other options; `none` must stand alone"
-                ));
-            }
+            })?;
             Ok((
                 Answer::Count(first_64.count_ones() + beyond.len() as u32),
                 false,
@@ -112,12 +123,248 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
     }
 }
 
-/// Case-insensitive comparison of a label with a cell (`cell_ascii`: whether the cell is ASCII).
-fn same_text(label: &str, cell: &str, cell_ascii: bool) -> bool {
-    if cell_ascii && label.is_ascii() {
+/// The labels of a multi item's options, in option order (the ids, which are what the
+/// instrument gives multi options).
+pub fn multi_labels(item: &Item) -> &[String] {
+    match &item.kind {
+        ItemKind::Multi { options, .. } => options,
+        _ => &[],
+    }
+}
+
+/// Calls `chosen` with the index of every option named in a multi cell (`none` names none).
+fn each_option(
+    item: &Item,
+    cell: &str,
+    joined: &Joined,
+    mut chosen: impl FnMut(usize),
+) -> Result<(), String> {
+    let ItemKind::Multi { options, .. } = &item.kind else {
+        return Ok(());
+    };
+    let labels = multi_labels(item);
+    // Labels that are the ids themselves need no second look.
+    let distinct_labels = !std::ptr::eq(labels, options.as_slice());
+    let find = |token: &str| {
+        // The usual token is an id exactly as written in the instrument.
+        options.iter().position(|id| id == token).or_else(|| {
+            let ascii = token.is_ascii();
+            options.iter().zip(labels).position(|(id, label)| {
+                same_text(id, token, ascii) || (distinct_labels && same_text(label, token, ascii))
+            })
+        })
+    };
+    let unknown = |token: &str| {
+        format!(
+            "`{}` is not an option of `{}` (options: {}, or none)",
+            quoted(token),
+            item.id,
+            options.join(", ")
+        )
+    };
+    let mut saw_none = false;
+    let mut tokens = 0;
+    match joined {
+        Joined::Semicolons => {
+            for token in cell.split(';') {
+                let token = token.trim();
+                tokens += 1;
+                if token.is_empty() {
+                    return Err(format!(
+                        "`{}` has an empty option between `;` separators",
+                        quoted(cell)
+                    ));
+                }
+                if token.eq_ignore_ascii_case("none") {
+                    saw_none = true;
+                    continue;
+                }
+                chosen(find(token).ok_or_else(|| unknown(token))?);
+            }
+        }
+        Joined::By {
+            separator,
+            trailing,
+        } => {
+            let core = separator.trim();
+            // Every part of an ASCII cell is ASCII.
+            let ascii = cell.is_ascii();
+            let mut rest = cell.trim();
+            if *trailing && !core.is_empty() {
+                rest = rest.strip_suffix(core).map_or(rest, str::trim_end);
+            }
+            // The common case: no option contains the separator, so the cell splits at every
+            // separator into options.
+            // A one-character separator is searched as a character (much faster than a string).
+            let one = match core.as_bytes() {
+                [b] if b.is_ascii() => Some(char::from(*b)),
+                _ => None,
+            };
+            let splits = |text: &str| match (core.is_empty(), one) {
+                (true, _) => !text.contains(char::is_whitespace),
+                (false, Some(c)) => !text.contains(c),
+                (false, None) => !text.contains(core),
+            };
+            let simple = options.iter().all(|o| splits(o))
+                && (!distinct_labels || labels.iter().all(|l| splits(l)));
+            if simple {
+                let pieces: Box<dyn Iterator<Item = &str>> = match (core.is_empty(), one) {
+                    (true, _) => Box::new(rest.split_whitespace()),
+                    (false, Some(c)) => Box::new(rest.split(c).map(str::trim)),
+                    (false, None) => Box::new(rest.split(core).map(str::trim)),
+                };
+                for token in pieces {
+                    tokens += 1;
+                    if token.is_empty() {
+                        return Err(format!(
+                            "`{}` has an empty option between `{core}` separators",
+                            quoted(cell)
+                        ));
+                    }
+                    if token.eq_ignore_ascii_case("none") {
+                        saw_none = true;
+                        continue;
+                    }
+                    chosen(find(token).ok_or_else(|| unknown(token))?);
+                }
+                rest = "";
+            }
+            // After a token: the end, or the separator (spaces around it allowed).
+            let ends_token = |after: &str| {
+                after.is_empty()
+                    || if core.is_empty() {
+                        after.starts_with(char::is_whitespace)
+                    } else {
+                        after.trim_start().starts_with(core)
+                    }
+            };
+            let skip_separator = |after: &str| -> usize {
+                let trimmed = after.trim_start();
+                let trimmed = trimmed.strip_prefix(core).unwrap_or(trimmed).trim_start();
+                after.len() - trimmed.len()
+            };
+            while !rest.is_empty() {
+                tokens += 1;
+                // The longest option id or label that starts here and ends at a separator.
+                let mut best: Option<(usize, Option<usize>)> = None;
+                let candidates = options
+                    .iter()
+                    .zip(labels)
+                    .enumerate()
+                    .flat_map(|(i, (id, label))| {
+                        let label = distinct_labels.then_some((Some(i), label.as_str()));
+                        [Some((Some(i), id.as_str())), label]
+                    })
+                    .flatten()
+                    .chain([(None, "none")]);
+                for (option, text) in candidates {
+                    let fits = !text.is_empty()
+                        && rest.get(..text.len()).is_some_and(|head| {
+                            same_text(text, head, ascii) && ends_token(&rest[text.len()..])
+                        });
+                    if fits && best.is_none_or(|(len, _)| text.len() > len) {
+                        best = Some((text.len(), option));
+                    }
+                }
+                let Some((len, option)) = best else {
+                    let token = match (core.is_empty(), rest.find(core)) {
+                        (true, _) => rest.split(char::is_whitespace).next().unwrap_or(rest),
+                        (false, Some(at)) => rest[..at].trim(),
+                        (false, None) => rest,
+                    };
+                    if token.is_empty() {
+                        return Err(format!(
+                            "`{}` has an empty option between `{core}` separators",
+                            quoted(cell)
+                        ));
+                    }
+                    return Err(unknown(token));
+                };
+                match option {
+                    Some(i) => chosen(i),
+                    None => saw_none = true,
+                }
+                let after = &rest[len..];
+                rest = &after[skip_separator(after)..];
+            }
+        }
+    }
+    if saw_none && tokens > 1 {
+        return Err(format!(
+            "`{}` combines `none` with other options; `none` must stand alone",
+            quoted(cell)
+        ));
+    }
+    Ok(())
+}
+
+/// The cell as the canonical CSV of §3 writes it (what `import` writes): a scale code or the
+/// `na` label, a number, `yes`/`no`, an option id, option ids joined by `;` or `none`; empty
+/// for a missing answer.
+pub fn canonical(item: &Item, cell: &str, joined: &Joined) -> Result<String, String> {
+    let (answer, na) = parse_joined(item, cell, joined)?;
+    Ok(match (&item.kind, answer) {
+        (ItemKind::Scale { na: labels, .. }, Answer::Missing) if na => {
+            let ascii = cell.is_ascii();
+            labels
+                .iter()
+                .find(|l| same_text(l, cell, ascii))
+                .cloned()
+                .unwrap_or_default()
+        }
+        (_, Answer::Missing) => String::new(),
+        (_, Answer::Code(c)) => c.to_string(),
+        (_, Answer::Number(x)) => x.to_string(),
+        (_, Answer::Bool(b)) => if b { "yes" } else { "no" }.to_string(),
+        (ItemKind::Choice { options }, Answer::Choice(i)) => options[i].id.clone(),
+        (ItemKind::Multi { options, .. }, Answer::Count(_)) => {
+            let mut picked = vec![false; options.len()];
+            each_option(item, cell, joined, |i| picked[i] = true)?;
+            options_cell(options, &picked)
+        }
+        _ => String::new(),
+    })
+}
+
+/// Chosen options as a canonical multi cell: ids joined by `;` in option order, or `none`.
+pub fn options_cell(options: &[String], picked: &[bool]) -> String {
+    let ids: Vec<&str> = options
+        .iter()
+        .zip(picked)
+        .filter(|(_, &p)| p)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(";")
+    }
+}
+
+/// Whether a cell of a one-column-per-option export marks its option as chosen: non-empty and
+/// not `0`, `0.0`, `false`, `no` or `n` (SPEC §11).
+pub fn marks_chosen(cell: &str) -> bool {
+    !(cell.is_empty()
+        || cell.parse::<f64>().is_ok_and(|x| x == 0.0)
+        || ["false", "no", "n"]
+            .iter()
+            .any(|w| cell.eq_ignore_ascii_case(w)))
+}
+
+/// Case-insensitive comparison of a label with a cell (`cell_ascii`: whether the cell is ASCII;
+/// an ASCII cell equals a label only in ASCII letters).
+pub fn same_text(label: &str, cell: &str, cell_ascii: bool) -> bool {
+    if cell_ascii {
         label.eq_ignore_ascii_case(cell)
     } else {
-        label.to_lowercase() == cell.to_lowercase()
+        // Lowercasing keeps a character's UTF-8 length within a factor of three; texts further
+        // apart in length cannot be equal.
+        label.len() <= 3 * cell.len()
+            && cell.len() <= 3 * label.len()
+            && label
+                .chars()
+                .flat_map(char::to_lowercase)
+                .eq(cell.chars().flat_map(char::to_lowercase))
     }
 }
 
@@ -231,6 +478,81 @@ mod tests {
             parse(&m, "d"),
             Err("`d` is not an option of `q` (options: a, b, c, or none)".into())
         );
+    }
+
+    #[test]
+    fn multi_cells_joined_the_survey_tools_way() {
+        let m = item(ItemKind::Multi {
+            options: vec!["a".into(), "b_c".into(), "d".into()],
+            full_at: 2,
+        });
+        let by = |separator: &str, trailing: bool| Joined::By {
+            separator: separator.into(),
+            trailing,
+        };
+        assert_eq!(
+            parse_joined(&m, "A, b_c", &by(", ", false)),
+            Ok((Answer::Count(2), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "a b_c d", &by(" ", false)),
+            Ok((Answer::Count(3), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "a;d;", &by(";", true)),
+            Ok((Answer::Count(2), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "none", &by(", ", false)),
+            Ok((Answer::Count(0), false))
+        );
+        assert_eq!(
+            parse_joined(&m, "a, Other text", &by(", ", false)),
+            Err("`Other text` is not an option of `q` (options: a, b_c, d, or none)".into())
+        );
+        assert_eq!(
+            parse_joined(&m, "a, , d", &by(", ", false)),
+            Err("`a, , d` has an empty option between `,` separators".into())
+        );
+        assert_eq!(
+            canonical(&m, "d, A", &by(", ", false)),
+            Ok("a;d".to_string())
+        );
+        assert_eq!(
+            canonical(&m, "none", &Joined::Semicolons),
+            Ok("none".to_string())
+        );
+    }
+
+    #[test]
+    fn choice_cells_by_label_and_canonical_cells() {
+        let c = item(ItemKind::Choice {
+            options: vec![ChoiceOption {
+                id: "joint".into(),
+                label: "Jointly, with HR".into(),
+                score: 100.0,
+            }],
+        });
+        assert_eq!(
+            parse(&c, "JOINTLY, WITH HR"),
+            Ok((Answer::Choice(0), false))
+        );
+        assert_eq!(
+            canonical(&c, "jointly, with hr", &Joined::Semicolons),
+            Ok("joint".into())
+        );
+        let q = agree();
+        assert_eq!(
+            canonical(&q, "strongly agree", &Joined::Semicolons),
+            Ok("5".into())
+        );
+        assert_eq!(
+            canonical(&q, "DON'T KNOW", &Joined::Semicolons),
+            Ok("Don't know".into())
+        );
+        assert!(marks_chosen("Y") && marks_chosen("Recruiting") && marks_chosen("1"));
+        assert!(!marks_chosen("0") && !marks_chosen("0.0") && !marks_chosen("N"));
+        assert!(!marks_chosen("false") && !marks_chosen("no") && !marks_chosen(""));
     }
 
     #[test]

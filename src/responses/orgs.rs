@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::pieces::{self, Piece, Scratch, Splitter};
+use super::text::quoted;
 use crate::error::{Diagnostic, Error, Location, Result};
 
 #[derive(Debug, Clone, Default)]
@@ -30,7 +31,7 @@ impl Organizations {
     /// Reads the file as the response files are read ([`super::pieces`]), so lines are
     /// counted the same way.
     pub fn parse(reader: impl std::io::Read, name: &str) -> Result<Organizations> {
-        let io = |e| Error::io(name, "cannot read the organizations file", e);
+        let io = |e| super::loader::read_error(name, "cannot read the organizations file", e);
         let mut splitter = Splitter::new(reader);
         let Some(header) = splitter.header().map_err(io)? else {
             return Err(Error::invalid(Diagnostic::new(
@@ -47,13 +48,33 @@ impl Organizations {
                     .to_string()
             })
             .collect();
-        let Some(org_col) = header.iter().position(|h| h == "org") else {
+        let mut problems = Vec::new();
+        let starts = super::header::field_columns(&header);
+        for (i, h) in header.iter().enumerate() {
+            if let Some(first) = header[..i]
+                .iter()
+                .position(|earlier| earlier.eq_ignore_ascii_case(h))
+            {
+                problems.push(Diagnostic::new(
+                    Location::new(name, 1, starts[i]),
+                    format!(
+                        "column `{}` appears twice (also column {}); keep one",
+                        quoted(h),
+                        first + 1
+                    ),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let Some(org_col) = header.iter().position(|h| h.eq_ignore_ascii_case("org")) else {
             return Err(Error::invalid(Diagnostic::new(
                 Location::new(name, 1, 1),
                 "the organizations file has no `org` column; add one with the organization ids used in the responses",
             )));
         };
-        let name_col = header.iter().position(|h| h == "name");
+        let name_col = header.iter().position(|h| h.eq_ignore_ascii_case("name"));
         let attribute_cols: Vec<usize> = (0..header.len())
             .filter(|&i| i != org_col && Some(i) != name_col)
             .collect();
@@ -61,11 +82,10 @@ impl Organizations {
             attributes: attribute_cols.iter().map(|&i| header[i].clone()).collect(),
             entries: BTreeMap::new(),
         };
-        let mut problems = Vec::new();
         let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
         let (mut piece, mut scratch) = (Piece::default(), Scratch::default());
         while splitter.next_piece(&mut piece).map_err(io)? {
-            pieces::each_record(&piece, &mut scratch, |record, line| {
+            pieces::each_record(&piece, b',', &mut scratch, |record, line| {
                 let line = piece.lines_before + line;
                 let at = Location::new(name, line, 1);
                 if record.len() != header.len() {
@@ -86,7 +106,7 @@ impl Organizations {
                 else {
                     problems.push(Diagnostic::new(
                         at,
-                        "the row is not valid UTF-8; save the file as UTF-8",
+                        "the file is not UTF-8 text; save it as UTF-8",
                     ));
                     return;
                 };
@@ -98,7 +118,7 @@ impl Organizations {
                 if let Some(first) = first_line.get(&org) {
                     problems.push(Diagnostic::new(
                         at,
-                        format!("organization `{org}` is already listed on line {first}; keep one row per organization"),
+                        format!("organization `{}` is already listed on line {first}; keep one row per organization", quoted(&org)),
                     ));
                     return;
                 }
@@ -154,6 +174,19 @@ mod tests {
                 "orgs.csv:6:1: organization `acme` is already listed on line 2; keep one row per organization",
                 "orgs.csv:7:1: the org cell is empty",
             ]
+        );
+    }
+
+    #[test]
+    fn repeated_headers_are_refused() {
+        let text = "org,name,Name\nacme,Acme,Again\n";
+        let Err(Error::Invalid(problems)) = Organizations::parse(text.as_bytes(), "orgs.csv")
+        else {
+            panic!("a repeated header is a problem");
+        };
+        assert_eq!(
+            problems[0].to_string(),
+            "orgs.csv:1:10: column `Name` appears twice (also column 2); keep one"
         );
     }
 

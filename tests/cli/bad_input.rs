@@ -155,7 +155,7 @@ fn row_level_problems_are_rejected_and_ids_repeat_only_across_waves() {
             [f, "4", "org", "r3", "org is empty"],
             [f, "5", "wave", "r4", "wave is empty"],
             [f, "6", "", "r5", "the row has 6 fields but the header has 11; check for a missing or extra comma or an unclosed quote"],
-            [f, "8", "respondent_id", "r6", "respondent_id `r6` was already used in wave w1 by the row on line 7"],
+            [f, "8", "respondent_id", "r6", "respondent_id `r6` was already used in wave w1 by the row on line 7 of bad/rows.csv"],
         ])
     );
 }
@@ -227,7 +227,7 @@ fn the_wave_comes_from_the_file_name_without_a_wave_column() {
             "3",
             "respondent_id",
             "r1",
-            "respondent_id `r1` was already used in wave 2025-H1 by the row on line 2"
+            "respondent_id `r1` was already used in wave 2025-H1 by the row on line 2 of bad/2025-H1.csv"
         ]])
     );
 }
@@ -274,7 +274,7 @@ fn unknown_columns_can_be_ignored_with_a_warning() {
     let (code, stdout, stderr, _) =
         score_rejects("bad/unknown_column.csv", &["--ignore-unknown-columns"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout.trim(), "read 1 rows: scored 1, rejected 0");
+    assert_eq!(stdout.trim(), "read 1 row: scored 1, rejected 0");
     assert!(stderr.contains("warning: bad/unknown_column.csv:1:35: column `comments` is not an item of instrument `mini`; ignored"), "{stderr}");
 }
 
@@ -299,25 +299,20 @@ fn validate_lists_rejected_rows_and_strict_fails() {
 }
 
 #[test]
-fn a_cell_that_is_not_utf8_rejects_its_row_and_names_the_column() {
+fn a_file_that_is_not_utf8_is_refused_with_the_line_and_the_encoding_hint() {
     let dir = temp();
     let file = dir.path().join("latin1.csv");
     let mut bytes = b"respondent_id,org,role,wave,col_1\nr1,acme,hr,w1,3\nr2,Caf".to_vec();
     bytes.extend_from_slice(&[0xe9]); // é in Latin-1
     bytes.extend_from_slice(b",hr,w1,3\nr3,acme,hr,w1,4\n");
     std::fs::write(&file, bytes).unwrap();
-    let (code, stdout, _, rows) = score_rejects(file.to_str().unwrap(), &[]);
-    assert_eq!(code, 0);
-    assert_eq!(stdout.trim(), "read 3 rows: scored 2, rejected 1");
-    assert_eq!(rows.len(), 1);
+    let path = file.to_str().unwrap();
+    let (code, stdout, stderr, _) = score_rejects(path, &[]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
     assert_eq!(
-        rows[0][1..],
-        [
-            "3",
-            "org",
-            "r2",
-            "the cell is not valid UTF-8; save the file as UTF-8"
-        ]
+        stderr.trim_end(),
+        format!("{path}:3:7: the file is not UTF-8 text (byte 0xE9 here); if Excel saved it on Windows, read it with --encoding windows-1252, or save it as UTF-8")
     );
 }
 

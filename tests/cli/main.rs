@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod hostile_input;
 mod output_folders;
 mod properties;
 mod questionnaire;
@@ -9,4 +10,5 @@ mod readme;
 mod reports;
 mod research;
 mod scoring;
+mod sources;
 mod support;

@@ -297,7 +297,7 @@ fn the_filled_template_scores_without_rejects() {
             path_str(&file),
         ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_eq!(r.stdout.trim(), "read 1 rows: scored 1, rejected 0");
+        assert_eq!(r.stdout.trim(), "read 1 row: scored 1, rejected 0");
         let rejects = read(&report.join("data/rejects.csv"));
         assert_eq!(rejects, "file,line,column,respondent_id,reason\n");
         std::fs::remove_dir_all(&report).unwrap();

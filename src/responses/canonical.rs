@@ -1,0 +1,96 @@
+//! The canonical CSV of SPEC §3, as `import` writes it (SPEC §11): the accepted rows of a
+//! survey tool's export, each answer as its code, number, option id or `;`-joined ids, so the
+//! file read back scores exactly as the export did. Written without the formula guard (it is
+//! input, and must round-trip) like every single output file ([`crate::output_dir`]); the rows
+//! the import rejected go to `<output>.rejects.csv` beside it.
+
+use std::path::{Path, PathBuf};
+
+use super::dataset::Dataset;
+use super::rows::push_csv_field;
+use crate::error::Result;
+use crate::instrument::Instrument;
+use crate::output_dir;
+
+/// Writes the canonical CSV of `data` (loaded with `canonical`) to `path`, and its rejected
+/// rows to [`rejects_path`] (a header alone when there are none, so no stale list remains).
+pub fn write(
+    instrument: &Instrument,
+    data: &Dataset,
+    path: &Path,
+    inputs: &[PathBuf],
+    force: bool,
+) -> Result<()> {
+    check_target(path, inputs, force)?;
+    let mut text = String::from("respondent_id,org,role,wave");
+    for item in &instrument.items {
+        text.push(',');
+        push_csv_field(&mut text, &item.id);
+    }
+    text.push('\n');
+    if let Some(lines) = &data.respondents.canonical {
+        for i in 0..lines.ends.len() {
+            text.push_str(lines.get(i));
+            text.push('\n');
+        }
+    }
+    crate::output::write_atomic(path, text.as_bytes())?;
+    crate::output::write_rejects(data, &rejects_path(path))
+}
+
+/// Refuses, before any work, a path that is also an input, an existing CSV without `force`
+/// (a CSV cannot say that partnerscope wrote it), and a rejects file partnerscope did not
+/// write (SPEC §14).
+pub fn check_target(path: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
+    output_dir::check_single_file(path, inputs, force, |_| false)?;
+    output_dir::check_single_file(&rejects_path(path), inputs, force, |head| {
+        head.starts_with(REJECTS_HEADER)
+    })
+}
+
+const REJECTS_HEADER: &[u8] = b"file,line,column,respondent_id,reason\n";
+
+/// `<output>.rejects.csv` beside the output (`responses.csv` → `responses.rejects.csv`).
+pub fn rejects_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_sit_beside_the_output() {
+        assert_eq!(
+            rejects_path(Path::new("out/responses.csv")),
+            Path::new("out/responses.rejects.csv")
+        );
+    }
+
+    #[test]
+    fn existing_files_and_inputs_are_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let instrument = crate::instrument::load_bundled().unwrap();
+        let out = dir.path().join("out.csv");
+        let data = Dataset::default();
+        write(&instrument, &data, &out, &[], false).unwrap();
+        assert!(std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("respondent_id,org,role,wave,col_meet,"));
+        assert!(write(&instrument, &data, &out, &[], false).is_err());
+        write(&instrument, &data, &out, &[], true).unwrap();
+        assert!(write(&instrument, &data, &out, std::slice::from_ref(&out), true).is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            2,
+            "{names:?}: the CSV and its rejects file, no temporary file"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Hostile response and organizations files (issue 10, SPEC §3): each refused or read with
+//! bounded effort, and the whole message it gives.
+
+use std::path::PathBuf;
+
+use crate::support::{run, temp, Run, Table};
+
+/// Writes `bytes` to `name` in a fresh folder and runs `score` on it with the mini instrument.
+fn score_file(name: &str, bytes: &[u8], extra: &[&str]) -> (Run, PathBuf, tempfile::TempDir) {
+    let dir = temp();
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "score",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    (run(&args), file, dir)
+}
+
+const HEADER: &str = "respondent_id,org,role,wave,col_1";
+
+#[test]
+fn a_stray_quote_is_a_file_level_error_at_the_line_where_it_opens() {
+    let mut text = format!("{HEADER}\nr1,acme,hr,w1,3\nr2,acme,hr,w1,4\nr3,\"acme,hr,w1,2\n");
+    for i in 4..41 {
+        text.push_str(&format!("r{i},acme,hr,w1,1\n"));
+    }
+    let (r, file, _dir) = score_file("stray.csv", text.as_bytes(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!(
+            "{}:4:4: a quote opens here and is never closed, so the 37 line(s) after it cannot be read; close the quote or remove it",
+            file.display()
+        )
+    );
+}
+
+#[test]
+fn a_file_of_nul_bytes_gives_one_short_message() {
+    let (r, file, _dir) = score_file("zeros.csv", &vec![0u8; 30 << 20], &[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!(
+            "{}:1:1: the header row is longer than 1 MiB; is this a CSV file? Its first row must name the columns",
+            file.display()
+        )
+    );
+    // A short file of NUL bytes with a line end is named for what it is.
+    let (r, file, _dir) = score_file("nul.csv", b"\0\0\0\n\0\0\n", &[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!(
+            "{}:1:1: the file holds NUL bytes, so it is not CSV text; if it is UTF-16 without a byte order mark, read it with --encoding utf-16le",
+            file.display()
+        )
+    );
+}
+
+#[test]
+fn a_record_longer_than_16_mib_stops_with_its_line() {
+    let mut bytes = format!("{HEADER}\nr1,acme,hr,w1,3\n\nr2,acme,hr,w1,").into_bytes();
+    bytes.resize(bytes.len() + (17 << 20), b'4');
+    let (r, file, _dir) = score_file("long.csv", &bytes, &[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!(
+            "{}:4:1: the row starting here is longer than 16 MiB; check for a missing line end, or a file that is not CSV",
+            file.display()
+        )
+    );
+}
+
+#[test]
+fn utf16_files_are_read_not_garbled() {
+    let text = format!("{HEADER}\r\nr1,acme,hr,w1,3\r\nr2,acme,hr,w1,Monthly\r\n");
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let (r, _, _dir) = score_file("utf16.csv", &bytes, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "read 2 rows: scored 2, rejected 0");
+}
+
+#[test]
+fn a_hundred_thousand_unknown_columns_give_twenty_messages_and_a_count() {
+    let mut header = String::from(HEADER);
+    let mut row = String::from("r1,acme,hr,w1,3");
+    for i in 0..100_000 {
+        header.push_str(&format!(",x{i}"));
+        row.push(',');
+    }
+    let text = format!("{header}\n{row}\n");
+    let (r, file, _dir) = score_file("wide.csv", text.as_bytes(), &["--ignore-unknown-columns"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "read 1 row: scored 1, rejected 0");
+    let warnings: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        22,
+        "{}",
+        &r.stderr[..2000.min(r.stderr.len())]
+    );
+    let name = file.display();
+    assert_eq!(
+        warnings[0],
+        format!("warning: {name}:1:35: column `x0` is not an item of instrument `mini`; ignored")
+    );
+    assert_eq!(
+        warnings[20],
+        format!("warning: {name}: … and 99980 more columns that are not items, ignored")
+    );
+    assert!(warnings[21].starts_with(&format!("warning: {name}: no column for 6 item(s)")));
+
+    // Without the flag: twenty errors and a count.
+    let (r, file, _dir) = score_file("wide.csv", text.as_bytes(), &[]);
+    let name = file.display();
+    assert_eq!(r.code, 2);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 21);
+    assert_eq!(
+        lines[20],
+        format!("{name}:1: … and 99980 more columns that are not items, refused")
+    );
+}
+
+#[test]
+fn messages_quote_at_most_80_characters() {
+    let long = "x".repeat(300);
+    let text = format!("{HEADER}\nr1,acme,{long},w1,3\n");
+    let (r, file, dir) = score_file("long-cell.csv", text.as_bytes(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rejects = Table::read(&dir.path().join("out/rejects.csv"));
+    assert_eq!(
+        rejects.rows,
+        vec![vec![
+            file.display().to_string(),
+            "2".into(),
+            "role".into(),
+            "r1".into(),
+            format!(
+                "role `{}…` is not defined (roles: hr, sales_leader, sales_rep)",
+                "x".repeat(80)
+            ),
+        ]]
+    );
+}
+
+#[test]
+fn a_repeated_id_across_files_names_the_file_of_the_accepted_row() {
+    let dir = temp();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, format!("{HEADER}\nr1,acme,hr,w1,3\n")).unwrap();
+    std::fs::write(&b, format!("{HEADER}\n\nr1,beta,hr,w1,2\n")).unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "read 2 rows: scored 1, rejected 1");
+    let rejects = Table::read(&out.join("rejects.csv"));
+    assert_eq!(
+        rejects.rows[0],
+        [
+            b.display().to_string(),
+            "3".into(),
+            "respondent_id".into(),
+            "r1".into(),
+            format!(
+                "respondent_id `r1` was already used in wave w1 by the row on line 2 of {}",
+                a.display()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_organizations_file_with_a_repeated_header_is_refused() {
+    let dir = temp();
+    let orgs = dir.path().join("orgs.csv");
+    std::fs::write(&orgs, "org,name,name\nacme,Acme,Acme Ltd\n").unwrap();
+    let path = orgs.to_str().unwrap();
+    let r = run(&["validate", "--survey", "mini.yaml", "--orgs", path]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!("{path}:1:10: column `name` appears twice (also column 2); keep one")
+    );
+}
+
+#[test]
+fn an_organizations_file_with_an_unclosed_quote_is_refused() {
+    let dir = temp();
+    let orgs = dir.path().join("orgs.csv");
+    std::fs::write(&orgs, "org,name\nacme,\"Acme\nbeta,Beta\n").unwrap();
+    let path = orgs.to_str().unwrap();
+    let r = run(&["validate", "--survey", "mini.yaml", "--orgs", path]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!("{path}:2:6: a quote opens here and is never closed, so the 1 line(s) after it cannot be read; close the quote or remove it")
+    );
+}
