@@ -726,14 +726,8 @@ mod tests {
     /// Random CSV text: quoted fields with commas, quotes and line ends of every kind, blank
     /// lines, a byte order mark, a last record with or without a line end.
     fn random_csv(seed: u64, delimiter: u8) -> Vec<u8> {
-        let mut state = seed;
-        let mut next = move |n: u64| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) % n
-        };
+        let mut rng = crate::rng::SplitMix64::new(seed);
+        let mut next = move |n: u64| rng.next_u64() % n;
         let fields: [&[u8]; 12] = [
             b"",
             b"a",

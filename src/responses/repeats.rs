@@ -2,58 +2,25 @@
 //! accepted row with the same id and wave is refused, naming the file and line of the row that
 //! keeps it. Rows are grouped by a hash of (wave, id) after the import, in parallel.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use super::dataset::Reject;
 use super::loader::Loader;
 use super::text::quoted;
 
-/// FxHash (the rustc hasher) with a final avalanche: much faster than SipHash on short keys.
-/// Input files are the user's own, so hash flooding is not a concern here.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
+/// Maps keyed by short strings (organization and wave names): FxHash, much faster than
+/// SipHash on short keys. Input files are the user's own, so hash flooding is not a concern.
+pub type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    /// FxHash's multiply leaves the low bits depending only on the inputs' low bits, and the
-    /// table picks buckets by the low bits; ids that differ only in their digits would collide.
-    /// A final avalanche (the SplitMix64 finaliser) spreads every input bit.
-    fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
-
+/// A 64-bit hash of a respondent id, to group rows by (wave, id) before comparing ids in full.
+/// FxHash's low bits depend only on the input's low bits, so the SplitMix64 finaliser spreads
+/// every bit before the hashes are sorted.
 pub fn hash_id(id: &str) -> u64 {
     use std::hash::Hasher;
-    let mut h = FxHasher::default();
+    let mut h = rustc_hash::FxHasher::default();
     h.write(id.as_bytes());
     h.write_u8(0xff);
-    h.finish()
+    crate::rng::mix(h.finish())
 }
 
 impl Loader<'_> {
