@@ -10,7 +10,7 @@ use crate::confidential::{self, Visibility};
 use crate::instrument::Instrument;
 use crate::responses::{Dataset, Organizations};
 pub use crate::results::LevelSummary;
-use crate::results::{self, OrgWaveResult};
+use crate::results::{self, Measure, OrgWaveResult};
 use crate::score;
 
 pub struct Analysis<'a> {
@@ -20,10 +20,6 @@ pub struct Analysis<'a> {
     /// Ordered by organization id, then wave.
     pub org_waves: Vec<OrgWave>,
     pub visibility: Vec<Visibility>,
-    /// `standings[org_wave][group][measure]`, `None` where not shown.
-    pub standings: Vec<Vec<Vec<Option<Standing>>>>,
-    /// Per org-wave; `None` when the org-wave is not reportable.
-    pub summaries: Vec<Option<LevelSummary>>,
     pub gaps: Vec<Gap>,
     pub changes: Vec<Change>,
     /// One typed result per org-wave, in the order of `org_waves`.
@@ -45,23 +41,14 @@ impl<'a> Analysis<'a> {
             .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
             .collect();
         let standings = benchmark::standings(data, &org_waves, &visibility, benchmark);
-        let summaries: Vec<Option<LevelSummary>> = org_waves
-            .par_iter()
-            .zip(&visibility)
-            .map(|(ow, vis)| vis.reportable.then(|| level_summary(instrument, ow, vis)))
-            .collect();
+        // Each organization-wave's standings move into its typed result.
         let results = org_waves
             .par_iter()
             .zip(&visibility)
-            .zip(standings.par_iter().zip(&summaries))
-            .map(|((ow, vis), (standings, summary))| {
-                results::org_wave_result(
-                    ow,
-                    vis,
-                    instrument.anonymity_threshold,
-                    standings.clone(),
-                    summary.clone(),
-                )
+            .zip(standings)
+            .map(|((ow, vis), standings)| {
+                let level = vis.reportable.then(|| level_summary(instrument, ow, vis));
+                results::org_wave_result(ow, vis, instrument.anonymity_threshold, standings, level)
             })
             .collect();
         let gaps = compare::perception_gaps(instrument, &org_waves, &visibility);
@@ -84,8 +71,6 @@ impl<'a> Analysis<'a> {
             orgs,
             org_waves,
             visibility,
-            standings,
-            summaries,
             gaps,
             changes,
             results,
@@ -110,13 +95,21 @@ impl<'a> Analysis<'a> {
         ow.group(group)?.measures[measure].mean
     }
 
-    /// The standing of a shown group's measure.
+    /// The standing of a shown group's measure (`measure`: a dimension, or the number of
+    /// dimensions for the index).
     pub fn standing(&self, org_wave: usize, group: Group, measure: usize) -> Option<&Standing> {
-        let g = self.org_waves[org_wave]
-            .groups
-            .iter()
-            .position(|x| x.group == group)?;
-        self.standings[org_wave][g][measure].as_ref()
+        let measure = Measure::from_slot(measure, self.instrument.dimensions.len());
+        self.results[org_wave]
+            .reported()?
+            .group(group)?
+            .shown(measure)?
+            .standing
+            .as_ref()
+    }
+
+    /// The level summary of a reported org-wave.
+    pub fn summary(&self, org_wave: usize) -> Option<&LevelSummary> {
+        self.results[org_wave].reported().map(|r| &r.level)
     }
 
     /// The perception gaps of one org-wave (gaps are produced in org-wave order).

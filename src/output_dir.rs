@@ -685,11 +685,7 @@ fn sha256_file(path: &Path) -> io::Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::output::file::hex(&hasher.finalize()))
 }
 
 /// Every file of the staging folder, sorted by path, with its size and hash.
@@ -707,7 +703,11 @@ fn list_files(staging: &Path) -> Result<Vec<FileEntry>> {
         .filter(|(path, _)| path.as_str() != MANIFEST)
         .map(|(path, &bytes)| {
             let full = staging.join(path);
-            let sha256 = sha256_file(&full).map_err(|e| Error::io(&full, "cannot read", e))?;
+            // Files written through `AtomicFile` were hashed as they were written.
+            let sha256 = match crate::output::file::committed(&full) {
+                Some((size, hash)) if size == bytes => hash,
+                _ => sha256_file(&full).map_err(|e| Error::io(&full, "cannot read", e))?,
+            };
             Ok(FileEntry {
                 path: path.replace('\\', "/"),
                 bytes,

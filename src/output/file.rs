@@ -1,10 +1,29 @@
 //! One output file written whole or not at all ([`AtomicFile`]). Where files go and what a
 //! run may replace is [`crate::output_dir`]'s business.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+
+/// Size and SHA-256 (hex) of every file this process committed, by final path: the manifest
+/// takes them from here instead of reading large files back (SPEC §14).
+static COMMITTED: Mutex<Option<HashMap<PathBuf, (u64, String)>>> = Mutex::new(None);
+
+/// The size and SHA-256 of a file this process wrote at `path`, if it did.
+pub fn committed(path: &Path) -> Option<(u64, String)> {
+    let registry = COMMITTED.lock().unwrap_or_else(|p| p.into_inner());
+    registry.as_ref()?.get(path).cloned()
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A file written under a unique temporary name beside its destination (created exclusively,
 /// so no planted file or link is ever written through) and renamed into place when complete:
@@ -13,6 +32,9 @@ pub struct AtomicFile {
     path: PathBuf,
     temp: PathBuf,
     writer: std::io::BufWriter<std::fs::File>,
+    /// The bytes written so far, hashed as they pass (on the thread that writes them).
+    hasher: Sha256,
+    bytes: u64,
     committed: bool,
 }
 
@@ -36,6 +58,8 @@ impl AtomicFile {
                         path: path.to_path_buf(),
                         temp,
                         writer: std::io::BufWriter::with_capacity(1 << 16, file),
+                        hasher: Sha256::new(),
+                        bytes: 0,
                         committed: false,
                     })
                 }
@@ -56,6 +80,11 @@ impl AtomicFile {
         std::fs::rename(&self.temp, &self.path)
             .map_err(|e| Error::io(&self.path, "cannot write", e))?;
         self.committed = true;
+        let digest = hex(&std::mem::take(&mut self.hasher).finalize());
+        let mut registry = COMMITTED.lock().unwrap_or_else(|p| p.into_inner());
+        registry
+            .get_or_insert_with(HashMap::new)
+            .insert(self.path.clone(), (self.bytes, digest));
         Ok(())
     }
 }
@@ -71,7 +100,10 @@ impl Drop for AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer.write(buf)
+        let n = self.writer.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.writer.flush()

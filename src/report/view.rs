@@ -261,7 +261,7 @@ pub fn org_page(
     };
     let org_id = analysis.org_id(latest);
     let name = analysis.orgs.display_name(org_id).to_string();
-    let summary = analysis.summaries[latest].as_ref().expect("reportable");
+    let summary = analysis.summary(latest).expect("reportable");
 
     let respondents = instrument
         .roles
@@ -889,7 +889,7 @@ pub fn portfolio(
         .iter()
         .map(|(i, slug)| {
             let i = *i;
-            let summary = analysis.summaries[i].as_ref().expect("reportable");
+            let summary = analysis.summary(i).expect("reportable");
             if let Some(l) = summary.level {
                 counts[l] += 1;
             }
