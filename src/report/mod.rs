@@ -88,7 +88,7 @@ pub fn write(
     let hidden: Vec<usize> = (0..analysis.org_waves.len())
         .filter(|&i| !analysis.visibility[i].reportable)
         .collect();
-    let portfolio = view::portfolio(analysis, &latest, &hidden);
+    let portfolio = view::portfolio(analysis, &latest, &hidden, view::data_links(false));
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 
