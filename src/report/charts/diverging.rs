@@ -54,8 +54,9 @@ const RIGHT: i32 = 610;
 const CENTRE: i32 = (LEFT + RIGHT) / 2;
 const SCORE_X: i32 = 682;
 const MEDIAN_X: i32 = 748;
-const LABEL: f64 = 13.0;
-const BAR: i32 = 9;
+const LABEL: f64 = 12.0;
+/// Half the height of a bar.
+const BAR: i32 = 7;
 
 /// Colours from negative (vermillion) through grey to positive (blue), darker at the ends.
 fn colour(category: usize, k: usize) -> RGBColor {
@@ -112,9 +113,9 @@ fn legend_entries(kind: &GroupKind) -> Vec<String> {
 
 fn layout(group: &ItemGroup, top: i32) -> Layout {
     let entries = legend_entries(&group.kind);
-    let widths: Vec<i32> = entries.iter().map(|t| 26 + text_width(t, 13.0)).collect();
-    let legend = flow(&widths, (LEFT, top + 10), WIDTH as i32 - 8, 22);
-    let mut y = legend.last().map_or(top, |p| p.1) + 22;
+    let widths: Vec<i32> = entries.iter().map(|t| 22 + text_width(t, 12.0)).collect();
+    let legend = flow(&widths, (LEFT, top + 8), WIDTH as i32 - 8, 18);
+    let mut y = legend.last().map_or(top, |p| p.1) + 12;
     let chars = chars_in(WIDTH as i32 - LEFT - 8, LABEL);
     let rows = group
         .rows
@@ -122,8 +123,8 @@ fn layout(group: &ItemGroup, top: i32) -> Layout {
         .map(|row| {
             let lines = wrap(&row.label, chars);
             // The label's lines, then the bar under them.
-            let bar = y + line_height(LABEL) * lines.len() as i32 + BAR + 2;
-            y = bar + BAR + 8;
+            let bar = y + line_height(LABEL) * lines.len() as i32 + BAR + 1;
+            y = bar + BAR + 4;
             (bar, lines)
         })
         .collect();
@@ -131,13 +132,13 @@ fn layout(group: &ItemGroup, top: i32) -> Layout {
         legend,
         rows,
         axis: y,
-        end: y + 30,
+        end: y + 18,
     }
 }
 
 pub fn render(chart: &DivergingChart) -> String {
     let mut layouts = Vec::new();
-    let mut top = 26;
+    let mut top = 16;
     for group in &chart.groups {
         let l = layout(group, top);
         top = l.end;
@@ -145,8 +146,8 @@ pub fn render(chart: &DivergingChart) -> String {
     }
     let height = if chart.groups.is_empty() { 60 } else { top };
     svg(&chart.id, &chart.title, WIDTH, height as u32, |c| {
-        c.bold("Score", (SCORE_X, 12), 12.0, INK, HPos::Right, VPos::Center);
-        c.text("Median", (MEDIAN_X, 12), 12.0, MUTED, HPos::Right, VPos::Center);
+        c.bold("Score", (SCORE_X, 10), 12.0, INK, HPos::Right, VPos::Center);
+        c.text("Median", (MEDIAN_X, 10), 12.0, MUTED, HPos::Right, VPos::Center);
         if chart.groups.is_empty() {
             c.text(
                 "No items to show.",
@@ -169,12 +170,12 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
     for (i, (&(lx, ly), text)) in l.legend.iter().zip(&entries).enumerate() {
         match group.kind {
             GroupKind::Answers(_) => {
-                c.rect((lx, ly - 7), (lx + 18, ly + 7), colour(i, k).to_rgba())
+                c.rect((lx, ly - 6), (lx + 16, ly + 6), colour(i, k).to_rgba())
             }
-            GroupKind::Scores if i == 0 => c.rect((lx, ly - 6), (lx + 18, ly + 6), SKY.to_rgba()),
-            GroupKind::Scores => c.line(vec![(lx + 9, ly - 8), (lx + 9, ly + 8)], BLUE, 3),
+            GroupKind::Scores if i == 0 => c.rect((lx, ly - 6), (lx + 16, ly + 6), SKY.to_rgba()),
+            GroupKind::Scores => c.line(vec![(lx + 8, ly - 7), (lx + 8, ly + 7)], BLUE, 3),
         }
-        c.text(text, (lx + 24, ly), 13.0, INK, HPos::Left, VPos::Center);
+        c.text(text, (lx + 22, ly), 12.0, INK, HPos::Left, VPos::Center);
     }
     let first = l.rows.first().map_or(l.axis, |r| r.0 - BAR - 4);
     // Grid first, so that bars and labels are drawn over it.
@@ -190,10 +191,10 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
     };
     for (x, text) in &ticks {
         c.line(vec![(*x, first), (*x, l.axis)], GRID, 1);
-        c.text(text, (*x, l.axis + 4), 12.0, MUTED, HPos::Center, VPos::Top);
+        c.text(text, (*x, l.axis + 3), 10.0, MUTED, HPos::Center, VPos::Top);
     }
     for (row, (y, lines)) in group.rows.iter().zip(&l.rows) {
-        let label_y = y - BAR - 2 - line_height(LABEL) * lines.len() as i32 / 2;
+        let label_y = y - BAR - 1 - line_height(LABEL) * lines.len() as i32 / 2;
         c.lines(lines, (LEFT, label_y), LABEL, INK, HPos::Left);
         let drawn = match group.kind {
             GroupKind::Answers(_) => draw_answers(c, row, k, *y),

@@ -15,7 +15,9 @@ pub const REVERSE_MARK: &str = "(R)";
 #[derive(Serialize)]
 pub struct ItemSection {
     pub dimension: String,
-    pub svg: String,
+    /// One chart per group of items that share their answers (a scale, yes/no, a choice) and
+    /// one for the items scored without categories: smaller pieces break better in print.
+    pub charts: Vec<String>,
     pub rows: Vec<ItemRow>,
     /// Whether any item of the dimension is reverse-worded (the chart's note says so).
     pub has_reverse: bool,
@@ -110,23 +112,44 @@ pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
             }
             let items = &instrument.items[dim.items.clone()];
             let has_reverse = items.iter().any(|i| i.reverse);
-            let svg = crate::report::charts::diverging::render(&DivergingChart {
-                id: format!("{}items{m}", page.id_prefix),
-                title: format!(
-                    "Answers to the {} items of {}{}",
-                    items.len(),
-                    dim.title,
-                    if has_reverse {
-                        " ((R): reverse-worded, agreeing is the weaker answer)"
-                    } else {
-                        ""
-                    }
-                ),
-                groups: groups.into_iter().map(|g| g.1).collect(),
-            });
+            let note = if has_reverse {
+                " ((R): reverse-worded, agreeing is the weaker answer)"
+            } else {
+                ""
+            };
+            let count = groups.len();
+            let charts = groups
+                .into_iter()
+                .enumerate()
+                .map(|(g, (_, group))| {
+                    let what = match &group.kind {
+                        GroupKind::Answers(labels) => format!(
+                            "answered from {} to {}",
+                            labels.first().map_or("", String::as_str),
+                            labels.last().map_or("", String::as_str)
+                        ),
+                        GroupKind::Scores => "scored 0–100 without answer categories".into(),
+                    };
+                    crate::report::charts::diverging::render(&DivergingChart {
+                        id: format!("{}items{m}-{g}", page.id_prefix),
+                        title: format!(
+                            "{}: {} item{} {what}{}{note}",
+                            dim.title,
+                            group.rows.len(),
+                            if group.rows.len() == 1 { "" } else { "s" },
+                            if count > 1 {
+                                format!(" (part {} of {count})", g + 1)
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        groups: vec![group],
+                    })
+                })
+                .collect();
             ItemSection {
                 dimension: dim.title.clone(),
-                svg,
+                charts,
                 has_reverse,
                 rows: dim
                     .items
