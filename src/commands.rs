@@ -20,8 +20,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             bench,
             out,
             templates,
+            deliverables,
             common,
-        } => report(&files, &bench, &out, templates.as_deref(), &common),
+        } => report(
+            &files,
+            &bench,
+            &out,
+            templates.as_deref(),
+            &deliverables,
+            &common,
+        ),
         Command::Validate {
             files,
             strict,
@@ -217,8 +225,20 @@ fn report(
     bench: &Benchmarking,
     out: &Path,
     templates: Option<&Path>,
+    deliverables: &crate::cli::Deliverables,
     common: &Common,
 ) -> Result<i32> {
+    // A run asked for PDFs stops here, before any work, when there is no browser to print with.
+    let extras = crate::report::Extras {
+        pdf: match deliverables.pdf {
+            true => Some(crate::report::PdfOptions {
+                browser: crate::report::pdf::find_browser(deliverables.browser.as_deref())?,
+                paper: deliverables.paper,
+            }),
+            false => None,
+        },
+        xlsx: deliverables.xlsx,
+    };
     let instrument = load_instrument(common)?;
     let demo_data = files.is_empty();
     if demo_data && common.survey.is_some() {
@@ -235,12 +255,18 @@ fn report(
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
     warn_unlisted(&analysis, common);
-    let pages = crate::report::write(&analysis, out, templates, common.quiet)?;
+    let pages = crate::report::write_with(&analysis, out, templates, common.quiet, &extras)?;
     if !common.quiet {
         eprintln!(
-            "wrote {} organization report(s), the portfolio {} and the data files",
+            "wrote {} organization report(s), the portfolio {} and the data files{}",
             pages,
-            out.join("index.html").display()
+            out.join("index.html").display(),
+            match (extras.pdf.is_some(), extras.xlsx) {
+                (true, true) => ", with a PDF of every page and data/results.xlsx",
+                (true, false) => ", with a PDF of every page",
+                (false, true) => ", with data/results.xlsx",
+                (false, false) => "",
+            }
         );
     }
     println!("{}", data.reconciliation());

@@ -5,15 +5,20 @@
 //! already formatted and charts already drawn ([`charts`]) → tera templates ([`templates`]).
 //! Pages are rendered in parallel and written atomically; files in `orgs/` and `data/` that
 //! this run did not write are removed, so the folder never mixes runs.
+//!
+//! On request the deliverables of SPEC §13 follow the pages: the data files as one workbook
+//! ([`xlsx`]) and every page printed to PDF by a browser ([`pdf`]).
 
 pub mod charts;
 pub mod items;
+pub mod pdf;
 pub mod slug;
 pub mod templates;
 pub mod view;
+pub mod xlsx;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -22,6 +27,21 @@ use crate::analysis::Analysis;
 use crate::error::{Error, Result};
 use crate::output;
 
+/// What a run writes besides the pages and the data files.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// Print every page to PDF with this browser.
+    pub pdf: Option<PdfOptions>,
+    /// Write `data/results.xlsx`.
+    pub xlsx: bool,
+}
+
+#[derive(Debug)]
+pub struct PdfOptions {
+    pub browser: PathBuf,
+    pub paper: pdf::Paper,
+}
+
 /// Writes `out/index.html`, `out/orgs/<slug>.html` and `out/data/…`; returns the number of
 /// organization pages.
 pub fn write(
@@ -29,6 +49,17 @@ pub fn write(
     out: &Path,
     templates_dir: Option<&Path>,
     quiet: bool,
+) -> Result<usize> {
+    write_with(analysis, out, templates_dir, quiet, &Extras::default())
+}
+
+/// [`write`], plus the workbook and the PDFs that `extras` asks for.
+pub fn write_with(
+    analysis: &Analysis,
+    out: &Path,
+    templates_dir: Option<&Path>,
+    quiet: bool,
+    extras: &Extras,
 ) -> Result<usize> {
     let (tera, warnings) = templates::load(templates_dir)?;
     if !quiet {
@@ -41,7 +72,11 @@ pub fn write(
     for dir in [out, &orgs_dir, &data_dir] {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
     }
-    let data_files = output::write_data(analysis, &data_dir)?;
+    let mut data_files = output::write_data(analysis, &data_dir)?;
+    if extras.xlsx {
+        xlsx::write(analysis.instrument, &data_dir)?;
+        data_files.push(xlsx::FILE_NAME);
+    }
 
     let by_org = analysis.reportable_by_org();
     let slugs = slug::slugs(by_org.iter().map(|list| analysis.org_id(list[0])));
@@ -56,7 +91,7 @@ pub fn write(
     }
 
     let progress = progress_bar(by_org.len() as u64, quiet);
-    let written: Vec<String> = by_org
+    let mut written: Vec<String> = by_org
         .par_iter()
         .map(|list| {
             let latest = *list.last().expect("non-empty");
@@ -88,13 +123,60 @@ pub fn write(
     let hidden: Vec<usize> = (0..analysis.org_waves.len())
         .filter(|&i| !analysis.visibility[i].reportable)
         .collect();
-    let portfolio = view::portfolio(analysis, &latest, &hidden, view::data_links(false));
+    let portfolio = view::portfolio(analysis, &latest, &hidden, view::data_links(extras.xlsx));
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 
+    let pages = written.len();
+    match &extras.pdf {
+        Some(options) => {
+            let pages: Vec<PathBuf> = written.iter().map(|name| orgs_dir.join(name)).collect();
+            written.extend(print_pdfs(out, &pages, options, quiet)?);
+        }
+        None => remove_stale_file(&out.join("index.pdf"))?,
+    }
+
     remove_stale(&orgs_dir, &written.iter().map(String::as_str).collect())?;
     remove_stale(&data_dir, &data_files.iter().copied().collect())?;
-    Ok(written.len())
+    Ok(pages)
+}
+
+/// Prints the organization pages and the portfolio with one browser: `orgs/<slug>.pdf` next to
+/// each page, `index.pdf` next to `index.html`. Returns the names written in `orgs/`.
+fn print_pdfs(
+    out: &Path,
+    pages: &[PathBuf],
+    options: &PdfOptions,
+    quiet: bool,
+) -> Result<Vec<String>> {
+    let mut printer = pdf::Printer::start(&options.browser, options.paper)?;
+    let progress = progress_bar(pages.len() as u64 + 1, quiet);
+    progress.set_message("printing PDFs");
+    let mut names = Vec::with_capacity(pages.len());
+    for page in pages {
+        let target = page.with_extension("pdf");
+        output::write_atomic(&target, &printer.print(page)?)?;
+        if let Some(name) = target.file_name() {
+            names.push(name.to_string_lossy().into_owned());
+        }
+        progress.inc(1);
+    }
+    output::write_atomic(
+        &out.join("index.pdf"),
+        &printer.print(&out.join("index.html"))?,
+    )?;
+    progress.finish_and_clear();
+    Ok(names)
+}
+
+/// Removes one file left by an earlier run, if it is there.
+fn remove_stale_file(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(path, "cannot remove a stale file", e))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Removes files in `dir` that are not in `keep` (left over from earlier runs).
