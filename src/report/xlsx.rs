@@ -130,7 +130,10 @@ pub fn write(instrument: &Instrument, dir: &Path) -> Result<()> {
 pub fn workbook(instrument: &Instrument, dir: &Path, max_rows: usize) -> Result<Vec<u8>> {
     let target = dir.join(FILE_NAME);
     let fail = |e: rust_xlsxwriter::XlsxError| {
-        Error::Other(format!("{}: cannot write the workbook: {e}", target.display()))
+        Error::Other(format!(
+            "{}: cannot write the workbook: {e}",
+            target.display()
+        ))
     };
     let mut book = Workbook::new();
     book.set_properties(&DocProperties::new().set_creation_datetime(&creation_time()?));
@@ -195,7 +198,9 @@ fn new_sheet<'a>(
 
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
-    Ok(csv::ReaderBuilder::new().has_headers(true).from_reader(file))
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(file))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {

@@ -45,7 +45,10 @@ pub fn label_chars() -> usize {
 
 /// Height of one row: room for the longest label wrapped on its lines.
 pub fn row_height<'a>(labels: impl Iterator<Item = &'a str>) -> i32 {
-    let lines = labels.map(|l| wrap(l, label_chars()).len()).max().unwrap_or(1) as i32;
+    let lines = labels
+        .map(|l| wrap(l, label_chars()).len())
+        .max()
+        .unwrap_or(1) as i32;
     (line_height(LABEL) * lines + 10).max(30)
 }
 

@@ -52,40 +52,46 @@ pub fn render(chart: &BarChart) -> String {
         .max()
         .unwrap_or(0);
     let right = WIDTH - 8 - room - 6;
-    svg(&chart.id, &chart.title, WIDTH as u32, (bottom + 16) as u32, |c| {
-        c.line(vec![(LEFT, 10), (LEFT, bottom)], GRID, 1);
-        if chart.bars.is_empty() {
-            c.text(
-                "Nothing to show.",
-                (LEFT + 8, 30),
-                14.0,
-                MUTED,
-                HPos::Left,
-                VPos::Center,
-            );
-        }
-        for (i, (label, value)) in chart.bars.iter().enumerate() {
-            let y = 16 + row * i as i32 + row / 2;
-            c.row_label(label, chars, (LEFT - 10, y), 14.0);
-            let v = clean(*value);
-            let w = if max > 0.0 {
-                ((right - LEFT) as f64 * v / max).round() as i32
-            } else {
-                0
-            };
-            if w > 0 {
-                c.rect((LEFT, y - 10), (LEFT + w, y + 10), BLUE.to_rgba());
+    svg(
+        &chart.id,
+        &chart.title,
+        WIDTH as u32,
+        (bottom + 16) as u32,
+        |c| {
+            c.line(vec![(LEFT, 10), (LEFT, bottom)], GRID, 1);
+            if chart.bars.is_empty() {
+                c.text(
+                    "Nothing to show.",
+                    (LEFT + 8, 30),
+                    14.0,
+                    MUTED,
+                    HPos::Left,
+                    VPos::Center,
+                );
             }
-            c.text(
-                &value_text(i, v),
-                (LEFT + w + 6, y),
-                13.0,
-                INK,
-                HPos::Left,
-                VPos::Center,
-            );
-        }
-    })
+            for (i, (label, value)) in chart.bars.iter().enumerate() {
+                let y = 16 + row * i as i32 + row / 2;
+                c.row_label(label, chars, (LEFT - 10, y), 14.0);
+                let v = clean(*value);
+                let w = if max > 0.0 {
+                    ((right - LEFT) as f64 * v / max).round() as i32
+                } else {
+                    0
+                };
+                if w > 0 {
+                    c.rect((LEFT, y - 10), (LEFT + w, y + 10), BLUE.to_rgba());
+                }
+                c.text(
+                    &value_text(i, v),
+                    (LEFT + w + 6, y),
+                    13.0,
+                    INK,
+                    HPos::Left,
+                    VPos::Center,
+                );
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, RGBColor};
 
 use super::{
-    chars_in, drawable, flow, line_height, svg, text_width, wrap, Canvas, BLUE, GRID, INK,
-    MUTED, SKY, TRACK,
+    chars_in, drawable, flow, line_height, svg, text_width, wrap, Canvas, BLUE, GRID, INK, MUTED,
+    SKY, TRACK,
 };
 
 #[derive(Debug, Clone)]
@@ -147,7 +147,14 @@ pub fn render(chart: &DivergingChart) -> String {
     let height = if chart.groups.is_empty() { 60 } else { top };
     svg(&chart.id, &chart.title, WIDTH, height as u32, |c| {
         c.bold("Score", (SCORE_X, 10), 12.0, INK, HPos::Right, VPos::Center);
-        c.text("Median", (MEDIAN_X, 10), 12.0, MUTED, HPos::Right, VPos::Center);
+        c.text(
+            "Median",
+            (MEDIAN_X, 10),
+            12.0,
+            MUTED,
+            HPos::Right,
+            VPos::Center,
+        );
         if chart.groups.is_empty() {
             c.text(
                 "No items to show.",
@@ -201,13 +208,34 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
             GroupKind::Scores => draw_score(c, row, *y),
         };
         if !drawn && !row.note.is_empty() {
-            c.text(&row.note, (CENTRE, *y), 12.0, MUTED, HPos::Center, VPos::Center);
+            c.text(
+                &row.note,
+                (CENTRE, *y),
+                12.0,
+                MUTED,
+                HPos::Center,
+                VPos::Center,
+            );
         }
         if let Some(v) = drawable(row.score) {
-            c.bold(&format!("{v:.1}"), (SCORE_X, *y), 12.0, INK, HPos::Right, VPos::Center);
+            c.bold(
+                &format!("{v:.1}"),
+                (SCORE_X, *y),
+                12.0,
+                INK,
+                HPos::Right,
+                VPos::Center,
+            );
         }
         if let Some(m) = drawable(row.median) {
-            c.text(&format!("{m:.1}"), (MEDIAN_X, *y), 12.0, MUTED, HPos::Right, VPos::Center);
+            c.text(
+                &format!("{m:.1}"),
+                (MEDIAN_X, *y),
+                12.0,
+                MUTED,
+                HPos::Right,
+                VPos::Center,
+            );
         }
     }
 }
@@ -239,7 +267,11 @@ fn draw_answers(c: &Canvas, row: &DivergingRow, k: usize, y: i32) -> bool {
     }
     for i in (k - half)..k {
         let w = scale(share(i));
-        c.rect((right, y - BAR), (right + w, y + BAR), colour(i, k).to_rgba());
+        c.rect(
+            (right, y - BAR),
+            (right + w, y + BAR),
+            colour(i, k).to_rgba(),
+        );
         right += w;
     }
     c.line(vec![(CENTRE, y - BAR - 2), (CENTRE, y + BAR + 2)], INK, 1);
@@ -251,10 +283,22 @@ fn draw_score(c: &Canvas, row: &DivergingRow, y: i32) -> bool {
     let Some(v) = drawable(row.score) else {
         return false;
     };
-    c.rect((score_x(0.0), y - BAR), (score_x(100.0), y + BAR), TRACK.to_rgba());
-    c.rect((score_x(0.0), y - BAR), (score_x(v), y + BAR), SKY.to_rgba());
+    c.rect(
+        (score_x(0.0), y - BAR),
+        (score_x(100.0), y + BAR),
+        TRACK.to_rgba(),
+    );
+    c.rect(
+        (score_x(0.0), y - BAR),
+        (score_x(v), y + BAR),
+        SKY.to_rgba(),
+    );
     if let Some(m) = drawable(row.median) {
-        c.line(vec![(score_x(m), y - BAR - 2), (score_x(m), y + BAR + 2)], BLUE, 3);
+        c.line(
+            vec![(score_x(m), y - BAR - 2), (score_x(m), y + BAR + 2)],
+            BLUE,
+            3,
+        );
     }
     true
 }
@@ -303,8 +347,16 @@ mod tests {
         assert_eq!(svg, render(&chart));
         assert_escaped(&svg);
         let texts = texts(&svg);
-        for expected in ["72.5", "33.3", "fewer than 5 responses", "Item score (0–100)"] {
-            assert!(texts.contains(&expected.to_string()), "{expected} in {texts:?}");
+        for expected in [
+            "72.5",
+            "33.3",
+            "fewer than 5 responses",
+            "Item score (0–100)",
+        ] {
+            assert!(
+                texts.contains(&expected.to_string()),
+                "{expected} in {texts:?}"
+            );
         }
         let empty = DivergingChart {
             groups: vec![],

@@ -74,7 +74,14 @@ pub fn render(chart: &DumbbellChart) -> String {
                             VPos::Center,
                         );
                     } else {
-                        c.text(&text, (x(100.0) + 10, y), 12.0, MUTED, HPos::Left, VPos::Center);
+                        c.text(
+                            &text,
+                            (x(100.0) + 10, y),
+                            12.0,
+                            MUTED,
+                            HPos::Left,
+                            VPos::Center,
+                        );
                     }
                 }
                 (first, second) => {

@@ -164,7 +164,14 @@ impl Canvas<'_> {
         let step = line_height(size);
         let first = y - step * (lines.len() as i32 - 1) / 2;
         for (i, line) in lines.iter().enumerate() {
-            self.text(line, (x, first + step * i as i32), size, color, h, VPos::Center);
+            self.text(
+                line,
+                (x, first + step * i as i32),
+                size,
+                color,
+                h,
+                VPos::Center,
+            );
         }
     }
 
@@ -315,8 +322,14 @@ pub(crate) mod tests {
     #[test]
     fn wrapping_keeps_every_word() {
         assert_eq!(super::wrap("short", 10), ["short"]);
-        assert_eq!(super::wrap("a long label here", 8), ["a long", "label", "here"]);
-        assert_eq!(super::wrap("unbreakable-word x", 5), ["unbreakable-word", "x"]);
+        assert_eq!(
+            super::wrap("a long label here", 8),
+            ["a long", "label", "here"]
+        );
+        assert_eq!(
+            super::wrap("unbreakable-word x", 5),
+            ["unbreakable-word", "x"]
+        );
         assert_eq!(super::wrap("", 5), [""]);
         let text = "Senior collaboration on business issues";
         assert_eq!(super::wrap(text, 30).join(" "), text);

@@ -79,12 +79,20 @@ pub fn render(chart: &TrendChart) -> String {
                 if n <= 1 {
                     (left + right) / 2
                 } else {
-                    left + 10 + ((right - left - 20) as f64 * w as f64 / (n - 1) as f64).round() as i32
+                    left + 10
+                        + ((right - left - 20) as f64 * w as f64 / (n - 1) as f64).round() as i32
                 }
             };
             for tick in [0.0, 50.0, 100.0] {
                 c.line(vec![(left, y(tick)), (right, y(tick))], GRID, 1);
-                c.text(&format!("{tick:.0}"), (left - 4, y(tick)), 10.0, MUTED, HPos::Right, VPos::Center);
+                c.text(
+                    &format!("{tick:.0}"),
+                    (left - 4, y(tick)),
+                    10.0,
+                    MUTED,
+                    HPos::Right,
+                    VPos::Center,
+                );
             }
             for (w, wave) in chart.waves.iter().enumerate() {
                 if every || w == 0 || w + 1 == n {
@@ -122,7 +130,14 @@ pub fn render(chart: &TrendChart) -> String {
             }
             // The latest value, right of the plot.
             if let Some(v) = values.iter().rev().find_map(|v| *v) {
-                c.bold(&format!("{v:.0}"), (right + 4, y(v)), 11.0, INK, HPos::Left, VPos::Center);
+                c.bold(
+                    &format!("{v:.0}"),
+                    (right + 4, y(v)),
+                    11.0,
+                    INK,
+                    HPos::Left,
+                    VPos::Center,
+                );
             }
         }
         c.circle((12, legend_y), 7, VERMILLION, false);

@@ -101,7 +101,9 @@ pub(super) fn matrix(page: &Page) -> GapMatrix {
             .iter()
             .map(|&(first, second)| pair_title(page, first, second))
             .collect(),
-        available: rows.iter().any(|r| r.cells.iter().any(|c| !c.gap.is_empty())),
+        available: rows
+            .iter()
+            .any(|r| r.cells.iter().any(|c| !c.gap.is_empty())),
         rows,
     }
 }

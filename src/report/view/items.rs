@@ -77,8 +77,9 @@ pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
                 let item = &instrument.items[i];
                 let f = page.figures[i].as_ref();
                 let cats = categories(item);
-                let labels: Option<Vec<String>> =
-                    cats.as_ref().map(|c| c.iter().map(|x| x.1.clone()).collect());
+                let labels: Option<Vec<String>> = cats
+                    .as_ref()
+                    .map(|c| c.iter().map(|x| x.1.clone()).collect());
                 let row = DivergingRow {
                     label: chart_label(item),
                     counts: match (&cats, f) {

@@ -211,7 +211,10 @@ pub fn org_page(
         analysis,
         org_waves,
         latest,
-        name: analysis.orgs.display_name(analysis.org_id(latest)).to_string(),
+        name: analysis
+            .orgs
+            .display_name(analysis.org_id(latest))
+            .to_string(),
         hidden: suppressed_text(instrument.anonymity_threshold),
         figures,
         item_medians,

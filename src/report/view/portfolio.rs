@@ -72,13 +72,28 @@ pub struct DataLink {
 /// The data files the portfolio links to, with what each holds.
 pub fn data_links(xlsx: bool) -> Vec<DataLink> {
     let mut links: Vec<DataLink> = [
-        ("data/org_summary.csv", "one row per organization and wave: index, level, percentile, next level"),
-        ("data/org_scores.csv", "every shown group and measure with n, mean, sd, interval and population quartiles"),
+        (
+            "data/org_summary.csv",
+            "one row per organization and wave: index, level, percentile, next level",
+        ),
+        (
+            "data/org_scores.csv",
+            "every shown group and measure with n, mean, sd, interval and population quartiles",
+        ),
         ("data/perception_gaps.csv", "gaps between roles"),
-        ("data/changes.csv", "wave-over-wave changes with their tests"),
-        ("data/respondent_scores.csv", "one row per accepted response (raw data: never hand it out)"),
+        (
+            "data/changes.csv",
+            "wave-over-wave changes with their tests",
+        ),
+        (
+            "data/respondent_scores.csv",
+            "one row per accepted response (raw data: never hand it out)",
+        ),
         ("data/rejects.csv", "rows that were not scored, and why"),
-        ("data/scores.json", "organization-level results as one JSON document"),
+        (
+            "data/scores.json",
+            "organization-level results as one JSON document",
+        ),
     ]
     .into_iter()
     .map(|(href, what)| DataLink {
@@ -138,10 +153,8 @@ pub fn portfolio(
                     .index
                     .map_or_else(|| "-1".into(), |x| format!("{x:.6}")),
                 change: change.map_or_else(String::new, |c| signed(c.shift.difference)),
-                change_sort: change.map_or_else(
-                    || "-1000".into(),
-                    |c| format!("{:.6}", c.shift.difference),
-                ),
+                change_sort: change
+                    .map_or_else(|| "-1000".into(), |c| format!("{:.6}", c.shift.difference)),
                 change_from: change.map_or_else(String::new, |c| analysis.wave(c.from).to_string()),
                 change_meaningful: change.is_some_and(|c| c.shift.meaningful),
                 percentile: percentile(standing.and_then(|s| s.percentile)),

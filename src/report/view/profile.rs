@@ -75,9 +75,10 @@ pub(super) fn level(page: &Page) -> LevelView {
     let standing = analysis.standing(page.latest, Group::All, d);
     let index = &analysis.org_waves[page.latest].groups[0].measures[d];
     LevelView {
-        label: summary
-            .level
-            .map_or_else(|| page.hidden.clone(), |l| instrument.levels[l].label.clone()),
+        label: summary.level.map_or_else(
+            || page.hidden.clone(),
+            |l| instrument.levels[l].label.clone(),
+        ),
         index: summary.index.map_or_else(|| page.hidden.clone(), one),
         ci: match (summary.index, index.ci_low, index.ci_high) {
             (Some(_), Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),

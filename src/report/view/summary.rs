@@ -96,7 +96,11 @@ pub(super) fn summary(
             if level.percentile.is_empty() {
                 text.push_str(&format!(
                     " The population ({}) is too small to rank against.",
-                    if level.population.is_empty() { "none" } else { &level.population }
+                    if level.population.is_empty() {
+                        "none"
+                    } else {
+                        &level.population
+                    }
                 ));
             } else {
                 text.push_str(&format!(
