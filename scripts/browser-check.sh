@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v chromium >/dev/null || command -v google-chrome >/dev/null || {
   echo "chromium is not installed (apt-get install chromium)"; exit 1; }
+# axe-core comes from the npm registry (installed by browser_check.py into a cache folder).
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = "0" ]; then apt-get install -y -qq npm >/dev/null; else sudo apt-get install -y -qq npm >/dev/null; fi
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cargo build --release --quiet

@@ -322,6 +322,19 @@ fn a_self_assessment_by_one_person_gets_a_page_without_a_population() {
     assert!(page.contains("<div class=\"value\">25.7</div>"));
     assert!(page.contains("population too small to rank"));
     assert!(page.contains("Hold a monthly HR–Sales leadership meeting."));
+    // Without a population the summary names the highest and the lowest scores.
+    let summary = &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"profile\"").unwrap()];
+    assert!(summary.contains("these are the highest and lowest scores"));
+    let strongest = summary.find("Strongest dimensions").unwrap();
+    let weakest = summary.find("Weakest dimensions").unwrap();
+    let collaboration =
+        summary.find("<strong>Senior collaboration</strong> <span class=\"why\">29.2</span>");
+    let capability = summary.find("<strong>HR capability</strong> <span class=\"why\">18.8</span>");
+    assert!(
+        collaboration.is_some_and(|at| strongest < at && at < weakest),
+        "{summary}"
+    );
+    assert!(capability.is_some_and(|at| weakest < at), "{summary}");
 }
 
 /// The text of every `<text>` element of the SVGs in `html`, entities decoded.
