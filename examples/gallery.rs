@@ -120,23 +120,45 @@ fn main() {
     html += &diverging::render(&diverging::DivergingChart {
         id: "v".into(),
         title: "Items".into(),
-        categories: [
-            "Strongly disagree",
-            "Disagree",
-            "Neither agree nor disagree",
-            "Agree",
-            "Strongly agree",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: vec![
-            diverging::DivergingRow {
-                label: "HR and Sales leaders meet on business issues".into(),
-                counts: vec![1, 3, 5, 9, 4],
+        groups: vec![
+            diverging::ItemGroup {
+                kind: diverging::GroupKind::Answers(
+                    [
+                        "Strongly disagree",
+                        "Disagree",
+                        "Neither agree nor disagree",
+                        "Agree",
+                        "Strongly agree",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                ),
+                rows: vec![
+                    diverging::DivergingRow {
+                        label: "HR and Sales leaders meet on business issues".into(),
+                        counts: vec![1, 3, 5, 9, 4],
+                        score: Some(63.6),
+                        median: Some(55.0),
+                        note: String::new(),
+                    },
+                    diverging::DivergingRow {
+                        label: "(R) HR usually hears about sales initiatives only when they need to be carried out".into(),
+                        counts: vec![4, 6, 3, 5, 2],
+                        score: Some(56.3),
+                        median: Some(50.0),
+                        note: String::new(),
+                    },
+                ],
             },
-            diverging::DivergingRow {
-                label: "HR understands the sales strategy".into(),
-                counts: vec![4, 6, 3, 5, 2],
+            diverging::ItemGroup {
+                kind: diverging::GroupKind::Scores,
+                rows: vec![diverging::DivergingRow {
+                    label: "How many full-time HR staff work mainly for the sales organization?".into(),
+                    counts: vec![],
+                    score: Some(41.7),
+                    median: Some(33.3),
+                    note: String::new(),
+                }],
             },
         ],
     });

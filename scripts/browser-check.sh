@@ -1,16 +1,37 @@
 #!/usr/bin/env bash
-# Real-browser check of the reports: renders the demo in headless Chromium (Debian's
-# `chromium`), loads the portfolio and one organization page from disk, and checks for console
-# errors, network requests and blank screenshots; then fills in the answer form
-# (scripts/form_check.py). Run from anywhere; CI runs it after the tests.
+# Real-browser check of the pages: renders the demo report, the stats page and (where this
+# build has them) a self-assessment page and the questionnaire form, then checks every page
+# in headless Chromium with scripts/browser_check.py (console, network, SVG text inside its
+# box, overflow at 1280 and 390 px, axe-core, printed page count). Run from anywhere; CI runs
+# it after the tests. Needs Debian's `chromium` (or Chrome), python3 and npm (for axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v chromium >/dev/null || { echo "chromium is not installed (apt-get install chromium)"; exit 1; }
+command -v chromium >/dev/null || command -v google-chrome >/dev/null || {
+  echo "chromium is not installed (apt-get install chromium)"; exit 1; }
+# axe-core comes from the npm registry (installed by browser_check.py into a cache folder).
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = "0" ]; then apt-get install -y -qq npm >/dev/null; else sudo apt-get install -y -qq npm >/dev/null; fi
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cargo run --release --quiet -- report --out "$tmp/reports" --quiet
-first=$(ls "$tmp/reports/orgs" | sort | head -1)
-python3 scripts/browser_check.py "$tmp/reports/index.html" "$tmp/reports/orgs/$first" \
+cargo build --release --quiet
+bin=target/release/partnerscope
+demo=surveys/demo/responses.csv
+"$bin" report --out "$tmp/reports" --quiet >/dev/null
+"$bin" stats "$demo" --orgs surveys/demo/orgs.csv --out "$tmp/stats" --quiet >/dev/null
+pages=("$tmp/reports/index.html" "$tmp"/reports/orgs/*.html "$tmp/stats/stats.html")
+if "$bin" report --help | grep -q -- '--self-assessment'; then
+  first_org=$(sed -n 2p surveys/demo/orgs.csv | cut -d, -f1)
+  "$bin" report "$demo" --self-assessment --org "$first_org" --out "$tmp/self" --quiet >/dev/null
+  pages+=("$tmp"/self/orgs/*.html)
+fi
+if "$bin" --help | grep -q '^  questionnaire'; then
+  "$bin" questionnaire --out "$tmp/form" --quiet >/dev/null
+  while IFS= read -r -d '' page; do pages+=("$page"); done < <(find "$tmp/form" -name '*.html' -print0)
+fi
+# Every organization page of the demo (4 roles, 3 waves) must print within 8 pages.
+python3 scripts/browser_check.py "${pages[@]}" --root "$tmp" \
+  --print-limit "$tmp"/reports/orgs/*.html --max-pages 8 \
   --screenshots "${SCREENSHOTS:-$tmp/screenshots}"
 # The answer form: filled in like a person, saved, scored with --self-assessment (SPEC §12).
 python3 scripts/form_check.py --binary target/release/partnerscope

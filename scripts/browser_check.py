@@ -1,34 +1,219 @@
 #!/usr/bin/env python3
-"""Loads report pages from disk in headless Chromium and checks, for each page: it loads, the
-console shows no errors or warnings (CSP violations included), no network request leaves the
-machine (http, https, ws, wss), and the screenshot is not blank. Standard library only.
+"""Real-browser check of report pages: loads each page from disk in headless Chromium, driven
+over the DevTools protocol (--remote-debugging-pipe: commands on the browser's fd 3, replies
+on fd 4, NUL-separated JSON), and checks, for each page:
 
-Usage: browser_check.py PAGE.html [PAGE.html ...] --screenshots DIR
+- it loads, and the console shows no error or warning (CSP refusals included);
+- no request leaves the machine (http, https, ws, wss);
+- no <text> of any SVG lies outside its SVG's viewBox (getBBox, mapped to the viewBox);
+- no horizontal overflow of the page at 1280 px and at 390 px wide;
+- axe-core (Deque's accessibility engine, npm package `axe-core`) finds no violation;
+- the screenshot is not blank;
+- printed (Page.printToPDF, A4 and Letter), the page count is at most --max-pages for every
+  page given with --print-limit (the organization pages).
+
+Standard library only, plus axe-core, which is installed with npm into a cache folder when
+missing. Screenshots (1280 and 390 px) and the A4 PDFs are kept in --screenshots for a look.
+
+Usage: browser_check.py PAGE.html [PAGE.html ...] --screenshots DIR [--print-limit PAGE ...]
 Prints one line per check and a closing line `N passed, M failed`; exit code 1 on failure."""
 
 import argparse
+import base64
 import json
 import os
+import queue
 import re
+import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import zlib
 from collections import Counter
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-default-browser-check",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--hide-scrollbars", "--window-size=1280,2400",
-    "--enable-logging=stderr", "--v=0", "--net-log-capture-mode=Default",
+    "--disable-default-apps", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
+    "--remote-debugging-pipe",
 ]
+AXE_VERSION = "4"
+PAPERS = {"A4": (210 / 25.4, 297 / 25.4), "Letter": (8.5, 11.0)}
+TIMEOUT = 60
 
 
-def read_png(path):
-    """Decodes an 8-bit RGB/RGBA PNG into (width, height, rows of pixel tuples)."""
-    with open(path, "rb") as f:
-        data = f.read()
+def find_browser():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def axe_source():
+    """axe.min.js from the cache folder, installed there with npm when missing."""
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                         "partnerscope", "axe-core")
+    script = os.path.join(cache, "node_modules", "axe-core", "axe.min.js")
+    if not os.path.exists(script):
+        os.makedirs(cache, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", cache,
+                        f"axe-core@{AXE_VERSION}"], check=True, stdout=subprocess.DEVNULL)
+    with open(script, encoding="utf-8") as f:
+        return f.read()
+
+
+class Browser:
+    """One headless browser over its DevTools pipe."""
+
+    def __init__(self, executable):
+        self.profile = tempfile.mkdtemp(prefix="partnerscope-check-")
+        flags = CHROMIUM_FLAGS + [f"--user-data-dir={self.profile}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+        # The shell moves our pipes onto the browser's fd 3 (commands) and fd 4 (replies).
+        self.process = subprocess.Popen(
+            ["/bin/sh", "-c", 'exec "$0" "$@" 3<&0 4>&1 0</dev/null 1>/dev/null', executable, *flags],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.messages = queue.Queue()
+        self.events = []
+        self.next_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        buffer = b""
+        while True:
+            chunk = self.process.stdout.read1(1 << 16)
+            if not chunk:
+                self.messages.put(None)
+                return
+            buffer += chunk
+            while b"\0" in buffer:
+                message, buffer = buffer.split(b"\0", 1)
+                self.messages.put(json.loads(message))
+
+    def _next(self, deadline):
+        try:
+            message = self.messages.get(timeout=max(0.0, deadline - time.time()))
+        except queue.Empty:
+            raise RuntimeError("the browser did not answer in time")
+        if message is None:
+            raise RuntimeError("the browser stopped")
+        return message
+
+    def call(self, method, params=None, session=None):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        self.process.stdin.write(json.dumps(message).encode() + b"\0")
+        self.process.stdin.flush()
+        deadline = time.time() + TIMEOUT
+        while True:
+            reply = self._next(deadline)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error'].get('message')}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method, session):
+        for i, event in enumerate(self.events):
+            if event.get("method") == method and event.get("sessionId") == session:
+                del self.events[i]
+                return
+        deadline = time.time() + TIMEOUT
+        while True:
+            event = self._next(deadline)
+            if event.get("method") == method and event.get("sessionId") == session:
+                return
+            self.events.append(event)
+
+    def drain(self, seconds):
+        """Collects the events that arrive within `seconds`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                message = self.messages.get(timeout=max(0.0, deadline - time.time()))
+            except queue.Empty:
+                return
+            if message is None:
+                return
+            self.events.append(message)
+
+    def close(self):
+        try:
+            self.call("Browser.close")
+        except Exception:  # the browser may already be gone
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+SVG_CHECK = r"""
+(() => {
+  const out = [];
+  document.querySelectorAll("svg[viewBox]").forEach((svg, s) => {
+    const [vx, vy, vw, vh] = svg.getAttribute("viewBox").trim().split(/[\s,]+/).map(Number);
+    const toSvg = svg.getScreenCTM().inverse();
+    svg.querySelectorAll("text").forEach((t) => {
+      const b = t.getBBox();
+      if (b.width === 0 && b.height === 0) { return; }
+      const m = toSvg.multiply(t.getScreenCTM());
+      const xs = [], ys = [];
+      for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]]) {
+        const p = new DOMPoint(x, y).matrixTransform(m);
+        xs.push(p.x); ys.push(p.y);
+      }
+      const tol = 0.5;
+      if (Math.min(...xs) < vx - tol || Math.max(...xs) > vx + vw + tol ||
+          Math.min(...ys) < vy - tol || Math.max(...ys) > vy + vh + tol) {
+        const id = svg.getAttribute("aria-labelledby") || ("svg " + s);
+        out.push(id + ": \"" + t.textContent.trim().slice(0, 40) + "\" at x " +
+                 Math.min(...xs).toFixed(0) + "–" + Math.max(...xs).toFixed(0) + ", y " +
+                 Math.min(...ys).toFixed(0) + "–" + Math.max(...ys).toFixed(0) +
+                 " outside 0 0 " + vw + " " + vh);
+      }
+    });
+  });
+  return out;
+})()
+"""
+
+OVERFLOW_CHECK = r"""
+(() => {
+  const width = document.documentElement.clientWidth;
+  const scroll = document.documentElement.scrollWidth;
+  const wide = [];
+  if (scroll > width) {
+    document.querySelectorAll("body *").forEach((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && !el.closest(".scroll") && wide.length < 3) {
+        wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined ? "." + el.className : "") + " to " + Math.round(r.right) + " px");
+      }
+    });
+  }
+  return {width, scroll, wide};
+})()
+"""
+
+
+def evaluate(browser, session, expression, await_promise=False):
+    result = browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                               "awaitPromise": await_promise}, session)
+    if "exceptionDetails" in result:
+        raise RuntimeError(result["exceptionDetails"].get("exception", {}).get("description", "script failed"))
+    return result["result"].get("value")
+
+
+def read_png(data):
+    """Decodes an 8-bit RGB/RGBA PNG into (width, height, rows, channels)."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
     pos, idat, width, height, channels = 8, b"", 0, 0, 0
@@ -68,9 +253,9 @@ def read_png(path):
     return width, height, rows, channels
 
 
-def share_not_background(path):
+def share_not_background(png):
     """Share of sampled pixels that differ noticeably from the most common colour."""
-    width, height, rows, channels = read_png(path)
+    width, height, rows, channels = read_png(png)
     samples = []
     for y in range(0, height, 4):
         row = rows[y]
@@ -81,74 +266,109 @@ def share_not_background(path):
     return differ / max(len(samples), 1)
 
 
-def network_urls(net_log_path):
-    """URLs with a network scheme that the page itself requested, from Chromium's net log.
+def pdf_pages(pdf):
+    """Number of pages of a PDF as Chromium writes it (one `/Type /Page` object per page)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
-    Chromium makes requests of its own (component updates, clock checks) even with background
-    networking disabled; those have no file:// origin. A request made by a page loaded from disk
-    carries `file://` in its network isolation key."""
+
+def check_page(browser, page, axe, args, results):
+    name = os.path.relpath(page, args.root) if args.root else os.path.basename(page)
+    shot = os.path.join(args.screenshots, name.replace(os.sep, "_").replace(".html", ""))
+    target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     try:
-        with open(net_log_path, encoding="utf-8", errors="replace") as f:
-            text = f.read().rstrip()
-    except FileNotFoundError:
-        return ["(no net log written)"]
-    try:
-        log = json.loads(text)
-    except json.JSONDecodeError:  # Chromium may stop before closing the document
-        log = json.loads(text.rstrip(",") + "]}")
-    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
-    urls = set()
-    for event in log.get("events", []):
-        params = event.get("params") or {}
-        if names.get(event.get("type")) != "URL_REQUEST_START_JOB":
-            continue
-        url = params.get("url", "")
-        from_page = "file://" in params.get("network_isolation_key", "") or "file://" in params.get("site_for_cookies", "")
-        if from_page and re.match(r"(https?|wss?)://", url):
-            urls.add(url)
-    return sorted(urls)
-
-
-def check_page(page, screenshots, results):
-    name = os.path.basename(page)
-    shot = os.path.join(screenshots, name.replace(".html", ".png"))
-    with tempfile.TemporaryDirectory() as profile:
-        net_log = os.path.join(profile, "net.json")
-        command = ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                   f"--log-net-log={net_log}", f"--screenshot={shot}",
-                   "file://" + os.path.abspath(page)]
-        try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=90)
-        except subprocess.TimeoutExpired:
-            results.append((False, f"{name}: chromium did not finish within 90 s"))
-            return
-        loaded = run.returncode == 0 and os.path.exists(shot)
-        results.append((loaded, f"{name}: loads (exit {run.returncode})"))
-        # Chromium writes every console message of the page as `…:CONSOLE:N] "text", source: …`;
-        # the pages log nothing, so any message (errors, CSP refusals) is a failure.
-        console = [line for line in run.stderr.splitlines()
-                   if ":CONSOLE" in line or "Refused to" in line or "Content Security Policy" in line]
-        results.append((not console, f"{name}: no console errors" + ("" if not console else ": " + " | ".join(console[:3]))))
-        urls = network_urls(net_log)
-        results.append((not urls, f"{name}: no network requests" + ("" if not urls else ": " + ", ".join(urls[:5]))))
-        if loaded:
-            share = share_not_background(shot)
-            results.append((share > 0.01, f"{name}: screenshot not blank ({share:.1%} of pixels are not background)"))
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            browser.call(f"{domain}.enable", {}, session)
+        url = "file://" + os.path.abspath(page)
+        for width in (1280, 390):
+            browser.call("Emulation.setDeviceMetricsOverride",
+                         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}, session)
+            browser.events.clear()
+            browser.call("Page.navigate", {"url": url}, session)
+            browser.wait_for("Page.loadEventFired", session)
+            browser.drain(0.3)
+            mine = [e for e in browser.events if e.get("sessionId") == session]
+            if width == 1280:
+                results.append((True, f"{name}: loads"))
+                console = []
+                for e in mine:
+                    m, p = e.get("method"), e.get("params", {})
+                    if m == "Runtime.consoleAPICalled":
+                        console.append(p.get("type", "") + ": " + " ".join(str(a.get("value", "")) for a in p.get("args", [])))
+                    elif m == "Runtime.exceptionThrown":
+                        console.append("exception: " + p.get("exceptionDetails", {}).get("text", ""))
+                    elif m == "Log.entryAdded" and p.get("entry", {}).get("level") in ("error", "warning"):
+                        console.append(p["entry"].get("text", ""))
+                results.append((not console, f"{name}: no console errors or warnings" + ("" if not console else ": " + " | ".join(console[:3]))))
+                urls = sorted({e["params"]["request"]["url"] for e in mine if e.get("method") == "Network.requestWillBeSent"
+                               and re.match(r"(https?|wss?)://", e["params"]["request"]["url"])})
+                results.append((not urls, f"{name}: no network requests" + ("" if not urls else ": " + ", ".join(urls[:5]))))
+                outside = evaluate(browser, session, SVG_CHECK)
+                results.append((not outside, f"{name}: every SVG text inside its viewBox" + ("" if not outside else f" ({len(outside)} outside: " + "; ".join(outside[:4]) + ")")))
+                evaluate(browser, session, axe)
+                violations = evaluate(browser, session, """
+                    axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v =>
+                      v.id + " (" + v.impact + ", " + v.nodes.length + "×): " + v.nodes[0].target.join(" ")))""", True)
+                results.append((not violations, f"{name}: axe-core finds no violation" + ("" if not violations else ": " + "; ".join(violations[:5]))))
+            layout = evaluate(browser, session, OVERFLOW_CHECK)
+            fits = layout["scroll"] <= layout["width"]
+            results.append((fits, f"{name}: no horizontal overflow at {width} px" + ("" if fits else f" (page {layout['scroll']} px wide: " + ", ".join(layout["wide"]) + ")")))
+            metrics = browser.call("Page.getLayoutMetrics", {}, session)
+            height = min(int(metrics["cssContentSize"]["height"]), 16000)
+            png = base64.b64decode(browser.call("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}}, session)["data"])
+            with open(f"{shot}-{width}.png", "wb") as f:
+                f.write(png)
+            if width == 1280:
+                share = share_not_background(png)
+                results.append((share > 0.01, f"{name}: screenshot not blank ({share:.1%} of pixels are not background)"))
+        counts = {}
+        for paper, (w, h) in PAPERS.items():
+            pdf = base64.b64decode(browser.call("Page.printToPDF", {
+                "printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False,
+                "paperWidth": w, "paperHeight": h}, session)["data"])
+            counts[paper] = pdf_pages(pdf)
+            if paper == "A4":
+                with open(f"{shot}.pdf", "wb") as f:
+                    f.write(pdf)
+        limited = os.path.abspath(page) in args.print_limit
+        ok = not limited or all(n <= args.max_pages for n in counts.values())
+        text = ", ".join(f"{n} on {p}" for p, n in counts.items())
+        results.append((ok, f"{name}: prints in {text}" + (f" (at most {args.max_pages})" if limited else "")))
+    except Exception as error:  # a page that breaks the check is a failure, not a crash
+        results.append((False, f"{name}: {error}"))
+    finally:
+        browser.call("Target.closeTarget", {"targetId": target})
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("pages", nargs="+")
     parser.add_argument("--screenshots", default=tempfile.mkdtemp(prefix="partnerscope-shots-"))
+    parser.add_argument("--print-limit", nargs="*", default=[], help="pages that must print within --max-pages")
+    parser.add_argument("--max-pages", type=int, default=8)
+    parser.add_argument("--root", help="names are shown relative to this folder")
     args = parser.parse_args()
+    args.print_limit = {os.path.abspath(p) for p in args.print_limit}
     os.makedirs(args.screenshots, exist_ok=True)
+    executable = find_browser()
+    if not executable:
+        print("FAIL no Chromium or Chrome on PATH (Debian: apt-get install chromium)")
+        print("0 passed, 1 failed")
+        return 1
+    axe = axe_source()
     results = []
-    for page in args.pages:
-        check_page(page, args.screenshots, results)
+    browser = Browser(executable)
+    try:
+        for page in args.pages:
+            check_page(browser, page, axe, args, results)
+    finally:
+        browser.close()
     for ok, text in results:
         print(("ok   " if ok else "FAIL ") + text)
     failed = sum(1 for ok, _ in results if not ok)
-    print(f"screenshots in {args.screenshots}")
+    print(f"screenshots and PDFs in {args.screenshots}")
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -77,6 +77,24 @@ pub struct OutputFlags {
     pub no_wait: bool,
 }
 
+/// What `report` writes besides the pages and data files (SPEC §13).
+#[derive(Debug, Args, Clone)]
+pub struct Deliverables {
+    /// Also print every page to PDF (orgs/<slug>.pdf and index.pdf) with Chromium or Chrome.
+    #[arg(long)]
+    pub pdf: bool,
+    /// The browser executable --pdf prints with. Default: the first of chromium,
+    /// chromium-browser, google-chrome… found on PATH.
+    #[arg(long, value_name = "PATH", requires = "pdf")]
+    pub browser: Option<PathBuf>,
+    /// Paper size of the PDFs.
+    #[arg(long, value_enum, default_value = "a4", requires = "pdf")]
+    pub paper: crate::report::pdf::Paper,
+    /// Also write data/results.xlsx: every data file as a sheet of one Excel workbook.
+    #[arg(long)]
+    pub xlsx: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The main job: validate, score, benchmark and write HTML reports plus data files.
@@ -101,6 +119,8 @@ pub enum Command {
         self_assessment: bool,
         #[command(flatten)]
         sources: SourceArgs,
+        #[command(flatten)]
+        deliverables: Deliverables,
         #[command(flatten)]
         common: Common,
     },

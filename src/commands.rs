@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             templates,
             self_assessment,
             sources,
+            deliverables,
             common,
         } => report(
             &files,
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             &Pages {
                 templates: templates.as_deref(),
                 self_assessment,
+                deliverables: &deliverables,
             },
             &sources,
             &common,
@@ -402,6 +404,7 @@ fn choose<'a>(
 struct Pages<'a> {
     templates: Option<&'a Path>,
     self_assessment: bool,
+    deliverables: &'a crate::cli::Deliverables,
 }
 
 fn report(
@@ -416,7 +419,19 @@ fn report(
     let Pages {
         templates,
         self_assessment,
+        deliverables,
     } = *pages;
+    // A run asked for PDFs stops here, before any work, when there is no browser to print with.
+    let extras = crate::report::Extras {
+        pdf: match deliverables.pdf {
+            true => Some(crate::report::PdfOptions {
+                browser: crate::report::pdf::find_browser(deliverables.browser.as_deref())?,
+                paper: deliverables.paper,
+            }),
+            false => None,
+        },
+        xlsx: deliverables.xlsx,
+    };
     let dir = open_output(
         out,
         flags,
@@ -460,19 +475,25 @@ fn report(
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
     warn_unlisted(&analysis, common);
-    let pages = crate::report::write(
-        &analysis,
-        dir.path(),
-        templates,
+    let pages = crate::report::Pages {
+        templates_dir: templates,
         self_assessment,
-        common.quiet,
-    )?;
+        quiet: common.quiet,
+        extras: &extras,
+    }
+    .render(&analysis, dir.path())?;
     let published = publish(dir, "report", &instrument, common)?;
     if !common.quiet && pages > 0 {
         eprintln!(
-            "wrote {} organization report(s), the portfolio {} and the data files",
+            "wrote {} organization report(s), the portfolio {} and the data files{}",
             pages,
-            published.target.join("index.html").display()
+            published.target.join("index.html").display(),
+            match (extras.pdf.is_some(), extras.xlsx) {
+                (true, true) => ", with a PDF of every page and data/results.xlsx",
+                (true, false) => ", with a PDF of every page",
+                (false, true) => ", with data/results.xlsx",
+                (false, false) => "",
+            }
         );
     }
     println!("{}", data.reconciliation());

@@ -5,14 +5,19 @@
 //! already formatted and charts already drawn ([`charts`]) → tera templates ([`templates`]).
 //! Pages are rendered in parallel into the run's staging folder ([`crate::output_dir`]), which
 //! is published as a whole, so the folder never mixes runs.
+//!
+//! On request the deliverables of SPEC §13 follow the pages: the data files as one workbook
+//! ([`xlsx`]) and every page printed to PDF by a browser ([`pdf`]).
 
 pub mod charts;
 pub mod items;
+pub mod pdf;
 pub mod slug;
 pub mod templates;
 pub mod view;
+pub mod xlsx;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -22,15 +27,47 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::renderer::Renderer;
 
-/// Writes `out/index.html`, `out/orgs/<slug>.html` and `out/data/…`; returns the number of
-/// organization pages.
-pub fn write(
-    analysis: &Analysis,
-    out: &Path,
-    templates_dir: Option<&Path>,
-    self_assessment: bool,
-    quiet: bool,
-) -> Result<usize> {
+/// What a run writes besides the pages and the data files.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// Print every page to PDF with this browser.
+    pub pdf: Option<PdfOptions>,
+    /// Write `data/results.xlsx`.
+    pub xlsx: bool,
+}
+
+#[derive(Debug)]
+pub struct PdfOptions {
+    pub browser: PathBuf,
+    pub paper: pdf::Paper,
+}
+
+/// The pages renderer: `index.html`, `orgs/<slug>.html` and the data files under `data/`,
+/// plus the workbook and the PDFs that `extras` asks for. Returns the number of organization
+/// pages.
+pub struct Pages<'a> {
+    pub templates_dir: Option<&'a Path>,
+    /// `report --self-assessment` (SPEC §12): one organization's own answers.
+    pub self_assessment: bool,
+    pub quiet: bool,
+    pub extras: &'a Extras,
+}
+
+impl Renderer<Analysis<'_>> for Pages<'_> {
+    type Written = usize;
+
+    fn render(&self, analysis: &Analysis<'_>, out: &Path) -> Result<usize> {
+        write(analysis, out, self)
+    }
+}
+
+fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
+    let Pages {
+        templates_dir,
+        self_assessment: _,
+        quiet,
+        extras,
+    } = *options;
     let (tera, warnings) = templates::load(templates_dir)?;
     if !quiet {
         for w in &warnings {
@@ -43,14 +80,22 @@ pub fn write(
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
     }
     output::DataFiles.render(analysis, &data_dir)?;
+    if extras.xlsx {
+        xlsx::write(analysis.instrument, &data_dir)?;
+    }
 
-    let by_org = analysis.reportable_by_org();
-    let slugs = slug::slugs(by_org.iter().map(|list| analysis.org_id(list[0])));
+    // Each organization's reported waves in wave order, with its latest one.
+    let by_org: Vec<(usize, Vec<usize>)> = analysis
+        .reportable_by_org()
+        .into_iter()
+        .filter_map(|list| Some((*list.last()?, list)))
+        .collect();
+    let slugs = slug::slugs(by_org.iter().map(|(latest, _)| analysis.org_id(*latest)));
     let figures = items::all_figures(analysis);
     // Population medians of item means, once per wave.
     let mut medians = std::collections::BTreeMap::new();
-    for list in &by_org {
-        let wave = analysis.org_waves[*list.last().expect("non-empty")].wave;
+    for (latest, _) in &by_org {
+        let wave = analysis.results[*latest].wave;
         medians
             .entry(wave)
             .or_insert_with(|| items::population_medians(analysis, &figures, wave));
@@ -59,21 +104,16 @@ pub fn write(
     let progress = progress_bar(by_org.len() as u64, quiet);
     let written: Vec<String> = by_org
         .par_iter()
-        .map(|list| {
-            let latest = *list.last().expect("non-empty");
-            let org = analysis.org_id(latest);
-            let slug = &slugs[org];
-            let page = view::org_page(
-                analysis,
-                list,
-                &figures[latest],
-                &medians[&analysis.org_waves[latest].wave],
-                "c-",
-                self_assessment,
-            );
-            let html = templates::render(&tera, "org.html", &page)?;
+        .map(|(latest, list)| {
+            let latest = *latest;
+            let slug = &slugs[analysis.org_id(latest)];
+            let wave = analysis.results[latest].wave;
+            let page = view::org_page(analysis, list, &figures[latest], &medians[&wave], "c-");
             let name = format!("{slug}.html");
-            output::write_atomic(&orgs_dir.join(&name), html.as_bytes())?;
+            if let Some(page) = page {
+                let html = templates::render(&tera, "org.html", &page)?;
+                output::write_atomic(&orgs_dir.join(&name), html.as_bytes())?;
+            }
             progress.inc(1);
             Ok(name)
         })
@@ -82,20 +122,48 @@ pub fn write(
 
     let latest: Vec<(usize, String)> = by_org
         .iter()
-        .map(|list| {
-            let i = *list.last().expect("non-empty");
-            (i, slugs[analysis.org_id(i)].clone())
-        })
+        .map(|(latest, _)| (*latest, slugs[analysis.org_id(*latest)].clone()))
         .collect();
-    let hidden: Vec<usize> = (0..analysis.org_waves.len())
-        .filter(|&i| !analysis.visibility[i].reportable)
+    let hidden: Vec<usize> = (0..analysis.results.len())
+        .filter(|&i| analysis.results[i].reported().is_none())
         .collect();
-    let mut portfolio = view::portfolio(analysis, &latest, &hidden);
-    portfolio.self_assessment = self_assessment;
+    let portfolio = view::portfolio(analysis, &latest, &hidden, view::data_links(extras.xlsx));
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 
+    if let Some(options) = &extras.pdf {
+        let pages: Vec<PathBuf> = written.iter().map(|name| orgs_dir.join(name)).collect();
+        print_pdfs(out, &pages, options, quiet)?;
+    }
     Ok(written.len())
+}
+
+/// Prints the organization pages and the portfolio with one browser: `orgs/<slug>.pdf` next to
+/// each page, `index.pdf` next to `index.html`. Returns the names written in `orgs/`.
+fn print_pdfs(
+    out: &Path,
+    pages: &[PathBuf],
+    options: &PdfOptions,
+    quiet: bool,
+) -> Result<Vec<String>> {
+    let mut printer = pdf::Printer::start(&options.browser, options.paper)?;
+    let progress = progress_bar(pages.len() as u64 + 1, quiet);
+    progress.set_message("printing PDFs");
+    let mut names = Vec::with_capacity(pages.len());
+    for page in pages {
+        let target = page.with_extension("pdf");
+        output::write_atomic(&target, &printer.print(page)?)?;
+        if let Some(name) = target.file_name() {
+            names.push(name.to_string_lossy().into_owned());
+        }
+        progress.inc(1);
+    }
+    output::write_atomic(
+        &out.join("index.pdf"),
+        &printer.print(&out.join("index.html"))?,
+    )?;
+    progress.finish_and_clear();
+    Ok(names)
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal or with `--quiet`.

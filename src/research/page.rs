@@ -685,13 +685,13 @@ fn unit_bars(chart: &UnitBars) -> String {
         }
         for (i, bar) in chart.bars.iter().enumerate() {
             let top = TOP + ROW * i as i32;
-            c.text(
-                &charts::truncate(&bar.label, 64),
+            // The whole label, wrapped (never cut, SPEC §13).
+            c.lines(
+                &charts::wrap(&bar.label, 64),
                 (LEFT, top + 11),
                 14.0,
                 charts::INK,
                 HPos::Left,
-                VPos::Center,
             );
             let y = top + 31;
             let Some(value) = bar.value.filter(|v| v.is_finite()) else {

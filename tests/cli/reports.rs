@@ -323,4 +323,307 @@ fn a_self_assessment_by_one_person_gets_a_page_without_a_population() {
     assert!(page.contains("<div class=\"value\">25.7</div>"));
     assert!(page.contains("population too small to rank"));
     assert!(page.contains("Hold a monthly HR–Sales leadership meeting."));
+    // Without a population the summary names the highest and the lowest scores.
+    let summary = &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"profile\"").unwrap()];
+    assert!(summary.contains("these are the highest and lowest scores"));
+    let strongest = summary.find("Strongest dimensions").unwrap();
+    let weakest = summary.find("Weakest dimensions").unwrap();
+    let collaboration =
+        summary.find("<strong>Senior collaboration</strong> <span class=\"why\">29.2</span>");
+    let capability = summary.find("<strong>HR capability</strong> <span class=\"why\">18.8</span>");
+    assert!(
+        collaboration.is_some_and(|at| strongest < at && at < weakest),
+        "{summary}"
+    );
+    assert!(capability.is_some_and(|at| weakest < at), "{summary}");
+}
+
+/// The text of every `<text>` element of the SVGs in `html`, entities decoded.
+fn svg_texts(html: &str) -> Vec<String> {
+    html.split("<text")
+        .skip(1)
+        .filter_map(|part| {
+            let start = part.find('>')? + 1;
+            let end = part.find("</text>")?;
+            Some(
+                part[start..end]
+                    .trim()
+                    .replace("&#39;", "'")
+                    .replace("&apos;", "'")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
+}
+
+/// The item charts of one dimension's section of an organization page.
+fn item_section<'a>(html: &'a str, title: &str) -> &'a str {
+    let items = &html[html.find("id=\"items\"").expect("an items section")..];
+    let start = items
+        .find(&format!("<h3>{title}</h3>"))
+        .unwrap_or_else(|| panic!("a section for {title}"));
+    let rest = &items[start..];
+    let end = rest.find("<table").expect("the section's table");
+    &rest[..end]
+}
+
+#[test]
+fn item_charts_show_every_item_of_every_dimension_whatever_its_type() {
+    // The demo (scale items on two scales, a yes/no and a number item) and the mini
+    // instrument (boolean, number, choice and multi items).
+    let demo = temp();
+    let r = run_in(Some(demo.path()), &["report", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mini = pages_report();
+    for (page, survey) in [
+        (
+            demo.path().join("reports/orgs/org-0013.html"),
+            partnerscope::instrument::load_bundled().unwrap(),
+        ),
+        (
+            mini.path().join("reports/orgs/beta.html"),
+            partnerscope::instrument::load_file(&crate::support::fixtures().join("mini.yaml"))
+                .unwrap(),
+        ),
+    ] {
+        let html = std::fs::read_to_string(&page).unwrap();
+        let mut drawn = 0;
+        for dimension in &survey.dimensions {
+            let section = item_section(&html, &dimension.title);
+            let texts = svg_texts(section).join(" ");
+            for item in &survey.items[dimension.items.clone()] {
+                let label = if item.reverse {
+                    format!("(R) {}", item.text)
+                } else {
+                    item.text.clone()
+                };
+                assert!(
+                    texts.contains(&label),
+                    "{}: `{label}` is not in the charts of {}",
+                    page.display(),
+                    dimension.title
+                );
+                drawn += 1;
+            }
+        }
+        assert_eq!(drawn, survey.scored_items().len(), "{}", page.display());
+    }
+}
+
+#[test]
+fn the_organization_page_opens_with_its_summary_and_ends_with_the_methods() {
+    let dir = pages_report();
+    let html = std::fs::read_to_string(dir.path().join("reports/orgs/beta.html")).unwrap();
+    let main = main_of(&html);
+    let order: Vec<usize> = [
+        "id=\"summary\"",
+        "id=\"profile\"",
+        "id=\"gaps\"",
+        "id=\"items\"",
+        "id=\"methods\"",
+    ]
+    .iter()
+    .map(|id| main.find(id).unwrap_or_else(|| panic!("{id}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    let summary = &main[order[0]..order[1]];
+    for part in [
+        "Strongest dimensions",
+        "Weakest dimensions",
+        "Largest perception gap",
+        "What to do first",
+    ] {
+        assert!(summary.contains(part), "{part} in the summary");
+    }
+    // Test statistics stand only in the methods appendix, collapsed on screen.
+    let methods = &main[order[4]..];
+    assert!(methods.contains("<details class=\"appendix\">"));
+    assert!(!main[..order[4]].contains("Hedges"));
+    assert!(methods.contains("Hedges' g"));
+    // The printed page's running header names the organization and the instrument.
+    assert!(
+        main.contains("@top-left { content: \"Beta Stores\""),
+        "{main}"
+    );
+    assert!(main.contains("counter(page)"));
+    assert!(main.contains("content: \"Confidential\""));
+}
+
+#[test]
+fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = temp();
+    let out = dir.path().join("reports");
+    let r = run(&["report", "--xlsx", "--out", out.to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = out.join("data/results.xlsx");
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let sheets = [
+        "org_summary",
+        "org_scores",
+        "perception_gaps",
+        "changes",
+        "respondent_scores",
+        "rejects",
+    ];
+    assert_eq!(book.sheet_names(), sheets);
+    let text_columns = [
+        "org",
+        "name",
+        "wave",
+        "group",
+        "measure",
+        "level",
+        "population",
+        "next_level",
+        "blocking_dimensions",
+        "first_role",
+        "second_role",
+        "from_wave",
+        "to_wave",
+        "respondent_id",
+        "role",
+        "file",
+        "column",
+        "reason",
+    ];
+    let mut numbers = 0;
+    for sheet in sheets {
+        let range = book.worksheet_range(sheet).unwrap();
+        let mut csv = csv::Reader::from_path(out.join(format!("data/{sheet}.csv"))).unwrap();
+        let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+        assert_eq!(range.height(), rows.len() + 1, "{sheet}: rows");
+        for (c, name) in header.iter().enumerate() {
+            assert_eq!(
+                range.get_value((0, c as u32)),
+                Some(&Data::String(name.clone())),
+                "{sheet}: header"
+            );
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let got = range
+                    .get_value((r as u32 + 1, c as u32))
+                    .cloned()
+                    .unwrap_or(Data::Empty);
+                let expected = if cell.is_empty() {
+                    Data::Empty
+                } else if text_columns.contains(&header[c].as_str()) {
+                    Data::String(cell.to_string())
+                } else if cell == "true" || cell == "false" {
+                    Data::Bool(cell == "true")
+                } else {
+                    numbers += 1;
+                    Data::Float(cell.parse::<f64>().unwrap_or_else(|_| {
+                        panic!("{sheet} row {r} `{}`: `{cell}` is not a number", header[c])
+                    }))
+                };
+                assert_eq!(got, expected, "{sheet} row {} column {}", r + 2, header[c]);
+            }
+        }
+    }
+    assert!(numbers > 10_000, "numbers are numbers ({numbers})");
+    // Without SOURCE_DATE_EPOCH the workbook is the same from run to run.
+    let first = std::fs::read(&path).unwrap();
+    let again = run(&["report", "--xlsx", "--out", out.to_str().unwrap(), "-q"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        first == std::fs::read(&path).unwrap(),
+        "the workbook changed"
+    );
+}
+
+#[test]
+fn pdf_without_a_browser_stops_before_any_work_and_says_how_to_get_one() {
+    let dir = temp();
+    let out = dir.path().join("reports");
+    let missing = run(&[
+        "report",
+        "--pdf",
+        "--browser",
+        "/nonexistent/chromium",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(missing.code, 2);
+    assert_eq!(
+        missing.stderr.trim(),
+        "error: --browser /nonexistent/chromium: no such file; give the path of a Chromium or Chrome executable"
+    );
+    assert!(!out.exists(), "nothing was written");
+    let none = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args(["report", "--pdf", "--out", out.to_str().unwrap()])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    // On a machine with a browser in /Applications (macOS) the run goes ahead instead.
+    if !std::path::Path::new("/Applications").exists() {
+        assert_eq!(none.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--pdf needs Chromium or Google Chrome"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("sudo apt-get install chromium"), "{stderr}");
+        assert!(!out.exists(), "nothing was written");
+    }
+}
+
+/// A Chromium or Chrome on `PATH`, as `report --pdf` looks for it.
+fn browser() -> Option<std::path::PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    partnerscope::report::pdf::BROWSER_NAMES
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+}
+
+/// Pages of a PDF as Chromium writes it (one `/Type /Page` object per page).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
+        .count()
+}
+
+#[test]
+fn pdf_prints_every_page_within_eight_pages_on_a4_and_letter() {
+    let Some(browser) = browser() else {
+        println!("skipped: no Chromium or Chrome on PATH to print with");
+        return;
+    };
+    let dir = temp();
+    for paper in ["a4", "letter"] {
+        let out = dir.path().join(paper);
+        let r = run(&[
+            "report",
+            "--pdf",
+            "--browser",
+            browser.to_str().unwrap(),
+            "--paper",
+            paper,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let index = std::fs::read(out.join("index.pdf")).unwrap();
+        assert!(index.starts_with(b"%PDF-"));
+        for i in 1..=14 {
+            let pdf = std::fs::read(out.join(format!("orgs/org-{i:04}.pdf"))).unwrap();
+            assert!(pdf.starts_with(b"%PDF-"));
+            let pages = pdf_pages(&pdf);
+            assert!(
+                (3..=8).contains(&pages),
+                "org-{i:04} on {paper}: {pages} pages"
+            );
+        }
+    }
 }

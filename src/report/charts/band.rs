@@ -3,7 +3,10 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{drawable, svg, truncate, Canvas, BLUE, GRID, INK, MUTED, SKY, TRACK, VERMILLION};
+use super::{
+    chars_in, drawable, line_height, svg, wrap, Canvas, BLUE, GRID, INK, MUTED, SKY, TRACK,
+    VERMILLION,
+};
 
 #[derive(Debug, Clone)]
 pub struct BandChart {
@@ -27,12 +30,26 @@ pub struct BandRow {
 
 const WIDTH: u32 = 760;
 const LEFT: i32 = 250;
-const RIGHT: i32 = 700;
-const TOP: i32 = 58;
-const ROW: i32 = 30;
+const RIGHT: i32 = 690;
+/// Font size of row labels, in pixels.
+const LABEL: f64 = 13.0;
 
 pub fn x(value: f64) -> i32 {
     LEFT + ((RIGHT - LEFT) as f64 * value / 100.0).round() as i32
+}
+
+/// Characters per line of a row label: the column left of the plot.
+pub fn label_chars() -> usize {
+    chars_in(LEFT - 20, LABEL)
+}
+
+/// Height of one row: room for the longest label wrapped on its lines.
+pub fn row_height<'a>(labels: impl Iterator<Item = &'a str>) -> i32 {
+    let lines = labels
+        .map(|l| wrap(l, label_chars()).len())
+        .max()
+        .unwrap_or(1) as i32;
+    (line_height(LABEL) * lines + 10).max(30)
 }
 
 pub fn axis(c: &Canvas, top: i32, bottom: i32) {
@@ -51,39 +68,45 @@ pub fn axis(c: &Canvas, top: i32, bottom: i32) {
 
 pub fn render(chart: &BandChart) -> String {
     let rows = chart.rows.len() as i32;
-    let bottom = TOP + ROW * rows.max(1);
+    let row = row_height(chart.rows.iter().map(|r| r.label.as_str()));
+    let name = wrap(&chart.value_label, chars_in(WIDTH as i32 - LEFT - 30, 14.0));
+    let top = 16 + line_height(14.0) * name.len() as i32 + 22 + 18;
+    let bottom = top + row * rows.max(1);
     svg(&chart.id, &chart.title, WIDTH, (bottom + 34) as u32, |c| {
-        legend(c, &chart.value_label);
-        axis(c, TOP - 6, bottom);
+        legend(c, &name, top);
+        axis(c, top - 6, bottom);
         if chart.rows.is_empty() {
             c.text(
                 "No dimensions to show.",
-                (LEFT, TOP + 10),
+                (LEFT, top + 10),
                 14.0,
                 MUTED,
                 HPos::Left,
                 VPos::Center,
             );
         }
-        for (i, row) in chart.rows.iter().enumerate() {
-            let y = TOP + ROW * i as i32 + ROW / 2;
-            c.row_label(&row.label, 34, (LEFT - 12, y), 14.0);
+        for (i, r) in chart.rows.iter().enumerate() {
+            let y = top + row * i as i32 + row / 2;
+            c.row_label(&r.label, label_chars(), (LEFT - 12, y), LABEL);
             c.rect((x(0.0), y - 9), (x(100.0), y + 9), TRACK.to_rgba());
-            if let (Some(lo), Some(hi)) = (drawable(row.p25), drawable(row.p75)) {
+            if let (Some(lo), Some(hi)) = (drawable(r.p25), drawable(r.p75)) {
                 c.rect((x(lo), y - 9), (x(hi), y + 9), SKY.mix(0.45));
             }
-            if let Some(median) = drawable(row.median) {
+            if let Some(median) = drawable(r.median) {
                 c.line(vec![(x(median), y - 11), (x(median), y + 11)], BLUE, 3);
             }
-            match drawable(row.value) {
+            match drawable(r.value) {
                 Some(v) => {
                     c.marker(3, (x(v), y), 6, VERMILLION);
-                    let (tx, h) = if v > 88.0 {
-                        (x(v) - 10, HPos::Right)
-                    } else {
-                        (x(v) + 10, HPos::Left)
-                    };
-                    c.bold(&format!("{v:.1}"), (tx, y - 1), 13.0, INK, h, VPos::Center);
+                    // The value stands right of the plot, where no tick or band crosses it.
+                    c.bold(
+                        &format!("{v:.1}"),
+                        (RIGHT + 12, y),
+                        13.0,
+                        INK,
+                        HPos::Left,
+                        VPos::Center,
+                    );
                 }
                 None if !chart.missing_label.is_empty() => c.text(
                     &chart.missing_label,
@@ -99,18 +122,13 @@ pub fn render(chart: &BandChart) -> String {
     })
 }
 
-fn legend(c: &Canvas, value_label: &str) {
-    let y = 18;
+/// Two legend lines above the plot: the organization's mark, then the population band.
+fn legend(c: &Canvas, name: &[String], top: i32) {
+    let y = 16 + line_height(14.0) * (name.len() as i32 - 1) / 2;
     c.marker(3, (LEFT + 6, y), 6, VERMILLION);
-    c.text(
-        &truncate(value_label, 30),
-        (LEFT + 18, y),
-        14.0,
-        INK,
-        HPos::Left,
-        VPos::Center,
-    );
-    let x0 = LEFT + 250;
+    c.lines(name, (LEFT + 18, y), 14.0, INK, HPos::Left);
+    let y = top - 30;
+    let x0 = LEFT;
     c.rect((x0, y - 7), (x0 + 22, y + 7), SKY.mix(0.45));
     c.line(vec![(x0 + 11, y - 9), (x0 + 11, y + 9)], BLUE, 3);
     c.text(

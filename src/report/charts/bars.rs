@@ -3,7 +3,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{svg, BLUE, GRID, INK, MUTED};
+use super::{chars_in, line_height, svg, text_width, wrap, BLUE, GRID, INK, MUTED};
 
 #[derive(Debug, Clone)]
 pub struct BarChart {
@@ -15,8 +15,7 @@ pub struct BarChart {
 }
 
 const LEFT: i32 = 200;
-const RIGHT: i32 = 560;
-const ROW: i32 = 30;
+const WIDTH: i32 = 640;
 
 pub fn render(chart: &BarChart) -> String {
     let max = chart
@@ -25,55 +24,74 @@ pub fn render(chart: &BarChart) -> String {
         .map(|b| b.1)
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
-    let bottom = 16 + ROW * (chart.bars.len() as i32).max(1);
-    svg(&chart.id, &chart.title, 640, (bottom + 16) as u32, |c| {
-        c.line(vec![(LEFT, 10), (LEFT, bottom)], GRID, 1);
-        if chart.bars.is_empty() {
-            c.text(
-                "Nothing to show.",
-                (LEFT + 8, 30),
-                14.0,
-                MUTED,
-                HPos::Left,
-                VPos::Center,
-            );
+    let chars = chars_in(LEFT - 20, 14.0);
+    let lines = chart
+        .bars
+        .iter()
+        .map(|b| wrap(&b.0, chars).len())
+        .max()
+        .unwrap_or(1) as i32;
+    let row = (line_height(14.0) * lines + 10).max(30);
+    let bottom = 16 + row * (chart.bars.len() as i32).max(1);
+    let value_text = |i: usize, v: f64| {
+        let text = if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        };
+        if i == 0 && !chart.unit.is_empty() {
+            format!("{text} {}", chart.unit)
+        } else {
+            text
         }
-        for (i, (label, value)) in chart.bars.iter().enumerate() {
-            let y = 16 + ROW * i as i32 + ROW / 2;
-            c.row_label(label, 28, (LEFT - 10, y), 14.0);
-            let v = if value.is_finite() {
-                value.max(0.0)
-            } else {
-                0.0
-            };
-            let w = if max > 0.0 {
-                ((RIGHT - LEFT) as f64 * v / max).round() as i32
-            } else {
-                0
-            };
-            if w > 0 {
-                c.rect((LEFT, y - 10), (LEFT + w, y + 10), BLUE.to_rgba());
+    };
+    let clean = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
+    // The longest bar leaves room for its value text inside the chart.
+    let room = (0..chart.bars.len())
+        .map(|i| text_width(&value_text(i, clean(chart.bars[i].1)), 13.0))
+        .max()
+        .unwrap_or(0);
+    let right = WIDTH - 8 - room - 6;
+    svg(
+        &chart.id,
+        &chart.title,
+        WIDTH as u32,
+        (bottom + 16) as u32,
+        |c| {
+            c.line(vec![(LEFT, 10), (LEFT, bottom)], GRID, 1);
+            if chart.bars.is_empty() {
+                c.text(
+                    "Nothing to show.",
+                    (LEFT + 8, 30),
+                    14.0,
+                    MUTED,
+                    HPos::Left,
+                    VPos::Center,
+                );
             }
-            let text = if v.fract() == 0.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.2}")
-            };
-            let suffix = if i == 0 && !chart.unit.is_empty() {
-                format!(" {}", chart.unit)
-            } else {
-                String::new()
-            };
-            c.text(
-                &format!("{text}{suffix}"),
-                (LEFT + w + 6, y),
-                13.0,
-                INK,
-                HPos::Left,
-                VPos::Center,
-            );
-        }
-    })
+            for (i, (label, value)) in chart.bars.iter().enumerate() {
+                let y = 16 + row * i as i32 + row / 2;
+                c.row_label(label, chars, (LEFT - 10, y), 14.0);
+                let v = clean(*value);
+                let w = if max > 0.0 {
+                    ((right - LEFT) as f64 * v / max).round() as i32
+                } else {
+                    0
+                };
+                if w > 0 {
+                    c.rect((LEFT, y - 10), (LEFT + w, y + 10), BLUE.to_rgba());
+                }
+                c.text(
+                    &value_text(i, v),
+                    (LEFT + w + 6, y),
+                    13.0,
+                    INK,
+                    HPos::Left,
+                    VPos::Center,
+                );
+            }
+        },
+    )
 }
 
 #[cfg(test)]

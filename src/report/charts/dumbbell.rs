@@ -2,8 +2,8 @@
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::band::{axis, x};
-use super::{drawable, svg, truncate, BLUE, GRID, INK, MUTED, ORANGE, VERMILLION};
+use super::band::{axis, label_chars, row_height, x};
+use super::{drawable, flow, svg, text_width, BLUE, GRID, INK, MUTED, ORANGE, VERMILLION};
 
 #[derive(Debug, Clone)]
 pub struct DumbbellChart {
@@ -24,60 +24,36 @@ pub struct DumbbellRow {
 
 const WIDTH: u32 = 760;
 const LEFT: i32 = 250;
-const TOP: i32 = 58;
-const ROW: i32 = 28;
 
 pub fn render(chart: &DumbbellChart) -> String {
-    let bottom = TOP + ROW * (chart.rows.len() as i32).max(1);
+    let row = row_height(chart.rows.iter().map(|r| r.label.as_str()));
+    // Legend: the two roles and the mark of a large gap, flowed over as many lines as needed.
+    let entries = [
+        chart.first_label.as_str(),
+        chart.second_label.as_str(),
+        "large gap !",
+    ];
+    let widths: Vec<i32> = entries.iter().map(|t| 30 + text_width(t, 14.0)).collect();
+    let places = flow(&widths, (LEFT - 60, 18), WIDTH as i32 - 8, 24);
+    let top = places.last().map_or(18, |p| p.1) + 40;
+    let bottom = top + row * (chart.rows.len() as i32).max(1);
     svg(&chart.id, &chart.title, WIDTH, (bottom + 34) as u32, |c| {
-        let y = 18;
-        c.marker(0, (LEFT + 6, y), 5, BLUE);
-        c.text(
-            &truncate(&chart.first_label, 28),
-            (LEFT + 16, y),
-            14.0,
-            INK,
-            HPos::Left,
-            VPos::Center,
-        );
-        c.marker(1, (LEFT + 236, y), 5, ORANGE);
-        c.text(
-            &truncate(&chart.second_label, 28),
-            (LEFT + 246, y),
-            14.0,
-            INK,
-            HPos::Left,
-            VPos::Center,
-        );
-        c.line(vec![(LEFT + 420, y), (LEFT + 444, y)], VERMILLION, 4);
-        c.text(
-            "large gap",
-            (LEFT + 450, y),
-            14.0,
-            INK,
-            HPos::Left,
-            VPos::Center,
-        );
-        axis(c, TOP - 6, bottom);
-        for (i, row) in chart.rows.iter().enumerate() {
-            let y = TOP + ROW * i as i32 + ROW / 2;
-            let label = truncate(&row.label, 32);
-            if row.flagged {
-                c.bold(
-                    &format!("! {label}"),
-                    (LEFT - 12, y),
-                    14.0,
-                    VERMILLION,
-                    HPos::Right,
-                    VPos::Center,
-                );
-            } else {
-                c.text(&label, (LEFT - 12, y), 14.0, INK, HPos::Right, VPos::Center);
+        for (k, (&(lx, ly), text)) in places.iter().zip(entries).enumerate() {
+            match k {
+                0 => c.marker(0, (lx + 8, ly), 5, BLUE),
+                1 => c.marker(1, (lx + 8, ly), 5, ORANGE),
+                _ => c.line(vec![(lx, ly), (lx + 22, ly)], VERMILLION, 4),
             }
+            c.text(text, (lx + 30, ly), 14.0, INK, HPos::Left, VPos::Center);
+        }
+        axis(c, top - 6, bottom);
+        for (i, r) in chart.rows.iter().enumerate() {
+            let y = top + row * i as i32 + row / 2;
+            c.row_label(&r.label, label_chars(), (LEFT - 12, y), 13.0);
             c.line(vec![(x(0.0), y), (x(100.0), y)], GRID, 1);
-            match (drawable(row.first), drawable(row.second)) {
+            match (drawable(r.first), drawable(r.second)) {
                 (Some(a), Some(b)) => {
-                    let (color, width) = if row.flagged {
+                    let (color, width) = if r.flagged {
                         (VERMILLION, 4)
                     } else {
                         (MUTED, 2)
@@ -85,6 +61,28 @@ pub fn render(chart: &DumbbellChart) -> String {
                     c.line(vec![(x(a), y), (x(b), y)], color, width);
                     c.marker(1, (x(b), y), 5, ORANGE);
                     c.marker(0, (x(a), y), 5, BLUE);
+                    // The gap and its flag stand right of the plot, inside the chart.
+                    let gap = a - b;
+                    let text = format!("{}{gap:.1}", if gap > 0.0 { "+" } else { "" });
+                    if r.flagged {
+                        c.bold(
+                            &format!("{text} !"),
+                            (x(100.0) + 10, y),
+                            12.0,
+                            VERMILLION,
+                            HPos::Left,
+                            VPos::Center,
+                        );
+                    } else {
+                        c.text(
+                            &text,
+                            (x(100.0) + 10, y),
+                            12.0,
+                            MUTED,
+                            HPos::Left,
+                            VPos::Center,
+                        );
+                    }
                 }
                 (first, second) => {
                     if let Some(a) = first {
@@ -95,10 +93,10 @@ pub fn render(chart: &DumbbellChart) -> String {
                     }
                     c.text(
                         "not shown",
-                        (x(100.0) + 6, y),
+                        (x(50.0), y - 12),
                         12.0,
                         MUTED,
-                        HPos::Left,
+                        HPos::Center,
                         VPos::Center,
                     );
                 }
@@ -137,7 +135,7 @@ mod tests {
         let svg = render(&chart);
         assert_eq!(svg, render(&chart));
         assert_escaped(&svg);
-        assert!(svg.contains("! &lt;script"));
+        assert!(svg.contains("+30.0 !"));
         assert!(svg.contains("not shown"));
         let empty = DumbbellChart {
             rows: vec![],

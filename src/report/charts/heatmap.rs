@@ -3,7 +3,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, RGBColor};
 
-use super::{svg, truncate as label, INK, MUTED};
+use super::{chars_in, line_height, svg, wrap, INK, MUTED};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeatScale {
@@ -27,8 +27,8 @@ pub struct HeatmapChart {
 }
 
 const LEFT: i32 = 230;
-const CELL_H: i32 = 24;
-const HEADER: i32 = 150;
+/// Height of the column labels, written upwards on up to two lines.
+const HEADER: i32 = 190;
 
 fn lerp(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
     let mix = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
@@ -67,11 +67,25 @@ pub fn render(chart: &HeatmapChart) -> String {
     let cols = chart.col_labels.len().max(1) as i32;
     let cell_w = (560 / cols).clamp(34, 90);
     let width = (LEFT + cell_w * cols + 20) as u32;
-    let height = (HEADER + CELL_H * (chart.row_labels.len() as i32).max(1) + 44) as u32;
+    let row_chars = chars_in(LEFT - 16, 13.0);
+    let row_lines = chart
+        .row_labels
+        .iter()
+        .map(|l| wrap(l, row_chars).len())
+        .max()
+        .unwrap_or(1) as i32;
+    let cell_h = (line_height(13.0) * row_lines + 8).max(24);
+    let height = (HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 44) as u32;
     svg(&chart.id, &chart.title, width, height, |c| {
+        let col_chars = chars_in(HEADER - 16, 13.0);
         for (j, col) in chart.col_labels.iter().enumerate() {
-            let x = LEFT + cell_w * j as i32 + cell_w / 2;
-            c.vertical_text(&label(col, 22), (x, HEADER - 8), 13.0, INK);
+            let lines = wrap(col, col_chars);
+            let centre = LEFT + cell_w * j as i32 + cell_w / 2;
+            let step = line_height(13.0);
+            let first = centre - step * (lines.len() as i32 - 1) / 2;
+            for (i, line) in lines.iter().enumerate() {
+                c.vertical_text(line, (first + step * i as i32, HEADER - 8), 13.0, INK);
+            }
         }
         if chart.row_labels.is_empty() {
             c.text(
@@ -84,8 +98,8 @@ pub fn render(chart: &HeatmapChart) -> String {
             );
         }
         for (i, row) in chart.row_labels.iter().enumerate() {
-            let y = HEADER + CELL_H * i as i32;
-            c.row_label(row, 30, (LEFT - 8, y + CELL_H / 2), 13.0);
+            let y = HEADER + cell_h * i as i32;
+            c.row_label(row, row_chars, (LEFT - 8, y + cell_h / 2), 13.0);
             for j in 0..chart.col_labels.len() {
                 let x = LEFT + cell_w * j as i32;
                 let value = chart
@@ -100,7 +114,7 @@ pub fn render(chart: &HeatmapChart) -> String {
                         let (colour, dark) = fill(chart.scale, v);
                         c.rect(
                             (x + 1, y + 1),
-                            (x + cell_w - 1, y + CELL_H - 1),
+                            (x + cell_w - 1, y + cell_h - 1),
                             colour.to_rgba(),
                         );
                         let text = format!("{v:.*}", chart.decimals);
@@ -111,7 +125,7 @@ pub fn render(chart: &HeatmapChart) -> String {
                         };
                         c.text(
                             &text,
-                            (x + cell_w / 2, y + CELL_H / 2),
+                            (x + cell_w / 2, y + cell_h / 2),
                             12.0,
                             ink,
                             HPos::Center,
@@ -121,13 +135,13 @@ pub fn render(chart: &HeatmapChart) -> String {
                     None => {
                         c.outline(
                             (x + 2, y + 2),
-                            (x + cell_w - 2, y + CELL_H - 2),
+                            (x + cell_w - 2, y + cell_h - 2),
                             RGBColor(0xd5, 0xdb, 0xe1),
                             1,
                         );
                         c.text(
                             "–",
-                            (x + cell_w / 2, y + CELL_H / 2),
+                            (x + cell_w / 2, y + cell_h / 2),
                             12.0,
                             MUTED,
                             HPos::Center,
@@ -138,7 +152,7 @@ pub fn render(chart: &HeatmapChart) -> String {
             }
         }
         // Colour key.
-        let ky = HEADER + CELL_H * (chart.row_labels.len() as i32).max(1) + 14;
+        let ky = HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 14;
         let (lo, hi) = match chart.scale {
             HeatScale::Percent => (0.0, 100.0),
             HeatScale::Correlation => (-1.0, 1.0),

@@ -45,16 +45,62 @@ pub fn drawable(value: Option<f64>) -> Option<f64> {
     value.filter(|v| v.is_finite()).map(|v| v.clamp(0.0, 100.0))
 }
 
-/// Shortens a label for drawing (the full text is in the table beside the chart).
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-        short = short.trim_end().to_string();
-        short.push('…');
-        short
+/// Width in pixels a text of `size` pixels takes, estimated generously (the average glyph of
+/// the sans-serif fonts the pages ask for is about half an em; capitals are wider), so that a
+/// label laid out with it stays inside its chart. The browser check measures the real boxes.
+pub fn text_width(text: &str, size: f64) -> i32 {
+    (text.chars().count() as f64 * size * 0.58).ceil() as i32
+}
+
+/// How many characters fit in `width` pixels at `size` pixels (see [`text_width`]).
+pub fn chars_in(width: i32, size: f64) -> usize {
+    ((width.max(0) as f64) / (size * 0.58)).floor().max(1.0) as usize
+}
+
+/// Breaks a label into lines of at most `width` characters at spaces. Nothing is dropped: a
+/// word longer than a line stands whole on its own line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if line.is_empty() {
+            line.push_str(word);
+        } else if fits {
+            line.push(' ');
+            line.push_str(word);
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(word);
+        }
     }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Places legend entries of the given widths left to right from `x0`, starting a new line of
+/// `step` pixels when the next one would pass `max_x`; returns each entry's position.
+pub fn flow(widths: &[i32], (x0, y0): (i32, i32), max_x: i32, step: i32) -> Vec<(i32, i32)> {
+    let (mut x, mut y) = (x0, y0);
+    widths
+        .iter()
+        .map(|&w| {
+            if x > x0 && x + w > max_x {
+                x = x0;
+                y += step;
+            }
+            let at = (x, y);
+            x += w + 24;
+            at
+        })
+        .collect()
+}
+
+/// Line height of wrapped labels, in pixels, for a font of `size` pixels.
+pub fn line_height(size: f64) -> i32 {
+    (size * 1.2).round() as i32
 }
 
 pub fn escape(text: &str) -> String {
@@ -113,17 +159,26 @@ impl Canvas<'_> {
         let _ = self.area.draw(&Text::new(text.to_string(), (x, y), style));
     }
 
-    /// The label of a chart row: shortened to `max` characters, right-aligned at `x`, centred
-    /// on `y`.
-    pub fn row_label(&self, text: &str, max: usize, (x, y): (i32, i32), size: f64) {
-        self.text(
-            &truncate(text, max),
-            (x, y),
-            size,
-            INK,
-            HPos::Right,
-            VPos::Center,
-        );
+    /// Lines of text stacked one under the other and centred together on `y`.
+    pub fn lines(&self, lines: &[String], (x, y): (i32, i32), size: f64, color: RGBColor, h: HPos) {
+        let step = line_height(size);
+        let first = y - step * (lines.len() as i32 - 1) / 2;
+        for (i, line) in lines.iter().enumerate() {
+            self.text(
+                line,
+                (x, first + step * i as i32),
+                size,
+                color,
+                h,
+                VPos::Center,
+            );
+        }
+    }
+
+    /// The label of a chart row: wrapped to lines of `chars` characters, right-aligned at
+    /// `x`, centred on `y`.
+    pub fn row_label(&self, text: &str, chars: usize, (x, y): (i32, i32), size: f64) {
+        self.lines(&wrap(text, chars), (x, y), size, INK, HPos::Right);
     }
 
     pub fn vertical_text(&self, text: &str, (x, y): (i32, i32), size: f64, color: RGBColor) {
@@ -265,8 +320,18 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn truncation_keeps_short_labels() {
-        assert_eq!(super::truncate("short", 10), "short");
-        assert_eq!(super::truncate("a long label here", 8), "a long…");
+    fn wrapping_keeps_every_word() {
+        assert_eq!(super::wrap("short", 10), ["short"]);
+        assert_eq!(
+            super::wrap("a long label here", 8),
+            ["a long", "label", "here"]
+        );
+        assert_eq!(
+            super::wrap("unbreakable-word x", 5),
+            ["unbreakable-word", "x"]
+        );
+        assert_eq!(super::wrap("", 5), [""]);
+        let text = "Senior collaboration on business issues";
+        assert_eq!(super::wrap(text, 30).join(" "), text);
     }
 }

@@ -4,7 +4,9 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{drawable, svg, truncate, Canvas, BLUE, GREEN, GRID, INK, MUTED, ORANGE};
+use super::{
+    chars_in, drawable, line_height, svg, wrap, Canvas, BLUE, GREEN, GRID, INK, MUTED, ORANGE,
+};
 
 #[derive(Debug, Clone)]
 pub struct RadarChart {
@@ -25,6 +27,8 @@ const SIZE: u32 = 760;
 const CX: i32 = 380;
 const CY: i32 = 250;
 const R: f64 = 150.0;
+/// Font size of the axis labels, in pixels.
+const AXIS: f64 = 13.0;
 
 fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * axis as f64 / n as f64;
@@ -37,8 +41,11 @@ fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
 
 pub fn render(chart: &RadarChart) -> String {
     let n = chart.axes.len();
-    let legend_rows = chart.series.len() as u32;
-    svg(&chart.id, &chart.title, SIZE, 460 + 22 * legend_rows, |c| {
+    let legend_rows = chart.series.len() as i32;
+    // Below the lowest axis label (two lines at 118% of the radius).
+    let legend_top = CY + (R * 1.18) as i32 + 2 * line_height(AXIS) + 18;
+    let height = legend_top + 22 * legend_rows + 8;
+    svg(&chart.id, &chart.title, SIZE, height as u32, |c| {
         if n < 3 {
             c.text(
                 "A profile needs at least three dimensions.",
@@ -54,7 +61,7 @@ pub fn render(chart: &RadarChart) -> String {
                 draw_series(c, s, series, n);
             }
         }
-        let top = 442;
+        let top = legend_top;
         for (s, series) in chart.series.iter().enumerate() {
             let y = top + 22 * s as i32;
             let (color, _) = style(s);
@@ -64,13 +71,12 @@ pub fn render(chart: &RadarChart) -> String {
                 _ => c.dashed(vec![(200, y), (224, y)], color, 2, 2, 3),
             }
             c.marker(s, (212, y), 3, color);
-            c.text(
-                &truncate(&series.name, 60),
+            c.lines(
+                &wrap(&series.name, chars_in(SIZE as i32 - 244, 15.0)),
                 (234, y),
                 15.0,
                 INK,
                 HPos::Left,
-                VPos::Center,
             );
         }
     })
@@ -111,7 +117,10 @@ fn grid(c: &Canvas, axes: &[String]) {
         } else {
             HPos::Center
         };
-        c.text(&truncate(label, 26), (x, y), 14.0, INK, h, VPos::Center);
+        // Labels at the sides grow away from the circle; the column they have is the space
+        // between the circle's edge and the chart's (CX − 118% of the radius).
+        let chars = chars_in(CX - (R * 1.18) as i32 - 8, AXIS);
+        c.lines(&wrap(label, chars), (x, y), AXIS, INK, h);
     }
 }
 

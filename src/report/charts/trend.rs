@@ -1,8 +1,12 @@
-//! The index and dimensions across waves; a ring marks a meaningful change into a wave.
+//! The index and dimensions across waves as small multiples: one small panel per measure,
+//! all on the same 0–100 scale, so that many measures stay readable (one chart of eleven
+//! crossing lines is not). A ring marks a meaningful change into a wave.
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{drawable, svg, truncate, GRID, INK, MUTED, SERIES, VERMILLION};
+use super::{
+    chars_in, drawable, line_height, svg, text_width, wrap, BLUE, GRID, INK, MUTED, VERMILLION,
+};
 
 #[derive(Debug, Clone)]
 pub struct TrendChart {
@@ -22,92 +26,125 @@ pub struct TrendSeries {
 }
 
 const WIDTH: u32 = 760;
-const LEFT: i32 = 48;
-const RIGHT: i32 = 470;
-const TOP: i32 = 20;
-const BOTTOM: i32 = 300;
-
-fn y(value: f64) -> i32 {
-    BOTTOM - ((BOTTOM - TOP) as f64 * value / 100.0).round() as i32
-}
+const COLUMNS: i32 = 4;
+const PANEL_W: i32 = (WIDTH as i32 - 8) / COLUMNS;
+/// Room for the 0/50/100 labels left of each plot.
+const AXIS_W: i32 = 26;
+const PLOT_H: i32 = 84;
+const TITLE: f64 = 12.0;
 
 pub fn render(chart: &TrendChart) -> String {
     let n = chart.waves.len();
-    let x = |w: usize| {
-        if n <= 1 {
-            (LEFT + RIGHT) / 2
-        } else {
-            LEFT + 20 + ((RIGHT - LEFT - 40) as f64 * w as f64 / (n - 1) as f64).round() as i32
-        }
-    };
-    let legend_bottom = TOP + 22 * chart.series.len() as i32 + 40;
-    let height = (BOTTOM + 40).max(legend_bottom) as u32;
-    svg(&chart.id, &chart.title, WIDTH, height, |c| {
-        for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-            c.line(vec![(LEFT, y(tick)), (RIGHT, y(tick))], GRID, 1);
-            c.text(
-                &format!("{tick:.0}"),
-                (LEFT - 6, y(tick)),
-                13.0,
-                MUTED,
-                HPos::Right,
-                VPos::Center,
-            );
-        }
-        for (w, wave) in chart.waves.iter().enumerate() {
-            c.text(
-                &truncate(wave, 14),
-                (x(w), BOTTOM + 8),
-                13.0,
-                INK,
-                HPos::Center,
-                VPos::Top,
-            );
-        }
-        for (s, series) in chart.series.iter().enumerate().rev() {
-            let color = SERIES[s % SERIES.len()];
-            let width = if s == 0 { 4 } else { 2 };
+    let chars = chars_in(PANEL_W - 12, TITLE);
+    let title_lines = chart
+        .series
+        .iter()
+        .map(|s| wrap(&s.name, chars).len())
+        .max()
+        .unwrap_or(1) as i32;
+    let title_h = line_height(TITLE) * title_lines + 6;
+    // Title, plot, wave labels and a gap before the next row of panels.
+    let panel_h = title_h + 10 + PLOT_H + 22 + 14;
+    let rows = (chart.series.len() as i32 + COLUMNS - 1) / COLUMNS;
+    let legend_y = rows.max(1) * panel_h + 10;
+    let height = legend_y + 18;
+    // Wave labels: every wave when they fit under the plot, else the first and the last.
+    let plot_w = PANEL_W - AXIS_W - 22;
+    let widest = chart
+        .waves
+        .iter()
+        .map(|w| text_width(w, 11.0))
+        .max()
+        .unwrap_or(0);
+    let every = n <= 1 || widest + 6 <= plot_w / (n as i32 - 1).max(1);
+    svg(&chart.id, &chart.title, WIDTH, height as u32, |c| {
+        for (s, series) in chart.series.iter().enumerate() {
+            let px = 4 + PANEL_W * (s as i32 % COLUMNS);
+            let py = panel_h * (s as i32 / COLUMNS);
+            let lines = wrap(&series.name, chars);
+            for (i, line) in lines.iter().enumerate() {
+                let at = (px + 4, py + 10 + line_height(TITLE) * i as i32);
+                if s == 0 {
+                    c.bold(line, at, TITLE, INK, HPos::Left, VPos::Center);
+                } else {
+                    c.text(line, at, TITLE, INK, HPos::Left, VPos::Center);
+                }
+            }
+            let top = py + title_h + 10;
+            let bottom = top + PLOT_H;
+            let left = px + AXIS_W;
+            let right = left + plot_w;
+            let y = |v: f64| bottom - ((PLOT_H as f64) * v / 100.0).round() as i32;
+            let x = |w: usize| {
+                if n <= 1 {
+                    (left + right) / 2
+                } else {
+                    left + 10
+                        + ((right - left - 20) as f64 * w as f64 / (n - 1) as f64).round() as i32
+                }
+            };
+            for tick in [0.0, 50.0, 100.0] {
+                c.line(vec![(left, y(tick)), (right, y(tick))], GRID, 1);
+                c.text(
+                    &format!("{tick:.0}"),
+                    (left - 4, y(tick)),
+                    10.0,
+                    MUTED,
+                    HPos::Right,
+                    VPos::Center,
+                );
+            }
+            for (w, wave) in chart.waves.iter().enumerate() {
+                if every || w == 0 || w + 1 == n {
+                    let h = if every || n <= 1 {
+                        HPos::Center
+                    } else if w == 0 {
+                        HPos::Left
+                    } else {
+                        HPos::Right
+                    };
+                    let at = match h {
+                        HPos::Left => left,
+                        HPos::Right => right,
+                        _ => x(w),
+                    };
+                    c.text(wave, (at, bottom + 5), 11.0, MUTED, h, VPos::Top);
+                }
+            }
+            let (color, width) = if s == 0 { (INK, 3) } else { (BLUE, 2) };
             let values: Vec<Option<f64>> = (0..n)
                 .map(|w| drawable(series.values.get(w).copied().flatten()))
                 .collect();
             for w in 1..n {
                 if let (Some(a), Some(b)) = (values[w - 1], values[w]) {
-                    let segment = vec![(x(w - 1), y(a)), (x(w), y(b))];
-                    match s % 3 {
-                        0 => c.line(segment, color, width),
-                        1 => c.dashed(segment, color, width, 8, 4),
-                        _ => c.dashed(segment, color, width, 3, 3),
-                    }
+                    c.line(vec![(x(w - 1), y(a)), (x(w), y(b))], color, width);
                 }
             }
             for (w, v) in values.iter().enumerate() {
                 if let Some(v) = v {
-                    c.marker(s, (x(w), y(*v)), if s == 0 { 5 } else { 3 }, color);
+                    c.marker(0, (x(w), y(*v)), 3, color);
                     if series.meaningful.get(w).copied().unwrap_or(false) {
-                        c.circle((x(w), y(*v)), 10, VERMILLION, false);
+                        c.circle((x(w), y(*v)), 8, VERMILLION, false);
                     }
                 }
             }
-        }
-        // Legend to the right.
-        let lx = RIGHT + 30;
-        for (s, series) in chart.series.iter().enumerate() {
-            let ly = TOP + 10 + 22 * s as i32;
-            let color = SERIES[s % SERIES.len()];
-            c.marker(s, (lx + 8, ly), if s == 0 { 5 } else { 3 }, color);
-            let label = truncate(&series.name, 30);
-            if s == 0 {
-                c.bold(&label, (lx + 22, ly), 14.0, INK, HPos::Left, VPos::Center);
-            } else {
-                c.text(&label, (lx + 22, ly), 13.0, INK, HPos::Left, VPos::Center);
+            // The latest value, right of the plot.
+            if let Some(v) = values.iter().rev().find_map(|v| *v) {
+                c.bold(
+                    &format!("{v:.0}"),
+                    (right + 4, y(v)),
+                    11.0,
+                    INK,
+                    HPos::Left,
+                    VPos::Center,
+                );
             }
         }
-        let ly = TOP + 10 + 22 * chart.series.len() as i32 + 6;
-        c.circle((lx + 8, ly), 8, VERMILLION, false);
+        c.circle((12, legend_y), 7, VERMILLION, false);
         c.text(
-            "meaningful change",
-            (lx + 22, ly),
-            13.0,
+            "meaningful change into this wave (see the methods appendix)",
+            (26, legend_y),
+            12.0,
             INK,
             HPos::Left,
             VPos::Center,

@@ -1,0 +1,209 @@
+//! Perception gaps between roles: one matrix of every configured pair and measure (the
+//! figures a reader scans), and per pair a chart of both roles' means.
+
+use serde::Serialize;
+
+use super::{one, one_or_hidden, signed, Page};
+use crate::aggregate::Group;
+use crate::compare::Gap;
+use crate::report::charts;
+
+#[derive(Serialize)]
+pub struct GapSection {
+    /// False when no measure has both roles shown: the section is a note, not a chart.
+    pub available: bool,
+    pub title: String,
+    pub first: String,
+    pub second: String,
+    pub svg: String,
+    pub rows: Vec<GapRow>,
+}
+
+#[derive(Serialize)]
+pub struct GapRow {
+    pub measure: String,
+    pub first: String,
+    pub second: String,
+    pub gap: String,
+    pub flag: bool,
+}
+
+/// Measures × role pairs, each cell the gap (first role minus second).
+#[derive(Serialize)]
+pub struct GapMatrix {
+    pub pairs: Vec<String>,
+    pub rows: Vec<GapMatrixRow>,
+    /// Whether any pair has a gap to show.
+    pub available: bool,
+}
+
+#[derive(Serialize)]
+pub struct GapMatrixRow {
+    pub measure: String,
+    pub cells: Vec<GapCell>,
+}
+
+#[derive(Serialize)]
+pub struct GapCell {
+    /// The signed gap, or empty when it is not shown.
+    pub gap: String,
+    pub flag: bool,
+    /// `higher` / `lower` when the gap is at least half the alert threshold, else empty.
+    pub tone: String,
+}
+
+/// The gap of a pair and measure in the page's latest wave, when both roles are shown.
+fn shown_gap<'a>(page: &'a Page, first: usize, second: usize, m: usize) -> Option<&'a Gap> {
+    page.analysis
+        .gaps_of(page.latest)
+        .iter()
+        .find(|g| g.measure == m && g.first_role == first && g.second_role == second)
+}
+
+/// The pair's heading: "Sales leadership vs Human Resources".
+fn pair_title(page: &Page, first: usize, second: usize) -> String {
+    let roles = &page.analysis.instrument.roles;
+    format!("{} vs {}", roles[first].label, roles[second].label)
+}
+
+pub(super) fn matrix(page: &Page) -> GapMatrix {
+    let instrument = page.analysis.instrument;
+    let alert = instrument.gap_alert;
+    let pairs = &instrument.perception_gaps;
+    let rows: Vec<GapMatrixRow> = (0..=page.dimensions())
+        .map(|m| GapMatrixRow {
+            measure: instrument.measure_title(m).to_string(),
+            cells: pairs
+                .iter()
+                .map(|&(first, second)| match shown_gap(page, first, second, m) {
+                    Some(g) => GapCell {
+                        gap: signed(g.gap),
+                        flag: g.flag,
+                        tone: if g.gap.abs() < alert / 2.0 {
+                            String::new()
+                        } else if g.gap > 0.0 {
+                            "higher".into()
+                        } else {
+                            "lower".into()
+                        },
+                    },
+                    None => GapCell {
+                        gap: String::new(),
+                        flag: false,
+                        tone: String::new(),
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    GapMatrix {
+        pairs: pairs
+            .iter()
+            .map(|&(first, second)| pair_title(page, first, second))
+            .collect(),
+        available: rows
+            .iter()
+            .any(|r| r.cells.iter().any(|c| !c.gap.is_empty())),
+        rows,
+    }
+}
+
+pub(super) fn sections(page: &Page) -> Vec<GapSection> {
+    let analysis = page.analysis;
+    let instrument = analysis.instrument;
+    let d = page.dimensions();
+    instrument
+        .perception_gaps
+        .iter()
+        .enumerate()
+        .map(|(k, &(first, second))| {
+            let (fl, sl) = (
+                &instrument.roles[first].label,
+                &instrument.roles[second].label,
+            );
+            let rows: Vec<GapRow> = (0..=d)
+                .map(|m| {
+                    let label = instrument.measure_title(m).to_string();
+                    match shown_gap(page, first, second, m) {
+                        Some(g) => GapRow {
+                            measure: label,
+                            first: one(g.first_mean),
+                            second: one(g.second_mean),
+                            gap: signed(g.gap),
+                            flag: g.flag,
+                        },
+                        None => GapRow {
+                            measure: label,
+                            first: one_or_hidden(
+                                analysis.shown_mean(page.latest, Group::Role(first), m),
+                                &page.hidden,
+                            ),
+                            second: one_or_hidden(
+                                analysis.shown_mean(page.latest, Group::Role(second), m),
+                                &page.hidden,
+                            ),
+                            gap: String::new(),
+                            flag: false,
+                        },
+                    }
+                })
+                .collect();
+            let svg = charts::dumbbell::render(&charts::dumbbell::DumbbellChart {
+                id: format!("{}gap{k}", page.id_prefix),
+                title: format!("Perception gap: {fl} compared with {sl}"),
+                first_label: fl.clone(),
+                second_label: sl.clone(),
+                rows: (0..=d)
+                    .map(|m| {
+                        let g = shown_gap(page, first, second, m);
+                        charts::dumbbell::DumbbellRow {
+                            label: instrument.measure_title(m).to_string(),
+                            first: g.map(|g| g.first_mean),
+                            second: g.map(|g| g.second_mean),
+                            flagged: g.is_some_and(|g| g.flag),
+                        }
+                    })
+                    .collect(),
+            });
+            GapSection {
+                available: (0..=d).any(|m| shown_gap(page, first, second, m).is_some()),
+                title: pair_title(page, first, second),
+                first: fl.clone(),
+                second: sl.clone(),
+                svg,
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// The largest gap over every pair and dimension (the index excluded): a sentence for the
+/// summary, and whether it reaches the alert threshold.
+pub(super) fn largest(page: &Page) -> Option<(String, bool)> {
+    let instrument = page.analysis.instrument;
+    let d = page.dimensions();
+    let g = page
+        .analysis
+        .gaps_of(page.latest)
+        .iter()
+        .filter(|g| g.measure < d)
+        .fold(None::<&Gap>, |best, g| match best {
+            Some(b) if b.gap.abs() >= g.gap.abs() => Some(b),
+            _ => Some(g),
+        })?;
+    let roles = &instrument.roles;
+    let direction = if g.gap >= 0.0 { "higher" } else { "lower" };
+    Some((
+        format!(
+            "{} is scored {} points {} by {} than by {} ({} against {}).",
+            instrument.dimensions[g.measure].title,
+            one(g.gap.abs()),
+            direction,
+            roles[g.first_role].label,
+            roles[g.second_role].label,
+            one(g.first_mean),
+            one(g.second_mean),
+        ),
+        g.flag,
+    ))
+}

@@ -1,0 +1,195 @@
+//! Answers item by item: per dimension one chart that holds every one of its items, whatever
+//! their type or answer scale, and a table of the same figures. Reverse-worded items are
+//! marked wherever they are listed.
+
+use serde::Serialize;
+
+use super::{one, one_opt, Page};
+use crate::instrument::{Item, ItemKind};
+use crate::report::charts::diverging::{DivergingChart, DivergingRow, GroupKind, ItemGroup};
+use crate::report::items::ItemFigures;
+
+/// How a reverse-worded item is marked in charts.
+pub const REVERSE_MARK: &str = "(R)";
+
+#[derive(Serialize)]
+pub struct ItemSection {
+    pub dimension: String,
+    /// One chart per group of items that share their answers (a scale, yes/no, a choice) and
+    /// one for the items scored without categories: smaller pieces break better in print.
+    pub charts: Vec<String>,
+    pub rows: Vec<ItemRow>,
+    /// Whether any item of the dimension is reverse-worded (the chart's note says so).
+    pub has_reverse: bool,
+}
+
+#[derive(Serialize)]
+pub struct ItemRow {
+    pub text: String,
+    pub reverse: bool,
+    pub n: String,
+    pub mean: String,
+    pub median: String,
+    pub distribution: String,
+}
+
+/// The answer categories of an item from the weakest answer to the strongest, with the
+/// position of each in the item's own order (the order of [`ItemFigures::counts`]); `None`
+/// for items without categories (numbers, multiple choice).
+fn categories(item: &Item) -> Option<Vec<(usize, String)>> {
+    match &item.kind {
+        ItemKind::Scale { labels, .. } => Some(labels.iter().cloned().enumerate().collect()),
+        ItemKind::Boolean => Some(vec![(0, "No".into()), (1, "Yes".into())]),
+        ItemKind::Choice { options } => {
+            let mut order: Vec<usize> = (0..options.len()).collect();
+            order.sort_by(|&a, &b| options[a].score.total_cmp(&options[b].score));
+            Some(
+                order
+                    .into_iter()
+                    .map(|i| (i, options[i].label.clone()))
+                    .collect(),
+            )
+        }
+        ItemKind::Number { .. } | ItemKind::Multi { .. } => None,
+    }
+}
+
+/// The label of an item in a chart: its full text, marked when reverse-worded.
+fn chart_label(item: &Item) -> String {
+    if item.reverse {
+        format!("{REVERSE_MARK} {}", item.text)
+    } else {
+        item.text.clone()
+    }
+}
+
+pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
+    let instrument = page.analysis.instrument;
+    instrument
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(m, dim)| {
+            // Items sharing answer categories share a group (and its legend), in the order
+            // their first item appears; items without categories share one score group.
+            let mut groups: Vec<(Option<Vec<String>>, ItemGroup)> = Vec::new();
+            for i in dim.items.clone() {
+                let item = &instrument.items[i];
+                let f = page.figures[i].as_ref();
+                let cats = categories(item);
+                let labels: Option<Vec<String>> = cats
+                    .as_ref()
+                    .map(|c| c.iter().map(|x| x.1.clone()).collect());
+                let row = DivergingRow {
+                    label: chart_label(item),
+                    counts: match (&cats, f) {
+                        (Some(c), Some(f)) => c
+                            .iter()
+                            .map(|(at, _)| f.counts.get(*at).copied().unwrap_or(0))
+                            .collect(),
+                        _ => Vec::new(),
+                    },
+                    score: f.and_then(|f| f.mean),
+                    median: page.item_medians[i],
+                    note: if f.is_none() {
+                        page.hidden.clone()
+                    } else {
+                        String::new()
+                    },
+                };
+                match groups.iter_mut().find(|(key, _)| *key == labels) {
+                    Some((_, group)) => group.rows.push(row),
+                    None => groups.push((
+                        labels.clone(),
+                        ItemGroup {
+                            kind: match labels {
+                                Some(l) => GroupKind::Answers(l),
+                                None => GroupKind::Scores,
+                            },
+                            rows: vec![row],
+                        },
+                    )),
+                }
+            }
+            let items = &instrument.items[dim.items.clone()];
+            let has_reverse = items.iter().any(|i| i.reverse);
+            let note = if has_reverse {
+                " ((R): reverse-worded, agreeing is the weaker answer)"
+            } else {
+                ""
+            };
+            let count = groups.len();
+            let charts = groups
+                .into_iter()
+                .enumerate()
+                .map(|(g, (_, group))| {
+                    let what = match &group.kind {
+                        GroupKind::Answers(labels) => format!(
+                            "answered from {} to {}",
+                            labels.first().map_or("", String::as_str),
+                            labels.last().map_or("", String::as_str)
+                        ),
+                        GroupKind::Scores => "scored 0–100 without answer categories".into(),
+                    };
+                    crate::report::charts::diverging::render(&DivergingChart {
+                        id: format!("{}items{m}-{g}", page.id_prefix),
+                        title: format!(
+                            "{}: {} item{} {what}{}{note}",
+                            dim.title,
+                            group.rows.len(),
+                            if group.rows.len() == 1 { "" } else { "s" },
+                            if count > 1 {
+                                format!(" (part {} of {count})", g + 1)
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        groups: vec![group],
+                    })
+                })
+                .collect();
+            ItemSection {
+                dimension: dim.title.clone(),
+                charts,
+                has_reverse,
+                rows: dim
+                    .items
+                    .clone()
+                    .map(|i| row(page, i, page.figures[i].as_ref()))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn row(page: &Page, i: usize, f: Option<&ItemFigures>) -> ItemRow {
+    let item = &page.analysis.instrument.items[i];
+    let distribution = match (categories(item), f) {
+        (Some(cats), Some(f)) => {
+            let total: u64 = f.counts.iter().sum();
+            if total == 0 {
+                String::new()
+            } else {
+                cats.iter()
+                    .map(|(at, label)| {
+                        let c = f.counts.get(*at).copied().unwrap_or(0);
+                        format!("{label} {:.0}%", 100.0 * c as f64 / total as f64)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            }
+        }
+        (None, Some(_)) => "Scored 0–100 from the answer (no answer categories)".into(),
+        _ => String::new(),
+    };
+    ItemRow {
+        text: item.text.clone(),
+        reverse: item.reverse,
+        n: f.map_or_else(|| page.hidden.clone(), |f| f.n.to_string()),
+        mean: f
+            .and_then(|f| f.mean)
+            .map_or_else(|| page.hidden.clone(), one),
+        median: one_opt(page.item_medians[i]),
+        distribution,
+    }
+}

@@ -1,0 +1,297 @@
+//! The view models the templates render: plain, serialisable, numbers already formatted.
+//!
+//! Every figure reaches a page through this module, and only from shown groups (the
+//! `Analysis` accessors return nothing for suppressed ones); where a group is suppressed the
+//! model carries the phrase "fewer than T responses" instead of a number.
+//!
+//! An organization page is assembled here from one file per part of the page, in the order a
+//! reader meets them: the one-page [`summary`], the dimension [`profile`], perception
+//! [`gaps`], the [`trend`] across waves, the answers item by item ([`items`]) and the
+//! [`methods`] appendix. The assessor's [`portfolio`] page has its own file.
+
+mod gaps;
+mod items;
+mod methods;
+mod portfolio;
+mod profile;
+mod summary;
+mod trend;
+
+use serde::Serialize;
+
+use super::items::ItemFigures;
+use crate::aggregate::Group;
+use crate::analysis::Analysis;
+use crate::results::Reported;
+
+pub use gaps::{GapMatrix, GapSection};
+pub use items::{ItemRow, ItemSection};
+pub use methods::{ChangeRow, Methods};
+pub use portfolio::{data_links, portfolio, DataLink, Portfolio};
+pub use profile::{DimensionRow, LevelView, RespondentLevels};
+pub use summary::{Highlight, RecommendationView, Summary};
+pub use trend::TrendView;
+
+/// One decimal, the way scores are shown on pages.
+pub fn one(x: f64) -> String {
+    let s = format!("{x:.1}");
+    if s == "-0.0" {
+        "0.0".into()
+    } else {
+        s
+    }
+}
+
+pub fn one_opt(x: Option<f64>) -> String {
+    x.map(one).unwrap_or_else(|| "–".into())
+}
+
+/// One decimal with its sign: `+3.2`, `−1.0` (a true minus sign), `0.0`.
+fn signed(x: f64) -> String {
+    let s = one(x);
+    if s == "0.0" {
+        s
+    } else if x > 0.0 {
+        format!("+{s}")
+    } else {
+        s.replacen('-', "−", 1)
+    }
+}
+
+fn one_or_hidden(x: Option<f64>, hidden: &str) -> String {
+    x.map_or_else(|| hidden.to_string(), one)
+}
+
+/// A percentile rank as a whole number, or empty.
+fn percentile(p: Option<f64>) -> String {
+    p.map_or_else(String::new, |p| format!("{p:.0}"))
+}
+
+#[derive(Serialize, Clone)]
+pub struct Meta {
+    pub instrument_id: String,
+    pub instrument_title: String,
+    pub instrument_version: String,
+    pub partnerscope_version: String,
+    pub threshold: usize,
+    pub suppressed: String,
+    pub min_answered_pct: String,
+}
+
+pub fn meta(analysis: &Analysis) -> Meta {
+    let i = analysis.instrument;
+    Meta {
+        instrument_id: i.id.clone(),
+        instrument_title: i.title.clone(),
+        instrument_version: i.version.to_string(),
+        partnerscope_version: env!("CARGO_PKG_VERSION").into(),
+        threshold: i.anonymity_threshold,
+        suppressed: suppressed_text(i.anonymity_threshold),
+        min_answered_pct: format!("{:.0}", i.min_answered * 100.0),
+    }
+}
+
+pub fn suppressed_text(threshold: usize) -> String {
+    format!("fewer than {threshold} responses")
+}
+
+/// Text for a CSS string (`content: "…"` of the printed page's header and footer): every
+/// character but ASCII letters, digits and spaces becomes a six-digit CSS escape, so the text
+/// can neither end the string nor the `<style>` element, and HTML escaping leaves it alone.
+pub fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push_str(&format!("\\{:06X}", c as u32));
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+pub struct OrgPage {
+    pub meta: Meta,
+    pub name: String,
+    /// The organization's name and the instrument, escaped for the printed header.
+    pub print_name: String,
+    pub print_instrument: String,
+    pub wave: String,
+    pub waves: Vec<String>,
+    pub respondents: Vec<RoleCount>,
+    pub total: usize,
+    pub summary: Summary,
+    pub level: LevelView,
+    pub respondent_levels: Vec<RespondentLevels>,
+    pub radar_svg: String,
+    pub dimensions: Vec<DimensionRow>,
+    pub bands_svg: String,
+    pub gap_matrix: GapMatrix,
+    pub gaps: Vec<GapSection>,
+    pub gap_alert: String,
+    pub trend: Option<TrendView>,
+    pub strengths: Vec<Highlight>,
+    pub weaknesses: Vec<Highlight>,
+    pub recommendations: Vec<RecommendationView>,
+    pub item_sections: Vec<ItemSection>,
+    pub methods: Methods,
+    pub levels: Vec<LevelDef>,
+    pub roles: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct RoleCount {
+    pub role: String,
+    pub count: String,
+}
+
+#[derive(Serialize)]
+pub struct LevelDef {
+    pub label: String,
+    pub min: String,
+    pub gate: String,
+}
+
+#[derive(Serialize)]
+pub struct LevelShare {
+    pub level: String,
+    pub share: String,
+}
+
+/// What every part of an organization page reads: the organization-waves it shows (latest
+/// last), its name, the figures of its items and how suppressed figures are written.
+struct Page<'a> {
+    analysis: &'a Analysis<'a>,
+    org_waves: &'a [usize],
+    latest: usize,
+    /// The latest organization-wave's typed result (a page exists only for a reported one).
+    reported: &'a Reported,
+    name: String,
+    hidden: String,
+    figures: &'a [Option<ItemFigures>],
+    item_medians: &'a [Option<f64>],
+    id_prefix: &'a str,
+}
+
+impl Page<'_> {
+    fn dimensions(&self) -> usize {
+        self.analysis.instrument.dimensions.len()
+    }
+
+    /// The organization's shown mean of measure `m` (all respondents, latest wave).
+    fn mean(&self, m: usize) -> Option<f64> {
+        self.analysis.shown_mean(self.latest, Group::All, m)
+    }
+
+    fn quartiles(&self, m: usize) -> Option<crate::stats::Quartiles> {
+        self.analysis
+            .standing(self.latest, Group::All, m)
+            .and_then(|s| s.quartiles.clone())
+    }
+
+    fn wave(&self, org_wave: usize) -> String {
+        self.analysis.wave(org_wave).to_string()
+    }
+}
+
+/// The page of one organization: its latest shown wave (`org_waves.last()`), with trend over
+/// the earlier ones; `None` when that wave is not reported (fewer than T rows), which has no
+/// page.
+pub fn org_page(
+    analysis: &Analysis,
+    org_waves: &[usize],
+    figures: &[Option<ItemFigures>],
+    item_medians: &[Option<f64>],
+    id_prefix: &str,
+) -> Option<OrgPage> {
+    let instrument = analysis.instrument;
+    let &latest = org_waves.last()?;
+    let page = Page {
+        analysis,
+        org_waves,
+        latest,
+        reported: analysis.results[latest].reported()?,
+        name: analysis
+            .orgs
+            .display_name(analysis.org_id(latest))
+            .to_string(),
+        hidden: suppressed_text(instrument.anonymity_threshold),
+        figures,
+        item_medians,
+        id_prefix,
+    };
+    let level = profile::level(&page);
+    let dimensions = profile::dimensions(&page);
+    let gaps = gaps::sections(&page);
+    let gap_matrix = gaps::matrix(&page);
+    let trend = trend::view(&page);
+    let recommendations = summary::recommendations(&page);
+    let (strengths, weaknesses) = summary::highlights(&page);
+    let summary = summary::summary(&page, &level, &recommendations);
+    Some(OrgPage {
+        meta: meta(analysis),
+        print_name: css_string(&page.name),
+        print_instrument: css_string(&instrument.title),
+        wave: page.wave(latest),
+        waves: org_waves.iter().map(|&i| page.wave(i)).collect(),
+        respondents: profile::respondents(&page),
+        total: analysis.org_waves[latest].rows.len(),
+        summary,
+        level,
+        respondent_levels: profile::respondent_levels(&page),
+        radar_svg: profile::radar(&page),
+        dimensions,
+        bands_svg: profile::bands(&page),
+        gap_matrix,
+        gaps,
+        gap_alert: crate::output::num(instrument.gap_alert),
+        trend,
+        strengths,
+        weaknesses,
+        recommendations,
+        item_sections: items::sections(&page),
+        methods: methods::methods(&page),
+        levels: level_defs(analysis),
+        roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),
+        name: page.name,
+    })
+}
+
+pub fn level_defs(analysis: &Analysis) -> Vec<LevelDef> {
+    analysis
+        .instrument
+        .levels
+        .iter()
+        .map(|l| LevelDef {
+            label: l.label.clone(),
+            min: one(l.min),
+            gate: l.min_each_dimension.map_or_else(String::new, one),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_use_a_true_minus_and_no_sign_for_zero() {
+        assert_eq!(signed(3.25), "+3.2");
+        assert_eq!(signed(-1.0), "−1.0");
+        assert_eq!(signed(-0.04), "0.0");
+        assert_eq!(signed(0.0), "0.0");
+    }
+
+    #[test]
+    fn css_strings_cannot_escape_their_quotes_or_the_style_element() {
+        assert_eq!(css_string("Acme 2"), "Acme 2");
+        assert_eq!(css_string("a\"b"), "a\\000022b");
+        assert_eq!(css_string("</style>"), "\\00003C\\00002Fstyle\\00003E");
+        assert_eq!(css_string("x\\y"), "x\\00005Cy");
+        assert_eq!(css_string("HR–Sales"), "HR\\002013Sales");
+        assert_eq!(css_string("a\nb"), "a b");
+    }
+}

@@ -1,0 +1,230 @@
+//! The organization's level, respondents and dimension profile: the radar of its dimensions
+//! against the population median and P75, and each dimension against the population's band.
+
+use serde::Serialize;
+
+use super::{one, percentile, LevelShare, Page, RoleCount};
+use crate::aggregate::Group;
+use crate::report::charts;
+
+#[derive(Serialize)]
+pub struct LevelView {
+    pub label: String,
+    pub index: String,
+    pub percentile: String,
+    pub population: String,
+    pub next_label: String,
+    pub points_to_next: String,
+    pub blocking: Vec<String>,
+    pub ci: String,
+}
+
+#[derive(Serialize)]
+pub struct RespondentLevels {
+    pub group: String,
+    pub suppressed: bool,
+    pub shares: Vec<LevelShare>,
+}
+
+#[derive(Serialize)]
+pub struct DimensionRow {
+    pub title: String,
+    pub description: String,
+    pub value: String,
+    pub ci: String,
+    pub percentile: String,
+    pub p25: String,
+    pub median: String,
+    pub p75: String,
+    pub n: String,
+    pub suppressed: bool,
+}
+
+pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
+    let analysis = page.analysis;
+    let ow = &analysis.org_waves[page.latest];
+    let vis = &analysis.visibility[page.latest];
+    let d = page.dimensions();
+    analysis
+        .instrument
+        .roles
+        .iter()
+        .enumerate()
+        .filter_map(|(r, role)| {
+            let group = ow.group(Group::Role(r))?;
+            let shown = vis.is_shown(ow, Group::Role(r), d);
+            Some(RoleCount {
+                role: role.label.clone(),
+                count: if shown {
+                    group.rows.to_string()
+                } else {
+                    page.hidden.clone()
+                },
+            })
+        })
+        .collect()
+}
+
+pub(super) fn level(page: &Page) -> LevelView {
+    let analysis = page.analysis;
+    let instrument = analysis.instrument;
+    let d = page.dimensions();
+    let summary = &page.reported.level;
+    let standing = analysis.standing(page.latest, Group::All, d);
+    let index = &analysis.org_waves[page.latest].groups[0].measures[d];
+    LevelView {
+        label: summary.level.map_or_else(
+            || page.hidden.clone(),
+            |l| instrument.levels[l].label.clone(),
+        ),
+        index: summary.index.map_or_else(|| page.hidden.clone(), one),
+        ci: match (summary.index, index.ci_low, index.ci_high) {
+            (Some(_), Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
+            _ => String::new(),
+        },
+        percentile: percentile(standing.and_then(|s| s.percentile)),
+        population: standing.map_or_else(String::new, |s| s.population.to_string()),
+        next_label: summary
+            .next_level
+            .map_or_else(String::new, |l| instrument.levels[l].label.clone()),
+        points_to_next: summary.points_to_next.map_or_else(String::new, one),
+        blocking: summary
+            .blocking
+            .iter()
+            .map(|&m| instrument.dimensions[m].title.clone())
+            .collect(),
+    }
+}
+
+pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
+    let analysis = page.analysis;
+    let instrument = analysis.instrument;
+    let ow = &analysis.org_waves[page.latest];
+    let vis = &analysis.visibility[page.latest];
+    let d = page.dimensions();
+    ow.groups
+        .iter()
+        .map(|group| {
+            let label = match group.group {
+                Group::All => "All respondents".to_string(),
+                Group::Role(r) => instrument.roles[r].label.clone(),
+            };
+            let total: usize = group.level_counts.iter().sum();
+            let shown = vis.is_shown(ow, group.group, d) && total > 0;
+            RespondentLevels {
+                group: label,
+                suppressed: !shown,
+                shares: if shown {
+                    group
+                        .level_counts
+                        .iter()
+                        .zip(&instrument.levels)
+                        .map(|(&c, level)| LevelShare {
+                            level: level.label.clone(),
+                            share: format!("{:.0}%", 100.0 * c as f64 / total as f64),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
+    let analysis = page.analysis;
+    let ow = &analysis.org_waves[page.latest];
+    analysis
+        .instrument
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(m, dim)| {
+            let s = &ow.groups[0].measures[m];
+            let q = page.quartiles(m);
+            let mean = page.mean(m);
+            let shown = mean.is_some();
+            DimensionRow {
+                title: dim.title.clone(),
+                description: dim.description.clone(),
+                value: mean.map_or_else(|| page.hidden.clone(), one),
+                ci: match (shown, s.ci_low, s.ci_high) {
+                    (true, Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
+                    _ => String::new(),
+                },
+                percentile: percentile(
+                    analysis
+                        .standing(page.latest, Group::All, m)
+                        .and_then(|s| s.percentile),
+                ),
+                p25: q.as_ref().map_or_else(String::new, |q| one(q.p25)),
+                median: q.as_ref().map_or_else(String::new, |q| one(q.median)),
+                p75: q.as_ref().map_or_else(String::new, |q| one(q.p75)),
+                n: if shown {
+                    s.n.to_string()
+                } else {
+                    String::new()
+                },
+                suppressed: !shown,
+            }
+        })
+        .collect()
+}
+
+pub(super) fn radar(page: &Page) -> String {
+    let instrument = page.analysis.instrument;
+    let d = page.dimensions();
+    charts::radar::render(&charts::radar::RadarChart {
+        id: format!("{}radar", page.id_prefix),
+        title: format!(
+            "Dimension profile of {}, {} (0–100)",
+            page.name,
+            page.wave(page.latest)
+        ),
+        axes: instrument
+            .dimensions
+            .iter()
+            .map(|x| x.title.clone())
+            .collect(),
+        series: vec![
+            charts::radar::RadarSeries {
+                name: page.name.clone(),
+                values: (0..d).map(|m| page.mean(m)).collect(),
+            },
+            charts::radar::RadarSeries {
+                name: "Population median".into(),
+                values: (0..d)
+                    .map(|m| page.quartiles(m).map(|q| q.median))
+                    .collect(),
+            },
+            charts::radar::RadarSeries {
+                name: "Population P75".into(),
+                values: (0..d).map(|m| page.quartiles(m).map(|q| q.p75)).collect(),
+            },
+        ],
+    })
+}
+
+pub(super) fn bands(page: &Page) -> String {
+    let instrument = page.analysis.instrument;
+    charts::band::render(&charts::band::BandChart {
+        id: format!("{}bands", page.id_prefix),
+        title: "Each dimension against the population: P25–P75 band, median and this organization"
+            .into(),
+        value_label: page.name.clone(),
+        missing_label: page.hidden.clone(),
+        rows: (0..=page.dimensions())
+            .map(|m| {
+                let q = page.quartiles(m);
+                charts::band::BandRow {
+                    label: instrument.measure_title(m).to_string(),
+                    value: page.mean(m),
+                    p25: q.as_ref().map(|q| q.p25),
+                    median: q.as_ref().map(|q| q.median),
+                    p75: q.as_ref().map(|q| q.p75),
+                }
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,303 @@
+//! The one-page summary a client's executive reads first (SPEC §13): the level and what it
+//! means, the index with its interval and percentile, the three strongest and three weakest
+//! dimensions, the largest perception gap and the three recommended actions that matter
+//! most, in plain words. Also the longer lists the details repeat: strengths and gaps
+//! (dimensions and items) and every recommendation that applies.
+
+use serde::Serialize;
+
+use super::profile::LevelView;
+use super::{one, one_opt, signed, Page};
+
+/// How many dimensions the summary names at each end, and how many actions.
+const SUMMARY_DIMENSIONS: usize = 3;
+const SUMMARY_ACTIONS: usize = 3;
+
+#[derive(Serialize)]
+pub struct Summary {
+    /// "Service Provider is level 2 of 4 …".
+    pub level_meaning: String,
+    /// What the instrument measures, from its description.
+    pub measures: String,
+    /// "The index, 34.8 out of 100 …" with interval and percentile.
+    pub index_text: String,
+    /// What it takes to reach the next level, or that the highest is reached.
+    pub next_text: String,
+    /// The index's change since the previous shown wave, when there is one.
+    pub change_text: String,
+    /// True when the strongest and weakest are placed against the population median; false
+    /// when there is no population and they are simply the highest and lowest scores.
+    pub against_population: bool,
+    pub strongest: Vec<Highlight>,
+    pub weakest: Vec<Highlight>,
+    pub gap_text: String,
+    pub gap_flagged: bool,
+    pub actions: Vec<RecommendationView>,
+    /// How many more recommendations the details list.
+    pub more_actions: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Highlight {
+    pub kind: String,
+    pub title: String,
+    /// Whether the item is reverse-worded (agreeing is the weaker answer).
+    pub reverse: bool,
+    pub value: String,
+    pub median: String,
+    pub difference: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct RecommendationView {
+    pub dimension: String,
+    pub score: String,
+    pub median: String,
+    pub text: String,
+}
+
+pub(super) fn summary(
+    page: &Page,
+    level: &LevelView,
+    recommendations: &[RecommendationView],
+) -> Summary {
+    let analysis = page.analysis;
+    let instrument = analysis.instrument;
+    let levels = &instrument.levels;
+    let state = &page.reported.level;
+    let level_meaning = match state.level {
+        Some(l) => format!(
+            "{} is level {} of {} on this instrument's scale, which runs from {} (lowest) to {} (highest).",
+            levels[l].label,
+            l + 1,
+            levels.len(),
+            levels[0].label,
+            levels[levels.len() - 1].label
+        ),
+        None => format!(
+            "No level can be given: the index has {}.",
+            page.hidden
+        ),
+    };
+    let index_text = match state.index {
+        None => String::new(),
+        Some(index) => {
+            let mut text = format!("The partnership index is {} out of 100", one(index));
+            if !level.ci.is_empty() {
+                text.push_str(&format!(
+                    " (95% confidence interval {}: the range the true value most likely lies in, given {} respondents)",
+                    level.ci,
+                    analysis.org_waves[page.latest].groups[0].measures[page.dimensions()].n
+                ));
+            }
+            text.push('.');
+            if level.percentile.is_empty() {
+                text.push_str(&format!(
+                    " The population ({}) is too small to rank against.",
+                    if level.population.is_empty() {
+                        "none"
+                    } else {
+                        &level.population
+                    }
+                ));
+            } else {
+                text.push_str(&format!(
+                    " That is percentile {} of {}: about {}% of the organizations compared score lower.",
+                    level.percentile, level.population, level.percentile
+                ));
+            }
+            text
+        }
+    };
+    let next_text = match (state.next_level, state.points_to_next) {
+        (Some(next), Some(points)) if points > 0.0 => {
+            let mut text = format!(
+                "{} starts at an index of {}: {} points to go.",
+                levels[next].label,
+                one(levels[next].min),
+                one(points)
+            );
+            if !level.blocking.is_empty() {
+                text.push_str(&format!(
+                    " It also needs every dimension at {} or more; below that now: {}.",
+                    one_opt(levels[next].min_each_dimension),
+                    level.blocking.join(", ")
+                ));
+            }
+            text
+        }
+        (Some(next), _) => {
+            let mut text = format!(
+                "The index already reaches {}, which also needs every dimension shown at {} or more",
+                levels[next].label,
+                one_opt(levels[next].min_each_dimension),
+            );
+            if level.blocking.is_empty() {
+                text.push('.');
+            } else {
+                text.push_str(&format!("; below that now: {}.", level.blocking.join(", ")));
+            }
+            text
+        }
+        (None, _) if state.level.is_some() => "This is the highest level of the instrument.".into(),
+        (None, _) => String::new(),
+    };
+    let (against_population, strongest, weakest) = ends(page);
+    let (gap_text, gap_flagged) = super::gaps::largest(page).unwrap_or_else(|| {
+        (
+            format!(
+                "No perception gap can be shown: a gap needs at least {} responses from each of the two roles.",
+                instrument.anonymity_threshold
+            ),
+            false,
+        )
+    });
+    Summary {
+        level_meaning,
+        measures: instrument.description.trim().to_string(),
+        index_text,
+        next_text,
+        change_text: super::trend::index_change(page).unwrap_or_default(),
+        against_population,
+        strongest,
+        weakest,
+        gap_text,
+        gap_flagged,
+        actions: recommendations
+            .iter()
+            .take(SUMMARY_ACTIONS)
+            .cloned()
+            .collect(),
+        more_actions: recommendations.len().saturating_sub(SUMMARY_ACTIONS),
+    }
+}
+
+/// The strongest and weakest dimensions: furthest above and below the population median, or,
+/// where no dimension has a population median, the highest and lowest scores. The two lists
+/// never share a dimension.
+fn ends(page: &Page) -> (bool, Vec<Highlight>, Vec<Highlight>) {
+    let instrument = page.analysis.instrument;
+    let shown: Vec<(usize, f64)> = (0..page.dimensions())
+        .filter_map(|m| page.mean(m).map(|v| (m, v)))
+        .collect();
+    let against = shown.iter().any(|&(m, _)| page.quartiles(m).is_some());
+    let mut ranked: Vec<(f64, Highlight)> = shown
+        .iter()
+        .filter_map(|&(m, v)| {
+            let median = page.quartiles(m).map(|q| q.median);
+            let key = if against { v - median? } else { v };
+            Some((
+                key,
+                Highlight {
+                    kind: "Dimension".into(),
+                    title: instrument.dimensions[m].title.clone(),
+                    reverse: false,
+                    value: one(v),
+                    median: one_opt(median),
+                    difference: median.map_or_else(String::new, |med| signed(v - med)),
+                },
+            ))
+        })
+        .collect();
+    // Largest first; ties keep instrument order.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top = SUMMARY_DIMENSIONS.min(ranked.len().div_ceil(2));
+    let bottom = SUMMARY_DIMENSIONS.min(ranked.len() - top);
+    let strongest = ranked[..top].iter().map(|h| h.1.clone()).collect();
+    let weakest = ranked[ranked.len() - bottom..]
+        .iter()
+        .rev()
+        .map(|h| h.1.clone())
+        .collect();
+    (against, strongest, weakest)
+}
+
+/// Strengths and gaps for the details: dimensions and items furthest above and below the
+/// population median, five each.
+pub(super) fn highlights(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
+    let instrument = page.analysis.instrument;
+    let mut all: Vec<(f64, Highlight)> = Vec::new();
+    for (m, dim) in instrument.dimensions.iter().enumerate() {
+        if let (Some(v), Some(q)) = (page.mean(m), page.quartiles(m)) {
+            all.push((
+                v - q.median,
+                Highlight {
+                    kind: "Dimension".into(),
+                    title: dim.title.clone(),
+                    reverse: false,
+                    value: one(v),
+                    median: one(q.median),
+                    difference: signed(v - q.median),
+                },
+            ));
+        }
+    }
+    for (i, item) in instrument.scored_items().iter().enumerate() {
+        if let (Some(Some(v)), Some(median)) = (
+            page.figures[i].as_ref().map(|f| f.mean),
+            page.item_medians[i],
+        ) {
+            all.push((
+                v - median,
+                Highlight {
+                    kind: "Item".into(),
+                    title: item.text.clone(),
+                    reverse: item.reverse,
+                    value: one(v),
+                    median: one(median),
+                    difference: signed(v - median),
+                },
+            ));
+        }
+    }
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let strengths = all
+        .iter()
+        .filter(|h| h.0 > 0.0)
+        .take(5)
+        .map(|h| h.1.clone())
+        .collect();
+    let weaknesses = all
+        .iter()
+        .rev()
+        .filter(|h| h.0 < 0.0)
+        .take(5)
+        .map(|h| h.1.clone())
+        .collect();
+    (strengths, weaknesses)
+}
+
+/// The recommendations that apply, ordered by distance below the population median ×
+/// dimension weight (SPEC §9); without a population (a self-assessment), by distance below
+/// the recommendation's own threshold × weight, after every dimension that has a median.
+pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
+    let instrument = page.analysis.instrument;
+    let mut recs: Vec<((u8, f64), usize, RecommendationView)> = Vec::new();
+    for (m, dim) in instrument.dimensions.iter().enumerate() {
+        let Some(v) = page.mean(m) else { continue };
+        let Some(rec) = instrument.recommendation(m, v) else {
+            continue;
+        };
+        let median = page.quartiles(m).map(|q| q.median);
+        let priority = match median {
+            Some(med) => (1, (med - v) * dim.weight),
+            None => (0, (rec.below - v) * dim.weight),
+        };
+        recs.push((
+            priority,
+            m,
+            RecommendationView {
+                dimension: dim.title.clone(),
+                score: one(v),
+                median: one_opt(median),
+                text: rec.text.clone(),
+            },
+        ));
+    }
+    recs.sort_by(|a, b| {
+        (b.0 .0.cmp(&a.0 .0))
+            .then(b.0 .1.total_cmp(&a.0 .1))
+            .then(a.1.cmp(&b.1))
+    });
+    recs.into_iter().map(|r| r.2).collect()
+}

@@ -1,0 +1,117 @@
+//! Change across waves: the small multiples of the index and every dimension, the scores per
+//! wave, and the latest change of each measure in words a client reads. The test statistics
+//! behind "meaningful" sit in the methods appendix.
+
+use serde::Serialize;
+
+use super::{one_or_hidden, signed, Page};
+use crate::aggregate::Group;
+use crate::compare::Change;
+use crate::report::charts;
+
+#[derive(Serialize)]
+pub struct TrendView {
+    pub svg: String,
+    pub waves: Vec<String>,
+    pub rows: Vec<TrendRow>,
+    /// The wave the latest change starts from.
+    pub previous: String,
+}
+
+#[derive(Serialize)]
+pub struct TrendRow {
+    pub measure: String,
+    pub values: Vec<String>,
+    /// Latest change (previous shown wave to the latest), signed, or empty.
+    pub change: String,
+    pub meaningful: bool,
+}
+
+/// The changes between the organization's shown waves, in the order of the data files.
+pub(super) fn changes<'a>(page: &'a Page) -> impl Iterator<Item = &'a Change> {
+    let first = page.org_waves[0];
+    page.analysis
+        .changes_from(first..page.latest + 1)
+        .iter()
+        .filter(|c| page.org_waves.contains(&c.to))
+}
+
+/// The measures in the order of the trend: the index first, then the dimensions.
+fn order(page: &Page) -> Vec<usize> {
+    let d = page.dimensions();
+    std::iter::once(d).chain(0..d).collect()
+}
+
+pub(super) fn view(page: &Page) -> Option<TrendView> {
+    if page.org_waves.len() < 2 {
+        return None;
+    }
+    let analysis = page.analysis;
+    let instrument = analysis.instrument;
+    let waves: Vec<String> = page.org_waves.iter().map(|&i| page.wave(i)).collect();
+    let label = |m: usize| instrument.measure_title(m).to_string();
+    let change_into = |m: usize, to: usize| changes(page).find(|c| c.to == to && c.measure == m);
+    let series: Vec<charts::trend::TrendSeries> = order(page)
+        .iter()
+        .map(|&m| charts::trend::TrendSeries {
+            name: label(m),
+            values: page
+                .org_waves
+                .iter()
+                .map(|&i| analysis.shown_mean(i, Group::All, m))
+                .collect(),
+            meaningful: page
+                .org_waves
+                .iter()
+                .map(|&i| change_into(m, i).is_some_and(|c| c.shift.meaningful))
+                .collect(),
+        })
+        .collect();
+    let svg = charts::trend::render(&charts::trend::TrendChart {
+        id: format!("{}trend", page.id_prefix),
+        title: format!(
+            "{} across waves: the index and each dimension (0–100)",
+            page.name
+        ),
+        waves: waves.clone(),
+        series,
+    });
+    let rows = order(page)
+        .iter()
+        .map(|&m| {
+            let latest = change_into(m, page.latest);
+            TrendRow {
+                measure: label(m),
+                values: page
+                    .org_waves
+                    .iter()
+                    .map(|&i| one_or_hidden(analysis.shown_mean(i, Group::All, m), &page.hidden))
+                    .collect(),
+                change: latest.map_or_else(String::new, |c| signed(c.shift.difference)),
+                meaningful: latest.is_some_and(|c| c.shift.meaningful),
+            }
+        })
+        .collect();
+    Some(TrendView {
+        svg,
+        previous: waves[waves.len() - 2].clone(),
+        waves,
+        rows,
+    })
+}
+
+/// The index's change into the latest wave, in words, for the summary.
+pub(super) fn index_change(page: &Page) -> Option<String> {
+    let d = page.dimensions();
+    let c = changes(page).find(|c| c.to == page.latest && c.measure == d)?;
+    let verdict = if c.shift.meaningful {
+        "a meaningful change"
+    } else {
+        "not large and certain enough to call a meaningful change"
+    };
+    Some(format!(
+        "Since {}, the index moved {} points ({verdict}).",
+        page.wave(c.from),
+        signed(c.shift.difference)
+    ))
+}
