@@ -130,8 +130,8 @@ pub fn write_with(
     let pages = written.len();
     match &extras.pdf {
         Some(options) => {
-            let pages: Vec<PathBuf> = written.iter().map(|name| orgs_dir.join(name)).collect();
-            written.extend(print_pdfs(out, &pages, options, quiet)?);
+            let html: Vec<PathBuf> = written.iter().map(|name| orgs_dir.join(name)).collect();
+            written.extend(print_pdfs(out, &html, options, quiet)?);
         }
         None => remove_stale_file(&out.join("index.pdf"))?,
     }
