@@ -129,21 +129,26 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Opens the output folder before any work (SPEC §14): refusals come first, and the run holds
-/// the folder's lock until it has published.
+/// the folder's lock until it has published. `files` and the profile are the responses read;
+/// `others` the other inputs (organizations, norms, templates).
 fn open_output<'a>(
     out: &Path,
     flags: &OutputFlags,
     common: &Common,
-    inputs: impl IntoIterator<Item = &'a Path>,
+    files: &'a [PathBuf],
+    sources_args: &'a SourceArgs,
+    others: impl IntoIterator<Item = &'a Path>,
 ) -> Result<OutputDir> {
-    let mut all: Vec<PathBuf> = inputs.into_iter().map(Path::to_path_buf).collect();
-    all.extend(common.survey.iter().cloned());
+    let mut inputs: Vec<PathBuf> = files.to_vec();
+    inputs.extend(sources_args.profile.iter().cloned());
+    inputs.extend(others.into_iter().map(Path::to_path_buf));
+    inputs.extend(common.survey.iter().cloned());
     OutputDir::open(
         out,
         &output_dir::Options {
             force: flags.force,
             no_wait: flags.no_wait,
-            inputs: all,
+            inputs,
             quiet: common.quiet,
         },
     )
@@ -337,16 +342,7 @@ fn score(
     sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
-    let dir = open_output(
-        out,
-        flags,
-        common,
-        files
-            .iter()
-            .map(PathBuf::as_path)
-            .chain(bench_inputs(bench))
-            .chain(sources_args.profile.as_deref()),
-    )?;
+    let dir = open_output(out, flags, common, files, sources_args, bench_inputs(bench))?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument, common)?;
@@ -432,17 +428,8 @@ fn report(
         },
         xlsx: deliverables.xlsx,
     };
-    let dir = open_output(
-        out,
-        flags,
-        common,
-        files
-            .iter()
-            .map(PathBuf::as_path)
-            .chain(bench_inputs(bench))
-            .chain(templates)
-            .chain(sources_args.profile.as_deref()),
-    )?;
+    let others = bench_inputs(bench).chain(templates);
+    let dir = open_output(out, flags, common, files, sources_args, others)?;
     let mut instrument = load_instrument(common)?;
     if self_assessment {
         // SPEC §12: one organization's own answers are shown even when only one person gave
@@ -685,16 +672,7 @@ fn stats(
     sources_args: &SourceArgs,
     common: &Common,
 ) -> Result<i32> {
-    let dir = open_output(
-        out,
-        flags,
-        common,
-        files
-            .iter()
-            .map(PathBuf::as_path)
-            .chain(orgs)
-            .chain(sources_args.profile.as_deref()),
-    )?;
+    let dir = open_output(out, flags, common, files, sources_args, orgs)?;
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(orgs, false)?;
     let data = load_responses(
