@@ -205,6 +205,38 @@ fn complementary_suppression_hides_the_role_that_would_reveal_a_small_one() {
     assert!(hr.get("respondent_levels").is_none());
 }
 
+/// SPEC §6: a page says why a role is hidden, never its n: "fewer than 5 responses" for the
+/// role below the threshold, "not shown, to protect a smaller group" for the one hidden with it.
+#[test]
+fn pages_name_the_reason_a_role_is_hidden() {
+    let dir = temp();
+    let out = dir.path().to_str().unwrap();
+    let result = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        "hand/suppress.csv",
+        "--out",
+        out,
+        "-q",
+    ]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let page = std::fs::read_to_string(dir.path().join("orgs/omega.html")).unwrap();
+    let subtitle = page
+        .lines()
+        .find(|l| l.contains("by role:"))
+        .expect("the respondents by role");
+    assert!(
+        subtitle.contains("Human Resources: fewer than 5 responses"),
+        "{subtitle}"
+    );
+    assert!(
+        subtitle.contains("Sales leadership: not shown, to protect a smaller group"),
+        "{subtitle}"
+    );
+    assert!(subtitle.contains("Sales representatives: 7"), "{subtitle}");
+}
+
 #[test]
 fn outputs_are_byte_identical_across_thread_counts() {
     let dir = temp();

@@ -136,11 +136,11 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
                             measure: label,
                             first: one_or_hidden(
                                 analysis.shown_mean(page.latest, Group::Role(first), m),
-                                &page.hidden,
+                                &page.hidden_phrase(Group::Role(first), m),
                             ),
                             second: one_or_hidden(
                                 analysis.shown_mean(page.latest, Group::Role(second), m),
-                                &page.hidden,
+                                &page.hidden_phrase(Group::Role(second), m),
                             ),
                             gap: String::new(),
                             flag: false,

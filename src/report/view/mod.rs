@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::items::ItemFigures;
 use crate::aggregate::Group;
 use crate::analysis::Analysis;
-use crate::results::Reported;
+use crate::results::{Figure, Measure, Reported, Suppressed};
 
 pub use gaps::{GapMatrix, GapSection};
 pub use items::{ItemRow, ItemSection};
@@ -194,6 +194,19 @@ impl Page<'_> {
 
     fn wave(&self, org_wave: usize) -> String {
         self.analysis.wave(org_wave).to_string()
+    }
+
+    /// What the page writes for a group's hidden measure `m` in the latest wave: "fewer than T
+    /// responses", or "not shown, to protect a smaller group" for a group hidden by
+    /// complementary suppression (SPEC §6).
+    fn hidden_phrase(&self, group: Group, m: usize) -> String {
+        let measure = Measure::from_slot(m, self.dimensions());
+        match self.reported.group(group).map(|g| g.figure(measure)) {
+            Some(Figure::Suppressed(Suppressed::Complementary)) => {
+                Suppressed::Complementary.phrase(self.analysis.instrument.anonymity_threshold)
+            }
+            _ => self.hidden.clone(),
+        }
     }
 }
 

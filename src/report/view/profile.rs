@@ -23,6 +23,8 @@ pub struct LevelView {
 pub struct RespondentLevels {
     pub group: String,
     pub suppressed: bool,
+    /// Why the group is hidden, in the page's words.
+    pub hidden: String,
     pub shares: Vec<LevelShare>,
 }
 
@@ -58,7 +60,7 @@ pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
                 count: if shown {
                     group.rows.to_string()
                 } else {
-                    page.hidden.clone()
+                    page.hidden_phrase(Group::Role(r), d)
                 },
             })
         })
@@ -114,6 +116,7 @@ pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
             RespondentLevels {
                 group: label,
                 suppressed: !shown,
+                hidden: page.hidden_phrase(group.group, d),
                 shares: if shown {
                     group
                         .level_counts
