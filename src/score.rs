@@ -220,6 +220,7 @@ mod tests {
         assert_eq!(item_score(&choice, false, Answer::Choice(1)), 40.0);
         // multi with full_at 8: 5 chosen → 62.5; 10 chosen caps at 100; none → 0
         let multi = ItemKind::Multi {
+            labels: None,
             options: vec![String::new(); 12],
             full_at: 8,
         };

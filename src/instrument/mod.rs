@@ -97,6 +97,9 @@ pub enum ItemKind {
     },
     Multi {
         options: Vec<String>,
+        /// Each option's label, in option order (an option without one is labelled by its id);
+        /// `None` when no option has a label other than its id.
+        labels: Option<Vec<String>>,
         full_at: u32,
     },
 }

@@ -123,10 +123,14 @@ pub fn parse_joined(item: &Item, cell: &str, joined: &Joined) -> Parsed {
     }
 }
 
-/// The labels of a multi item's options, in option order (the ids, which are what the
-/// instrument gives multi options).
+/// The labels of a multi item's options, in option order (an option without a label is
+/// labelled by its id).
 pub fn multi_labels(item: &Item) -> &[String] {
     match &item.kind {
+        ItemKind::Multi {
+            labels: Some(labels),
+            ..
+        } => labels,
         ItemKind::Multi { options, .. } => options,
         _ => &[],
     }
@@ -144,7 +148,13 @@ fn each_option(
     };
     let labels = multi_labels(item);
     // Labels that are the ids themselves need no second look.
-    let distinct_labels = !std::ptr::eq(labels, options.as_slice());
+    let distinct_labels = matches!(
+        item.kind,
+        ItemKind::Multi {
+            labels: Some(_),
+            ..
+        }
+    );
     let find = |token: &str| {
         // The usual token is an id exactly as written in the instrument.
         options.iter().position(|id| id == token).or_else(|| {
@@ -461,6 +471,7 @@ mod tests {
     #[test]
     fn multi_cells() {
         let m = item(ItemKind::Multi {
+            labels: None,
             options: vec!["a".into(), "b".into(), "c".into()],
             full_at: 2,
         });
@@ -480,9 +491,29 @@ mod tests {
         );
     }
 
+    /// SPEC §3: multi answers by option id or label, ignoring case.
+    #[test]
+    fn multi_cells_by_label() {
+        let m = item(ItemKind::Multi {
+            labels: Some(vec!["Recruiting".into(), "Sales training".into()]),
+            options: vec!["recruiting".into(), "sales_training".into()],
+            full_at: 2,
+        });
+        assert_eq!(
+            parse(&m, "sales training; recruiting"),
+            Ok((Answer::Count(2), false))
+        );
+        assert_eq!(
+            parse(&m, "Sales training;sales_training"),
+            Ok((Answer::Count(1), false))
+        );
+        assert!(parse(&m, "Training").is_err());
+    }
+
     #[test]
     fn multi_cells_joined_the_survey_tools_way() {
         let m = item(ItemKind::Multi {
+            labels: None,
             options: vec!["a".into(), "b_c".into(), "d".into()],
             full_at: 2,
         });
@@ -558,6 +589,7 @@ mod tests {
     #[test]
     fn multi_cells_count_distinct_options_past_the_64th() {
         let m = item(ItemKind::Multi {
+            labels: None,
             options: (0..70).map(|i| format!("o{i}")).collect(),
             full_at: 10,
         });

@@ -160,6 +160,11 @@ pub(super) fn multi(c: &mut Checker, item: &ItemDef, id: &str) -> ItemKind {
         }
     }
     let options: Vec<String> = written.iter().map(|o| o.id.to_string()).collect();
+    let labels: Vec<String> = written
+        .iter()
+        .map(|o| o.label.unwrap_or(o.id).to_string())
+        .collect();
+    let labels = (labels != options).then_some(labels);
     let full_at = match &item.full_at {
         None => options.len().max(1) as u32,
         Some(f) if f.value >= 1 && (f.value as u64) <= options.len() as u64 => f.value as u32,
@@ -175,7 +180,11 @@ pub(super) fn multi(c: &mut Checker, item: &ItemDef, id: &str) -> ItemKind {
             1
         }
     };
-    ItemKind::Multi { options, full_at }
+    ItemKind::Multi {
+        options,
+        labels,
+        full_at,
+    }
 }
 
 fn is_option_id(id: &str) -> bool {
