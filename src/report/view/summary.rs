@@ -286,9 +286,13 @@ pub(super) fn highlights(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
     (strengths, weaknesses)
 }
 
-/// A self-assessment's highest and lowest scores, dimensions and items together, five at each
-/// end; the two lists never share an entry. Ties keep instrument order, dimensions first.
+/// A self-assessment's strengths and gaps without a population: the dimensions and items
+/// furthest above and below its own index, five each (none when the index cannot be given).
+/// Ties keep instrument order, dimensions first.
 fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
+    let Some(index) = page.reported.level.index else {
+        return (Vec::new(), Vec::new());
+    };
     let instrument = page.analysis.instrument;
     let dimensions = instrument.dimensions.iter().enumerate().filter_map(|(m, dim)| {
         let v = page.mean(m)?;
@@ -306,28 +310,33 @@ fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
         .chain(items)
         .map(|(v, kind, title, reverse)| {
             (
-                v,
+                v - index,
                 Highlight {
                     kind: kind.into(),
                     title,
                     reverse,
                     value: one(v),
-                    median: String::new(),
-                    difference: String::new(),
+                    median: one(index),
+                    difference: signed(v - index),
                 },
             )
         })
         .collect();
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let top = HIGHLIGHTS.min(all.len().div_ceil(2));
-    let bottom = HIGHLIGHTS.min(all.len() - top);
-    let highest = all[..top].iter().map(|h| h.1.clone()).collect();
-    let lowest = all[all.len() - bottom..]
+    let above = all
         .iter()
-        .rev()
+        .filter(|h| h.0 > 0.0)
+        .take(HIGHLIGHTS)
         .map(|h| h.1.clone())
         .collect();
-    (highest, lowest)
+    let below = all
+        .iter()
+        .rev()
+        .filter(|h| h.0 < 0.0)
+        .take(HIGHLIGHTS)
+        .map(|h| h.1.clone())
+        .collect();
+    (above, below)
 }
 
 /// The recommendations that apply, ordered by distance below the population median ×
