@@ -607,4 +607,7 @@ fn self_assessment_shows_gaps_only_for_roles_that_answered() {
         "no section for a role without answers"
     );
     assert!(!html.contains("Not available: a gap needs"));
+    // Two answers give an interval far wider than the 0–100 scale: none is shown.
+    assert!(!html.contains("95% confidence interval "));
+    assert!(!html.contains("95% CI"));
 }

@@ -78,7 +78,9 @@ pub(super) fn level(page: &Page) -> LevelView {
             |l| instrument.levels[l].label.clone(),
         ),
         index: summary.index.map_or_else(|| page.hidden.clone(), one),
+        // A self-assessment's few answers give intervals wider than the scale: none are shown.
         ci: match (summary.index, index.ci_low, index.ci_high) {
+            _ if page.self_assessment => String::new(),
             (Some(_), Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
             _ => String::new(),
         },
@@ -150,6 +152,7 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
                 description: dim.description.clone(),
                 value: mean.map_or_else(|| page.hidden.clone(), one),
                 ci: match (shown, s.ci_low, s.ci_high) {
+                    _ if page.self_assessment => String::new(),
                     (true, Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
                     _ => String::new(),
                 },
