@@ -294,10 +294,14 @@ fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
         return (Vec::new(), Vec::new());
     };
     let instrument = page.analysis.instrument;
-    let dimensions = instrument.dimensions.iter().enumerate().filter_map(|(m, dim)| {
-        let v = page.mean(m)?;
-        Some((v, "Dimension", dim.title.clone(), false))
-    });
+    let dimensions = instrument
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter_map(|(m, dim)| {
+            let v = page.mean(m)?;
+            Some((v, "Dimension", dim.title.clone(), false))
+        });
     let items = instrument
         .scored_items()
         .iter()
