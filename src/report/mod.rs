@@ -64,7 +64,7 @@ impl Renderer<Analysis<'_>> for Pages<'_> {
 fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
     let Pages {
         templates_dir,
-        self_assessment: _,
+        self_assessment,
         quiet,
         extras,
     } = *options;
@@ -108,7 +108,14 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
             let latest = *latest;
             let slug = &slugs[analysis.org_id(latest)];
             let wave = analysis.results[latest].wave;
-            let page = view::org_page(analysis, list, &figures[latest], &medians[&wave], "c-");
+            let page = view::org_page(
+                analysis,
+                list,
+                &figures[latest],
+                &medians[&wave],
+                "c-",
+                self_assessment,
+            );
             let name = format!("{slug}.html");
             if let Some(page) = page {
                 let html = templates::render(&tera, "org.html", &page)?;
@@ -127,7 +134,13 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
     let hidden: Vec<usize> = (0..analysis.results.len())
         .filter(|&i| analysis.results[i].reported().is_none())
         .collect();
-    let portfolio = view::portfolio(analysis, &latest, &hidden, view::data_links(extras.xlsx));
+    let portfolio = view::portfolio(
+        analysis,
+        &latest,
+        &hidden,
+        view::data_links(extras.xlsx),
+        self_assessment,
+    );
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 

@@ -371,8 +371,8 @@ fn self_assessment_page_speaks_of_your_answers() {
         "1 respondents",
         "Population median",
         "Population P75",
-        "<th class=\"num\">Median</th>",
-        "<th class=\"num\">P75</th>",
+        "<th scope=\"col\" class=\"num\">Median</th>",
+        "<th scope=\"col\" class=\"num\">P75</th>",
         "Perception gaps",
         "fewer than 1 responses",
         "Percentile",
@@ -480,7 +480,7 @@ fn self_assessment_against_norms_says_one_view_meets_organization_averages() {
         "your answers, one person's view when you answered alone, are compared with organization averages"
     ));
     assert!(
-        html.contains("<th class=\"num\">Median</th>"),
+        html.contains("<th scope=\"col\" class=\"num\">Median</th>"),
         "norms give a population"
     );
 }
@@ -607,4 +607,7 @@ fn self_assessment_shows_gaps_only_for_roles_that_answered() {
         "no section for a role without answers"
     );
     assert!(!html.contains("Not available: a gap needs"));
+    // Two answers give an interval far wider than the 0–100 scale: none is shown.
+    assert!(!html.contains("95% confidence interval "));
+    assert!(!html.contains("95% CI"));
 }

@@ -2,8 +2,8 @@
 //! their type. Items answered on a scale, yes/no or a choice are drawn as diverging stacked
 //! bars centred on the middle answer, in groups that share a legend (one per answer scale);
 //! number and multi-select items, which have no answer categories, as a bar of their mean
-//! score (0–100). Every row also shows the item's score and the population median in a column
-//! at the right, and its full text wrapped above the bar.
+//! score (0–100). Every row also shows the item's score and, where there is a population, its
+//! median in a column at the right, and its full text wrapped above the bar.
 
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, RGBColor};
@@ -101,18 +101,24 @@ struct Layout {
     end: i32,
 }
 
-fn legend_entries(kind: &GroupKind) -> Vec<String> {
-    match kind {
+/// Whether any row has a population median: without one, no median is named or drawn.
+fn has_median(group: &ItemGroup) -> bool {
+    group.rows.iter().any(|r| drawable(r.median).is_some())
+}
+
+fn legend_entries(group: &ItemGroup) -> Vec<String> {
+    match &group.kind {
         GroupKind::Answers(categories) => categories.clone(),
-        GroupKind::Scores => vec![
+        GroupKind::Scores if has_median(group) => vec![
             "Item score (0–100)".to_string(),
             "Population median".to_string(),
         ],
+        GroupKind::Scores => vec!["Item score (0–100)".to_string()],
     }
 }
 
 fn layout(group: &ItemGroup, top: i32) -> Layout {
-    let entries = legend_entries(&group.kind);
+    let entries = legend_entries(group);
     let widths: Vec<i32> = entries.iter().map(|t| 22 + text_width(t, 12.0)).collect();
     let legend = flow(&widths, (LEFT, top + 8), WIDTH as i32 - 8, 18);
     let mut y = legend.last().map_or(top, |p| p.1) + 12;
@@ -147,14 +153,16 @@ pub fn render(chart: &DivergingChart) -> String {
     let height = if chart.groups.is_empty() { 60 } else { top };
     svg(&chart.id, &chart.title, WIDTH, height as u32, |c| {
         c.bold("Score", (SCORE_X, 10), 12.0, INK, HPos::Right, VPos::Center);
-        c.text(
-            "Median",
-            (MEDIAN_X, 10),
-            12.0,
-            MUTED,
-            HPos::Right,
-            VPos::Center,
-        );
+        if chart.groups.iter().any(has_median) {
+            c.text(
+                "Median",
+                (MEDIAN_X, 10),
+                12.0,
+                MUTED,
+                HPos::Right,
+                VPos::Center,
+            );
+        }
         if chart.groups.is_empty() {
             c.text(
                 "No items to show.",
@@ -172,7 +180,7 @@ pub fn render(chart: &DivergingChart) -> String {
 }
 
 fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
-    let entries = legend_entries(&group.kind);
+    let entries = legend_entries(group);
     let k = entries.len();
     for (i, (&(lx, ly), text)) in l.legend.iter().zip(&entries).enumerate() {
         match group.kind {
@@ -363,6 +371,27 @@ mod tests {
             ..chart
         };
         assert!(render(&empty).starts_with("<svg"));
+    }
+
+    #[test]
+    fn without_a_population_no_median_is_named() {
+        let scores = |median: Option<f64>| DivergingChart {
+            id: "m".into(),
+            title: "t".into(),
+            groups: vec![ItemGroup {
+                kind: GroupKind::Scores,
+                rows: vec![DivergingRow {
+                    median,
+                    ..row("How many?", vec![], Some(40.0))
+                }],
+            }],
+        };
+        let with = texts(&render(&scores(Some(50.0))));
+        assert!(with.contains(&"Median".to_string()), "{with:?}");
+        assert!(with.contains(&"Population median".to_string()), "{with:?}");
+        let without = texts(&render(&scores(None)));
+        assert!(!without.iter().any(|t| t.contains("edian")), "{without:?}");
+        assert!(without.contains(&"Item score (0–100)".to_string()));
     }
 
     #[test]

@@ -66,10 +66,27 @@ fn pair_title(page: &Page, first: usize, second: usize) -> String {
     format!("{} vs {}", roles[first].label, roles[second].label)
 }
 
+/// The configured role pairs the page shows, each with its position in the instrument: all of
+/// them, or in a self-assessment (where every present role is shown) only the pairs whose two
+/// roles both answered; the others are left out rather than shown empty.
+fn pairs(page: &Page) -> Vec<(usize, (usize, usize))> {
+    page.analysis
+        .instrument
+        .perception_gaps
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, (first, second))| {
+            !page.self_assessment
+                || (0..=page.dimensions()).any(|m| shown_gap(page, first, second, m).is_some())
+        })
+        .collect()
+}
+
 pub(super) fn matrix(page: &Page) -> GapMatrix {
     let instrument = page.analysis.instrument;
     let alert = instrument.gap_alert;
-    let pairs = &instrument.perception_gaps;
+    let pairs: Vec<(usize, usize)> = pairs(page).into_iter().map(|(_, pair)| pair).collect();
     let rows: Vec<GapMatrixRow> = (0..=page.dimensions())
         .map(|m| GapMatrixRow {
             measure: instrument.measure_title(m).to_string(),
@@ -112,11 +129,9 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
     let d = page.dimensions();
-    instrument
-        .perception_gaps
-        .iter()
-        .enumerate()
-        .map(|(k, &(first, second))| {
+    pairs(page)
+        .into_iter()
+        .map(|(k, (first, second))| {
             let (fl, sl) = (
                 &instrument.roles[first].label,
                 &instrument.roles[second].label,

@@ -54,6 +54,22 @@ fn categories(item: &Item) -> Option<Vec<(usize, String)>> {
     }
 }
 
+/// What an item without figures shows: in a self-assessment (threshold 1) nothing is hidden,
+/// so nobody answered it.
+fn missing<'a>(page: &'a Page) -> &'a str {
+    if page.self_assessment {
+        "not answered"
+    } else {
+        &page.hidden
+    }
+}
+
+/// The item's population median; a self-assessment has none of its own items (its
+/// population, if any, is norms of organization averages).
+fn median(page: &Page, i: usize) -> Option<f64> {
+    page.item_medians[i].filter(|_| !page.self_assessment)
+}
+
 /// The label of an item in a chart: its full text, marked when reverse-worded.
 fn chart_label(item: &Item) -> String {
     if item.reverse {
@@ -90,9 +106,9 @@ pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
                         _ => Vec::new(),
                     },
                     score: f.and_then(|f| f.mean),
-                    median: page.item_medians[i],
+                    median: median(page, i),
                     note: if f.is_none() {
-                        page.hidden.clone()
+                        missing(page).to_string()
                     } else {
                         String::new()
                     },
@@ -165,6 +181,13 @@ pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
 fn row(page: &Page, i: usize, f: Option<&ItemFigures>) -> ItemRow {
     let item = &page.analysis.instrument.items[i];
     let distribution = match (categories(item), f) {
+        // One person's answer is named, not given as a share of one.
+        (Some(cats), Some(f)) if page.single() => cats
+            .iter()
+            .filter(|(at, _)| f.counts.get(*at).is_some_and(|&c| c > 0))
+            .map(|(_, label)| label.clone())
+            .collect::<Vec<_>>()
+            .join(" · "),
         (Some(cats), Some(f)) => {
             let total: u64 = f.counts.iter().sum();
             if total == 0 {
@@ -185,11 +208,11 @@ fn row(page: &Page, i: usize, f: Option<&ItemFigures>) -> ItemRow {
     ItemRow {
         text: item.text.clone(),
         reverse: item.reverse,
-        n: f.map_or_else(|| page.hidden.clone(), |f| f.n.to_string()),
+        n: f.map_or_else(|| missing(page).to_string(), |f| f.n.to_string()),
         mean: f
             .and_then(|f| f.mean)
-            .map_or_else(|| page.hidden.clone(), one),
-        median: one_opt(page.item_medians[i]),
+            .map_or_else(|| missing(page).to_string(), one),
+        median: one_opt(median(page, i)),
         distribution,
     }
 }

@@ -140,6 +140,11 @@ pub struct OrgPage {
     pub methods: Methods,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
+    /// `report --self-assessment` (SPEC §12): one organization's own answers, threshold 1.
+    pub self_assessment: bool,
+    /// Whether any measure has population quartiles; without them the page leaves out the
+    /// population's columns, legends and band chart instead of showing them empty.
+    pub has_population: bool,
 }
 
 #[derive(Serialize)]
@@ -174,6 +179,11 @@ struct Page<'a> {
     figures: &'a [Option<ItemFigures>],
     item_medians: &'a [Option<f64>],
     id_prefix: &'a str,
+    /// `report --self-assessment`: the page speaks of "your answers" and leaves out what
+    /// needs a population or a second role.
+    self_assessment: bool,
+    /// Whether any measure has a population to stand against.
+    has_population: bool,
 }
 
 impl Page<'_> {
@@ -190,6 +200,16 @@ impl Page<'_> {
         self.analysis
             .standing(self.latest, Group::All, m)
             .and_then(|s| s.quartiles.clone())
+    }
+
+    /// Whether a self-assessment stands alone: no population to compare with.
+    fn alone(&self) -> bool {
+        self.self_assessment && !self.has_population
+    }
+
+    /// Whether the page is one person's self-assessment: their answers, not shares of many.
+    fn single(&self) -> bool {
+        self.self_assessment && self.analysis.org_waves[self.latest].rows.len() == 1
     }
 
     fn wave(&self, org_wave: usize) -> String {
@@ -212,17 +232,18 @@ impl Page<'_> {
 
 /// The page of one organization: its latest shown wave (`org_waves.last()`), with trend over
 /// the earlier ones; `None` when that wave is not reported (fewer than T rows), which has no
-/// page.
+/// page. A self-assessment (`report --self-assessment`, SPEC §12) speaks of "your answers".
 pub fn org_page(
     analysis: &Analysis,
     org_waves: &[usize],
     figures: &[Option<ItemFigures>],
     item_medians: &[Option<f64>],
     id_prefix: &str,
+    self_assessment: bool,
 ) -> Option<OrgPage> {
     let instrument = analysis.instrument;
     let &latest = org_waves.last()?;
-    let page = Page {
+    let mut page = Page {
         analysis,
         org_waves,
         latest,
@@ -231,11 +252,19 @@ pub fn org_page(
             .orgs
             .display_name(analysis.org_id(latest))
             .to_string(),
-        hidden: suppressed_text(instrument.anonymity_threshold),
+        // With a threshold of 1 nothing is suppressed: a missing figure means too few answers.
+        hidden: if self_assessment {
+            "not enough answers".into()
+        } else {
+            suppressed_text(instrument.anonymity_threshold)
+        },
         figures,
         item_medians,
         id_prefix,
+        self_assessment,
+        has_population: false,
     };
+    page.has_population = (0..=page.dimensions()).any(|m| page.quartiles(m).is_some());
     let level = profile::level(&page);
     let dimensions = profile::dimensions(&page);
     let gaps = gaps::sections(&page);
@@ -269,6 +298,8 @@ pub fn org_page(
         methods: methods::methods(&page),
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),
+        self_assessment,
+        has_population: page.has_population,
         name: page.name,
     })
 }

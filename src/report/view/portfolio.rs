@@ -26,6 +26,8 @@ pub struct Portfolio {
     pub rows_read: usize,
     pub rows_scored: usize,
     pub rows_rejected: usize,
+    /// `report --self-assessment`: the footer says the threshold is 1 for this run.
+    pub self_assessment: bool,
 }
 
 #[derive(Serialize)]
@@ -118,6 +120,7 @@ pub fn portfolio(
     latest: &[(usize, String)],
     hidden_org_waves: &[usize],
     data_files: Vec<DataLink>,
+    self_assessment: bool,
 ) -> Portfolio {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
@@ -253,5 +256,6 @@ pub fn portfolio(
         rows_read: analysis.data.rows_read,
         rows_scored: analysis.data.rows_scored(),
         rows_rejected: analysis.data.rejects.len(),
+        self_assessment,
     }
 }

@@ -80,7 +80,9 @@ pub(super) fn level(page: &Page) -> LevelView {
             |l| instrument.levels[l].label.clone(),
         ),
         index: summary.index.map_or_else(|| page.hidden.clone(), one),
+        // A self-assessment's few answers give intervals wider than the scale: none are shown.
         ci: match (summary.index, index.ci_low, index.ci_high) {
+            _ if page.self_assessment => String::new(),
             (Some(_), Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
             _ => String::new(),
         },
@@ -153,6 +155,7 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
                 description: dim.description.clone(),
                 value: mean.map_or_else(|| page.hidden.clone(), one),
                 ci: match (shown, s.ci_low, s.ci_high) {
+                    _ if page.self_assessment => String::new(),
                     (true, Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
                     _ => String::new(),
                 },
@@ -178,6 +181,25 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
 pub(super) fn radar(page: &Page) -> String {
     let instrument = page.analysis.instrument;
     let d = page.dimensions();
+    let mut series = vec![charts::radar::RadarSeries {
+        name: page.name.clone(),
+        values: (0..d).map(|m| page.mean(m)).collect(),
+    }];
+    // A self-assessment without a population has no median or P75 to draw or name.
+    if !page.alone() {
+        series.extend([
+            charts::radar::RadarSeries {
+                name: "Population median".into(),
+                values: (0..d)
+                    .map(|m| page.quartiles(m).map(|q| q.median))
+                    .collect(),
+            },
+            charts::radar::RadarSeries {
+                name: "Population P75".into(),
+                values: (0..d).map(|m| page.quartiles(m).map(|q| q.p75)).collect(),
+            },
+        ]);
+    }
     charts::radar::render(&charts::radar::RadarChart {
         id: format!("{}radar", page.id_prefix),
         title: format!(
@@ -190,26 +212,16 @@ pub(super) fn radar(page: &Page) -> String {
             .iter()
             .map(|x| x.title.clone())
             .collect(),
-        series: vec![
-            charts::radar::RadarSeries {
-                name: page.name.clone(),
-                values: (0..d).map(|m| page.mean(m)).collect(),
-            },
-            charts::radar::RadarSeries {
-                name: "Population median".into(),
-                values: (0..d)
-                    .map(|m| page.quartiles(m).map(|q| q.median))
-                    .collect(),
-            },
-            charts::radar::RadarSeries {
-                name: "Population P75".into(),
-                values: (0..d).map(|m| page.quartiles(m).map(|q| q.p75)).collect(),
-            },
-        ],
+        series,
     })
 }
 
+/// The population's P25–P75 band per dimension, with the organization's score; empty for a
+/// self-assessment without a population, which has no band to draw.
 pub(super) fn bands(page: &Page) -> String {
+    if page.alone() {
+        return String::new();
+    }
     let instrument = page.analysis.instrument;
     charts::band::render(&charts::band::BandChart {
         id: format!("{}bands", page.id_prefix),

@@ -12,6 +12,8 @@ use super::{one, one_opt, signed, Page};
 /// How many dimensions the summary names at each end, and how many actions.
 const SUMMARY_DIMENSIONS: usize = 3;
 const SUMMARY_ACTIONS: usize = 3;
+/// How many strengths and gaps the details list at each end.
+const HIGHLIGHTS: usize = 5;
 
 #[derive(Serialize)]
 pub struct Summary {
@@ -74,6 +76,9 @@ pub(super) fn summary(
             levels[0].label,
             levels[levels.len() - 1].label
         ),
+        None if page.self_assessment => {
+            "No level can be given: too few items were answered to compute the index.".into()
+        }
         None => format!(
             "No level can be given: the index has {}.",
             page.hidden
@@ -91,7 +96,9 @@ pub(super) fn summary(
                 ));
             }
             text.push('.');
-            if level.percentile.is_empty() {
+            if page.alone() {
+                // Nothing to rank against: the methods note says how to add a population.
+            } else if level.percentile.is_empty() {
                 text.push_str(&format!(
                     " The population ({}) is too small to rank against.",
                     if level.population.is_empty() {
@@ -105,6 +112,11 @@ pub(super) fn summary(
                     " That is percentile {} of {}: about {}% of the organizations compared score lower.",
                     level.percentile, level.population, level.percentile
                 ));
+                if page.self_assessment {
+                    text.push_str(
+                        " Your answers, one person's view when you answered alone, are compared with organization averages, which vary less than single answers.",
+                    );
+                }
             }
             text
         }
@@ -143,14 +155,17 @@ pub(super) fn summary(
         (None, _) => String::new(),
     };
     let (against_population, strongest, weakest) = ends(page);
+    // A self-assessment with one role answering has no gap: the summary leaves it out.
     let (gap_text, gap_flagged) = super::gaps::largest(page).unwrap_or_else(|| {
-        (
+        let text = if page.self_assessment {
+            String::new()
+        } else {
             format!(
                 "No perception gap can be shown: a gap needs at least {} responses from each of the two roles.",
                 instrument.anonymity_threshold
-            ),
-            false,
-        )
+            )
+        };
+        (text, false)
     });
     Summary {
         level_meaning,
@@ -213,8 +228,12 @@ fn ends(page: &Page) -> (bool, Vec<Highlight>, Vec<Highlight>) {
 }
 
 /// Strengths and gaps for the details: dimensions and items furthest above and below the
-/// population median, five each.
+/// population median, five each; for a self-assessment without a population, its highest and
+/// lowest scores.
 pub(super) fn highlights(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
+    if page.alone() {
+        return highest_and_lowest(page);
+    }
     let instrument = page.analysis.instrument;
     let mut all: Vec<(f64, Highlight)> = Vec::new();
     for (m, dim) in instrument.dimensions.iter().enumerate() {
@@ -254,22 +273,80 @@ pub(super) fn highlights(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
     let strengths = all
         .iter()
         .filter(|h| h.0 > 0.0)
-        .take(5)
+        .take(HIGHLIGHTS)
         .map(|h| h.1.clone())
         .collect();
     let weaknesses = all
         .iter()
         .rev()
         .filter(|h| h.0 < 0.0)
-        .take(5)
+        .take(HIGHLIGHTS)
         .map(|h| h.1.clone())
         .collect();
     (strengths, weaknesses)
 }
 
+/// A self-assessment's strengths and gaps without a population: the dimensions and items
+/// furthest above and below its own index, five each (none when the index cannot be given).
+/// Ties keep instrument order, dimensions first.
+fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
+    let Some(index) = page.reported.level.index else {
+        return (Vec::new(), Vec::new());
+    };
+    let instrument = page.analysis.instrument;
+    let dimensions = instrument
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter_map(|(m, dim)| {
+            let v = page.mean(m)?;
+            Some((v, "Dimension", dim.title.clone(), false))
+        });
+    let items = instrument
+        .scored_items()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let v = page.figures[i].as_ref()?.mean?;
+            Some((v, "Item", item.text.clone(), item.reverse))
+        });
+    let mut all: Vec<(f64, Highlight)> = dimensions
+        .chain(items)
+        .map(|(v, kind, title, reverse)| {
+            (
+                v - index,
+                Highlight {
+                    kind: kind.into(),
+                    title,
+                    reverse,
+                    value: one(v),
+                    median: one(index),
+                    difference: signed(v - index),
+                },
+            )
+        })
+        .collect();
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let above = all
+        .iter()
+        .filter(|h| h.0 > 0.0)
+        .take(HIGHLIGHTS)
+        .map(|h| h.1.clone())
+        .collect();
+    let below = all
+        .iter()
+        .rev()
+        .filter(|h| h.0 < 0.0)
+        .take(HIGHLIGHTS)
+        .map(|h| h.1.clone())
+        .collect();
+    (above, below)
+}
+
 /// The recommendations that apply, ordered by distance below the population median ×
-/// dimension weight (SPEC §9); without a population (a self-assessment), by distance below
-/// the recommendation's own threshold × weight, after every dimension that has a median.
+/// dimension weight (SPEC §9); without a population, by distance below the recommendation's
+/// own threshold × weight, after every dimension that has a median. A self-assessment ranks
+/// by the room left to 100 × weight (SPEC §12), with or without a population.
 pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
     let instrument = page.analysis.instrument;
     let mut recs: Vec<((u8, f64), usize, RecommendationView)> = Vec::new();
@@ -280,6 +357,7 @@ pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
         };
         let median = page.quartiles(m).map(|q| q.median);
         let priority = match median {
+            _ if page.self_assessment => (0, (100.0 - v) * dim.weight),
             Some(med) => (1, (med - v) * dim.weight),
             None => (0, (rec.below - v) * dim.weight),
         };
