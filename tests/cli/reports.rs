@@ -168,7 +168,7 @@ fn pages_show_no_figure_from_a_hidden_group() {
     // leadership (9) is hidden too, or HR would follow from the whole.
     assert!(!acme.contains("45.8"), "the hidden HR mean leaked");
     assert!(acme.contains("Human Resources: fewer than 5 responses"));
-    assert!(acme.contains("Sales leadership: fewer than 5 responses"));
+    assert!(acme.contains("Sales leadership: not shown, to protect a smaller group"));
     // The whole organization (12) is shown: (3·45.8333 + 9·100)/12 = 86.46.
     assert!(acme.contains("86.5"));
     // The too-small organization has no page and no figure in the portfolio.
