@@ -174,11 +174,21 @@ fn item_view(item: &Item, number: usize) -> ItemView {
                 .collect(),
             "Choose one.".to_string(),
         ),
-        ItemKind::Multi { options, .. } => (
+        ItemKind::Multi {
+            options, labels, ..
+        } => (
             "multi",
             options
                 .iter()
-                .map(|o| option(o, &option_label(o), false))
+                .enumerate()
+                .map(|(i, o)| {
+                    // The instrument's label when it gives one, otherwise the id in words.
+                    let label = match labels {
+                        Some(labels) => labels[i].clone(),
+                        None => option_label(o),
+                    };
+                    option(o, &label, false)
+                })
                 .collect(),
             "Choose all that apply, or \u{201c}None of these\u{201d}.".to_string(),
         ),
