@@ -96,6 +96,62 @@ impl NumberCache {
     }
 }
 
+// Numbers for readers: pages and the terminal round where data files never do. Every page
+// and message formats its numbers here, so the same figure reads the same everywhere.
+
+/// One decimal (scores on pages): `41.8`, `0.0` (never `-0.0`).
+pub fn one(x: f64) -> String {
+    let s = format!("{x:.1}");
+    if s == "-0.0" {
+        "0.0".into()
+    } else {
+        s
+    }
+}
+
+/// [`one`], or `–` when missing.
+pub fn one_opt(x: Option<f64>) -> String {
+    x.map(one).unwrap_or_else(|| "–".into())
+}
+
+/// One decimal with its sign: `+3.2`, `−1.0` (a true minus sign), `0.0`.
+pub fn signed(x: f64) -> String {
+    let s = one(x);
+    if s == "0.0" {
+        s
+    } else if x > 0.0 {
+        format!("+{s}")
+    } else {
+        s.replacen('-', "−", 1)
+    }
+}
+
+/// A whole number (percentile ranks), or empty when missing.
+pub fn whole(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |x| format!("{x:.0}"))
+}
+
+/// `digits` decimals (coefficients such as alpha or r), or empty when missing.
+pub fn fixed(x: Option<f64>, digits: usize) -> String {
+    x.map_or_else(String::new, |v| format!("{v:.digits$}"))
+}
+
+/// A p-value: three decimals, `< 0.001` below that, or empty when missing.
+pub fn p_value(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| {
+        if v < 0.001 {
+            "< 0.001".into()
+        } else {
+            format!("{v:.3}")
+        }
+    })
+}
+
+/// A share as a whole percentage: `80%`, or empty when missing.
+pub fn percent(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| format!("{:.0}%", 100.0 * v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +172,19 @@ mod tests {
             num(f64::from_bits(0xc316_fed6_ebaf_054d)),
             "-1618162129551699.3"
         );
+    }
+
+    #[test]
+    fn numbers_for_readers() {
+        assert_eq!(one(-0.04), "0.0");
+        assert_eq!(one(41.75), "41.8");
+        assert_eq!(signed(-1.0), "−1.0");
+        assert_eq!(signed(3.24), "+3.2");
+        assert_eq!(whole(Some(24.6)), "25");
+        assert_eq!(fixed(Some(0.7717), 2), "0.77");
+        assert_eq!(p_value(Some(0.0004)), "< 0.001");
+        assert_eq!(percent(Some(0.8)), "80%");
+        assert_eq!(one_opt(None), "–");
     }
 
     #[test]

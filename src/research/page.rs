@@ -2,6 +2,7 @@
 //! aggregation statistics.
 
 use super::*;
+use crate::output::number::{self, percent};
 
 #[derive(Serialize)]
 struct StatsPage {
@@ -87,22 +88,14 @@ struct AggregationView {
     flagged_total: usize,
 }
 
+/// Two decimals (alpha, r, ICCs), empty when missing.
 fn f2(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |v| format!("{v:.2}"))
+    number::fixed(x, 2)
 }
 
+/// A p-value as the page prints it.
 fn f3(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |v| {
-        if v < 0.001 {
-            "< 0.001".into()
-        } else {
-            format!("{v:.3}")
-        }
-    })
-}
-
-fn percent(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |v| format!("{:.0}%", 100.0 * v))
+    number::p_value(x)
 }
 
 /// A dimension's title, `Index` for the index, an outcome's text; the id itself otherwise.

@@ -22,6 +22,7 @@ use serde::Serialize;
 use super::items::ItemFigures;
 use crate::aggregate::Group;
 use crate::analysis::Analysis;
+pub use crate::output::number::{one, one_opt, signed};
 use crate::results::{Figure, Measure, Reported, Suppressed};
 
 pub use gaps::{GapMatrix, GapSection};
@@ -32,39 +33,13 @@ pub use profile::{DimensionRow, LevelView, RespondentLevels};
 pub use summary::{Highlight, RecommendationView, Summary};
 pub use trend::TrendView;
 
-/// One decimal, the way scores are shown on pages.
-pub fn one(x: f64) -> String {
-    let s = format!("{x:.1}");
-    if s == "-0.0" {
-        "0.0".into()
-    } else {
-        s
-    }
-}
-
-pub fn one_opt(x: Option<f64>) -> String {
-    x.map(one).unwrap_or_else(|| "–".into())
-}
-
-/// One decimal with its sign: `+3.2`, `−1.0` (a true minus sign), `0.0`.
-fn signed(x: f64) -> String {
-    let s = one(x);
-    if s == "0.0" {
-        s
-    } else if x > 0.0 {
-        format!("+{s}")
-    } else {
-        s.replacen('-', "−", 1)
-    }
-}
-
 fn one_or_hidden(x: Option<f64>, hidden: &str) -> String {
     x.map_or_else(|| hidden.to_string(), one)
 }
 
 /// A percentile rank as a whole number, or empty.
 fn percentile(p: Option<f64>) -> String {
-    p.map_or_else(String::new, |p| format!("{p:.0}"))
+    crate::output::number::whole(p)
 }
 
 #[derive(Serialize, Clone)]
