@@ -1,5 +1,6 @@
 //! The whole scoring pipeline after import: aggregate → suppress → benchmark → compare →
-//! explain levels. [`Analysis`] holds every result that reports and data files show.
+//! explain levels, run once per run. [`Analysis`] holds the typed results every renderer reads;
+//! the intermediate aggregation and confidentiality decisions stay inside [`Analysis::run`].
 
 use rayon::prelude::*;
 
@@ -17,13 +18,13 @@ pub struct Analysis<'a> {
     pub instrument: &'a Instrument,
     pub data: &'a Dataset,
     pub orgs: &'a Organizations,
-    /// Ordered by organization id, then wave.
-    pub org_waves: Vec<OrgWave>,
-    pub visibility: Vec<Visibility>,
-    pub gaps: Vec<Gap>,
-    pub changes: Vec<Change>,
-    /// One typed result per org-wave, in the order of `org_waves`.
+    /// One typed result per organization-wave, ordered by organization id, then wave; every
+    /// `org_wave` index below points into it.
     pub results: Vec<OrgWaveResult>,
+    /// Perception gaps of shown role pairs, in org-wave order.
+    pub gaps: Vec<Gap>,
+    /// Wave changes of shown measures, in org-wave order.
+    pub changes: Vec<Change>,
     /// Organizations in the responses but not in the organizations file.
     pub unlisted_orgs: Vec<String>,
 }
@@ -41,18 +42,18 @@ impl<'a> Analysis<'a> {
             .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
             .collect();
         let standings = benchmark::standings(data, &org_waves, &visibility, benchmark);
-        // Each organization-wave's standings move into its typed result.
-        let results = org_waves
-            .par_iter()
-            .zip(&visibility)
-            .zip(standings)
-            .map(|((ow, vis), standings)| {
-                let level = vis.reportable.then(|| level_summary(instrument, ow, vis));
-                results::org_wave_result(ow, vis, instrument.anonymity_threshold, standings, level)
-            })
-            .collect();
         let gaps = compare::perception_gaps(instrument, &org_waves, &visibility);
         let changes = compare::changes(instrument, data, &org_waves, &visibility);
+        // Each organization-wave, its rows and its standings move into its typed result.
+        let results = org_waves
+            .into_par_iter()
+            .zip(visibility)
+            .zip(standings)
+            .map(|((ow, vis), standings)| {
+                let level = vis.reportable.then(|| level_summary(instrument, &ow, &vis));
+                results::org_wave_result(ow, &vis, instrument.anonymity_threshold, standings, level)
+            })
+            .collect();
         let unlisted_orgs = if orgs.entries.is_empty() {
             Vec::new()
         } else {
@@ -69,8 +70,6 @@ impl<'a> Analysis<'a> {
             instrument,
             data,
             orgs,
-            org_waves,
-            visibility,
             gaps,
             changes,
             results,
@@ -79,20 +78,22 @@ impl<'a> Analysis<'a> {
     }
 
     pub fn org_id(&self, org_wave: usize) -> &str {
-        &self.data.orgs[self.org_waves[org_wave].org as usize]
+        &self.data.orgs[self.results[org_wave].org as usize]
     }
 
     pub fn wave(&self, org_wave: usize) -> &str {
-        &self.data.waves[self.org_waves[org_wave].wave as usize]
+        &self.data.waves[self.results[org_wave].wave as usize]
     }
 
-    /// The shown mean of a group's measure.
+    /// The shown mean of a group's measure (`measure`: a dimension, or the number of
+    /// dimensions for the index); `None` when it is suppressed or the group has no rows.
     pub fn shown_mean(&self, org_wave: usize, group: Group, measure: usize) -> Option<f64> {
-        let ow = &self.org_waves[org_wave];
-        if !self.visibility[org_wave].is_shown(ow, group, measure) {
-            return None;
-        }
-        ow.group(group)?.measures[measure].mean
+        let measure = Measure::from_slot(measure, self.instrument.dimensions.len());
+        let shown = self.results[org_wave]
+            .reported()?
+            .group(group)?
+            .shown(measure)?;
+        Some(shown.mean)
     }
 
     /// The standing of a shown group's measure (`measure`: a dimension, or the number of
@@ -129,12 +130,12 @@ impl<'a> Analysis<'a> {
     /// Reportable org-waves, grouped per organization (org-waves in wave order).
     pub fn reportable_by_org(&self) -> Vec<Vec<usize>> {
         let mut out: Vec<Vec<usize>> = Vec::new();
-        for (i, ow) in self.org_waves.iter().enumerate() {
-            if !self.visibility[i].reportable {
+        for (i, result) in self.results.iter().enumerate() {
+            if result.reported().is_none() {
                 continue;
             }
             match out.last_mut() {
-                Some(list) if self.org_waves[list[0]].org == ow.org => list.push(i),
+                Some(list) if self.results[list[0]].org == result.org => list.push(i),
                 _ => out.push(vec![i]),
             }
         }

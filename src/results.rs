@@ -200,7 +200,7 @@ impl OrgWaveResult {
 /// Puts the aggregation, the confidentiality decision, the standings and the level summary of
 /// one organization-wave into one typed result.
 pub fn org_wave_result(
-    org_wave: &OrgWave,
+    org_wave: OrgWave,
     visibility: &Visibility,
     threshold: usize,
     mut standings: Vec<Vec<Option<Standing>>>,
@@ -208,7 +208,7 @@ pub fn org_wave_result(
 ) -> OrgWaveResult {
     let outcome = match level {
         Some(level) if visibility.reportable => {
-            let mut groups = org_wave.groups.iter().enumerate().map(|(g, stats)| {
+            let mut groups = org_wave.groups.into_iter().enumerate().map(|(g, stats)| {
                 let figures = stats
                     .measures
                     .iter()
@@ -231,7 +231,7 @@ pub fn org_wave_result(
                 GroupResult {
                     group: stats.group,
                     rows: stats.rows,
-                    level_counts: stats.level_counts.clone(),
+                    level_counts: stats.level_counts,
                     figures,
                 }
             });
@@ -249,7 +249,7 @@ pub fn org_wave_result(
     OrgWaveResult {
         org: org_wave.org,
         wave: org_wave.wave,
-        rows: org_wave.rows.clone(),
+        rows: org_wave.rows,
         outcome,
     }
 }
@@ -310,7 +310,7 @@ mod tests {
             points_to_next: None,
             blocking: vec![],
         };
-        let result = org_wave_result(&org_wave, &visibility, 5, vec![vec![None]; 4], Some(level));
+        let result = org_wave_result(org_wave, &visibility, 5, vec![vec![None]; 4], Some(level));
         let reported = result.reported().expect("16 rows ≥ 5");
         assert_eq!(reported.all.shown(Measure::Index).map(|s| s.n), Some(16));
         let figure = |r| {

@@ -181,11 +181,12 @@ pub fn write_scores_json(analysis: &Analysis, path: &Path) -> Result<()> {
     // written in order.
     let mut ranges = Vec::new();
     let mut start = 0;
-    while start < analysis.org_waves.len() {
-        let org = analysis.org_waves[start].org;
-        let end = (start..analysis.org_waves.len())
-            .find(|&i| analysis.org_waves[i].org != org)
-            .unwrap_or(analysis.org_waves.len());
+    let results = &analysis.results;
+    while start < results.len() {
+        let org = results[start].org;
+        let end = (start..results.len())
+            .find(|&i| results[i].org != org)
+            .unwrap_or(results.len());
         ranges.push(start..end);
         start = end;
     }

@@ -27,7 +27,7 @@ pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>>
         return vec![None; instrument.scored_items().len()];
     };
     let width = instrument.items.len();
-    let rows = &analysis.org_waves[org_wave].rows;
+    let rows = &analysis.results[org_wave].rows;
     instrument
         .scored_items()
         .iter()
@@ -64,14 +64,11 @@ pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>>
 /// Figures of every org-wave (empty for org-waves that are not reportable).
 pub fn all_figures(analysis: &Analysis) -> Vec<Vec<Option<ItemFigures>>> {
     use rayon::prelude::*;
-    (0..analysis.org_waves.len())
+    (0..analysis.results.len())
         .into_par_iter()
-        .map(|i| {
-            if analysis.visibility[i].reportable {
-                figures(analysis, i)
-            } else {
-                Vec::new()
-            }
+        .map(|i| match analysis.results[i].reported() {
+            Some(_) => figures(analysis, i),
+            None => Vec::new(),
         })
         .collect()
 }
@@ -85,10 +82,10 @@ pub fn population_medians(
     (0..analysis.instrument.scored_items().len())
         .map(|item| {
             let mut means: Vec<f64> = analysis
-                .org_waves
+                .results
                 .iter()
                 .zip(all)
-                .filter(|(ow, f)| ow.wave == wave && !f.is_empty())
+                .filter(|(result, f)| result.wave == wave && !f.is_empty())
                 .filter_map(|(_, f)| f[item].as_ref().and_then(|f| f.mean))
                 .collect();
             if means.len() < crate::benchmark::MIN_POPULATION {

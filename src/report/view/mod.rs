@@ -184,7 +184,7 @@ impl Page<'_> {
 
     /// Whether the page is one person's self-assessment: their answers, not shares of many.
     fn single(&self) -> bool {
-        self.self_assessment && self.analysis.org_waves[self.latest].rows.len() == 1
+        self.self_assessment && self.analysis.results[self.latest].rows.len() == 1
     }
 
     fn wave(&self, org_wave: usize) -> String {
@@ -255,7 +255,7 @@ pub fn org_page(
         wave: page.wave(latest),
         waves: org_waves.iter().map(|&i| page.wave(i)).collect(),
         respondents: profile::respondents(&page),
-        total: analysis.org_waves[latest].rows.len(),
+        total: analysis.results[latest].rows.len(),
         summary,
         level,
         respondent_levels: profile::respondent_levels(&page),

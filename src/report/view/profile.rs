@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{one, percentile, LevelShare, Page, RoleCount};
 use crate::aggregate::Group;
 use crate::report::charts;
+use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct LevelView {
@@ -43,24 +44,21 @@ pub struct DimensionRow {
 }
 
 pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
-    let analysis = page.analysis;
-    let ow = &analysis.org_waves[page.latest];
-    let vis = &analysis.visibility[page.latest];
     let d = page.dimensions();
-    analysis
-        .instrument
+    // Every role with at least one row, in instrument order; its count is a figure like any
+    // other, shown only with its index.
+    page.reported
         .roles
         .iter()
-        .enumerate()
-        .filter_map(|(r, role)| {
-            let group = ow.group(Group::Role(r))?;
-            let shown = vis.is_shown(ow, Group::Role(r), d);
+        .filter_map(|group| {
+            let Group::Role(r) = group.group else {
+                return None;
+            };
             Some(RoleCount {
-                role: role.label.clone(),
-                count: if shown {
-                    group.rows.to_string()
-                } else {
-                    page.hidden_phrase(Group::Role(r), d)
+                role: page.analysis.instrument.roles[r].label.clone(),
+                count: match group.shown(Measure::Index) {
+                    Some(_) => group.rows.to_string(),
+                    None => page.hidden_phrase(group.group, d),
                 },
             })
         })
@@ -73,7 +71,7 @@ pub(super) fn level(page: &Page) -> LevelView {
     let d = page.dimensions();
     let summary = &page.reported.level;
     let standing = analysis.standing(page.latest, Group::All, d);
-    let index = &analysis.org_waves[page.latest].groups[0].measures[d];
+    let index = page.reported.all.shown(Measure::Index);
     LevelView {
         label: summary.level.map_or_else(
             || page.hidden.clone(),
@@ -81,9 +79,9 @@ pub(super) fn level(page: &Page) -> LevelView {
         ),
         index: summary.index.map_or_else(|| page.hidden.clone(), one),
         // A self-assessment's few answers give intervals wider than the scale: none are shown.
-        ci: match (summary.index, index.ci_low, index.ci_high) {
+        ci: match index.map(|s| (s.ci_low, s.ci_high)) {
             _ if page.self_assessment => String::new(),
-            (Some(_), Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
+            Some((Some(lo), Some(hi))) => format!("{}–{}", one(lo), one(hi)),
             _ => String::new(),
         },
         percentile: percentile(standing.and_then(|s| s.percentile)),
@@ -103,18 +101,16 @@ pub(super) fn level(page: &Page) -> LevelView {
 pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
-    let ow = &analysis.org_waves[page.latest];
-    let vis = &analysis.visibility[page.latest];
     let d = page.dimensions();
-    ow.groups
-        .iter()
+    page.reported
+        .groups()
         .map(|group| {
             let label = match group.group {
                 Group::All => "All respondents".to_string(),
                 Group::Role(r) => instrument.roles[r].label.clone(),
             };
             let total: usize = group.level_counts.iter().sum();
-            let shown = vis.is_shown(ow, group.group, d) && total > 0;
+            let shown = group.shown(Measure::Index).is_some() && total > 0;
             RespondentLevels {
                 group: label,
                 suppressed: !shown,
@@ -139,24 +135,23 @@ pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
 
 pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
     let analysis = page.analysis;
-    let ow = &analysis.org_waves[page.latest];
     analysis
         .instrument
         .dimensions
         .iter()
         .enumerate()
         .map(|(m, dim)| {
-            let s = &ow.groups[0].measures[m];
+            let figure = page.reported.all.shown(Measure::Dimension(m));
             let q = page.quartiles(m);
-            let mean = page.mean(m);
-            let shown = mean.is_some();
+            let mean = figure.map(|s| s.mean);
+            let shown = figure.is_some();
             DimensionRow {
                 title: dim.title.clone(),
                 description: dim.description.clone(),
                 value: mean.map_or_else(|| page.hidden.clone(), one),
-                ci: match (shown, s.ci_low, s.ci_high) {
+                ci: match figure.map(|s| (s.ci_low, s.ci_high)) {
                     _ if page.self_assessment => String::new(),
-                    (true, Some(lo), Some(hi)) => format!("{}–{}", one(lo), one(hi)),
+                    Some((Some(lo), Some(hi))) => format!("{}–{}", one(lo), one(hi)),
                     _ => String::new(),
                 },
                 percentile: percentile(
@@ -167,11 +162,7 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
                 p25: q.as_ref().map_or_else(String::new, |q| one(q.p25)),
                 median: q.as_ref().map_or_else(String::new, |q| one(q.median)),
                 p75: q.as_ref().map_or_else(String::new, |q| one(q.p75)),
-                n: if shown {
-                    s.n.to_string()
-                } else {
-                    String::new()
-                },
+                n: figure.map_or_else(String::new, |s| s.n.to_string()),
                 suppressed: !shown,
             }
         })

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::profile::LevelView;
 use super::{one, one_opt, signed, Page};
+use crate::results::Measure;
 
 /// How many dimensions the summary names at each end, and how many actions.
 const SUMMARY_DIMENSIONS: usize = 3;
@@ -92,7 +93,7 @@ pub(super) fn summary(
                 text.push_str(&format!(
                     " (95% confidence interval {}: the range the true value most likely lies in, given {} respondents)",
                     level.ci,
-                    analysis.org_waves[page.latest].groups[0].measures[page.dimensions()].n
+                    page.reported.all.shown(Measure::Index).map_or(0, |s| s.n)
                 ));
             }
             text.push('.');
