@@ -246,9 +246,10 @@ impl OutputDir {
                 .iter()
                 .filter(|f| !written.contains(f.path.as_str()))
             {
-                // Only a file still as partnerscope wrote it: an edited one is the user's now.
+                // Only a file still as partnerscope wrote it, reached without passing through a
+                // link: an edited one is the user's now.
                 let path = self.target.join(&old.path);
-                if matches_entry(&path, old) {
+                if !passes_a_link(&self.target, &old.path) && matches_entry(&path, old) {
                     let _ = fs::remove_file(&path);
                     remove_empty_parents(&self.target, &path);
                 }
@@ -766,6 +767,16 @@ fn prune_empty_folders(root: &Path) {
     }
 }
 
+/// Whether a folder on the way from `target` to `relative` is a symbolic link (or missing).
+fn passes_a_link(target: &Path, relative: &str) -> bool {
+    let mut path = target.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    parts[..parts.len().saturating_sub(1)].iter().any(|part| {
+        path.push(part);
+        !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+    })
+}
+
 fn remove_empty_parents(target: &Path, path: &Path) {
     for parent in path.ancestors().skip(1) {
         if parent == target || !parent.starts_with(target) || fs::remove_dir(parent).is_err() {
@@ -1017,6 +1028,18 @@ mod tests {
         assert!(!is_plain_relative("/etc/passwd"));
         assert!(!is_plain_relative("data/../../x"));
         assert!(!is_plain_relative(""));
+    }
+
+    #[test]
+    fn removal_never_passes_a_link() {
+        let dir = tempfile::tempdir().expect("folder");
+        let elsewhere = tempfile::tempdir().expect("folder");
+        std::fs::create_dir(dir.path().join("data")).expect("folder");
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("linked")).expect("link");
+        assert!(!passes_a_link(dir.path(), "data/x.csv"));
+        assert!(!passes_a_link(dir.path(), "x.csv"));
+        assert!(passes_a_link(dir.path(), "linked/x.csv"));
+        assert!(passes_a_link(dir.path(), "missing/x.csv"));
     }
 
     #[test]
