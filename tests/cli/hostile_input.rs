@@ -1,27 +1,7 @@
 //! Hostile response and organizations files (issue 10, SPEC §3): each refused or read with
 //! bounded effort, and the whole message it gives.
 
-use std::path::PathBuf;
-
-use crate::support::{run, temp, Run, Table};
-
-/// Writes `bytes` to `name` in a fresh folder and runs `score` on it with the mini instrument.
-fn score_file(name: &str, bytes: &[u8], extra: &[&str]) -> (Run, PathBuf, tempfile::TempDir) {
-    let dir = temp();
-    let file = dir.path().join(name);
-    std::fs::write(&file, bytes).unwrap();
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "score",
-        "--survey",
-        "mini.yaml",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    (run(&args), file, dir)
-}
+use crate::support::{run, score_file, temp, Table};
 
 const HEADER: &str = "respondent_id,org,role,wave,col_1";
 

@@ -321,20 +321,8 @@ r3,beta,sales_rep,w1,2,,,0,TRUE,joint,5\n";
 /// Scores `bytes` written as `name` with the mini instrument; returns the run and the
 /// respondent scores.
 fn score_mini(name: &str, bytes: &[u8], extra: &[&str]) -> (crate::support::Run, Table) {
-    let dir = temp();
-    let file = dir.path().join(name);
-    std::fs::write(&file, bytes).unwrap();
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "score",
-        "--survey",
-        "mini.yaml",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let r = run(&args);
+    let (r, file, _dir) = crate::support::score_file(name, bytes, extra);
+    let out = file.with_file_name("out");
     let table = if r.code == 0 {
         Table::read(&out.join("respondent_scores.csv"))
     } else {

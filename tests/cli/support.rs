@@ -106,3 +106,25 @@ pub fn close(actual: f64, expected: f64) {
 pub fn temp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary folder")
 }
+
+/// Writes `bytes` to `name` in a fresh folder and runs `score` on it with the mini instrument.
+pub fn score_file(
+    name: &str,
+    bytes: &[u8],
+    extra: &[&str],
+) -> (Run, std::path::PathBuf, tempfile::TempDir) {
+    let dir = temp();
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).expect("write");
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "score",
+        "--survey",
+        "mini.yaml",
+        file.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    (run(&args), file, dir)
+}
