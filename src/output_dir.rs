@@ -89,6 +89,9 @@ pub struct OutputDir {
     mode: Mode,
     /// The manifest `DIR` held when the run started, for `--force` runs to clean up after.
     previous: Option<Manifest>,
+    /// What `DIR` held when its ownership was checked, to be found again before the swap
+    /// removes it: a file the user adds meanwhile stops the run instead of being removed.
+    checked: Option<Found>,
     /// Held until the old output is removed; released on drop.
     _locks: Vec<File>,
     published: bool,
@@ -127,7 +130,7 @@ impl OutputDir {
             dir,
             options,
         )?];
-        fault::pause();
+        fault::pause("pause:");
         remove_stale_staging(&parent, &name);
 
         let (mut mode, previous) = match ownership(&target)? {
@@ -142,6 +145,10 @@ impl OutputDir {
         if mode == Mode::Replace && target.exists() && holds_current_dir(&target) {
             mode = Mode::InPlace;
         }
+        let checked = match mode {
+            Mode::Replace if target.exists() => Some(walk(&target)?),
+            _ => None,
+        };
         if mode == Mode::InPlace {
             locks.push(lock(&target.join(INNER_LOCK), dir, options)?);
         }
@@ -151,6 +158,7 @@ impl OutputDir {
             staging,
             mode,
             previous,
+            checked,
             _locks: locks,
             published: false,
         })
@@ -211,6 +219,14 @@ impl OutputDir {
             })?;
             fault::stop_at("after-exchange");
             return Ok(());
+        }
+        fault::pause("pause-publish:");
+        let now = walk(&self.target).map_err(Swap::Failed)?;
+        if self.checked.as_ref() != Some(&now) {
+            return Err(Swap::Failed(Error::Usage(format!(
+                "{}: changed while this run was writing (a file was added, removed or resized); nothing was replaced: run again",
+                self.target.display()
+            ))));
         }
         carry_litter(&self.target, &self.staging);
         exchange(&self.staging, &self.target)?;
@@ -582,7 +598,7 @@ fn foreign(dir: &Path, paths: &[String]) -> Error {
 
 /// The content of a folder, without following links: regular files with their sizes,
 /// folders, and anything else (links, sockets …), as paths relative to the folder.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Found {
     files: BTreeMap<String, u64>,
     folders: Vec<String>,
@@ -625,6 +641,9 @@ fn walk(root: &Path) -> Result<Found> {
             }
         }
     }
+    // read_dir's order is the file system's: sort, so two walks of one folder compare equal.
+    found.folders.sort();
+    found.others.sort();
     Ok(found)
 }
 
@@ -860,11 +879,12 @@ pub mod fault {
     }
 
     /// `pause:MS` holds the lock this long before working, so tests can start a second run
-    /// while the first one certainly holds the folder.
-    pub fn pause() {
+    /// while the first one certainly holds the folder; `pause-publish:MS` waits just before
+    /// the swap, so a test can change the folder meanwhile.
+    pub fn pause(point: &str) {
         if let Some(ms) = setting()
             .as_deref()
-            .and_then(|s| s.strip_prefix("pause:"))
+            .and_then(|s| s.strip_prefix(point))
             .and_then(|ms| ms.parse::<u64>().ok())
         {
             std::thread::sleep(std::time::Duration::from_millis(ms));

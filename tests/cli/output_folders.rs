@@ -630,3 +630,42 @@ fn single_file_outputs_refuse_files_they_did_not_write() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("add --force"), "{}", r.stderr);
 }
+
+/// A file the user adds while a run is writing is not swapped away with the old output: the
+/// run stops (exit 2) and the folder keeps both.
+#[test]
+fn a_file_added_during_the_run_stops_the_swap() {
+    let dir = temp();
+    hand_data(dir.path());
+    assert_eq!(score(dir.path(), "out", &[], &[]).code, 0);
+    let old = tree(&dir.path().join("out"));
+    let survey = survey();
+    let child = Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args([
+            "score",
+            "data/2025-H1.csv",
+            SURVEY,
+            &survey,
+            "--out",
+            "out",
+            "-q",
+        ])
+        .current_dir(dir.path())
+        .env("PARTNERSCOPE_FAULT", "pause-publish:1500")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::fs::write(dir.path().join("out/late.txt"), "mine").expect("write");
+    let done = child.wait_with_output().expect("waits");
+    assert_eq!(done.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        stderr.contains("changed while this run was writing"),
+        "{stderr}"
+    );
+    let mut now = tree(&dir.path().join("out"));
+    assert_eq!(now.remove("late.txt").as_deref(), Some(&b"mine"[..]));
+    assert!(now == old, "the old output is intact");
+}
