@@ -780,13 +780,22 @@ impl Stopwatch {
         if let (Some(start), Some(previous)) = (self.start, *last) {
             let now = std::time::Instant::now();
             eprintln!(
-                "timing: {stage} {:.3} s (total {:.3} s)",
+                "timing: {stage} {:.3} s (total {:.3} s){}",
                 (now - previous).as_secs_f64(),
-                (now - start).as_secs_f64()
+                (now - start).as_secs_f64(),
+                peak_memory().map_or(String::new(), |m| format!(", peak memory {m}"))
             );
             *last = Some(now);
         }
     }
+}
+
+/// The process's peak resident memory so far (`VmHWM` on Linux), for the stage timings.
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!("{} MiB", kib / 1024))
 }
 
 /// Creation time for norms files: `SOURCE_DATE_EPOCH` when set, otherwise now (UTC, RFC 3339).

@@ -8,17 +8,58 @@ pub fn num(x: f64) -> String {
     out
 }
 
-/// Appends [`num`]'s text for `x`: Rust's `Display` (the shortest digits that read back to
-/// `x`), `0` for both zeros. A faster formatter (`zmij`) was measured against this on the
-/// 1M-respondent benchmark and gained about 3% of wall time, within run-to-run noise, so the
-/// standard library does it; [`NumberCache`] spares the repeats.
+/// Appends [`num`]'s text for `x`. The digits are those of Rust's `Display` (the shortest that
+/// read back to `x`), produced by `zmij` (the formatter serde_json already uses), several
+/// times faster than `Display` on the millions of scores a large run writes: 5% of the wall
+/// time of `score` on 1M respondents (BENCHMARKS.md). A test compares the two on four million
+/// values.
 pub fn push_num(out: &mut String, x: f64) {
     use std::fmt::Write as _;
     if x == 0.0 {
         out.push('0');
         return;
     }
+    if x.is_finite() && !may_tie(x) {
+        let mut buffer = zmij::Buffer::new();
+        let text = buffer.format_finite(x);
+        // zmij writes `50.0` where Display writes `50`, and switches to `1e-7` notation
+        // outside about 1e-5..1e16, where Display never does; those rare values take the
+        // slow path.
+        if !text.contains('e') {
+            out.push_str(text.strip_suffix(".0").unwrap_or(text));
+            return;
+        }
+    }
     let _ = write!(out, "{x}");
+}
+
+/// Whether two shortest representations of `x` could be equally close to it, where zmij and
+/// `Display` break the tie differently (`…699.2` against `…699.3`). Two candidates of L digits
+/// both read back to `x` only for L ≥ 16, and `x` lies exactly halfway only if its exact
+/// decimal value has L + 1 significant digits: `x = m · 2^-k` with `m · 5^k` of 17 or 18
+/// digits. Integers below 2^53 are exact and never tie. Scores such as 100/3 have about 50
+/// exact digits, and short ones such as 56.25 have fewer than 17.
+fn may_tie(x: f64) -> bool {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mut m, mut e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    if m == 0 {
+        return true;
+    }
+    let zeros = m.trailing_zeros();
+    m >>= zeros;
+    e += zeros as i32;
+    if e >= 0 {
+        return x.abs() >= 2f64.powi(53);
+    }
+    let k = e.unsigned_abs();
+    // 5^27 alone exceeds 10^18.
+    k <= 26 && (10u128.pow(16)..10u128.pow(18)).contains(&(u128::from(m) * 5u128.pow(k)))
 }
 
 pub fn opt(x: Option<f64>) -> String {
@@ -158,6 +199,34 @@ mod tests {
             text.clear();
             cache.push(&mut text, x);
             assert_eq!(text, num(x));
+        }
+    }
+
+    /// `push_num` must give exactly `Display`'s text: random bit patterns (every magnitude) and
+    /// values shaped like scores (ratios of small integers in 0–100).
+    #[test]
+    fn fast_numbers_equal_display() {
+        let mut rng = crate::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = || rng.next_u64();
+        let mut text = String::new();
+        for i in 0..4_000_000u64 {
+            let i = i % 4;
+            let bits = next();
+            let x = match i {
+                0 => f64::from_bits(bits),
+                1 => (bits % 10_001) as f64 / ((bits >> 32) % 97 + 1) as f64,
+                // Dyadic fractions, where ties happen: 1 + 2^-17 is 1.00000762939453125.
+                2 => (bits >> (11 + (bits >> 58) % 40)) as f64 / 2f64.powi((bits % 64) as i32),
+                _ => (bits % 1_000_000) as f64 * 10f64.powi((bits >> 40) as i32 % 40 - 20),
+            };
+            text.clear();
+            push_num(&mut text, x);
+            let expected = if x == 0.0 {
+                "0".to_string()
+            } else {
+                x.to_string()
+            };
+            assert_eq!(text, expected, "bits {:#x}", x.to_bits());
         }
     }
 }
