@@ -41,15 +41,16 @@ impl<'a> Analysis<'a> {
             .par_iter()
             .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
             .collect();
-        let standings = benchmark::standings(data, &org_waves, &visibility, benchmark);
+        let pools = benchmark::Pools::new(data, &org_waves, &visibility, benchmark);
         let gaps = compare::perception_gaps(instrument, &org_waves, &visibility);
         let changes = compare::changes(instrument, data, &org_waves, &visibility);
-        // Each organization-wave, its rows and its standings move into its typed result.
+        // Each organization-wave is placed in its populations and moves, with its rows, into
+        // its typed result (one parallel pass, no copies).
         let results = org_waves
             .into_par_iter()
             .zip(visibility)
-            .zip(standings)
-            .map(|((ow, vis), standings)| {
+            .map(|(ow, vis)| {
+                let standings = pools.standings(&ow, &vis);
                 let level = vis.reportable.then(|| level_summary(instrument, &ow, &vis));
                 results::org_wave_result(ow, &vis, instrument.anonymity_threshold, standings, level)
             })

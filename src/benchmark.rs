@@ -8,7 +8,6 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -185,118 +184,134 @@ impl Pool {
     }
 }
 
-/// For each org-wave (same order as given), group (same order as its groups) and measure, the
-/// standing, or `None` where the group's measure is not shown.
-pub fn standings(
-    data: &Dataset,
-    org_waves: &[OrgWave],
-    visibility: &[Visibility],
-    benchmark: &Benchmark,
-) -> Vec<Vec<Vec<Option<Standing>>>> {
-    // Every shown value, by wave, group and measure, with its organization.
-    let mut values: BTreeMap<Key, Vec<(u32, f64)>> = BTreeMap::new();
-    for (ow, vis) in org_waves.iter().zip(visibility) {
-        for (group, m, mean) in vis.shown_means(ow) {
-            values
-                .entry((ow.wave, group, m))
-                .or_default()
-                .push((ow.org, mean));
+/// The populations an organization-wave is placed in, built once from every shown value of a
+/// run (or from a norms file); [`Pools::standings`] then places one organization-wave.
+pub struct Pools<'a> {
+    data: &'a Dataset,
+    benchmark: &'a Benchmark<'a>,
+    /// Every shown value, by wave, group and measure.
+    waves: BTreeMap<Key, Pool>,
+    /// Peer pools by (key, attribute value), built only for --peer-group.
+    peers: BTreeMap<(Key, &'a str), Pool>,
+    /// Norms populations by group and measure, built only for --norms.
+    norms: BTreeMap<(Group, usize), Pool>,
+}
+
+impl<'a> Pools<'a> {
+    pub fn new(
+        data: &'a Dataset,
+        org_waves: &[OrgWave],
+        visibility: &[Visibility],
+        benchmark: &'a Benchmark<'a>,
+    ) -> Pools<'a> {
+        // Every shown value, by wave, group and measure, with its organization.
+        let mut values: BTreeMap<Key, Vec<(u32, f64)>> = BTreeMap::new();
+        for (ow, vis) in org_waves.iter().zip(visibility) {
+            for (group, m, mean) in vis.shown_means(ow) {
+                values
+                    .entry((ow.wave, group, m))
+                    .or_default()
+                    .push((ow.org, mean));
+            }
         }
-    }
-    let waves: BTreeMap<Key, Pool> = values
-        .iter()
-        .map(|(k, v)| (*k, Pool::new(v.iter().map(|p| p.1).collect())))
-        .collect();
-    // Peer pools by (key, attribute value), built only for --peer-group.
-    let mut peers: BTreeMap<(Key, &str), Pool> = BTreeMap::new();
-    if let Benchmark::PeerGroup { attribute, orgs } = benchmark {
-        for (key, list) in &values {
-            let mut split: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-            for (org, mean) in list {
-                if let Some(value) = orgs.attribute(&data.orgs[*org as usize], attribute) {
-                    split.entry(value).or_default().push(*mean);
+        let waves: BTreeMap<Key, Pool> = values
+            .iter()
+            .map(|(k, v)| (*k, Pool::new(v.iter().map(|p| p.1).collect())))
+            .collect();
+        let mut peers: BTreeMap<(Key, &str), Pool> = BTreeMap::new();
+        if let Benchmark::PeerGroup { attribute, orgs } = benchmark {
+            for (key, list) in &values {
+                let mut split: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+                for (org, mean) in list {
+                    if let Some(value) = orgs.attribute(&data.orgs[*org as usize], attribute) {
+                        split.entry(value).or_default().push(*mean);
+                    }
+                }
+                for (value, list) in split {
+                    peers.insert((*key, value), Pool::new(list));
                 }
             }
-            for (value, list) in split {
-                peers.insert((*key, value), Pool::new(list));
-            }
+        }
+        let norms = match benchmark {
+            Benchmark::Norms { norms, .. } => norms
+                .resolved
+                .iter()
+                .map(|(k, &p)| (*k, Pool::new(norms.populations[p].values.clone())))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Pools {
+            data,
+            benchmark,
+            waves,
+            peers,
+            norms,
         }
     }
-    let norm_pools: BTreeMap<(Group, usize), Pool> = match benchmark {
-        Benchmark::Norms { norms, .. } => norms
-            .resolved
-            .iter()
-            .map(|(k, &p)| (*k, Pool::new(norms.populations[p].values.clone())))
-            .collect(),
-        _ => BTreeMap::new(),
-    };
 
-    org_waves
-        .par_iter()
-        .zip(visibility)
-        .map(|(ow, vis)| {
-            let wave = &data.waves[ow.wave as usize];
-            ow.groups
-                .iter()
-                .enumerate()
-                .map(|(g, group)| {
-                    group
-                        .measures
-                        .iter()
-                        .enumerate()
-                        .map(|(m, summary)| {
-                            let x = summary.mean.filter(|_| vis.shown[g][m])?;
-                            let key = (ow.wave, group.group, m);
-                            let wave_pool = &waves[&key];
-                            let whole_wave = || Population::Wave {
-                                wave: wave.clone(),
-                                n: wave_pool.sorted.len(),
-                            };
-                            Some(match benchmark {
-                                Benchmark::Wave => wave_pool.standing(x, whole_wave()),
-                                Benchmark::PeerGroup { attribute, orgs } => {
-                                    match orgs.attribute(&data.orgs[ow.org as usize], attribute) {
-                                        Some(value) => match peers.get(&(key, value)) {
-                                            Some(pool) if pool.sorted.len() >= MIN_POPULATION => {
-                                                pool.standing(
-                                                    x,
-                                                    Population::Peer {
-                                                        attribute: attribute.to_string(),
-                                                        value: value.to_string(),
-                                                        n: pool.sorted.len(),
-                                                    },
-                                                )
-                                            }
-                                            _ => wave_pool.standing(
+    /// For each group of `ow` (in its order) and measure, the standing, or `None` where the
+    /// group's measure is not shown.
+    pub fn standings(&self, ow: &OrgWave, vis: &Visibility) -> Vec<Vec<Option<Standing>>> {
+        let wave = &self.data.waves[ow.wave as usize];
+        ow.groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                group
+                    .measures
+                    .iter()
+                    .enumerate()
+                    .map(|(m, summary)| {
+                        let x = summary.mean.filter(|_| vis.shown[g][m])?;
+                        let key = (ow.wave, group.group, m);
+                        let wave_pool = &self.waves[&key];
+                        let whole_wave = || Population::Wave {
+                            wave: wave.clone(),
+                            n: wave_pool.sorted.len(),
+                        };
+                        Some(match self.benchmark {
+                            Benchmark::Wave => wave_pool.standing(x, whole_wave()),
+                            Benchmark::PeerGroup { attribute, orgs } => {
+                                match orgs.attribute(&self.data.orgs[ow.org as usize], attribute) {
+                                    Some(value) => match self.peers.get(&(key, value)) {
+                                        Some(pool) if pool.sorted.len() >= MIN_POPULATION => pool
+                                            .standing(
                                                 x,
-                                                Population::Fallback {
-                                                    wave: wave.clone(),
-                                                    n: wave_pool.sorted.len(),
+                                                Population::Peer {
+                                                    attribute: attribute.to_string(),
+                                                    value: value.to_string(),
+                                                    n: pool.sorted.len(),
                                                 },
                                             ),
-                                        },
-                                        // No value for the attribute: the wave.
-                                        None => wave_pool.standing(x, whole_wave()),
-                                    }
+                                        _ => wave_pool.standing(
+                                            x,
+                                            Population::Fallback {
+                                                wave: wave.clone(),
+                                                n: wave_pool.sorted.len(),
+                                            },
+                                        ),
+                                    },
+                                    // No value for the attribute: the wave.
+                                    None => wave_pool.standing(x, whole_wave()),
                                 }
-                                Benchmark::Norms { name, .. } => {
-                                    let empty = Pool::new(Vec::new());
-                                    let pool = norm_pools.get(&(group.group, m)).unwrap_or(&empty);
-                                    pool.standing(
-                                        x,
-                                        Population::Norms {
-                                            name: name.to_string(),
-                                            n: pool.sorted.len(),
-                                        },
-                                    )
-                                }
-                            })
+                            }
+                            Benchmark::Norms { name, .. } => {
+                                let empty = Pool::new(Vec::new());
+                                let pool = self.norms.get(&(group.group, m)).unwrap_or(&empty);
+                                pool.standing(
+                                    x,
+                                    Population::Norms {
+                                        name: name.to_string(),
+                                        n: pool.sorted.len(),
+                                    },
+                                )
+                            }
                         })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 /// Percentile, quartiles and z of `x` in a population (any order).
