@@ -446,6 +446,7 @@ fn report(
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
+    let clock = Stopwatch::start();
     // Item scores feed the per-item distributions of the pages.
     let rejects_at = out.join("data").join("rejects.csv");
     let data = load_responses(
@@ -459,8 +460,10 @@ fn report(
     if self_assessment {
         refuse_several_orgs(&data)?;
     }
+    clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+    clock.lap("analysis");
     warn_unlisted(&analysis, common);
     let pages = crate::report::Pages {
         templates_dir: templates,
@@ -469,7 +472,9 @@ fn report(
         extras: &extras,
     }
     .render(&analysis, dir.path())?;
+    clock.lap("data files and pages");
     let published = publish(dir, "report", &instrument, common)?;
+    clock.lap("publishing");
     if !common.quiet && pages > 0 {
         eprintln!(
             "wrote {} organization report(s), the portfolio {} and the data files{}",
