@@ -37,9 +37,8 @@ pub fn agrees(rwg_j: f64) -> bool {
 /// organization-wave a group) and the medians of its organizations' agreement.
 #[derive(Debug, Serialize)]
 pub struct AggregationRow {
-    /// The measure's position: a dimension index, or the number of dimensions for the index.
     #[serde(skip)]
-    pub m: usize,
+    pub m: Measure,
     pub measure: String,
     pub wave: String,
     /// Organization-waves in the ANOVA (each organization once per wave).
@@ -160,7 +159,8 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
     for scope in scopes {
         let in_scope = |k: usize| scope.is_none_or(|w| analysis.results[shown[k]].wave == w);
         let wave = scope.map_or("all", |w| analysis.data.waves[w as usize].as_str());
-        for m in 0..=d {
+        for measure in Measure::all(d) {
+            let m = measure.slot(d);
             let groups: Vec<GroupMoments> = (0..shown.len())
                 .filter(|&k| in_scope(k))
                 .filter_map(|k| per_org_wave[k].0[m])
@@ -171,7 +171,7 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
                 .collect();
             rows.push(aggregation_row(
                 instrument,
-                m,
+                measure,
                 wave,
                 &groups,
                 &agreement,
@@ -188,7 +188,7 @@ pub fn compute(analysis: &Analysis, matrix: &ItemMatrix) -> Aggregation {
 
 fn aggregation_row(
     instrument: &Instrument,
-    m: usize,
+    m: Measure,
     wave: &str,
     groups: &[GroupMoments],
     agreement: &[&AgreementFigures],
@@ -227,7 +227,7 @@ fn aggregation_row(
     ad.sort_by(f64::total_cmp);
     AggregationRow {
         m,
-        measure: instrument.measure_id(m).to_string(),
+        measure: m.id(instrument).to_string(),
         wave: wave.to_string(),
         organizations: groups.len(),
         respondents: groups.iter().map(|g| g.n).sum(),

@@ -86,10 +86,9 @@ impl<'a> Analysis<'a> {
         &self.data.waves[self.results[org_wave].wave as usize]
     }
 
-    /// The shown mean of a group's measure (`measure`: a dimension, or the number of
-    /// dimensions for the index); `None` when it is suppressed or the group has no rows.
-    pub fn shown_mean(&self, org_wave: usize, group: Group, measure: usize) -> Option<f64> {
-        let measure = Measure::from_slot(measure, self.instrument.dimensions.len());
+    /// The shown mean of a group's measure; `None` when it is suppressed or the group has no
+    /// rows.
+    pub fn shown_mean(&self, org_wave: usize, group: Group, measure: Measure) -> Option<f64> {
         let shown = self.results[org_wave]
             .reported()?
             .group(group)?
@@ -97,10 +96,8 @@ impl<'a> Analysis<'a> {
         Some(shown.mean)
     }
 
-    /// The standing of a shown group's measure (`measure`: a dimension, or the number of
-    /// dimensions for the index).
-    pub fn standing(&self, org_wave: usize, group: Group, measure: usize) -> Option<&Standing> {
-        let measure = Measure::from_slot(measure, self.instrument.dimensions.len());
+    /// The standing of a shown group's measure.
+    pub fn standing(&self, org_wave: usize, group: Group, measure: Measure) -> Option<&Standing> {
         self.results[org_wave]
             .reported()?
             .group(group)?

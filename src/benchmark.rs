@@ -8,7 +8,6 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Group, OrgWave};
@@ -645,7 +644,7 @@ fn check_population(
             .position(|x| x.id == population.measure)
     };
     let Some(measure) = measure else {
-        let measures: Vec<&str> = (0..=d).map(|m| instrument.measure_id(m)).collect();
+        let measures: Vec<&str> = Measure::all(d).map(|m| m.id(instrument)).collect();
         return Err(format!(
             ".measure: `{}` is not a measure of instrument `{}` (measures: {})",
             quote(&population.measure),

@@ -6,6 +6,7 @@ use crate::aggregate::{self, Group, OrgWave};
 use crate::confidential::Visibility;
 use crate::instrument::{Instrument, MeaningfulChange};
 use crate::responses::Dataset;
+use crate::results::Measure;
 use crate::{score, stats};
 
 /// `mean(first role) − mean(second role)` for one organization-wave and measure.
@@ -13,7 +14,7 @@ use crate::{score, stats};
 pub struct Gap {
     /// Index into the org-wave list.
     pub org_wave: usize,
-    pub measure: usize,
+    pub measure: Measure,
     pub first_role: usize,
     pub second_role: usize,
     pub first_mean: f64,
@@ -27,9 +28,11 @@ pub fn perception_gaps(
     org_waves: &[OrgWave],
     visibility: &[Visibility],
 ) -> Vec<Gap> {
+    let d = instrument.dimensions.len();
     let mut gaps = Vec::new();
     for (i, (ow, vis)) in org_waves.iter().zip(visibility).enumerate() {
-        for m in 0..=instrument.dimensions.len() {
+        for measure in Measure::all(d) {
+            let m = measure.slot(d);
             for &(first, second) in &instrument.perception_gaps {
                 let mean = |role| {
                     let group = Group::Role(role);
@@ -41,7 +44,7 @@ pub fn perception_gaps(
                     let gap = a - b;
                     gaps.push(Gap {
                         org_wave: i,
-                        measure: m,
+                        measure,
                         first_role: first,
                         second_role: second,
                         first_mean: a,
@@ -61,7 +64,7 @@ pub fn perception_gaps(
 pub struct Change {
     pub from: usize,
     pub to: usize,
-    pub measure: usize,
+    pub measure: Measure,
     pub shift: Shift,
 }
 
@@ -119,7 +122,8 @@ pub fn changes(
         if org_waves[from].org != org_waves[to].org {
             continue;
         }
-        for m in 0..=d {
+        for measure in Measure::all(d) {
+            let m = measure.slot(d);
             let shown_in = |i: usize| visibility[i].is_shown(&org_waves[i], Group::All, m);
             if !(shown_in(from) && shown_in(to)) {
                 continue;
@@ -130,7 +134,7 @@ pub fn changes(
                 out.push(Change {
                     from,
                     to,
-                    measure: m,
+                    measure,
                     shift,
                 });
             }

@@ -50,6 +50,14 @@ impl Measure {
             Measure::Index => "index",
         }
     }
+
+    /// `Index` or the dimension's title, as pages name it.
+    pub fn title(self, instrument: &Instrument) -> &str {
+        match self {
+            Measure::Dimension(d) => &instrument.dimensions[d].title,
+            Measure::Index => "Index",
+        }
+    }
 }
 
 /// Why a figure is not shown (SPEC §6).

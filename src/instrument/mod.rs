@@ -172,16 +172,6 @@ impl Instrument {
         &self.items[self.outcomes.clone()]
     }
 
-    /// The id of measure `m` in outputs: a dimension id, or `index` after the dimensions.
-    pub fn measure_id(&self, m: usize) -> &str {
-        self.dimensions.get(m).map_or("index", |d| d.id.as_str())
-    }
-
-    /// The title of measure `m` on pages: a dimension title, or `Index`.
-    pub fn measure_title(&self, m: usize) -> &str {
-        self.dimensions.get(m).map_or("Index", |d| d.title.as_str())
-    }
-
     pub fn role_index(&self, id: &str) -> Option<usize> {
         self.roles.iter().position(|r| r.id == id)
     }

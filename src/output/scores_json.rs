@@ -297,7 +297,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             .gaps_of(i)
             .iter()
             .map(|g| GapJson {
-                measure: analysis.instrument.measure_id(g.measure).to_string(),
+                measure: g.measure.id(analysis.instrument).to_string(),
                 first_role: instrument.roles[g.first_role].id.clone(),
                 second_role: instrument.roles[g.second_role].id.clone(),
                 first_mean: g.first_mean,
@@ -329,7 +329,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
     }
     for c in analysis.changes_from(range) {
         entry.changes.push(ChangeJson::new(
-            analysis.instrument.measure_id(c.measure).to_string(),
+            c.measure.id(analysis.instrument).to_string(),
             analysis.wave(c.from),
             analysis.wave(c.to),
             &c.shift,

@@ -159,7 +159,7 @@ pub fn perception_gaps(analysis: &Analysis, path: &Path) -> Result<()> {
         let gap = &analysis.gaps[i];
         line.text(analysis.org_id(gap.org_wave));
         line.text(analysis.wave(gap.org_wave));
-        line.text(analysis.instrument.measure_id(gap.measure));
+        line.text(gap.measure.id(analysis.instrument));
         line.text(&roles[gap.first_role].id);
         line.text(&roles[gap.second_role].id);
         line.num(gap.first_mean);
@@ -192,7 +192,7 @@ pub fn changes(analysis: &Analysis, path: &Path) -> Result<()> {
         let s = &c.shift;
         table.row([
             Cell::Text(analysis.org_id(c.from)),
-            Cell::Text(analysis.instrument.measure_id(c.measure)),
+            Cell::Text(c.measure.id(analysis.instrument)),
             Cell::Text(analysis.wave(c.from)),
             Cell::Text(analysis.wave(c.to)),
             Cell::Number(s.from_mean),

@@ -30,6 +30,7 @@ use crate::instrument::{Instrument, ItemKind};
 use crate::output;
 use crate::report::{charts, templates, view};
 use crate::responses::{Dataset, ItemMatrix, Organizations, ANSWERED, NA};
+use crate::results::Measure;
 use crate::score;
 use crate::stats;
 
@@ -500,7 +501,8 @@ fn population_changes(instrument: &Instrument, data: &Dataset, waves: &[u32]) ->
     let d = instrument.dimensions.len();
     let mut out = Vec::new();
     for pair in waves.windows(2) {
-        for m in 0..=d {
+        for measure in Measure::all(d) {
+            let m = measure.slot(d);
             let values = |w: u32| -> Vec<f64> {
                 (0..r.len())
                     .filter(|&i| r.wave[i] == w)
@@ -515,7 +517,7 @@ fn population_changes(instrument: &Instrument, data: &Dataset, waves: &[u32]) ->
                 });
                 out.push(WaveChange {
                     scope: "all".into(),
-                    measure: instrument.measure_id(m).to_string(),
+                    measure: measure.id(instrument).to_string(),
                     from_wave: data.waves[pair[0] as usize].clone(),
                     to_wave: data.waves[pair[1] as usize].clone(),
                     warning: match figures {
@@ -609,7 +611,7 @@ pub fn analyse<'a>(
     for c in &analysis.changes {
         wave_changes.push(WaveChange {
             scope: analysis.org_id(c.from).to_string(),
-            measure: instrument.measure_id(c.measure).to_string(),
+            measure: c.measure.id(instrument).to_string(),
             from_wave: analysis.wave(c.from).to_string(),
             to_wave: analysis.wave(c.to).to_string(),
             figures: Gated::new(c.shift.from_n.min(c.shift.to_n), threshold, || {

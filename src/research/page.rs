@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::output::number::{self, percent};
+use crate::results::Measure;
 
 #[derive(Serialize)]
 struct StatsPage {
@@ -179,8 +180,10 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
         ),
         None => String::new(),
     };
-    let shared = (row.m < instrument.dimensions.len())
-        .then(|| aggregation::shared_options(instrument, row.m));
+    let shared = match row.m {
+        Measure::Dimension(k) => Some(aggregation::shared_options(instrument, k)),
+        Measure::Index => None,
+    };
     let agreement = match (row.rwg_j_share_agreeing, &shared) {
         (Some(share), _) => {
             let only = if share < 0.5 { " only" } else { "" };
@@ -214,7 +217,7 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
         String::new()
     };
     Reading {
-        measure: instrument.measure_title(row.m).to_string(),
+        measure: row.m.title(instrument).to_string(),
         between,
         means,
         agreement,
@@ -235,7 +238,7 @@ fn aggregation_view(
         .iter()
         .map(|a| {
             Line::plain(
-                vec![instrument.measure_title(a.m).to_string(), a.wave.clone()],
+                vec![a.m.title(instrument).to_string(), a.wave.clone()],
                 vec![
                     a.organizations.to_string(),
                     a.respondents.to_string(),
@@ -343,12 +346,16 @@ pub(super) fn write_html(
         bars: json
             .aggregation
             .iter()
-            .filter(|a| a.wave == "all" && a.m < instrument.dimensions.len())
-            .map(|a| UnitBar {
-                label: instrument.measure_title(a.m).to_string(),
+            .filter(|a| a.wave == "all")
+            .filter_map(|a| match a.m {
+                Measure::Dimension(k) => Some((a, k)),
+                Measure::Index => None,
+            })
+            .map(|(a, k)| UnitBar {
+                label: a.m.title(instrument).to_string(),
                 value: a.rwg_j_share_agreeing,
                 interval: None,
-                missing: if aggregation::shared_options(instrument, a.m).is_err() {
+                missing: if aggregation::shared_options(instrument, k).is_err() {
                     "not computed: the items are not all scale items with the same options".into()
                 } else {
                     "no organization to show".into()
@@ -559,19 +566,19 @@ pub(super) fn write_html(
 /// Per measure and pair of waves: how many organizations were compared, how many rose or fell
 /// meaningfully (SPEC §5), and the median change.
 fn org_change_summary(instrument: &Instrument, changes: &[&WaveChange]) -> Vec<Line> {
-    let mut groups: std::collections::BTreeMap<(usize, &str, &str), Vec<&ChangeFigures>> =
+    let mut groups: std::collections::BTreeMap<(Measure, &str, &str), Vec<&ChangeFigures>> =
         Default::default();
-    let position = |id: &str| {
+    let measure = |id: &str| {
         instrument
             .dimensions
             .iter()
             .position(|d| d.id == id)
-            .unwrap_or(instrument.dimensions.len())
+            .map_or(Measure::Index, Measure::Dimension)
     };
     for c in changes {
         if let Some(f) = c.figures.shown() {
             groups
-                .entry((position(&c.measure), &c.from_wave, &c.to_wave))
+                .entry((measure(&c.measure), &c.from_wave, &c.to_wave))
                 .or_default()
                 .push(f);
         }
@@ -590,10 +597,7 @@ fn org_change_summary(instrument: &Instrument, changes: &[&WaveChange]) -> Vec<L
                 .filter(|f| f.meaningful && f.difference < 0.0)
                 .count();
             Line::plain(
-                vec![
-                    instrument.measure_title(m).to_string(),
-                    format!("{from} → {to}"),
-                ],
+                vec![m.title(instrument).to_string(), format!("{from} → {to}")],
                 vec![
                     figures.len().to_string(),
                     rose.to_string(),
@@ -743,7 +747,7 @@ mod tests {
     use super::*;
     use crate::aggregation::AggregationRow;
 
-    fn pooled(m: usize, icc1: f64, icc2: f64, share: Option<f64>) -> AggregationRow {
+    fn pooled(m: Measure, icc1: f64, icc2: f64, share: Option<f64>) -> AggregationRow {
         AggregationRow {
             m,
             measure: String::new(),
@@ -763,7 +767,10 @@ mod tests {
     fn aggregation_figures_read_in_plain_words() {
         let instrument = crate::instrument::load_bundled().unwrap();
         // The readings of Bliese (2000)'s well-being example: ICC(1) .04, ICC(2) .77.
-        let r = reading(&instrument, &pooled(0, 0.0434, 0.7717, Some(0.8)));
+        let r = reading(
+            &instrument,
+            &pooled(Measure::Dimension(0), 0.0434, 0.7717, Some(0.8)),
+        );
         assert_eq!(r.measure, "Senior collaboration on business issues");
         assert_eq!(
             r.between,
@@ -782,7 +789,10 @@ mod tests {
             "the median AD_M of 0.90 is above the A/6 = 0.83 limit for 5 answer options"
         );
         // Near a cut-off, a third decimal keeps 0.698 from reading as 0.70.
-        let r = reading(&instrument, &pooled(0, 0.30, 0.698, Some(0.25)));
+        let r = reading(
+            &instrument,
+            &pooled(Measure::Dimension(0), 0.30, 0.698, Some(0.25)),
+        );
         assert_eq!(
             r.between,
             "30% of the variance lies between organizations (ICC(1) 0.30, a large organization effect)"
@@ -793,7 +803,10 @@ mod tests {
         assert!(r
             .agreement
             .contains("aggregate only in 25% of organizations"));
-        let r = reading(&instrument, &pooled(0, -0.02, 0.3, None));
+        let r = reading(
+            &instrument,
+            &pooled(Measure::Dimension(0), -0.02, 0.3, None),
+        );
         assert!(r
             .between
             .starts_with("no part of the variance lies between organizations"));
@@ -802,13 +815,12 @@ mod tests {
             .starts_with("organization means are not reliable (ICC(2) 0.30"));
         assert_eq!(r.agreement, "no organization to show");
         // The index has no agreement of its own; `resources` has non-scale items.
-        let index = instrument.dimensions.len();
-        let r = reading(&instrument, &pooled(index, 0.1, 0.9, None));
+        let r = reading(&instrument, &pooled(Measure::Index, 0.1, 0.9, None));
         assert_eq!(
             (r.measure.as_str(), r.agreement.as_str()),
             ("Index", "computed per dimension, not for the index")
         );
-        let r = reading(&instrument, &pooled(1, 0.1, 0.9, None));
+        let r = reading(&instrument, &pooled(Measure::Dimension(1), 0.1, 0.9, None));
         assert!(r
             .agreement
             .starts_with("not computed: the items are not all scale items"));

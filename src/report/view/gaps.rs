@@ -7,6 +7,7 @@ use super::{one, one_or_hidden, signed, Page};
 use crate::aggregate::Group;
 use crate::compare::Gap;
 use crate::report::charts;
+use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct GapSection {
@@ -53,7 +54,7 @@ pub struct GapCell {
 }
 
 /// The gap of a pair and measure in the page's latest wave, when both roles are shown.
-fn shown_gap<'a>(page: &'a Page, first: usize, second: usize, m: usize) -> Option<&'a Gap> {
+fn shown_gap<'a>(page: &'a Page, first: usize, second: usize, m: Measure) -> Option<&'a Gap> {
     page.analysis
         .gaps_of(page.latest)
         .iter()
@@ -78,7 +79,9 @@ fn pairs(page: &Page) -> Vec<(usize, (usize, usize))> {
         .enumerate()
         .filter(|&(_, (first, second))| {
             !page.self_assessment
-                || (0..=page.dimensions()).any(|m| shown_gap(page, first, second, m).is_some())
+                || page
+                    .measures()
+                    .any(|m| shown_gap(page, first, second, m).is_some())
         })
         .collect()
 }
@@ -87,9 +90,10 @@ pub(super) fn matrix(page: &Page) -> GapMatrix {
     let instrument = page.analysis.instrument;
     let alert = instrument.gap_alert;
     let pairs: Vec<(usize, usize)> = pairs(page).into_iter().map(|(_, pair)| pair).collect();
-    let rows: Vec<GapMatrixRow> = (0..=page.dimensions())
+    let rows: Vec<GapMatrixRow> = page
+        .measures()
         .map(|m| GapMatrixRow {
-            measure: instrument.measure_title(m).to_string(),
+            measure: m.title(instrument).to_string(),
             cells: pairs
                 .iter()
                 .map(|&(first, second)| match shown_gap(page, first, second, m) {
@@ -128,7 +132,6 @@ pub(super) fn matrix(page: &Page) -> GapMatrix {
 pub(super) fn sections(page: &Page) -> Vec<GapSection> {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
-    let d = page.dimensions();
     pairs(page)
         .into_iter()
         .map(|(k, (first, second))| {
@@ -136,9 +139,10 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
                 &instrument.roles[first].label,
                 &instrument.roles[second].label,
             );
-            let rows: Vec<GapRow> = (0..=d)
+            let rows: Vec<GapRow> = page
+                .measures()
                 .map(|m| {
-                    let label = instrument.measure_title(m).to_string();
+                    let label = m.title(instrument).to_string();
                     match shown_gap(page, first, second, m) {
                         Some(g) => GapRow {
                             measure: label,
@@ -168,11 +172,12 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
                 title: format!("Perception gap: {fl} compared with {sl}"),
                 first_label: fl.clone(),
                 second_label: sl.clone(),
-                rows: (0..=d)
+                rows: page
+                    .measures()
                     .map(|m| {
                         let g = shown_gap(page, first, second, m);
                         charts::dumbbell::DumbbellRow {
-                            label: instrument.measure_title(m).to_string(),
+                            label: m.title(instrument).to_string(),
                             first: g.map(|g| g.first_mean),
                             second: g.map(|g| g.second_mean),
                             flagged: g.is_some_and(|g| g.flag),
@@ -181,7 +186,9 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
                     .collect(),
             });
             GapSection {
-                available: (0..=d).any(|m| shown_gap(page, first, second, m).is_some()),
+                available: page
+                    .measures()
+                    .any(|m| shown_gap(page, first, second, m).is_some()),
                 title: pair_title(page, first, second),
                 first: fl.clone(),
                 second: sl.clone(),
@@ -196,12 +203,11 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
 /// summary, and whether it reaches the alert threshold.
 pub(super) fn largest(page: &Page) -> Option<(String, bool)> {
     let instrument = page.analysis.instrument;
-    let d = page.dimensions();
     let g = page
         .analysis
         .gaps_of(page.latest)
         .iter()
-        .filter(|g| g.measure < d)
+        .filter(|g| matches!(g.measure, Measure::Dimension(_)))
         .fold(None::<&Gap>, |best, g| match best {
             Some(b) if b.gap.abs() >= g.gap.abs() => Some(b),
             _ => Some(g),
@@ -211,7 +217,7 @@ pub(super) fn largest(page: &Page) -> Option<(String, bool)> {
     Some((
         format!(
             "{} is scored {} points {} by {} than by {} ({} against {}).",
-            instrument.dimensions[g.measure].title,
+            g.measure.title(instrument),
             one(g.gap.abs()),
             direction,
             roles[g.first_role].label,

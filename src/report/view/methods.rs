@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::{one, signed, Page};
+use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct Methods {
@@ -45,7 +46,7 @@ pub(super) fn methods(page: &Page) -> Methods {
         .map(|c| {
             let s = &c.shift;
             ChangeRow {
-                measure: instrument.measure_title(c.measure).to_string(),
+                measure: c.measure.title(instrument).to_string(),
                 from: page.wave(c.from),
                 to: page.wave(c.to),
                 from_mean: one(s.from_mean),
@@ -69,7 +70,7 @@ pub(super) fn methods(page: &Page) -> Methods {
             crate::output::num(rule.points)
         ),
         population: analysis
-            .standing(page.latest, crate::aggregate::Group::All, page.dimensions())
+            .standing(page.latest, crate::aggregate::Group::All, Measure::Index)
             .map_or_else(String::new, |s| s.population.to_string()),
     }
 }

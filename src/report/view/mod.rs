@@ -166,14 +166,19 @@ impl Page<'_> {
         self.analysis.instrument.dimensions.len()
     }
 
-    /// The organization's shown mean of measure `m` (all respondents, latest wave).
-    fn mean(&self, m: usize) -> Option<f64> {
-        self.analysis.shown_mean(self.latest, Group::All, m)
+    /// Every measure: the dimensions in instrument order, then the index.
+    fn measures(&self) -> impl Iterator<Item = Measure> + Clone {
+        Measure::all(self.dimensions())
     }
 
-    fn quartiles(&self, m: usize) -> Option<crate::stats::Quartiles> {
+    /// The organization's shown mean of a measure (all respondents, latest wave).
+    fn mean(&self, measure: Measure) -> Option<f64> {
+        self.analysis.shown_mean(self.latest, Group::All, measure)
+    }
+
+    fn quartiles(&self, measure: Measure) -> Option<crate::stats::Quartiles> {
         self.analysis
-            .standing(self.latest, Group::All, m)
+            .standing(self.latest, Group::All, measure)
             .and_then(|s| s.quartiles.clone())
     }
 
@@ -194,8 +199,7 @@ impl Page<'_> {
     /// What the page writes for a group's hidden measure `m` in the latest wave: "fewer than T
     /// responses", or "not shown, to protect a smaller group" for a group hidden by
     /// complementary suppression (SPEC §6).
-    fn hidden_phrase(&self, group: Group, m: usize) -> String {
-        let measure = Measure::from_slot(m, self.dimensions());
+    fn hidden_phrase(&self, group: Group, measure: Measure) -> String {
         match self.reported.group(group).map(|g| g.figure(measure)) {
             Some(Figure::Suppressed(Suppressed::Complementary)) => {
                 Suppressed::Complementary.phrase(self.analysis.instrument.anonymity_threshold)
@@ -239,7 +243,7 @@ pub fn org_page(
         self_assessment,
         has_population: false,
     };
-    page.has_population = (0..=page.dimensions()).any(|m| page.quartiles(m).is_some());
+    page.has_population = page.measures().any(|m| page.quartiles(m).is_some());
     let level = profile::level(&page);
     let dimensions = profile::dimensions(&page);
     let gaps = gaps::sections(&page);

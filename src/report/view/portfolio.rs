@@ -9,6 +9,7 @@ use super::{LevelDef, LevelShare, Meta};
 use crate::aggregate::Group;
 use crate::analysis::Analysis;
 use crate::report::charts;
+use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct Portfolio {
@@ -137,11 +138,11 @@ pub fn portfolio(
             if let Some(l) = summary.level {
                 counts[l] += 1;
             }
-            let standing = analysis.standing(i, Group::All, d);
+            let standing = analysis.standing(i, Group::All, Measure::Index);
             let change = analysis
                 .changes
                 .iter()
-                .find(|c| c.to == i && c.measure == d);
+                .find(|c| c.to == i && c.measure == Measure::Index);
             Some(PortfolioRow {
                 name: orgs.display_name(org).to_string(),
                 slug: slug.clone(),
@@ -169,6 +170,7 @@ pub fn portfolio(
                     .map(|a| orgs.attribute(org, a).unwrap_or_default().to_string())
                     .collect(),
                 dimensions: (0..d)
+                    .map(Measure::Dimension)
                     .map(|m| one_or_hidden(analysis.shown_mean(i, Group::All, m), &hidden_text))
                     .collect(),
             })
@@ -217,7 +219,7 @@ pub fn portfolio(
             .iter()
             .map(|(i, _)| {
                 (0..d)
-                    .map(|m| analysis.shown_mean(*i, Group::All, m))
+                    .map(|m| analysis.shown_mean(*i, Group::All, Measure::Dimension(m)))
                     .collect()
             })
             .collect(),

@@ -44,7 +44,6 @@ pub struct DimensionRow {
 }
 
 pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
-    let d = page.dimensions();
     // Every role with at least one row, in instrument order; its count is a figure like any
     // other, shown only with its index.
     page.reported
@@ -58,7 +57,7 @@ pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
                 role: page.analysis.instrument.roles[r].label.clone(),
                 count: match group.shown(Measure::Index) {
                     Some(_) => group.rows.to_string(),
-                    None => page.hidden_phrase(group.group, d),
+                    None => page.hidden_phrase(group.group, Measure::Index),
                 },
             })
         })
@@ -68,9 +67,8 @@ pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
 pub(super) fn level(page: &Page) -> LevelView {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
-    let d = page.dimensions();
     let summary = &page.reported.level;
-    let standing = analysis.standing(page.latest, Group::All, d);
+    let standing = analysis.standing(page.latest, Group::All, Measure::Index);
     let index = page.reported.all.shown(Measure::Index);
     LevelView {
         label: summary.level.map_or_else(
@@ -101,7 +99,6 @@ pub(super) fn level(page: &Page) -> LevelView {
 pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
-    let d = page.dimensions();
     page.reported
         .groups()
         .map(|group| {
@@ -114,7 +111,7 @@ pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
             RespondentLevels {
                 group: label,
                 suppressed: !shown,
-                hidden: page.hidden_phrase(group.group, d),
+                hidden: page.hidden_phrase(group.group, Measure::Index),
                 shares: if shown {
                     group
                         .level_counts
@@ -142,7 +139,7 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
         .enumerate()
         .map(|(m, dim)| {
             let figure = page.reported.all.shown(Measure::Dimension(m));
-            let q = page.quartiles(m);
+            let q = page.quartiles(Measure::Dimension(m));
             let mean = figure.map(|s| s.mean);
             let shown = figure.is_some();
             DimensionRow {
@@ -156,7 +153,7 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
                 },
                 percentile: percentile(
                     analysis
-                        .standing(page.latest, Group::All, m)
+                        .standing(page.latest, Group::All, Measure::Dimension(m))
                         .and_then(|s| s.percentile),
                 ),
                 p25: q.as_ref().map_or_else(String::new, |q| one(q.p25)),
@@ -174,7 +171,7 @@ pub(super) fn radar(page: &Page) -> String {
     let d = page.dimensions();
     let mut series = vec![charts::radar::RadarSeries {
         name: page.name.clone(),
-        values: (0..d).map(|m| page.mean(m)).collect(),
+        values: (0..d).map(|m| page.mean(Measure::Dimension(m))).collect(),
     }];
     // A self-assessment without a population has no median or P75 to draw or name.
     if !page.alone() {
@@ -182,12 +179,14 @@ pub(super) fn radar(page: &Page) -> String {
             charts::radar::RadarSeries {
                 name: "Population median".into(),
                 values: (0..d)
-                    .map(|m| page.quartiles(m).map(|q| q.median))
+                    .map(|m| page.quartiles(Measure::Dimension(m)).map(|q| q.median))
                     .collect(),
             },
             charts::radar::RadarSeries {
                 name: "Population P75".into(),
-                values: (0..d).map(|m| page.quartiles(m).map(|q| q.p75)).collect(),
+                values: (0..d)
+                    .map(|m| page.quartiles(Measure::Dimension(m)).map(|q| q.p75))
+                    .collect(),
             },
         ]);
     }
@@ -220,11 +219,12 @@ pub(super) fn bands(page: &Page) -> String {
             .into(),
         value_label: page.name.clone(),
         missing_label: page.hidden.clone(),
-        rows: (0..=page.dimensions())
+        rows: page
+            .measures()
             .map(|m| {
                 let q = page.quartiles(m);
                 charts::band::BandRow {
-                    label: instrument.measure_title(m).to_string(),
+                    label: m.title(instrument).to_string(),
                     value: page.mean(m),
                     p25: q.as_ref().map(|q| q.p25),
                     median: q.as_ref().map(|q| q.median),

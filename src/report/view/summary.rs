@@ -194,13 +194,15 @@ pub(super) fn summary(
 fn ends(page: &Page) -> (bool, Vec<Highlight>, Vec<Highlight>) {
     let instrument = page.analysis.instrument;
     let shown: Vec<(usize, f64)> = (0..page.dimensions())
-        .filter_map(|m| page.mean(m).map(|v| (m, v)))
+        .filter_map(|m| page.mean(Measure::Dimension(m)).map(|v| (m, v)))
         .collect();
-    let against = shown.iter().any(|&(m, _)| page.quartiles(m).is_some());
+    let against = shown
+        .iter()
+        .any(|&(m, _)| page.quartiles(Measure::Dimension(m)).is_some());
     let mut ranked: Vec<(f64, Highlight)> = shown
         .iter()
         .filter_map(|&(m, v)| {
-            let median = page.quartiles(m).map(|q| q.median);
+            let median = page.quartiles(Measure::Dimension(m)).map(|q| q.median);
             let key = if against { v - median? } else { v };
             Some((
                 key,
@@ -238,7 +240,10 @@ pub(super) fn highlights(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
     let instrument = page.analysis.instrument;
     let mut all: Vec<(f64, Highlight)> = Vec::new();
     for (m, dim) in instrument.dimensions.iter().enumerate() {
-        if let (Some(v), Some(q)) = (page.mean(m), page.quartiles(m)) {
+        if let (Some(v), Some(q)) = (
+            page.mean(Measure::Dimension(m)),
+            page.quartiles(Measure::Dimension(m)),
+        ) {
             all.push((
                 v - q.median,
                 Highlight {
@@ -300,7 +305,7 @@ fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
         .iter()
         .enumerate()
         .filter_map(|(m, dim)| {
-            let v = page.mean(m)?;
+            let v = page.mean(Measure::Dimension(m))?;
             Some((v, "Dimension", dim.title.clone(), false))
         });
     let items = instrument
@@ -352,11 +357,13 @@ pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
     let instrument = page.analysis.instrument;
     let mut recs: Vec<((u8, f64), usize, RecommendationView)> = Vec::new();
     for (m, dim) in instrument.dimensions.iter().enumerate() {
-        let Some(v) = page.mean(m) else { continue };
+        let Some(v) = page.mean(Measure::Dimension(m)) else {
+            continue;
+        };
         let Some(rec) = instrument.recommendation(m, v) else {
             continue;
         };
-        let median = page.quartiles(m).map(|q| q.median);
+        let median = page.quartiles(Measure::Dimension(m)).map(|q| q.median);
         let priority = match median {
             _ if page.self_assessment => (0, (100.0 - v) * dim.weight),
             Some(med) => (1, (med - v) * dim.weight),

@@ -8,6 +8,7 @@ use super::{one_or_hidden, signed, Page};
 use crate::aggregate::Group;
 use crate::compare::Change;
 use crate::report::charts;
+use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct TrendView {
@@ -37,9 +38,10 @@ pub(super) fn changes<'a>(page: &'a Page) -> impl Iterator<Item = &'a Change> {
 }
 
 /// The measures in the order of the trend: the index first, then the dimensions.
-fn order(page: &Page) -> Vec<usize> {
-    let d = page.dimensions();
-    std::iter::once(d).chain(0..d).collect()
+fn order(page: &Page) -> Vec<Measure> {
+    std::iter::once(Measure::Index)
+        .chain((0..page.dimensions()).map(Measure::Dimension))
+        .collect()
 }
 
 pub(super) fn view(page: &Page) -> Option<TrendView> {
@@ -49,8 +51,8 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
     let waves: Vec<String> = page.org_waves.iter().map(|&i| page.wave(i)).collect();
-    let label = |m: usize| instrument.measure_title(m).to_string();
-    let change_into = |m: usize, to: usize| changes(page).find(|c| c.to == to && c.measure == m);
+    let label = |m: Measure| m.title(instrument).to_string();
+    let change_into = |m: Measure, to: usize| changes(page).find(|c| c.to == to && c.measure == m);
     let series: Vec<charts::trend::TrendSeries> = order(page)
         .iter()
         .map(|&m| charts::trend::TrendSeries {
@@ -102,8 +104,7 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
 
 /// The index's change into the latest wave, in words, for the summary.
 pub(super) fn index_change(page: &Page) -> Option<String> {
-    let d = page.dimensions();
-    let c = changes(page).find(|c| c.to == page.latest && c.measure == d)?;
+    let c = changes(page).find(|c| c.to == page.latest && c.measure == Measure::Index)?;
     let verdict = if c.shift.meaningful {
         "a meaningful change"
     } else {
