@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::aggregate;
 use crate::analysis::Analysis;
 use crate::instrument::{Instrument, ItemKind};
+use crate::output::number::decimals;
 use crate::research::{too_few, Gated};
 use crate::responses::{ItemMatrix, ANSWERED};
 use crate::results::Measure;
@@ -309,10 +310,13 @@ fn agreement_row(
     let warning = match (rwg_j, stats::mean_item_variance(&columns)) {
         (None, _) => "fewer than 2 respondents answered every item: no rwg(j) or AD_M".into(),
         (Some(_), Some(s2)) if s2 > null => format!(
-            "answers vary more than random answers would (mean item variance {s2:.2} > {null:.2}): rwg(j) is 0, respondents do not agree"
+            "answers vary more than random answers would (mean item variance {} > {}): rwg(j) is 0, respondents do not agree",
+            decimals(s2, 2),
+            decimals(null, 2)
         ),
         (Some(r), _) if !agrees(r) => format!(
-            "rwg(j) {r:.2} is below {RWG_AGREEMENT:.2}: respondents disagree too much for the organization mean to stand for them"
+            "rwg(j) {} is below {RWG_AGREEMENT:.2}: respondents disagree too much for the organization mean to stand for them",
+            decimals(r, 2)
         ),
         _ => String::new(),
     };

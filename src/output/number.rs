@@ -101,14 +101,18 @@ impl NumberCache {
 // Numbers for readers: pages and the terminal round where data files never do. Every page
 // and message formats its numbers here, so the same figure reads the same everywhere.
 
+/// `x` rounded to `digits` decimals, never `-0.0`: a value that rounds to zero reads as zero.
+pub fn decimals(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
+}
+
 /// One decimal (scores on pages): `41.8`, `0.0` (never `-0.0`).
 pub fn one(x: f64) -> String {
-    let s = format!("{x:.1}");
-    if s == "-0.0" {
-        "0.0".into()
-    } else {
-        s
-    }
+    decimals(x, 1)
 }
 
 /// [`one`], or `–` when missing.
@@ -130,12 +134,12 @@ pub fn signed(x: f64) -> String {
 
 /// A whole number (percentile ranks), or empty when missing.
 pub fn whole(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |x| format!("{x:.0}"))
+    x.map_or_else(String::new, |x| decimals(x, 0))
 }
 
 /// `digits` decimals (coefficients such as alpha or r), or empty when missing.
 pub fn fixed(x: Option<f64>, digits: usize) -> String {
-    x.map_or_else(String::new, |v| format!("{v:.digits$}"))
+    x.map_or_else(String::new, |v| decimals(v, digits))
 }
 
 /// A p-value: three decimals, `< 0.001` below that, or empty when missing.
@@ -144,14 +148,19 @@ pub fn p_value(x: Option<f64>) -> String {
         if v < 0.001 {
             "< 0.001".into()
         } else {
-            format!("{v:.3}")
+            decimals(v, 3)
         }
     })
 }
 
-/// A share as a whole percentage: `80%`, or empty when missing.
+/// A share of 1 as a whole percentage: `0.8` → `80%`.
+pub fn share(x: f64) -> String {
+    format!("{}%", decimals(100.0 * x, 0))
+}
+
+/// [`share`], or empty when missing.
 pub fn percent(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |v| format!("{:.0}%", 100.0 * v))
+    x.map_or_else(String::new, share)
 }
 
 #[cfg(test)]
@@ -179,6 +188,13 @@ mod tests {
     #[test]
     fn numbers_for_readers() {
         assert_eq!(one(-0.04), "0.0");
+        assert_eq!(decimals(-0.0004, 3), "0.000");
+        assert_eq!(decimals(-0.0006, 3), "-0.001");
+        assert_eq!(decimals(-0.4, 0), "0");
+        assert_eq!(decimals(12.345, 2), "12.35");
+        assert_eq!(share(0.125), "12%");
+        assert_eq!(share(2.0 / 3.0), "67%");
+        assert_eq!(percent(None), "");
         assert_eq!(one(41.75), "41.8");
         assert_eq!(signed(-1.0), "−1.0");
         assert_eq!(signed(3.24), "+3.2");

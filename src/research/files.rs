@@ -7,7 +7,7 @@ use super::*;
 
 use super::page::write_html;
 use crate::error::{Error, Result};
-use crate::output::{self, Cell, Table};
+use crate::output::{self, number, Cell, Table};
 use crate::renderer::Renderer;
 
 /// The `stats` renderer; what it returns is the summary printed on the terminal.
@@ -198,7 +198,8 @@ fn summary(json: &StatsJson, quality: &[QualityRow], out: &Path) -> String {
                 r.dimension,
                 r.k,
                 a.n,
-                a.alpha.map_or_else(|| "–".into(), |a| format!("{a:.3}"))
+                a.alpha
+                    .map_or_else(|| "–".into(), |a| number::decimals(a, 3))
             ),
             None => format!("  {:<28} k={:<2} {}", r.dimension, r.k, r.warning),
         });
@@ -207,7 +208,7 @@ fn summary(json: &StatsJson, quality: &[QualityRow], out: &Path) -> String {
         "aggregation (all waves): ICC(1), ICC(2), share of organizations with rwg(j) ≥ {RWG_AGREEMENT:.2}:"
     ));
     for a in json.aggregation.iter().filter(|a| a.wave == "all") {
-        let dash = |x: Option<f64>| x.map_or_else(|| "–".into(), |v| format!("{v:.3}"));
+        let dash = |x: Option<f64>| x.map_or_else(|| "–".into(), |v| number::decimals(v, 3));
         lines.push(format!(
             "  {:<28} J={:<5} icc1={:<6} icc2={:<6} agree={}",
             a.measure,
@@ -215,7 +216,7 @@ fn summary(json: &StatsJson, quality: &[QualityRow], out: &Path) -> String {
             dash(a.icc1),
             dash(a.icc2),
             a.rwg_j_share_agreeing
-                .map_or_else(|| "–".into(), |s| format!("{:.0}%", 100.0 * s))
+                .map_or_else(|| "–".into(), number::share)
         ));
     }
     for w in json

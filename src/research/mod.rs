@@ -286,7 +286,10 @@ fn reliability(
                         ));
                     }
                     if let Some(alpha) = a.alpha.filter(|&x| x < ALPHA_WARNING) {
-                        warnings.push(format!("alpha {alpha:.3} is below {ALPHA_WARNING}: the items may not measure one thing"));
+                        warnings.push(format!(
+                            "alpha {} is below {ALPHA_WARNING}: the items may not measure one thing",
+                            output::number::decimals(alpha, 3)
+                        ));
                     }
                 }
             }
@@ -358,8 +361,9 @@ fn item_diagnostics(
             let warning = match (&figures, item_total_r) {
                 (Gated::Suppressed, _) => too_few(threshold),
                 (_, Some(r)) if r < 0.0 => format!(
-                    "item `{}` correlates negatively (r = {r:.2}) with the rest of its dimension: check whether `reverse: true` is missing or wrong, or whether the item measures something else",
-                    item.id
+                    "item `{}` correlates negatively (r = {}) with the rest of its dimension: check whether `reverse: true` is missing or wrong, or whether the item measures something else",
+                    item.id,
+                    output::number::decimals(r, 2)
                 ),
                 _ if !listwise_shown => format!(
                     "item–total r and alpha if dropped: {} answered every item of the dimension",

@@ -132,9 +132,9 @@ fn icc1_size(icc1: f64) -> &'static str {
 /// read against 0.70).
 fn near(v: f64, cutoff: f64) -> String {
     if (v - cutoff).abs() < 0.005 && v != cutoff {
-        format!("{v:.3}")
+        number::decimals(v, 3)
     } else {
-        format!("{v:.2}")
+        number::decimals(v, 2)
     }
 }
 
@@ -156,11 +156,13 @@ struct Reading {
 fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
     let between = match row.icc1 {
         Some(v) if v <= 0.0 => format!(
-            "no part of the variance lies between organizations (ICC(1) {v:.2}): respondents differ as much within organizations as between them"
+            "no part of the variance lies between organizations (ICC(1) {}): respondents differ as much within organizations as between them",
+            number::decimals(v, 2)
         ),
         Some(v) => format!(
-            "{:.0}% of the variance lies between organizations (ICC(1) {v:.2}, {})",
-            100.0 * v,
+            "{} of the variance lies between organizations (ICC(1) {}, {})",
+            number::share(v),
+            number::decimals(v, 2),
             icc1_size(v)
         ),
         None => String::new(),
@@ -188,8 +190,8 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
         (Some(share), _) => {
             let only = if share < 0.5 { " only" } else { "" };
             format!(
-                "respondents agree enough to aggregate{only} in {:.0}% of organizations (rwg(j) ≥ {RWG_AGREEMENT:.2})",
-                100.0 * share
+                "respondents agree enough to aggregate{only} in {} of organizations (rwg(j) ≥ {RWG_AGREEMENT:.2})",
+                number::share(share)
             )
         }
         (None, None) => "computed per dimension, not for the index".into(),
@@ -205,8 +207,9 @@ fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
             let limit = options as f64 / 6.0;
             let verdict = if ad <= limit { "within" } else { "above" };
             format!(
-                "the median AD_M of {} is {verdict} the A/6 = {limit:.2} limit for {options} answer options",
-                near(ad, limit)
+                "the median AD_M of {} is {verdict} the A/6 = {} limit for {options} answer options",
+                near(ad, limit),
+                number::decimals(limit, 2)
             )
         }
         _ => String::new(),
@@ -382,7 +385,9 @@ pub(super) fn write_html(
                         a.n.to_string(),
                         f2(a.alpha),
                         match (a.alpha_ci_low, a.alpha_ci_high) {
-                            (Some(lo), Some(hi)) => format!("{lo:.2}–{hi:.2}"),
+                            (Some(lo), Some(hi)) => {
+                                format!("{}–{}", number::decimals(lo, 2), number::decimals(hi, 2))
+                            }
                             _ => String::new(),
                         },
                     ]
@@ -413,8 +418,8 @@ pub(super) fn write_html(
                         f.n.to_string(),
                         view::one_opt(f.mean),
                         view::one_opt(f.sd),
-                        format!("{:.1}%", 100.0 * f.share_missing),
-                        format!("{:.1}%", 100.0 * f.share_na),
+                        format!("{}%", number::decimals(100.0 * f.share_missing, 1)),
+                        format!("{}%", number::decimals(100.0 * f.share_na, 1)),
                         f2(f.item_total_r),
                         f2(f.alpha_if_dropped),
                     ]
@@ -652,9 +657,9 @@ fn unit_bars(chart: &UnitBars) -> String {
                 c.line(span, charts::GRID, 1);
             }
             let label = if chart.percent {
-                format!("{:.0}%", 100.0 * tick)
+                number::share(tick)
             } else {
-                format!("{tick:.2}")
+                number::decimals(tick, 2)
             };
             let anchor = if tick == 0.0 {
                 HPos::Left
@@ -711,9 +716,9 @@ fn unit_bars(chart: &UnitBars) -> String {
                 c.line(vec![(x(hi), y - 5), (x(hi), y + 5)], charts::INK, 2);
             }
             let text = if chart.percent {
-                format!("{:.0}%", 100.0 * value)
+                number::share(value)
             } else {
-                format!("{value:.2}")
+                number::decimals(value, 2)
             };
             let end = bar.interval.map_or(value, |(_, hi)| hi.max(value));
             c.text(

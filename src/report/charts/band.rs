@@ -7,6 +7,7 @@ use super::{
     chars_in, drawable, line_height, svg, wrap, Canvas, BLUE, GRID, INK, MUTED, SKY, TRACK,
     VERMILLION,
 };
+use crate::output::number;
 
 #[derive(Debug, Clone)]
 pub struct BandChart {
@@ -56,7 +57,7 @@ pub fn axis(c: &Canvas, top: i32, bottom: i32) {
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         c.line(vec![(x(tick), top), (x(tick), bottom)], GRID, 1);
         c.text(
-            &format!("{tick:.0}"),
+            &number::decimals(tick, 0),
             (x(tick), bottom + 6),
             13.0,
             MUTED,
@@ -100,7 +101,7 @@ pub fn render(chart: &BandChart) -> String {
                     c.marker(3, (x(v), y), 6, VERMILLION);
                     // The value stands right of the plot, where no tick or band crosses it.
                     c.bold(
-                        &format!("{v:.1}"),
+                        &number::decimals(v, 1),
                         (RIGHT + 12, y),
                         13.0,
                         INK,

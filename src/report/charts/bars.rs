@@ -4,6 +4,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
 use super::{chars_in, line_height, svg, text_width, wrap, BLUE, GRID, INK, MUTED};
+use crate::output::number;
 
 #[derive(Debug, Clone)]
 pub struct BarChart {
@@ -35,9 +36,9 @@ pub fn render(chart: &BarChart) -> String {
     let bottom = 16 + row * (chart.bars.len() as i32).max(1);
     let value_text = |i: usize, v: f64| {
         let text = if v.fract() == 0.0 {
-            format!("{v:.0}")
+            number::decimals(v, 0)
         } else {
-            format!("{v:.2}")
+            number::decimals(v, 2)
         };
         if i == 0 && !chart.unit.is_empty() {
             format!("{text} {}", chart.unit)

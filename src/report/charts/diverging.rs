@@ -12,6 +12,7 @@ use super::{
     chars_in, drawable, flow, line_height, svg, text_width, wrap, Canvas, BLUE, GRID, INK, MUTED,
     SKY, TRACK,
 };
+use crate::output::number;
 
 #[derive(Debug, Clone)]
 pub struct DivergingChart {
@@ -197,11 +198,11 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
     let ticks: Vec<(i32, String)> = match group.kind {
         GroupKind::Answers(_) => [-1.0_f64, -0.5, 0.0, 0.5, 1.0]
             .iter()
-            .map(|&s| (CENTRE + scale(s), format!("{:.0}%", s.abs() * 100.0)))
+            .map(|&s| (CENTRE + scale(s), number::share(s.abs())))
             .collect(),
         GroupKind::Scores => [0.0, 25.0, 50.0, 75.0, 100.0]
             .iter()
-            .map(|&v| (score_x(v), format!("{v:.0}")))
+            .map(|&v| (score_x(v), number::decimals(v, 0)))
             .collect(),
     };
     for (x, text) in &ticks {
@@ -227,7 +228,7 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
         }
         if let Some(v) = drawable(row.score) {
             c.bold(
-                &format!("{v:.1}"),
+                &number::decimals(v, 1),
                 (SCORE_X, *y),
                 12.0,
                 INK,
@@ -237,7 +238,7 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
         }
         if let Some(m) = drawable(row.median) {
             c.text(
-                &format!("{m:.1}"),
+                &number::decimals(m, 1),
                 (MEDIAN_X, *y),
                 12.0,
                 MUTED,

@@ -4,6 +4,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::band::{axis, label_chars, row_height, x};
 use super::{drawable, flow, svg, text_width, BLUE, GRID, INK, MUTED, ORANGE, VERMILLION};
+use crate::output::number;
 
 #[derive(Debug, Clone)]
 pub struct DumbbellChart {
@@ -63,7 +64,7 @@ pub fn render(chart: &DumbbellChart) -> String {
                     c.marker(0, (x(a), y), 5, BLUE);
                     // The gap and its flag stand right of the plot, inside the chart.
                     let gap = a - b;
-                    let text = format!("{}{gap:.1}", if gap > 0.0 { "+" } else { "" });
+                    let text = number::signed(gap);
                     if r.flagged {
                         c.bold(
                             &format!("{text} !"),

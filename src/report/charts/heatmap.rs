@@ -4,6 +4,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::{Color, RGBColor};
 
 use super::{chars_in, line_height, svg, wrap, INK, MUTED};
+use crate::output::number;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeatScale {
@@ -117,7 +118,7 @@ pub fn render(chart: &HeatmapChart) -> String {
                             (x + cell_w - 1, y + cell_h - 1),
                             colour.to_rgba(),
                         );
-                        let text = format!("{v:.*}", chart.decimals);
+                        let text = number::decimals(v, chart.decimals);
                         let ink = if dark {
                             RGBColor(0xff, 0xff, 0xff)
                         } else {

@@ -7,6 +7,7 @@ use plotters::style::Color;
 use super::{
     chars_in, drawable, line_height, svg, wrap, Canvas, BLUE, GREEN, GRID, INK, MUTED, ORANGE,
 };
+use crate::output::number;
 
 #[derive(Debug, Clone)]
 pub struct RadarChart {
@@ -99,7 +100,7 @@ fn grid(c: &Canvas, axes: &[String]) {
         c.line(ring_points, GRID, 1);
         let (x, y) = point(0, n, ring);
         c.text(
-            &format!("{ring:.0}"),
+            &number::decimals(ring, 0),
             (x + 4, y),
             12.0,
             MUTED,

@@ -7,6 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::{
     chars_in, drawable, line_height, svg, text_width, wrap, BLUE, GRID, INK, MUTED, VERMILLION,
 };
+use crate::output::number;
 
 #[derive(Debug, Clone)]
 pub struct TrendChart {
@@ -86,7 +87,7 @@ pub fn render(chart: &TrendChart) -> String {
             for tick in [0.0, 50.0, 100.0] {
                 c.line(vec![(left, y(tick)), (right, y(tick))], GRID, 1);
                 c.text(
-                    &format!("{tick:.0}"),
+                    &number::decimals(tick, 0),
                     (left - 4, y(tick)),
                     10.0,
                     MUTED,
@@ -131,7 +132,7 @@ pub fn render(chart: &TrendChart) -> String {
             // The latest value, right of the plot.
             if let Some(v) = values.iter().rev().find_map(|v| *v) {
                 c.bold(
-                    &format!("{v:.0}"),
+                    &number::decimals(v, 0),
                     (right + 4, y(v)),
                     11.0,
                     INK,

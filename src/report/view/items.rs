@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{one, one_opt, Page};
+use super::{one, one_opt, share, Page};
 use crate::instrument::{Item, ItemKind};
 use crate::report::charts::diverging::{DivergingChart, DivergingRow, GroupKind, ItemGroup};
 use crate::report::items::ItemFigures;
@@ -196,7 +196,7 @@ fn row(page: &Page, i: usize, f: Option<&ItemFigures>) -> ItemRow {
                 cats.iter()
                     .map(|(at, label)| {
                         let c = f.counts.get(*at).copied().unwrap_or(0);
-                        format!("{label} {:.0}%", 100.0 * c as f64 / total as f64)
+                        format!("{label} {}", share(c as f64 / total as f64))
                     })
                     .collect::<Vec<_>>()
                     .join(" · ")

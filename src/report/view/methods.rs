@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::{one, signed, Page};
+use crate::output::number::{fixed, p_value};
 use crate::results::Measure;
 
 #[derive(Serialize)]
@@ -30,14 +31,6 @@ pub struct ChangeRow {
     pub meaningful: bool,
 }
 
-fn p_value(p: f64) -> String {
-    if p < 0.001 {
-        "< 0.001".into()
-    } else {
-        format!("{p:.3}")
-    }
-}
-
 pub(super) fn methods(page: &Page) -> Methods {
     let analysis = page.analysis;
     let instrument = analysis.instrument;
@@ -52,12 +45,10 @@ pub(super) fn methods(page: &Page) -> Methods {
                 from_mean: one(s.from_mean),
                 to_mean: one(s.to_mean),
                 difference: signed(s.difference),
-                t: s.welch
-                    .as_ref()
-                    .map_or_else(String::new, |w| format!("{:.2}", w.t)),
+                t: fixed(s.welch.as_ref().map(|w| w.t), 2),
                 df: s.welch.as_ref().map_or_else(String::new, |w| one(w.df)),
-                p: s.welch.as_ref().map_or_else(String::new, |w| p_value(w.p)),
-                g: s.hedges_g.map_or_else(String::new, |g| format!("{g:.2}")),
+                p: p_value(s.welch.as_ref().map(|w| w.p)),
+                g: fixed(s.hedges_g, 2),
                 meaningful: s.meaningful,
             }
         })

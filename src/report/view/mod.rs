@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::items::ItemFigures;
 use crate::aggregate::Group;
 use crate::analysis::Analysis;
-pub use crate::output::number::{one, one_opt, signed};
+pub use crate::output::number::{decimals, one, one_opt, share, signed};
 use crate::results::{Figure, Measure, Reported, Suppressed};
 
 pub use gaps::{GapMatrix, GapSection};
@@ -62,7 +62,7 @@ pub fn meta(analysis: &Analysis) -> Meta {
         partnerscope_version: env!("CARGO_PKG_VERSION").into(),
         threshold: i.anonymity_threshold,
         suppressed: suppressed_text(i.anonymity_threshold),
-        min_answered_pct: format!("{:.0}", i.min_answered * 100.0),
+        min_answered_pct: decimals(i.min_answered * 100.0, 0),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{one, percentile, LevelShare, Page, RoleCount};
+use super::{one, percentile, share, LevelShare, Page, RoleCount};
 use crate::aggregate::Group;
 use crate::report::charts;
 use crate::results::Measure;
@@ -119,7 +119,7 @@ pub(super) fn respondent_levels(page: &Page) -> Vec<RespondentLevels> {
                         .zip(&instrument.levels)
                         .map(|(&c, level)| LevelShare {
                             level: level.label.clone(),
-                            share: format!("{:.0}%", 100.0 * c as f64 / total as f64),
+                            share: share(c as f64 / total as f64),
                         })
                         .collect()
                 } else {
