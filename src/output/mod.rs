@@ -18,7 +18,7 @@ use std::path::Path;
 pub use csv_writer::{guard, Cell, Table};
 pub use file::{write_atomic, AtomicFile};
 pub use number::{num, opt, push_num};
-pub use scores_json::ChangeJson;
+pub use scores_json::{ChangeJson, ShiftJson};
 pub use tables::rejects as write_rejects;
 
 use crate::analysis::Analysis;

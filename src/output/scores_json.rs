@@ -113,11 +113,9 @@ pub struct GapJson {
     pub flag: bool,
 }
 
+/// The statistics of a change (SPEC §5), as `scores.json` and `stats.json` write them.
 #[derive(Serialize)]
-pub struct ChangeJson {
-    pub measure: String,
-    pub from_wave: String,
-    pub to_wave: String,
+pub struct ShiftJson {
     pub from_mean: f64,
     pub to_mean: f64,
     pub difference: f64,
@@ -128,17 +126,9 @@ pub struct ChangeJson {
     pub meaningful: bool,
 }
 
-impl ChangeJson {
-    pub fn new(
-        measure: String,
-        from_wave: &str,
-        to_wave: &str,
-        shift: &crate::compare::Shift,
-    ) -> Self {
-        ChangeJson {
-            measure,
-            from_wave: from_wave.to_string(),
-            to_wave: to_wave.to_string(),
+impl From<&crate::compare::Shift> for ShiftJson {
+    fn from(shift: &crate::compare::Shift) -> Self {
+        ShiftJson {
             from_mean: shift.from_mean,
             to_mean: shift.to_mean,
             difference: shift.difference,
@@ -149,6 +139,15 @@ impl ChangeJson {
             meaningful: shift.meaningful,
         }
     }
+}
+
+#[derive(Serialize)]
+pub struct ChangeJson {
+    pub measure: String,
+    pub from_wave: String,
+    pub to_wave: String,
+    #[serde(flatten)]
+    pub shift: ShiftJson,
 }
 
 /// Writes `scores.json` one organization at a time (one line each), so memory stays flat
@@ -328,12 +327,12 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
         });
     }
     for c in analysis.changes_from(range) {
-        entry.changes.push(ChangeJson::new(
-            c.measure.id(analysis.instrument).to_string(),
-            analysis.wave(c.from),
-            analysis.wave(c.to),
-            &c.shift,
-        ));
+        entry.changes.push(ChangeJson {
+            measure: c.measure.id(analysis.instrument).to_string(),
+            from_wave: analysis.wave(c.from).to_string(),
+            to_wave: analysis.wave(c.to).to_string(),
+            shift: ShiftJson::from(&c.shift),
+        });
     }
     entry
 }

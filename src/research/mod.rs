@@ -169,19 +169,14 @@ pub struct WaveChange {
     pub warning: String,
 }
 
-/// The statistics of a change (SPEC §5), from the earlier wave to the later one.
+/// The statistics of a change (SPEC §5), from the earlier wave to the later one, with the
+/// number of respondents on each side.
 #[derive(Serialize)]
 pub struct ChangeFigures {
     pub from_n: usize,
     pub to_n: usize,
-    pub from_mean: f64,
-    pub to_mean: f64,
-    pub difference: f64,
-    pub t: Option<f64>,
-    pub df: Option<f64>,
-    pub p: Option<f64>,
-    pub hedges_g: Option<f64>,
-    pub meaningful: bool,
+    #[serde(flatten)]
+    pub shift: output::ShiftJson,
 }
 
 impl ChangeFigures {
@@ -189,14 +184,7 @@ impl ChangeFigures {
         ChangeFigures {
             from_n: shift.from_n,
             to_n: shift.to_n,
-            from_mean: shift.from_mean,
-            to_mean: shift.to_mean,
-            difference: shift.difference,
-            t: shift.welch.as_ref().map(|w| w.t),
-            df: shift.welch.as_ref().map(|w| w.df),
-            p: shift.welch.as_ref().map(|w| w.p),
-            hedges_g: shift.hedges_g,
-            meaningful: shift.meaningful,
+            shift: output::ShiftJson::from(shift),
         }
     }
 }

@@ -463,16 +463,17 @@ pub(super) fn write_html(
         .collect();
     let change_line = |w: &WaveChange, key: Vec<String>| {
         Line::new(key, &w.figures, &hidden, |c| {
+            let s = &c.shift;
             vec![
                 format!("{} / {}", c.from_n, c.to_n),
-                view::one(c.from_mean),
-                view::one(c.to_mean),
-                view::one(c.difference),
-                f2(c.t),
-                view::one_opt(c.df),
-                f3(c.p),
-                f2(c.hedges_g),
-                if c.meaningful {
+                view::one(s.from_mean),
+                view::one(s.to_mean),
+                view::signed(s.difference),
+                f2(s.t),
+                view::one_opt(s.df),
+                f3(s.p),
+                f2(s.hedges_g),
+                if s.meaningful {
                     "yes".into()
                 } else {
                     "no".into()
@@ -591,15 +592,15 @@ fn org_change_summary(instrument: &Instrument, changes: &[&WaveChange]) -> Vec<L
     groups
         .into_iter()
         .map(|((m, from, to), figures)| {
-            let mut differences: Vec<f64> = figures.iter().map(|f| f.difference).collect();
+            let mut differences: Vec<f64> = figures.iter().map(|f| f.shift.difference).collect();
             differences.sort_by(f64::total_cmp);
             let rose = figures
                 .iter()
-                .filter(|f| f.meaningful && f.difference > 0.0)
+                .filter(|f| f.shift.meaningful && f.shift.difference > 0.0)
                 .count();
             let fell = figures
                 .iter()
-                .filter(|f| f.meaningful && f.difference < 0.0)
+                .filter(|f| f.shift.meaningful && f.shift.difference < 0.0)
                 .count();
             Line::plain(
                 vec![m.title(instrument).to_string(), format!("{from} → {to}")],
