@@ -361,7 +361,8 @@ fn score(
         let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
         clock.lap("analysis (respondent_scores.csv being written)");
         analysis
-    })?;
+    })
+    .map_err(|e| dir.unpublished(e))?;
     let published = publish(dir, "score", &instrument, common)?;
     clock.lap("output");
     warn_unlisted(&analysis, common);
@@ -471,7 +472,8 @@ fn report(
         quiet: common.quiet,
         extras: &extras,
     }
-    .render(&analysis, dir.path())?;
+    .render(&analysis, dir.path())
+    .map_err(|e| dir.unpublished(e))?;
     clock.lap("data files and pages");
     let published = publish(dir, "report", &instrument, common)?;
     clock.lap("publishing");
@@ -689,7 +691,9 @@ fn stats(
         Some(&out.join("rejects.csv")),
     )?;
     let results = crate::research::analyse(&instrument, &data, &orgs, by_wave)?;
-    let summary = crate::research::StatsFiles.render(&results, dir.path())?;
+    let summary = crate::research::StatsFiles
+        .render(&results, dir.path())
+        .map_err(|e| dir.unpublished(e))?;
     publish(dir, "stats", &instrument, common)?;
     if !common.quiet {
         eprintln!("{summary}");

@@ -86,6 +86,9 @@ pub enum Error {
     /// Anything else (an internal invariant, an output that cannot be serialised).
     #[error("{0}")]
     Other(String),
+    /// Writing the output failed before it was published: `DIR` was left as it was (SPEC §14).
+    #[error("{error}; {} was left as it was{}", .target.display(), remedy(error))]
+    NotPublished { target: PathBuf, error: Box<Error> },
 }
 
 impl Error {
@@ -105,10 +108,27 @@ impl Error {
     /// parse), 1 for anything else.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::NotPublished { error, .. } => error.exit_code(),
             Error::Invalid(_) | Error::Usage(_) | Error::Template { .. } => 2,
             Error::Io { action, .. } if action.starts_with("cannot read") => 2,
             _ => 1,
         }
+    }
+}
+
+/// What to do about a failed write, where the cause says it.
+fn remedy(error: &Error) -> &'static str {
+    match error {
+        Error::Io { error, .. } => match error.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                " (free space on that disk, or choose another --out, and run again)"
+            }
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                " (choose an --out folder you may write to)"
+            }
+            _ => "",
+        },
+        _ => "",
     }
 }
 

@@ -169,6 +169,33 @@ impl OutputDir {
         &self.staging
     }
 
+    /// A file that could not be written into the staging folder, named where the user will
+    /// look for it (in `DIR`), with the news that `DIR` was left as it was. Other errors pass
+    /// unchanged.
+    pub fn unpublished(&self, error: Error) -> Error {
+        match error {
+            Error::Io {
+                path,
+                action,
+                error,
+            } if path.starts_with(&self.staging) => {
+                let path = match path.strip_prefix(&self.staging) {
+                    Ok(inside) => self.target.join(inside),
+                    Err(_) => path,
+                };
+                Error::NotPublished {
+                    target: self.target.clone(),
+                    error: Box::new(Error::Io {
+                        path,
+                        action,
+                        error,
+                    }),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Writes the manifest and makes the staged output the content of `DIR`.
     pub fn publish(mut self, command: &str, instrument: InstrumentRef) -> Result<Published> {
         // An empty folder is listed nowhere, so a later run would take it for the user's.
@@ -183,7 +210,8 @@ impl OutputDir {
         let mut json = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| Error::Other(format!("cannot serialise the manifest: {e}")))?;
         json.push(b'\n');
-        crate::output::write_atomic(&self.staging.join(MANIFEST), &json)?;
+        crate::output::write_atomic(&self.staging.join(MANIFEST), &json)
+            .map_err(|e| self.unpublished(e))?;
         fault::stop_at("before-publish");
 
         let mut in_place = self.mode == Mode::InPlace;

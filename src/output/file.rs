@@ -41,13 +41,14 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let io = |temp: &Path, e| Error::io(temp, "cannot write", e);
+        // Errors name the file being made, not its temporary name.
+        let io = |e| Error::io(path, "cannot write", e);
         for attempt in 0..100 {
             let temp = path.with_file_name(format!(
                 ".{name}.{}.partial",
                 crate::output_dir::unique_suffix(attempt)
             ));
-            crate::output_dir::fault::check_write().map_err(|e| io(&temp, e))?;
+            crate::output_dir::fault::check_write().map_err(io)?;
             match std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -64,7 +65,7 @@ impl AtomicFile {
                     })
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(io(&temp, e)),
+                Err(e) => return Err(io(e)),
             }
         }
         Err(Error::Other(format!(
@@ -76,7 +77,7 @@ impl AtomicFile {
     pub fn commit(mut self) -> Result<()> {
         self.writer
             .flush()
-            .map_err(|e| Error::io(&self.temp, "cannot write", e))?;
+            .map_err(|e| Error::io(&self.path, "cannot write", e))?;
         std::fs::rename(&self.temp, &self.path)
             .map_err(|e| Error::io(&self.path, "cannot write", e))?;
         self.committed = true;

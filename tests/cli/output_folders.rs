@@ -381,6 +381,21 @@ fn every_step_of_publishing_leaves_the_old_or_the_new_output() {
         if fault.starts_with("write:") {
             assert_eq!(r.code, 1);
             assert!(r.stderr.contains("No space left on device"), "{}", r.stderr);
+            // The file is named where the user will look for it, with what happened to DIR
+            // and what to do.
+            let out = dir.path().join("out");
+            assert!(
+                r.stderr.contains(&format!("error: {}/", out.display())),
+                "{}",
+                r.stderr
+            );
+            assert!(!r.stderr.contains("staging"), "{}", r.stderr);
+            assert!(
+                r.stderr
+                    .contains(&format!("{} was left as it was (free space", out.display())),
+                "{}",
+                r.stderr
+            );
         }
         // The next run cleans up what the stopped one left beside the folder.
         assert_eq!(score(dir.path(), "out", &[], &[]).code, 0);
