@@ -102,42 +102,60 @@ type Key = (u32, Group, usize);
 /// A population, sorted once, with the figures every organization compared with it needs.
 struct Pool {
     sorted: Vec<f64>,
-    /// Where each tie group starts in `sorted` (see [`tie_groups`]).
-    groups: Vec<usize>,
+    groups: TieGroups,
     quartiles: Option<stats::Quartiles>,
     mean: Option<f64>,
     sd: Option<f64>,
 }
 
-/// Cuts sorted values into tie groups (SPEC §4): a group starts at a value and takes every
+/// Sorted values cut into tie groups (SPEC §4): a group starts at a value and takes every
 /// following value equal to that first one within the tolerance of [`score::compare`].
-/// Returns the index where each group starts. Sorting itself stays exact (`total_cmp`): a
-/// tolerant comparator is not a total order.
-fn tie_groups(sorted: &[f64]) -> Vec<usize> {
-    let mut starts = Vec::new();
-    for (i, &v) in sorted.iter().enumerate() {
-        match starts.last() {
-            Some(&start) if score::compare(sorted[start], v) == Some(Ordering::Equal) => {}
-            _ => starts.push(i),
-        }
-    }
-    starts
+/// Sorting itself stays exact (`total_cmp`): a tolerant comparator is not a total order.
+#[derive(Debug, PartialEq)]
+struct TieGroups {
+    /// Where each group starts in the sorted values.
+    starts: Vec<usize>,
+    /// The first value of each group, side by side, so that a search reads one array.
+    firsts: Vec<f64>,
+    /// How many values there are.
+    len: usize,
 }
 
-/// `(below, equal)` counts of `x` in sorted values cut into tie groups: the values of the
-/// groups before x's group are below it, those of x's group equal to it. x's group is the
-/// first whose first value equals x; when none does, nothing is equal.
-fn rank_counts(sorted: &[f64], groups: &[usize], x: f64) -> (usize, usize) {
-    // Groups whose first value lies below x come first (the values ascend).
-    let g = groups.partition_point(|&start| score::below(sorted[start], x));
-    let below = groups.get(g).copied().unwrap_or(sorted.len());
-    let equal = match groups.get(g) {
-        Some(&start) if score::compare(sorted[start], x) == Some(Ordering::Equal) => {
-            groups.get(g + 1).copied().unwrap_or(sorted.len()) - start
+impl TieGroups {
+    fn new(sorted: &[f64]) -> TieGroups {
+        let mut starts: Vec<usize> = Vec::new();
+        let mut firsts: Vec<f64> = Vec::new();
+        for (i, &v) in sorted.iter().enumerate() {
+            match firsts.last() {
+                Some(&first) if score::compare(first, v) == Some(Ordering::Equal) => {}
+                _ => {
+                    starts.push(i);
+                    firsts.push(v);
+                }
+            }
         }
-        _ => 0,
-    };
-    (below, equal)
+        TieGroups {
+            starts,
+            firsts,
+            len: sorted.len(),
+        }
+    }
+
+    /// `(below, equal)` counts of `x`: the values of the groups before x's group are below it,
+    /// those of x's group equal to it. x's group is the first whose first value equals x; when
+    /// none does, nothing is equal.
+    fn rank_counts(&self, x: f64) -> (usize, usize) {
+        // Groups whose first value lies below x come first (the values ascend).
+        let g = self.firsts.partition_point(|&first| score::below(first, x));
+        let below = self.starts.get(g).copied().unwrap_or(self.len);
+        let equal = match self.firsts.get(g) {
+            Some(&first) if score::compare(first, x) == Some(Ordering::Equal) => {
+                self.starts.get(g + 1).copied().unwrap_or(self.len) - below
+            }
+            _ => 0,
+        };
+        (below, equal)
+    }
 }
 
 impl Pool {
@@ -152,7 +170,7 @@ impl Pool {
             },
             mean: stats::mean(&values),
             sd: stats::sample_sd(&values),
-            groups: tie_groups(&values),
+            groups: TieGroups::new(&values),
             sorted: values,
         }
     }
@@ -167,7 +185,7 @@ impl Pool {
             };
         }
         // 100·(#{v < x} + 0.5·#{v = x})/N, counted over tie groups by binary search.
-        let (below, equal) = rank_counts(&self.sorted, &self.groups, x);
+        let (below, equal) = self.groups.rank_counts(x);
         let n = self.sorted.len() as f64;
         Standing {
             percentile: Some(100.0 * (below as f64 + 0.5 * equal as f64) / n),
@@ -786,16 +804,17 @@ mod tests {
         // Each step is below the tolerance (1e-9·100 = 1e-7), two steps are not: the chain
         // 100, 100 + 6e-8, 100 + 1.2e-7 splits after the second value, never transitively.
         let sorted = [1.0, 100.0, 100.0 + 6e-8, 100.0 + 1.2e-7, 200.0];
-        let groups = tie_groups(&sorted);
-        assert_eq!(groups, [0, 1, 3, 4]);
-        assert_eq!(rank_counts(&sorted, &groups, 100.0 + 6e-8), (1, 2));
+        let groups = TieGroups::new(&sorted);
+        assert_eq!(groups.starts, [0, 1, 3, 4]);
+        assert_eq!(groups.firsts, [1.0, 100.0, 100.0 + 1.2e-7, 200.0]);
+        assert_eq!(groups.rank_counts(100.0 + 6e-8), (1, 2));
         // The third starts its own group, although it equals the second.
-        assert_eq!(rank_counts(&sorted, &groups, 100.0 + 1.2e-7), (3, 1));
+        assert_eq!(groups.rank_counts(100.0 + 1.2e-7), (3, 1));
         // Not in the population: between groups nothing is equal.
-        assert_eq!(rank_counts(&sorted, &groups, 150.0), (4, 0));
-        assert_eq!(rank_counts(&sorted, &groups, 0.0), (0, 0));
-        assert_eq!(rank_counts(&sorted, &groups, 300.0), (5, 0));
-        assert_eq!(rank_counts(&[], &[], 1.0), (0, 0));
+        assert_eq!(groups.rank_counts(150.0), (4, 0));
+        assert_eq!(groups.rank_counts(0.0), (0, 0));
+        assert_eq!(groups.rank_counts(300.0), (5, 0));
+        assert_eq!(TieGroups::new(&[]).rank_counts(1.0), (0, 0));
     }
 
     #[test]
