@@ -18,7 +18,9 @@ measure() { # label, command...
   /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
   read -r wall user sys rss <"$work/time.txt"
   echo "$label: wall ${wall} s, cpu $(echo "$user + $sys" | bc) s, peak RSS $((rss / 1024)) MiB"
+  echo "$label $wall $(echo "$user + $sys" | bc)" >>"$work/times.txt"
 }
+: >"$work/times.txt"
 echo "machine: $(nproc) cores, $(grep 'model name' /proc/cpuinfo | head -1 | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq "${RUNS:-3}"); do
   for build in old new; do
@@ -26,6 +28,18 @@ for run in $(seq "${RUNS:-3}"); do
     rm -rf "$work/score-$build" "$work/report-$build"
     measure "score 1M, $build, run $run" "$bin" score "$work/million.csv" --out "$work/score-$build" --quiet
     measure "report 1,000 orgs, $build, run $run" "$bin" report "$work/thousand.csv" --orgs "$work/thousand-orgs.csv" --out "$work/report-$build" --quiet
+  done
+done
+# Minimum and median of each case: on a shared machine the minimum is the run least disturbed.
+stat() { # column (wall or cpu): prints "min median"
+  sort -n | awk '{ v[NR] = $1 } END { printf "%.2f %.2f", v[1], v[int((NR + 1) / 2)] }'
+}
+for case in "score 1M" "report 1,000 orgs"; do
+  for build in old new; do
+    lines=$(grep "^$case, $build," "$work/times.txt")
+    read -r wmin wmed <<<"$(awk '{ print $(NF - 1) }' <<<"$lines" | stat)"
+    read -r cmin cmed <<<"$(awk '{ print $NF }' <<<"$lines" | stat)"
+    echo "$case, $build: $(wc -l <<<"$lines") runs, wall min $wmin median $wmed s, cpu min $cmin median $cmed s"
   done
 done
 for kind in score report; do
