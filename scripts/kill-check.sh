@@ -39,6 +39,6 @@ done
 echo "$fails mixed folder(s)"
 # The next complete run removes what the killed ones left beside the folder.
 "$bin" report small.csv --out out --quiet >/dev/null
-left=$(ls -d .out.partnerscope-staging-* 2>/dev/null | wc -l)
+left=$(find . -maxdepth 1 -name ".out.partnerscope-staging-*" | wc -l)
 echo "after one more run: $left staging folder(s) left"
 [ "$fails" -eq 0 ] && [ "$left" -eq 0 ]

@@ -173,9 +173,8 @@ fn group_stats(
         .collect();
     let mut level_counts = vec![0; instrument.levels.len()];
     for &row in rows {
-        let level = data.respondents.level[row as usize];
-        if level != u8::MAX {
-            level_counts[level as usize] += 1;
+        if let Some(level) = data.respondents.level[row as usize] {
+            level_counts[usize::from(level)] += 1;
         }
     }
     GroupStats {

@@ -142,11 +142,11 @@ pub fn score_respondent(instrument: &Instrument, items: &[f64], dimensions: &mut
     )
 }
 
-/// The respondent's level as a compact code (`u8::MAX` when the index is missing), from
-/// NaN-as-missing scores.
-pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> u8 {
+/// The respondent's level (its position, at most 100 levels fit a byte), or `None` when the
+/// index is missing, from NaN-as-missing scores.
+pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> Option<u8> {
     if index.is_nan() {
-        return u8::MAX;
+        return None;
     }
     let mut found = 0;
     for (i, level) in instrument.levels.iter().enumerate() {
@@ -157,7 +157,7 @@ pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> u8 {
             found = i;
         }
     }
-    found as u8
+    Some(found as u8)
 }
 
 /// Converts NaN-as-missing to `Option`.
@@ -271,11 +271,11 @@ mod tests {
         .expect("the mini instrument is valid");
         // mini: levels at 0, 50 and 75, the last gated at 60 on each dimension.
         let just_below = 50.0 - 50.0 * f64::EPSILON;
-        assert_eq!(level(&instrument, just_below, &[50.0, 50.0]), 1);
+        assert_eq!(level(&instrument, just_below, &[50.0, 50.0]), Some(1));
         // Gate 60 met by 59.99999999999999 (60 summed another way), threshold 75 by 75 − ε.
         let gate = 60.0 - 60.0 * f64::EPSILON;
-        assert_eq!(level(&instrument, 75.0 - 1e-13, &[gate, 80.0]), 2);
-        assert_eq!(level(&instrument, 75.0, &[59.9, 80.0]), 1);
+        assert_eq!(level(&instrument, 75.0 - 1e-13, &[gate, 80.0]), Some(2));
+        assert_eq!(level(&instrument, 75.0, &[59.9, 80.0]), Some(1));
     }
 
     #[test]

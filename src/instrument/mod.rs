@@ -185,10 +185,7 @@ impl Instrument {
     /// fails when a dimension is missing. Returns `None` when the index is missing.
     pub fn level_of(&self, index: Option<f64>, dimensions: &[Option<f64>]) -> Option<usize> {
         let dimensions: Vec<f64> = dimensions.iter().map(|d| d.unwrap_or(f64::NAN)).collect();
-        match crate::score::level(self, index?, &dimensions) {
-            u8::MAX => None,
-            level => Some(level as usize),
-        }
+        crate::score::level(self, index?, &dimensions).map(usize::from)
     }
 
     /// The first recommendation of a dimension whose `below` exceeds the score (beyond the
@@ -259,9 +256,9 @@ mod tests {
             let present: Vec<Option<f64>> =
                 dims.iter().map(|&d| crate::score::present(d)).collect();
             let expected = i.level_of(Some(index), &present).map(|l| l as u8);
-            assert_eq!(Some(crate::score::level(&i, index, &dims)), expected);
+            assert_eq!(crate::score::level(&i, index, &dims), expected);
         }
-        assert_eq!(crate::score::level(&i, nan, &[90.0, 90.0]), u8::MAX);
+        assert_eq!(crate::score::level(&i, nan, &[90.0, 90.0]), None);
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub fn respondent_scores(instrument: &Instrument, data: &Dataset, dir: &Path) ->
             line.opt(present(x));
         }
         line.opt(present(r.index[row]));
-        match instrument.levels.get(r.level[row] as usize) {
-            Some(level) => line.text(&level.id),
+        match r.level[row] {
+            Some(level) => line.text(&instrument.levels[usize::from(level)].id),
             None => line.text(""),
         }
         for &x in &r.outcomes[row * o..(row + 1) * o] {

@@ -39,8 +39,8 @@ pub struct Respondents {
     /// Row-major `respondents × dimensions`.
     pub dimensions: Vec<f64>,
     pub index: Vec<f64>,
-    /// Level index, or `u8::MAX` when the index is missing.
-    pub level: Vec<u8>,
+    /// Level position, `None` when the index is missing.
+    pub level: Vec<Option<u8>>,
     /// Row-major `respondents × outcomes`, the raw numbers (not 0–100 scores).
     pub outcomes: Vec<f64>,
     pub items: Option<ItemMatrix>,

@@ -305,11 +305,13 @@ impl<'a> Loader<'a> {
                     line_id.as_str()
                 }
             };
-            let mut reject = |column: usize, reason: String| {
+            let mut reject = |column: Option<usize>, reason: String| {
                 self.data.rejects.push(Reject {
                     file: name.to_string(),
                     line,
-                    column: layout.names.get(column).cloned().unwrap_or_default(),
+                    column: column
+                        .and_then(|c| layout.names.get(c).cloned())
+                        .unwrap_or_default(),
                     respondent_id: respondent_id.to_string(),
                     reason,
                 });
@@ -349,12 +351,12 @@ impl<'a> Loader<'a> {
                 (None, None) => wave_from_name,
             };
             if org.is_empty() {
-                reject(usize::MAX, "the organization is empty".into());
+                reject(None, "the organization is empty".into());
                 continue;
             }
             if wave_name.is_empty() {
                 reject(
-                    usize::MAX,
+                    None,
                     "the wave is empty: add a `wave` column or name the file after the wave".into(),
                 );
                 continue;

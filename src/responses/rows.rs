@@ -18,8 +18,8 @@ use crate::score::{self, Answer};
 pub enum Row {
     /// Scored, with its role.
     Accepted(u16),
-    /// Not scored: the column (`usize::MAX` for the row) and reason of its first problem.
-    Rejected(usize, String),
+    /// Not scored: the column of its first problem (`None`: the row as a whole) and the reason.
+    Rejected(Option<usize>, String),
     /// Every cell empty.
     Blank,
     /// Dropped by a `keep:` rule.
@@ -47,7 +47,7 @@ pub struct Block {
     pub id_hashes: Vec<u64>,
     pub dimensions: Vec<f64>,
     pub index: Vec<f64>,
-    pub level: Vec<u8>,
+    pub level: Vec<Option<u8>>,
     pub outcomes: Vec<f64>,
     pub scores: Vec<f64>,
     pub status: Vec<u8>,
@@ -188,7 +188,7 @@ impl Parser<'_> {
         };
         if !layout.accepts_width(record.len()) {
             return Row::Rejected(
-                usize::MAX,
+                None,
                 format!(
                     "the row has {} fields but the header has {}; check for a missing or extra {} or an unclosed quote",
                     record.len(),
@@ -239,10 +239,14 @@ impl Parser<'_> {
             let cell = trim(whole.get(range).unwrap_or(""));
             match column {
                 Column::RespondentId if cell.is_empty() => {
-                    return Row::Rejected(i, "respondent_id is empty".into())
+                    return Row::Rejected(Some(i), "respondent_id is empty".into())
                 }
-                Column::Org if cell.is_empty() => return Row::Rejected(i, "org is empty".into()),
-                Column::Wave if cell.is_empty() => return Row::Rejected(i, "wave is empty".into()),
+                Column::Org if cell.is_empty() => {
+                    return Row::Rejected(Some(i), "org is empty".into())
+                }
+                Column::Wave if cell.is_empty() => {
+                    return Row::Rejected(Some(i), "wave is empty".into())
+                }
                 Column::Role => {
                     let mapped = if layout.role_values.is_empty() {
                         None
@@ -253,7 +257,7 @@ impl Parser<'_> {
                         Some(r) => role = r as u16,
                         None => {
                             return Row::Rejected(
-                                i,
+                                Some(i),
                                 format!(
                                     "role `{}` is not defined (roles: {})",
                                     quoted(cell),
@@ -270,7 +274,7 @@ impl Parser<'_> {
                 }
                 Column::Unnamed if !cell.is_empty() => {
                     return Row::Rejected(
-                        i,
+                        Some(i),
                         format!(
                         "`{}` is in a column without a header; name the column or clear the cell",
                         quoted(cell)
@@ -294,14 +298,14 @@ impl Parser<'_> {
                         }
                         _ => {
                             if let Err(reason) = self.item_cell(layout, item, cell, work) {
-                                return Row::Rejected(i, reason);
+                                return Row::Rejected(Some(i), reason);
                             }
                         }
                     }
                 }
                 Column::Item(item) => {
                     if let Err(reason) = self.item_cell(layout, item, cell, work) {
-                        return Row::Rejected(i, reason);
+                        return Row::Rejected(Some(i), reason);
                     }
                 }
                 Column::Option { slot, option } if !cell.is_empty() => {
