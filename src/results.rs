@@ -160,21 +160,26 @@ pub struct LevelSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reported {
     pub all: GroupResult,
-    /// Every role with at least one row, in instrument order.
-    pub roles: Vec<GroupResult>,
+    /// By role position in the instrument: the role's group, or `None` when it has no rows.
+    roles: Vec<Option<GroupResult>>,
     pub level: LevelSummary,
 }
 
 impl Reported {
     /// `all` first, then the roles.
     pub fn groups(&self) -> impl Iterator<Item = &GroupResult> {
-        std::iter::once(&self.all).chain(&self.roles)
+        std::iter::once(&self.all).chain(self.roles())
+    }
+
+    /// Every role with at least one row, in instrument order.
+    pub fn roles(&self) -> impl Iterator<Item = &GroupResult> {
+        self.roles.iter().flatten()
     }
 
     pub fn group(&self, group: Group) -> Option<&GroupResult> {
         match group {
             Group::All => Some(&self.all),
-            Group::Role(_) => self.roles.iter().find(|g| g.group == group),
+            Group::Role(r) => self.roles.get(r)?.as_ref(),
         }
     }
 }
@@ -244,11 +249,18 @@ pub fn org_wave_result(
                 }
             });
             match groups.next() {
-                Some(all) => Outcome::Reported(Box::new(Reported {
-                    all,
-                    roles: groups.collect(),
-                    level,
-                })),
+                Some(all) => {
+                    let mut roles: Vec<Option<GroupResult>> = Vec::new();
+                    for group in groups {
+                        if let Group::Role(r) = group.group {
+                            if roles.len() <= r {
+                                roles.resize_with(r + 1, || None);
+                            }
+                            roles[r] = Some(group);
+                        }
+                    }
+                    Outcome::Reported(Box::new(Reported { all, roles, level }))
+                }
                 None => Outcome::BelowThreshold,
             }
         }

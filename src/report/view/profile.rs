@@ -47,8 +47,7 @@ pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
     // Every role with at least one row, in instrument order; its count is a figure like any
     // other, shown only with its index.
     page.reported
-        .roles
-        .iter()
+        .roles()
         .filter_map(|group| {
             let Group::Role(r) = group.group else {
                 return None;
