@@ -4,7 +4,13 @@
 # (SPEC §14). Usage: bash scripts/kill-check.sh [WORKDIR]   (default: a temporary folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work="${1:-$(mktemp -d)}"
+if [ -n "${1:-}" ]; then
+  work="$1"
+else
+  # A folder of its own, removed at the end (the outputs take about 1 GB).
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work"
 cargo build --release --quiet
 bin="$PWD/target/release/partnerscope"
