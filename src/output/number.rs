@@ -137,9 +137,10 @@ pub fn whole(x: Option<f64>) -> String {
     x.map_or_else(String::new, |x| decimals(x, 0))
 }
 
-/// `digits` decimals (coefficients such as alpha or r), or empty when missing.
+/// `digits` decimals (coefficients on pages, such as alpha, r or t), with a true minus sign
+/// like [`signed`], or empty when missing.
 pub fn fixed(x: Option<f64>, digits: usize) -> String {
-    x.map_or_else(String::new, |v| decimals(v, digits))
+    x.map_or_else(String::new, |v| decimals(v, digits).replacen('-', "−", 1))
 }
 
 /// A p-value: three decimals, `< 0.001` below that, or empty when missing.
@@ -200,6 +201,8 @@ mod tests {
         assert_eq!(signed(3.24), "+3.2");
         assert_eq!(whole(Some(24.6)), "25");
         assert_eq!(fixed(Some(0.7717), 2), "0.77");
+        assert_eq!(fixed(Some(-1.344), 2), "−1.34");
+        assert_eq!(fixed(Some(-0.001), 2), "0.00");
         assert_eq!(p_value(Some(0.0004)), "< 0.001");
         assert_eq!(percent(Some(0.8)), "80%");
         assert_eq!(one_opt(None), "–");
