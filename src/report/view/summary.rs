@@ -275,21 +275,7 @@ pub(super) fn highlights(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
             ));
         }
     }
-    all.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let strengths = all
-        .iter()
-        .filter(|h| h.0 > 0.0)
-        .take(HIGHLIGHTS)
-        .map(|h| h.1.clone())
-        .collect();
-    let weaknesses = all
-        .iter()
-        .rev()
-        .filter(|h| h.0 < 0.0)
-        .take(HIGHLIGHTS)
-        .map(|h| h.1.clone())
-        .collect();
-    (strengths, weaknesses)
+    furthest(all)
 }
 
 /// A self-assessment's strengths and gaps without a population: the dimensions and items
@@ -316,7 +302,7 @@ fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
             let v = page.figures[i].as_ref()?.mean?;
             Some((v, "Item", item.text.clone(), item.reverse))
         });
-    let mut all: Vec<(f64, Highlight)> = dimensions
+    let all: Vec<(f64, Highlight)> = dimensions
         .chain(items)
         .map(|(v, kind, title, reverse)| {
             (
@@ -332,6 +318,12 @@ fn highest_and_lowest(page: &Page) -> (Vec<Highlight>, Vec<Highlight>) {
             )
         })
         .collect();
+    furthest(all)
+}
+
+/// The highlights furthest above zero and furthest below it (at most [`HIGHLIGHTS`] each),
+/// from `(distance, highlight)` pairs.
+fn furthest(mut all: Vec<(f64, Highlight)>) -> (Vec<Highlight>, Vec<Highlight>) {
     all.sort_by(|a, b| b.0.total_cmp(&a.0));
     let above = all
         .iter()
