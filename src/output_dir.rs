@@ -178,20 +178,21 @@ impl OutputDir {
                 path,
                 action,
                 error,
-            } if path.starts_with(&self.staging) => {
-                let path = match path.strip_prefix(&self.staging) {
-                    Ok(inside) => self.target.join(inside),
-                    Err(_) => path,
-                };
-                Error::NotPublished {
+            } => match path.strip_prefix(&self.staging) {
+                Ok(inside) => Error::NotPublished {
                     target: self.target.clone(),
                     error: Box::new(Error::Io {
-                        path,
+                        path: self.target.join(inside),
                         action,
                         error,
                     }),
-                }
-            }
+                },
+                Err(_) => Error::Io {
+                    path,
+                    action,
+                    error,
+                },
+            },
             other => other,
         }
     }

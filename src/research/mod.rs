@@ -161,6 +161,8 @@ pub struct OrgQuality {
 pub struct WaveChange {
     /// `all` for the whole population, otherwise the organization id.
     pub scope: String,
+    #[serde(skip)]
+    pub m: Measure,
     pub measure: String,
     pub from_wave: String,
     pub to_wave: String,
@@ -509,6 +511,7 @@ fn population_changes(instrument: &Instrument, data: &Dataset, waves: &[u32]) ->
                 });
                 out.push(WaveChange {
                     scope: "all".into(),
+                    m: measure,
                     measure: measure.id(instrument).to_string(),
                     from_wave: data.waves[pair[0] as usize].clone(),
                     to_wave: data.waves[pair[1] as usize].clone(),
@@ -603,6 +606,7 @@ pub fn analyse<'a>(
     for c in &analysis.changes {
         wave_changes.push(WaveChange {
             scope: analysis.org_id(c.from).to_string(),
+            m: c.measure,
             measure: c.measure.id(instrument).to_string(),
             from_wave: analysis.wave(c.from).to_string(),
             to_wave: analysis.wave(c.to).to_string(),

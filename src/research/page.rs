@@ -574,17 +574,10 @@ pub(super) fn write_html(
 fn org_change_summary(instrument: &Instrument, changes: &[&WaveChange]) -> Vec<Line> {
     let mut groups: std::collections::BTreeMap<(Measure, &str, &str), Vec<&ChangeFigures>> =
         Default::default();
-    let measure = |id: &str| {
-        instrument
-            .dimensions
-            .iter()
-            .position(|d| d.id == id)
-            .map_or(Measure::Index, Measure::Dimension)
-    };
     for c in changes {
         if let Some(f) = c.figures.shown() {
             groups
-                .entry((measure(&c.measure), &c.from_wave, &c.to_wave))
+                .entry((c.m, &c.from_wave, &c.to_wave))
                 .or_default()
                 .push(f);
         }
