@@ -39,7 +39,7 @@ impl<'a> Analysis<'a> {
         let org_waves = aggregate::aggregate(instrument, data);
         let visibility: Vec<Visibility> = org_waves
             .par_iter()
-            .map(|ow| confidential::decide(ow, instrument.anonymity_threshold))
+            .map(|ow| confidential::decide(ow, data, instrument))
             .collect();
         let pools = benchmark::Pools::new(data, &org_waves, &visibility, benchmark);
         let gaps = compare::perception_gaps(instrument, &org_waves, &visibility);
@@ -52,7 +52,7 @@ impl<'a> Analysis<'a> {
             .map(|(ow, vis)| {
                 let standings = pools.standings(&ow, &vis);
                 let level = vis.reportable.then(|| level_summary(instrument, &ow, &vis));
-                results::org_wave_result(ow, &vis, instrument.anonymity_threshold, standings, level)
+                results::org_wave_result(ow, &vis, instrument, standings, level)
             })
             .collect();
         let unlisted_orgs = if orgs.entries.is_empty() {

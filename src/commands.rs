@@ -3,6 +3,7 @@
 //! Messages: warnings and progress go to stderr; the reconciliation line
 //! `read N rows: scored S, rejected R` ends every run that reads responses, on stdout.
 
+use std::cmp::Reverse;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
@@ -460,6 +461,7 @@ fn report(
     )?;
     if self_assessment {
         refuse_several_orgs(&data)?;
+        refuse_large_self_assessment(&data, instrument.part_threshold)?;
     }
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
@@ -515,6 +517,24 @@ fn no_page_reason(data: &Dataset, threshold: usize, rejects_at: &Path) -> String
         format!(
             "no organization page was written: no organization has {threshold} or more accepted responses; for one person's self-assessment use --self-assessment"
         )
+    }
+}
+
+/// A self-assessment shows the answers of the whole organization at threshold 1 but keeps T for
+/// its roles; with more than T answers in a wave, one colleague's scores would show beside a
+/// group of others (SPEC §15), so such a run is refused: it is an assessment, not a
+/// self-assessment.
+fn refuse_large_self_assessment(data: &Dataset, threshold: usize) -> Result<()> {
+    let mut per_wave = vec![0usize; data.waves.len()];
+    for &wave in &data.respondents.wave {
+        per_wave[wave as usize] += 1;
+    }
+    match per_wave.iter().enumerate().max_by_key(|&(w, &n)| (n, Reverse(w))) {
+        Some((wave, &n)) if n > threshold => Err(Error::Usage(format!(
+            "--self-assessment is for one person's or a few colleagues' answers, but wave {} holds {n} accepted responses, more than the anonymity threshold of {threshold}; run report without --self-assessment, which shows the organization's figures and hides every group smaller than {threshold}",
+            data.waves[wave]
+        ))),
+        _ => Ok(()),
     }
 }
 

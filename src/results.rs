@@ -156,6 +156,14 @@ pub struct LevelSummary {
     pub blocking: Vec<usize>,
 }
 
+/// The `all` group's figures of one scored item (its mean and answer distribution): shown,
+/// with how many answered, or suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemFigure {
+    Shown { n: usize },
+    Suppressed(Suppressed),
+}
+
 /// What an organization-wave with at least T accepted rows shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reported {
@@ -163,6 +171,8 @@ pub struct Reported {
     /// By role position in the instrument: the role's group, or `None` when it has no rows.
     roles: Vec<Option<GroupResult>>,
     pub level: LevelSummary,
+    /// One per scored item, in instrument order.
+    pub items: Vec<ItemFigure>,
 }
 
 impl Reported {
@@ -215,13 +225,21 @@ impl OrgWaveResult {
 pub fn org_wave_result(
     org_wave: OrgWave,
     visibility: &Visibility,
-    threshold: usize,
+    instrument: &Instrument,
     mut standings: Vec<Vec<Option<Standing>>>,
     level: Option<LevelSummary>,
 ) -> OrgWaveResult {
     let outcome = match level {
         Some(level) if visibility.reportable => {
+            let reason = |n: usize, threshold: usize| match n >= threshold {
+                true => Suppressed::Complementary,
+                false => Suppressed::BelowThreshold,
+            };
             let mut groups = org_wave.groups.into_iter().enumerate().map(|(g, stats)| {
+                let threshold = match stats.group {
+                    Group::All => instrument.anonymity_threshold,
+                    Group::Role(_) => instrument.part_threshold,
+                };
                 let figures = stats
                     .measures
                     .iter()
@@ -235,10 +253,7 @@ pub fn org_wave_result(
                             ci_high: summary.ci_high,
                             standing: standings[g][m].take(),
                         }),
-                        _ if summary.n >= threshold => {
-                            Figure::Suppressed(Suppressed::Complementary)
-                        }
-                        _ => Figure::Suppressed(Suppressed::BelowThreshold),
+                        _ => Figure::Suppressed(reason(summary.n, threshold)),
                     })
                     .collect();
                 GroupResult {
@@ -259,7 +274,22 @@ pub fn org_wave_result(
                             roles[r] = Some(group);
                         }
                     }
-                    Outcome::Reported(Box::new(Reported { all, roles, level }))
+                    let items = visibility
+                        .items
+                        .iter()
+                        .map(|&(n, shown)| match shown {
+                            true => ItemFigure::Shown { n },
+                            false => {
+                                ItemFigure::Suppressed(reason(n, instrument.anonymity_threshold))
+                            }
+                        })
+                        .collect();
+                    Outcome::Reported(Box::new(Reported {
+                        all,
+                        roles,
+                        level,
+                        items,
+                    }))
                 }
                 None => Outcome::BelowThreshold,
             }
@@ -322,7 +352,14 @@ mod tests {
                 group(Group::Role(2), 7),
             ],
         };
-        let visibility = crate::confidential::decide(&org_wave, 5);
+        // Role 0 (3 < 5) is below the threshold; role 1 (6) was hidden so that role 0 cannot
+        // be recovered by subtraction.
+        let visibility = Visibility {
+            reportable: true,
+            shown: vec![vec![true], vec![false], vec![false], vec![true]],
+            items: vec![],
+        };
+        let instrument = crate::instrument::load_bundled().expect("the bundled instrument");
         let level = LevelSummary {
             index: Some(50.0),
             level: Some(0),
@@ -330,7 +367,13 @@ mod tests {
             points_to_next: None,
             blocking: vec![],
         };
-        let result = org_wave_result(org_wave, &visibility, 5, vec![vec![None]; 4], Some(level));
+        let result = org_wave_result(
+            org_wave,
+            &visibility,
+            &instrument,
+            vec![vec![None]; 4],
+            Some(level),
+        );
         let reported = result.reported().expect("16 rows ≥ 5");
         assert_eq!(reported.all.shown(Measure::Index).map(|s| s.n), Some(16));
         let figure = |r| {
@@ -342,7 +385,6 @@ mod tests {
             figure(0),
             Some(Figure::Suppressed(Suppressed::BelowThreshold))
         );
-        // Role 0 alone (3 < 5) could be recovered: the next smallest role is hidden too.
         assert_eq!(
             figure(1),
             Some(Figure::Suppressed(Suppressed::Complementary))

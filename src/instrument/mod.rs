@@ -18,7 +18,11 @@ pub struct Instrument {
     pub version: Version,
     pub title: String,
     pub description: String,
+    /// T of the `all` group (SPEC §6); 1 in a self-assessment.
     pub anonymity_threshold: usize,
+    /// T of role groups (and breakdown units): the instrument's `anonymity_threshold`, also in
+    /// a self-assessment, so that one colleague's scores never show beside a group (SPEC §15).
+    pub part_threshold: usize,
     pub min_answered: f64,
     pub roles: Vec<Role>,
     /// Role pairs `(first, second)` as indices into `roles`; gap = first − second.

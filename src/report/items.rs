@@ -1,12 +1,14 @@
 //! Item-level figures for the organization pages: per item, the organization's mean score and
 //! its answer distribution, and the population median of item means in the same wave.
 //!
-//! An item's figures are shown only when at least T respondents of the organization-wave
-//! answered it (the same rule as any group statistic, SPEC §6).
+//! An item's figures are shown only where [`crate::confidential`] decided so: at least T
+//! respondents of the organization-wave answered it, and no other shown figure differs from it
+//! by fewer than T respondents (SPEC §6, §15).
 
 use crate::analysis::Analysis;
 use crate::instrument::ItemKind;
 use crate::responses::ANSWERED;
+use crate::results::{ItemFigure, Suppressed};
 use crate::score;
 use crate::stats;
 
@@ -20,10 +22,13 @@ pub struct ItemFigures {
     pub counts: Vec<u64>,
 }
 
-/// Figures of every scored item for one org-wave (`None` where fewer than T answered).
+/// Figures of every scored item for one org-wave (`None` where they are not shown).
 pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>> {
     let instrument = analysis.instrument;
-    let Some(matrix) = analysis.data.respondents.items.as_ref() else {
+    let (Some(matrix), Some(reported)) = (
+        analysis.data.respondents.items.as_ref(),
+        analysis.results[org_wave].reported(),
+    ) else {
         return vec![None; instrument.scored_items().len()];
     };
     let width = instrument.items.len();
@@ -33,6 +38,9 @@ pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>>
         .iter()
         .enumerate()
         .map(|(i, item)| {
+            if !matches!(reported.items[i], ItemFigure::Shown { .. }) {
+                return None;
+            }
             let mut scores = Vec::with_capacity(rows.len());
             let categories = match &item.kind {
                 ItemKind::Scale { labels, .. } => labels.len(),
@@ -52,13 +60,21 @@ pub fn figures(analysis: &Analysis, org_wave: usize) -> Vec<Option<ItemFigures>>
                     counts[c] += 1;
                 }
             }
-            (scores.len() >= instrument.anonymity_threshold).then(|| ItemFigures {
+            Some(ItemFigures {
                 n: scores.len(),
                 mean: stats::mean(&scores),
                 counts,
             })
         })
         .collect()
+}
+
+/// Why item `item` of a reported org-wave is not shown (`None` when it is).
+pub fn hidden_reason(analysis: &Analysis, org_wave: usize, item: usize) -> Option<Suppressed> {
+    match analysis.results[org_wave].reported()?.items.get(item)? {
+        ItemFigure::Shown { .. } => None,
+        ItemFigure::Suppressed(reason) => Some(*reason),
+    }
 }
 
 /// Figures of every org-wave (empty for org-waves that are not reportable).

@@ -24,6 +24,11 @@ pub struct ItemMatrix {
 }
 
 pub const ANSWERED: u8 = 0;
+
+/// Words of [`Respondents::answered`] per respondent for `items` scored items.
+pub fn answered_words(items: usize) -> usize {
+    items.div_ceil(64)
+}
 pub const EMPTY: u8 = 1;
 pub const NA: u8 = 2;
 
@@ -44,6 +49,10 @@ pub struct Respondents {
     /// Row-major `respondents × outcomes`, the raw numbers (not 0–100 scores).
     pub outcomes: Vec<f64>,
     pub items: Option<ItemMatrix>,
+    /// Row-major `respondents × answered_words(scored items)`: bit `i % 64` of word `i / 64`
+    /// is set when scored item `i` was answered (not empty, not `na`). Kept for every command,
+    /// since which items each respondent answered decides what may be shown (SPEC §15).
+    pub answered: Vec<u64>,
     /// Each accepted row as a line of the canonical CSV (kept only for `import`).
     pub canonical: Option<Lines>,
 }
@@ -77,6 +86,11 @@ impl Respondents {
         self.org.len()
     }
 
+    /// Whether respondent `row` answered scored item `item`.
+    pub fn answered(&self, row: usize, item: usize, words: usize) -> bool {
+        self.answered[row * words + item / 64] >> (item % 64) & 1 == 1
+    }
+
     pub fn is_empty(&self) -> bool {
         self.org.is_empty()
     }
@@ -95,6 +109,11 @@ impl Respondents {
         kept.level = kept_rows(&self.level, 1, keep);
         kept.dimensions = kept_rows(&self.dimensions, instrument.dimensions.len(), keep);
         kept.outcomes = kept_rows(&self.outcomes, instrument.outcomes.len(), keep);
+        kept.answered = kept_rows(
+            &self.answered,
+            answered_words(instrument.scored_items().len()),
+            keep,
+        );
         kept.items = self.items.as_ref().map(|items| ItemMatrix {
             scores: kept_rows(&items.scores, instrument.items.len(), keep),
             status: kept_rows(&items.status, instrument.items.len(), keep),

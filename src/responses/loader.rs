@@ -290,6 +290,7 @@ impl<'a> Loader<'a> {
         let d = self.instrument.dimensions.len();
         let o = self.instrument.outcomes.len();
         let width = self.instrument.items.len();
+        let words = super::dataset::answered_words(self.instrument.scored_items().len());
         let file = (self.files.len() - 1) as u32;
         let mut accepted = 0usize;
         let mut line_id = String::new();
@@ -390,6 +391,8 @@ impl<'a> Loader<'a> {
             r.index.push(block.index[slot]);
             r.outcomes
                 .extend_from_slice(&block.outcomes[slot * o..(slot + 1) * o]);
+            r.answered
+                .extend_from_slice(&block.answered[slot * words..(slot + 1) * words]);
             if let Some(matrix) = &mut r.items {
                 matrix
                     .scores
@@ -428,6 +431,8 @@ impl<'a> Loader<'a> {
         r.index.reserve(rows);
         r.level.reserve(rows);
         r.outcomes.reserve(rows * o);
+        r.answered
+            .reserve(rows * super::dataset::answered_words(self.instrument.scored_items().len()));
         self.lines.reserve(rows);
         self.id_hashes.reserve(rows);
     }

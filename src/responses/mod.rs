@@ -27,7 +27,9 @@ use crate::error::{Error, Result};
 use crate::instrument::Instrument;
 use crate::sources::{decode, workbook, Reading};
 
-pub use dataset::{Dataset, ItemMatrix, Lines, Reject, Respondents, ANSWERED, EMPTY, NA};
+pub use dataset::{
+    answered_words, Dataset, ItemMatrix, Lines, Reject, Respondents, ANSWERED, EMPTY, NA,
+};
 pub use header::MAX_LISTED;
 pub use orgs::Organizations;
 

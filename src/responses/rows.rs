@@ -51,6 +51,8 @@ pub struct Block {
     pub outcomes: Vec<f64>,
     pub scores: Vec<f64>,
     pub status: Vec<u8>,
+    /// For accepted rows: which scored items were answered (`Respondents::answered`).
+    pub answered: Vec<u64>,
     /// For accepted rows, with `canonical`: the item cells of the canonical CSV line.
     pub canonical: Lines,
 }
@@ -153,6 +155,15 @@ impl Parser<'_> {
                 block
                     .outcomes
                     .extend_from_slice(&work.scores[instrument.outcomes.clone()]);
+                let scored = &work.status[..instrument.outcomes.start];
+                for chunk in scored.chunks(64) {
+                    let word = chunk
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &s)| s == ANSWERED)
+                        .fold(0u64, |word, (bit, _)| word | 1 << bit);
+                    block.answered.push(word);
+                }
                 if self.keep_items {
                     block.scores.extend_from_slice(&work.scores);
                     block.status.extend_from_slice(&work.status);

@@ -69,6 +69,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         title: file.title.value,
         description: file.description.unwrap_or_default(),
         anonymity_threshold: settings.anonymity_threshold,
+        part_threshold: settings.anonymity_threshold,
         min_answered: settings.min_answered,
         roles,
         perception_gaps,

@@ -8,6 +8,7 @@ use super::{one, one_opt, share, Page};
 use crate::instrument::{Item, ItemKind};
 use crate::report::charts::diverging::{DivergingChart, DivergingRow, GroupKind, ItemGroup};
 use crate::report::items::ItemFigures;
+use crate::results::Suppressed;
 
 /// How a reverse-worded item is marked in charts.
 pub const REVERSE_MARK: &str = "(R)";
@@ -54,13 +55,15 @@ fn categories(item: &Item) -> Option<Vec<(usize, String)>> {
     }
 }
 
-/// What an item without figures shows: in a self-assessment (threshold 1) nothing is hidden,
-/// so nobody answered it.
-fn missing<'a>(page: &'a Page) -> &'a str {
-    if page.self_assessment {
-        "not answered"
-    } else {
-        &page.hidden
+/// What an item without figures shows: why it is hidden, or, in a self-assessment (threshold
+/// 1, where nothing of `all` is hidden), that nobody answered it.
+fn missing(page: &Page, i: usize) -> String {
+    match crate::report::items::hidden_reason(page.analysis, page.latest, i) {
+        Some(Suppressed::Complementary) => {
+            Suppressed::Complementary.phrase(page.analysis.instrument.anonymity_threshold)
+        }
+        _ if page.self_assessment => "not answered".to_string(),
+        _ => page.hidden.clone(),
     }
 }
 
@@ -108,7 +111,7 @@ pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
                     score: f.and_then(|f| f.mean),
                     median: median(page, i),
                     note: if f.is_none() {
-                        missing(page).to_string()
+                        missing(page, i)
                     } else {
                         String::new()
                     },
@@ -208,10 +211,8 @@ fn row(page: &Page, i: usize, f: Option<&ItemFigures>) -> ItemRow {
     ItemRow {
         text: item.text.clone(),
         reverse: item.reverse,
-        n: f.map_or_else(|| missing(page).to_string(), |f| f.n.to_string()),
-        mean: f
-            .and_then(|f| f.mean)
-            .map_or_else(|| missing(page).to_string(), one),
+        n: f.map_or_else(|| missing(page, i), |f| f.n.to_string()),
+        mean: f.and_then(|f| f.mean).map_or_else(|| missing(page, i), one),
         median: one_opt(median(page, i)),
         distribution,
     }

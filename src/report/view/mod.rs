@@ -204,6 +204,10 @@ impl Page<'_> {
             Some(Figure::Suppressed(Suppressed::Complementary)) => {
                 Suppressed::Complementary.phrase(self.analysis.instrument.anonymity_threshold)
             }
+            // Roles keep the instrument's T, also in a self-assessment (SPEC §15).
+            _ if group != Group::All => {
+                Suppressed::BelowThreshold.phrase(self.analysis.instrument.part_threshold)
+            }
             _ => self.hidden.clone(),
         }
     }

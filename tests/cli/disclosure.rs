@@ -1,0 +1,640 @@
+//! The reader who subtracts (SPEC §15): generated responses with missing answers, small roles
+//! and small waves go through every command; every published figure is read back (data files,
+//! `scores.json`, the item tables of the pages) and matched with the respondents it was
+//! computed over. Then every pair of figures, every remainder `all` minus the shown roles, the
+//! union of the roles where `all` is hidden, and the identity `Σ index − Σ_d (w_d/W)·Σ dim_d`
+//! are tried: none may isolate between 1 and T − 1 respondents.
+//!
+//! A group is named as the outputs name it (`all`, `role:hr`); a further partition of `all`
+//! (the units of a breakdown) plugs in as more groups with their own prefix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::support::{fixtures, run_in, Table};
+
+const T: usize = 5;
+const ROLES: [&str; 3] = ["hr", "sales_leader", "sales_rep"];
+/// The instrument's dimensions: id, weight, its items (columns of the answers).
+const DIMENSIONS: [(&str, f64, &[&str]); 3] = [
+    ("collaboration", 1.5, &["col_a", "col_b"]),
+    ("resources", 1.0, &["res_a", "res_b", "res_c"]),
+    ("capability", 2.0, &["cap_a", "cap_b", "cap_c", "cap_d"]),
+];
+const ITEM_TEXTS: [(&str, &str); 9] = [
+    ("col_a", "HR and Sales leaders meet on business issues."),
+    ("col_b", "HR takes part in sales planning."),
+    ("res_a", "A named HR partner serves Sales."),
+    ("res_b", "HR has people dedicated to Sales."),
+    ("res_c", "The HR budget for Sales is adequate."),
+    ("cap_a", "HR understands how Sales is paid."),
+    ("cap_b", "HR coaches sales managers."),
+    ("cap_c", "HR analyses sales turnover."),
+    ("cap_d", "HR designs sales training."),
+];
+
+/// A small deterministic generator (SplitMix64), so a failing case is reproduced by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 1.0 < p
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Respondent {
+    org: String,
+    wave: String,
+    role: usize,
+    /// Per item column, in `ITEM_TEXTS` order.
+    answers: Vec<Option<u8>>,
+}
+
+impl Respondent {
+    fn answered(&self, item: &str) -> bool {
+        let at = ITEM_TEXTS.iter().position(|(id, _)| *id == item);
+        at.is_some_and(|at| self.answers[at].is_some())
+    }
+
+    /// SPEC §4: a dimension is scored when at least half of its items were answered.
+    fn has_dimension(&self, d: usize) -> bool {
+        let items = DIMENSIONS[d].2;
+        let answered = items.iter().filter(|i| self.answered(i)).count();
+        answered as f64 / items.len() as f64 >= 0.5
+    }
+
+    fn has_index(&self) -> bool {
+        let present = (0..DIMENSIONS.len())
+            .filter(|&d| self.has_dimension(d))
+            .count();
+        present as f64 / DIMENSIONS.len() as f64 >= 0.5
+    }
+
+    fn has(&self, subject: &str) -> bool {
+        if subject == "index" {
+            return self.has_index();
+        }
+        if let Some(d) = DIMENSIONS.iter().position(|(id, ..)| *id == subject) {
+            return self.has_dimension(d);
+        }
+        self.answered(subject.trim_start_matches("item:"))
+    }
+
+    fn in_group(&self, group: &str) -> bool {
+        match group.strip_prefix("role:") {
+            Some(role) => ROLES[self.role] == role,
+            None => group == "all",
+        }
+    }
+}
+
+/// Responses with the hard cases: small roles, small waves, respondents who skip a dimension,
+/// who answer too little for an index, or who leave single items out.
+fn generate(seed: u64, orgs: usize) -> Vec<Respondent> {
+    let mut rng = Rng(seed);
+    let mut out = Vec::new();
+    let waves = 1 + rng.below(2) as usize;
+    for o in 0..orgs {
+        for w in 0..waves {
+            let n = 5 + rng.below(12) as usize;
+            // Role weights: often one role of one or two people.
+            let weights: Vec<u64> = (0..ROLES.len()).map(|_| 1 + rng.below(6)).collect();
+            let total: u64 = weights.iter().sum();
+            let skip = [0.0, 0.05, 0.15, 0.3][rng.below(4) as usize];
+            for _ in 0..n {
+                let mut pick = rng.below(total);
+                let mut role = 0;
+                while pick >= weights[role] {
+                    pick -= weights[role];
+                    role += 1;
+                }
+                let style = rng.below(10);
+                let answers = ITEM_TEXTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| {
+                        let missing = match style {
+                            // Answers only the first dimension: no index.
+                            0 => i >= 2,
+                            // Skips the capability dimension.
+                            1 => i >= 5,
+                            _ => rng.chance(skip),
+                        };
+                        (!missing).then(|| 1 + rng.below(5) as u8)
+                    })
+                    .collect();
+                out.push(Respondent {
+                    org: format!("org-{}", (b'a' + o as u8) as char),
+                    wave: format!("2025-w{}", w + 1),
+                    role,
+                    answers,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn write_csv(path: &Path, rows: &[Respondent]) {
+    let mut text = String::from("respondent_id,org,role,wave");
+    for (id, _) in ITEM_TEXTS {
+        text.push(',');
+        text.push_str(id);
+    }
+    text.push('\n');
+    for (i, r) in rows.iter().enumerate() {
+        text.push_str(&format!("r{i},{},{},{}", r.org, ROLES[r.role], r.wave));
+        for a in &r.answers {
+            text.push(',');
+            if let Some(a) = a {
+                text.push_str(&a.to_string());
+            }
+        }
+        text.push('\n');
+    }
+    std::fs::write(path, text).expect("write responses");
+}
+
+/// One figure as published: where, of which group and subject (a measure id, or `item:<id>`),
+/// over how many respondents.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Figure {
+    org: String,
+    wave: String,
+    group: String,
+    subject: String,
+    n: usize,
+    source: String,
+}
+
+fn from_org_scores(path: &Path, source: &str) -> Vec<Figure> {
+    let table = Table::read(path);
+    let col = |name: &str| table.header.iter().position(|h| h == name).expect(name);
+    let (org, wave, group, measure, n) = (
+        col("org"),
+        col("wave"),
+        col("group"),
+        col("measure"),
+        col("n"),
+    );
+    table
+        .rows
+        .iter()
+        .map(|r| Figure {
+            org: r[org].clone(),
+            wave: r[wave].clone(),
+            group: r[group].clone(),
+            subject: r[measure].clone(),
+            n: r[n].parse().expect("n is a count"),
+            source: source.to_string(),
+        })
+        .collect()
+}
+
+fn from_scores_json(path: &Path) -> Vec<Figure> {
+    let text = std::fs::read_to_string(path).expect("scores.json");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut out = Vec::new();
+    for org in json["organizations"].as_array().expect("organizations") {
+        for wave in org["waves"].as_array().expect("waves") {
+            for group in wave["groups"].as_array().into_iter().flatten() {
+                for m in group["measures"].as_array().expect("measures") {
+                    if m["suppressed"] == serde_json::Value::Bool(true) {
+                        // A hidden figure carries no number at all.
+                        assert!(m.get("n").is_none() && m.get("mean").is_none(), "{m}");
+                        continue;
+                    }
+                    out.push(Figure {
+                        org: org["org"].as_str().expect("org").to_string(),
+                        wave: wave["wave"].as_str().expect("wave").to_string(),
+                        group: group["group"].as_str().expect("group").to_string(),
+                        subject: m["measure"].as_str().expect("measure").to_string(),
+                        n: m["n"].as_u64().expect("n") as usize,
+                        source: "scores.json".into(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `all` group's item figures on an organization page (its latest wave): each row of the
+/// item tables whose `n` cell is a number.
+fn from_page(path: &Path, org: &str, wave: &str) -> Vec<Figure> {
+    let html = std::fs::read_to_string(path).expect("page");
+    let mut out = Vec::new();
+    for (id, text) in ITEM_TEXTS {
+        let marker = format!("<th scope=\"row\">{text}");
+        let Some(at) = html.find(&marker) else {
+            continue;
+        };
+        let rest = &html[at..];
+        let cell = rest
+            .find("<td class=\"num\">")
+            .map(|i| &rest[i + 16..])
+            .and_then(|r| r.find("</td>").map(|j| &r[..j]));
+        if let Some(n) = cell.and_then(|c| c.trim().parse::<usize>().ok()) {
+            out.push(Figure {
+                org: org.into(),
+                wave: wave.into(),
+                group: "all".into(),
+                subject: format!("item:{id}"),
+                n,
+                source: format!("page {}", path.display()),
+            });
+        }
+    }
+    out
+}
+
+/// Respondent positions of a figure's set.
+fn set_of(
+    data: &[Respondent],
+    org: &str,
+    wave: &str,
+    group: &str,
+    subject: &str,
+) -> BTreeSet<usize> {
+    data.iter()
+        .enumerate()
+        .filter(|(_, r)| r.org == org && r.wave == wave && r.in_group(group) && r.has(subject))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The shown figures of one organization-wave: (group, subject) → respondent set.
+type Shown = BTreeMap<(String, String), BTreeSet<usize>>;
+
+fn isolates(a: &BTreeSet<usize>, b: &BTreeSet<usize>, t: usize) -> Option<usize> {
+    let small = |k: usize| (k > 0 && k < t).then_some(k);
+    small(a.difference(b).count()).or_else(|| small(b.difference(a).count()))
+}
+
+/// Everything a reader could isolate from `figures` (all from one run), as messages.
+fn attacks(data: &[Respondent], figures: &[Figure], t_all: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    let threshold = |group: &str| if group == "all" { t_all } else { T };
+    // One entry per distinct figure (several sources publish the same one).
+    let mut by_org_wave: BTreeMap<(String, String), Shown> = BTreeMap::new();
+    for f in figures {
+        let set = set_of(data, &f.org, &f.wave, &f.group, &f.subject);
+        if set.len() != f.n {
+            found.push(format!(
+                "{f:?}: published n {} but {} respondents have it",
+                f.n,
+                set.len()
+            ));
+        }
+        if f.n < threshold(&f.group) {
+            found.push(format!("{f:?}: below the threshold"));
+        }
+        by_org_wave
+            .entry((f.org.clone(), f.wave.clone()))
+            .or_default()
+            .insert((f.group.clone(), f.subject.clone()), set);
+    }
+    for ((org, wave), shown) in &by_org_wave {
+        let entries: Vec<(&(String, String), &BTreeSet<usize>)> = shown.iter().collect();
+        // Pairs: two figures of one group, or one subject in two groups that may overlap.
+        for (i, ((g1, s1), a)) in entries.iter().enumerate() {
+            for ((g2, s2), b) in &entries[i + 1..] {
+                let two_roles = g1 != g2 && g1.starts_with("role:") && g2.starts_with("role:");
+                if (g1 == g2 || s1 == s2) && !two_roles {
+                    let t = if g1 == "all" && g2 == "all" { t_all } else { T };
+                    if let Some(k) = isolates(a, b, t) {
+                        found.push(format!(
+                            "{org} {wave}: {g1}/{s1} (n {}) and {g2}/{s2} (n {}) isolate {k}",
+                            a.len(),
+                            b.len()
+                        ));
+                    }
+                }
+            }
+        }
+        // Derived figures: `all` minus the shown roles, and the roles' union where `all` is
+        // hidden, per subject.
+        let subjects: BTreeSet<&String> = shown.keys().map(|(_, s)| s).collect();
+        let mut derived: Vec<(String, BTreeSet<usize>)> = Vec::new();
+        for subject in subjects {
+            let roles: Vec<&BTreeSet<usize>> = ROLES
+                .iter()
+                .filter_map(|r| shown.get(&(format!("role:{r}"), subject.clone())))
+                .collect();
+            if roles.is_empty() {
+                continue;
+            }
+            let union: BTreeSet<usize> = roles.iter().flat_map(|s| s.iter().copied()).collect();
+            match shown.get(&("all".to_string(), subject.clone())) {
+                Some(all) => {
+                    let rest: BTreeSet<usize> = all.difference(&union).copied().collect();
+                    if !rest.is_empty() {
+                        derived.push((format!("all minus shown roles / {subject}"), rest));
+                    }
+                }
+                None => {
+                    let all = set_of(data, org, wave, "all", subject);
+                    if all == union {
+                        derived.push((format!("union of the roles / {subject}"), union));
+                    }
+                }
+            }
+        }
+        for (i, (name, set)) in derived.iter().enumerate() {
+            if set.len() < T {
+                found.push(format!(
+                    "{org} {wave}: {name} holds {} respondents",
+                    set.len()
+                ));
+            }
+            for ((g, s), other) in shown {
+                if name.ends_with(&format!("/ {s}")) {
+                    if let Some(k) = isolates(set, other, T) {
+                        found.push(format!("{org} {wave}: {name} and {g}/{s} isolate {k}"));
+                    }
+                }
+            }
+            for (other_name, other) in &derived[i + 1..] {
+                if let Some(k) = isolates(set, other, T) {
+                    found.push(format!("{org} {wave}: {name} and {other_name} isolate {k}"));
+                }
+            }
+        }
+        // The identity Σ index − Σ_d (w_d/W)·Σ dim_d, for each group showing the index and every
+        // dimension: it sums the respondents whose dimensions and index are not all present.
+        let groups: BTreeSet<&String> = shown.keys().map(|(g, _)| g).collect();
+        for group in groups {
+            let has = |s: &str| shown.contains_key(&(group.clone(), s.to_string()));
+            if !has("index") || !DIMENSIONS.iter().all(|(d, ..)| has(d)) {
+                continue;
+            }
+            let partial = data
+                .iter()
+                .filter(|r| &r.org == org && &r.wave == wave && r.in_group(group))
+                .filter(|r| {
+                    let dims = (0..DIMENSIONS.len())
+                        .filter(|&d| r.has_dimension(d))
+                        .count();
+                    let any = r.has_index() || dims > 0;
+                    let complete = r.has_index() && dims == DIMENSIONS.len();
+                    any && !complete
+                })
+                .count();
+            let t = threshold(group);
+            if partial > 0 && partial < t {
+                found.push(format!(
+                    "{org} {wave}: {group}'s index against its dimensions isolates {partial}"
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Runs `report` and `score` on one generated data set and returns every figure they publish.
+fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
+    let survey = fixtures().join("disclosure/survey.yaml");
+    let survey = survey.to_str().expect("path");
+    let reports = dir.join("reports");
+    let run = run_in(
+        Some(dir),
+        &[
+            &[
+                "report",
+                "--survey",
+                survey,
+                "responses.csv",
+                "--out",
+                "reports",
+                "--quiet",
+            ],
+            extra,
+        ]
+        .concat(),
+    );
+    assert!(run.code == 0 || run.code == 2, "report: {}", run.stderr);
+    let mut figures = Vec::new();
+    if run.code == 0 {
+        figures.extend(from_org_scores(
+            &reports.join("data/org_scores.csv"),
+            "report",
+        ));
+        figures.extend(from_scores_json(&reports.join("data/scores.json")));
+        // Each page shows its organization's latest reported wave.
+        let text = std::fs::read_to_string(reports.join("data/scores.json")).expect("json");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        for org in json["organizations"].as_array().expect("organizations") {
+            let id = org["org"].as_str().expect("org");
+            let latest = org["waves"]
+                .as_array()
+                .expect("waves")
+                .iter()
+                .filter(|w| w["suppressed"] != serde_json::Value::Bool(true))
+                .filter_map(|w| w["wave"].as_str())
+                .max();
+            let page = reports.join(format!("orgs/{id}.html"));
+            if let (true, Some(wave)) = (page.exists(), latest) {
+                figures.extend(from_page(&page, id, wave));
+            }
+        }
+    }
+    if extra.is_empty() {
+        let run = run_in(
+            Some(dir),
+            &[
+                "score",
+                "--survey",
+                survey,
+                "responses.csv",
+                "--out",
+                "results",
+                "--quiet",
+            ],
+        );
+        assert_eq!(run.code, 0, "score: {}", run.stderr);
+        figures.extend(from_org_scores(
+            &dir.join("results/org_scores.csv"),
+            "score",
+        ));
+    }
+    figures
+}
+
+fn cases() -> u64 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+#[test]
+fn no_published_pair_isolates_anyone() {
+    let total = cases();
+    let seeds: Vec<u64> = (0..total).collect();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = seeds
+            .chunks(seeds.len().div_ceil(2).max(1))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut failures = Vec::new();
+                    for &seed in chunk {
+                        let dir = tempfile::tempdir().expect("temp dir");
+                        let data = generate(seed, 1 + (seed % 3) as usize);
+                        write_csv(&dir.path().join("responses.csv"), &data);
+                        let figures = published(dir.path(), &data, &[]);
+                        for attack in attacks(&data, &figures, T) {
+                            failures.push(format!("seed {seed}: {attack}"));
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} attacks succeeded, first: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
+}
+
+/// The cases the reader must find something in when nothing is hidden: a sanity check that the
+/// attacks above can fail (on the raw sets, as a build without §15 would publish them).
+#[test]
+fn the_attacks_find_what_an_unprotected_output_would_give_away() {
+    // One organization of 7; one respondent skips the capability dimension.
+    let mut data = Vec::new();
+    for i in 0..7 {
+        data.push(Respondent {
+            org: "org-a".into(),
+            wave: "2025-w1".into(),
+            role: 0,
+            answers: (0..9).map(|j| (i != 0 || j < 5).then_some(3)).collect(),
+        });
+    }
+    let figure = |subject: &str, n| Figure {
+        org: "org-a".into(),
+        wave: "2025-w1".into(),
+        group: "all".into(),
+        subject: subject.into(),
+        n,
+        source: "raw".into(),
+    };
+    let raw = vec![
+        figure("index", 7),
+        figure("collaboration", 7),
+        figure("resources", 7),
+        figure("capability", 6),
+    ];
+    let found = attacks(&data, &raw, T);
+    assert!(found.iter().any(|f| f.contains("isolate 1")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("index against its dimensions")),
+        "{found:?}"
+    );
+}
+
+/// SPEC §15: in a self-assessment, `all` is shown from one answer, but roles keep T, and more
+/// than T answers are refused.
+#[test]
+fn a_self_assessment_shows_no_colleague_beside_the_others() {
+    let survey = fixtures().join("disclosure/survey.yaml");
+    let survey = survey.to_str().expect("path");
+    for seed in 0..20u64 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut data = generate(1000 + seed, 1);
+        let wave = data[0].wave.clone();
+        data.retain(|r| r.wave == wave);
+        data.truncate(1 + (seed % 5) as usize);
+        write_csv(&dir.path().join("responses.csv"), &data);
+        let figures = published(dir.path(), &data, &["--self-assessment"]);
+        let found = attacks(&data, &figures, 1);
+        assert!(found.is_empty(), "seed {seed}: {found:#?}");
+        assert!(
+            figures.iter().all(|f| f.group == "all" || f.n >= T),
+            "seed {seed}: {figures:#?}"
+        );
+    }
+    // Six answers in one wave: more than T, refused.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut data = generate(7, 1);
+    let wave = data[0].wave.clone();
+    data.retain(|r| r.wave == wave);
+    while data.len() < 6 {
+        data.push(data[0].clone());
+    }
+    data.truncate(6);
+    write_csv(&dir.path().join("responses.csv"), &data);
+    let run = run_in(
+        Some(dir.path()),
+        &[
+            "report",
+            "--survey",
+            survey,
+            "responses.csv",
+            "--self-assessment",
+            "--out",
+            "r",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("holds 6 accepted responses, more than the anonymity threshold of 5"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// The red-team case: seven respondents, one of whom skipped the capability dimension. The
+/// index over 7 and capability over 6 would give that respondent's index from
+/// `org_scores.csv`; capability (the smaller set) is not shown, and says why on the page.
+#[test]
+fn one_skipped_dimension_of_seven_is_not_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data: Vec<Respondent> = (0..7)
+        .map(|i| Respondent {
+            org: "org-a".into(),
+            wave: "2025-w1".into(),
+            role: 0,
+            answers: (0..9)
+                .map(|j| (i != 0 || j < 5).then_some(1 + (i + j) as u8 % 5))
+                .collect(),
+        })
+        .collect();
+    write_csv(&dir.path().join("responses.csv"), &data);
+    let figures = published(dir.path(), &data, &[]);
+    let shown = |source: &str, subject: &str| {
+        figures
+            .iter()
+            .any(|f| f.source == source && f.group == "all" && f.subject == subject)
+    };
+    for source in ["score", "report", "scores.json"] {
+        assert!(shown(source, "index"), "{source}: {figures:#?}");
+        assert!(shown(source, "collaboration"), "{source}");
+        assert!(!shown(source, "capability"), "{source}: {figures:#?}");
+    }
+    let page = std::fs::read_to_string(dir.path().join("reports/orgs/org-a.html")).expect("page");
+    assert!(page.contains("not shown, to protect a smaller group"));
+    assert!(attacks(&data, &figures, T).is_empty());
+}
