@@ -407,7 +407,9 @@ fn stats_by_wave_shows_no_figure_of_fewer_than_t_respondents() {
         "<td>Senior collaboration</td><td>2025-H3</td><td class=\"num\">2</td><td colspan=\"3\" class=\"hidden-note\">fewer than 5 respondents</td>"
     ));
     // Per-organization changes are on the page, with display titles, not ids.
-    assert!(html.contains("Every organization's change (15 rows)"));
+    // 14 rows: alpha's capability change is not shown, since its 2025-H1 capability (6 of 7)
+    // is hidden beside its index (SPEC §15).
+    assert!(html.contains("Every organization's change (14 rows)"));
     assert!(html.contains("<td>alpha</td><td>Senior collaboration</td><td>2025-H1 → 2025-H2</td>"));
     assert!(!html.contains(">collaboration<"));
 }

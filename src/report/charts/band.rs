@@ -24,6 +24,8 @@ pub struct BandChart {
 pub struct BandRow {
     pub label: String,
     pub value: Option<f64>,
+    /// Why `value` is missing, where that differs from the chart's `missing_label`.
+    pub missing: Option<String>,
     pub p25: Option<f64>,
     pub median: Option<f64>,
     pub p75: Option<f64>,
@@ -109,8 +111,8 @@ pub fn render(chart: &BandChart) -> String {
                         VPos::Center,
                     );
                 }
-                None if !chart.missing_label.is_empty() => c.text(
-                    &chart.missing_label,
+                None if r.missing.is_some() || !chart.missing_label.is_empty() => c.text(
+                    r.missing.as_deref().unwrap_or(&chart.missing_label),
                     (x(50.0), y),
                     13.0,
                     MUTED,
@@ -149,6 +151,7 @@ mod tests {
 
     fn row(value: Option<f64>) -> BandRow {
         BandRow {
+            missing: None,
             label: HOSTILE[0].into(),
             value,
             p25: Some(40.0),

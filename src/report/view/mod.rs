@@ -49,6 +49,8 @@ pub struct Meta {
     pub instrument_version: String,
     pub partnerscope_version: String,
     pub threshold: usize,
+    /// T of the roles (the instrument's, also in a self-assessment).
+    pub part_threshold: usize,
     pub suppressed: String,
     pub min_answered_pct: String,
 }
@@ -61,6 +63,7 @@ pub fn meta(analysis: &Analysis) -> Meta {
         instrument_version: i.version.to_string(),
         partnerscope_version: env!("CARGO_PKG_VERSION").into(),
         threshold: i.anonymity_threshold,
+        part_threshold: i.part_threshold,
         suppressed: suppressed_text(i.anonymity_threshold),
         min_answered_pct: decimals(i.min_answered * 100.0, 0),
     }
@@ -199,7 +202,7 @@ impl Page<'_> {
     /// What the page writes for a group's hidden measure `m` in the latest wave: "fewer than T
     /// responses", or "not shown, to protect a smaller group" for a group hidden by
     /// complementary suppression (SPEC §6).
-    fn hidden_phrase(&self, group: Group, measure: Measure) -> String {
+    pub(super) fn hidden_phrase(&self, group: Group, measure: Measure) -> String {
         match self.reported.group(group).map(|g| g.figure(measure)) {
             Some(Figure::Suppressed(Suppressed::Complementary)) => {
                 Suppressed::Complementary.phrase(self.analysis.instrument.anonymity_threshold)

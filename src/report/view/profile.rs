@@ -46,8 +46,11 @@ pub struct DimensionRow {
 pub(super) fn respondents(page: &Page) -> Vec<RoleCount> {
     // Every role with at least one row, in instrument order; its count is a figure like any
     // other, shown only with its index.
+    // A self-assessment names no hidden role: with a few colleagues, a role's mere presence
+    // says who answered.
     page.reported
         .roles()
+        .filter(|group| !page.self_assessment || group.shown(Measure::Index).is_some())
         .filter_map(|group| {
             let Group::Role(r) = group.group else {
                 return None;
@@ -74,7 +77,9 @@ pub(super) fn level(page: &Page) -> LevelView {
             || page.hidden.clone(),
             |l| instrument.levels[l].label.clone(),
         ),
-        index: summary.index.map_or_else(|| page.hidden.clone(), one),
+        index: summary
+            .index
+            .map_or_else(|| page.hidden_phrase(Group::All, Measure::Index), one),
         // A self-assessment's few answers give intervals wider than the scale: none are shown.
         ci: match index.map(|s| (s.ci_low, s.ci_high)) {
             _ if page.self_assessment => String::new(),
@@ -87,10 +92,17 @@ pub(super) fn level(page: &Page) -> LevelView {
             .next_level
             .map_or_else(String::new, |l| instrument.levels[l].label.clone()),
         points_to_next: summary.points_to_next.map_or_else(String::new, one),
+        // A dimension that is not shown blocks a gate too (SPEC §4): the page says which.
         blocking: summary
             .blocking
             .iter()
-            .map(|&m| instrument.dimensions[m].title.clone())
+            .map(|&m| {
+                let title = &instrument.dimensions[m].title;
+                match page.reported.all.shown(Measure::Dimension(m)) {
+                    Some(_) => title.clone(),
+                    None => format!("{title} (not shown)"),
+                }
+            })
             .collect(),
     }
 }
@@ -144,7 +156,10 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
             DimensionRow {
                 title: dim.title.clone(),
                 description: dim.description.clone(),
-                value: mean.map_or_else(|| page.hidden.clone(), one),
+                value: mean.map_or_else(
+                    || page.hidden_phrase(Group::All, Measure::Dimension(m)),
+                    one,
+                ),
                 ci: match figure.map(|s| (s.ci_low, s.ci_high)) {
                     _ if page.self_assessment => String::new(),
                     Some((Some(lo), Some(hi))) => format!("{}–{}", one(lo), one(hi)),
@@ -225,6 +240,7 @@ pub(super) fn bands(page: &Page) -> String {
                 charts::band::BandRow {
                     label: m.title(instrument).to_string(),
                     value: page.mean(m),
+                    missing: Some(page.hidden_phrase(Group::All, m)),
                     p25: q.as_ref().map(|q| q.p25),
                     median: q.as_ref().map(|q| q.median),
                     p75: q.as_ref().map(|q| q.p75),

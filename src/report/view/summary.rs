@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::profile::LevelView;
 use super::{one, one_opt, signed, Page};
-use crate::results::Measure;
+use crate::results::{Figure, Measure, Suppressed};
 
 /// How many dimensions the summary names at each end, and how many actions.
 const SUMMARY_DIMENSIONS: usize = 3;
@@ -80,10 +80,12 @@ pub(super) fn summary(
         None if page.self_assessment => {
             "No level can be given: too few items were answered to compute the index.".into()
         }
-        None => format!(
-            "No level can be given: the index has {}.",
-            page.hidden
-        ),
+        None => match page.reported.all.figure(Measure::Index) {
+            Figure::Suppressed(Suppressed::Complementary) => {
+                "No level can be given: the index is not shown, to protect a smaller group.".into()
+            }
+            _ => format!("No level can be given: the index has {}.", page.hidden),
+        },
     };
     let index_text = match state.index {
         None => String::new(),
@@ -132,7 +134,7 @@ pub(super) fn summary(
             );
             if !level.blocking.is_empty() {
                 text.push_str(&format!(
-                    " It also needs every dimension at {} or more; below that now: {}.",
+                    " It also needs every dimension shown at {} or more; below that now: {}.",
                     one_opt(levels[next].min_each_dimension),
                     level.blocking.join(", ")
                 ));
