@@ -191,6 +191,7 @@ mod tests {
             rows: vec![BandRow {
                 label: "x".into(),
                 value: None,
+                missing: None,
                 p25: None,
                 median: None,
                 p75: None,
