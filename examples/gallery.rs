@@ -77,6 +77,7 @@ fn main() {
             .iter()
             .enumerate()
             .map(|(i, d)| band::BandRow {
+                missing: None,
                 label: d.clone(),
                 value: org[i],
                 p25: median[i].map(|m| m - 10.0),
