@@ -94,27 +94,43 @@ pub fn decide(org_wave: &OrgWave, data: &Dataset, instrument: &Instrument) -> Vi
     let r = &data.respondents;
     let rows = &org_wave.rows;
     let words = answered_words(n_items);
+    // One pass over the rows gives the `all` group's set of every subject; a role's sets are
+    // those and the role's members.
+    let n_subjects = n_measures + if r.answered.is_empty() { 0 } else { n_items };
+    let mut all_sets = vec![Members::empty(rows.len()); n_subjects];
+    for (p, &row) in rows.iter().enumerate() {
+        let row = row as usize;
+        for (m, set) in all_sets[..n_measures].iter_mut().enumerate() {
+            if !aggregate::measure_value(data, d, row, m).is_nan() {
+                set.insert(p);
+            }
+        }
+        if n_subjects > n_measures {
+            let answered = &r.answered[row * words..(row + 1) * words];
+            for (item, set) in all_sets[n_measures..].iter_mut().enumerate() {
+                if answered[item / 64] >> (item % 64) & 1 == 1 {
+                    set.insert(p);
+                }
+            }
+        }
+    }
     let mut board = Board::default();
     for group in &org_wave.groups {
-        let member = |p: usize| match group.group {
-            Group::All => true,
-            Group::Role(role) => usize::from(r.role[rows[p] as usize]) == role,
-        };
-        let g = board.add_group(match group.group {
-            Group::All => None,
-            Group::Role(_) => Some(ROLES),
-        });
-        for m in 0..n_measures {
-            let set = Members::from_fn(rows.len(), |p| {
-                member(p) && !aggregate::measure_value(data, d, rows[p] as usize, m).is_nan()
-            });
-            board.add(g, m, m == d, set);
-        }
-        if group.group == Group::All && !r.answered.is_empty() {
-            for item in 0..n_items {
-                let set =
-                    Members::from_fn(rows.len(), |p| r.answered(rows[p] as usize, item, words));
-                board.add(g, n_measures + item, false, set);
+        match group.group {
+            Group::All => {
+                let g = board.add_group(None);
+                for (subject, set) in all_sets.iter().enumerate() {
+                    board.add(g, subject, subject == d, set.clone());
+                }
+            }
+            Group::Role(role) => {
+                let g = board.add_group(Some(ROLES));
+                let members = Members::from_fn(rows.len(), |p| {
+                    usize::from(r.role[rows[p] as usize]) == role
+                });
+                for (m, set) in all_sets[..n_measures].iter().enumerate() {
+                    board.add(g, m, m == d, set.and(&members));
+                }
             }
         }
     }
@@ -164,6 +180,21 @@ impl Members {
         Members { words, len }
     }
 
+    pub fn empty(positions: usize) -> Members {
+        Members {
+            words: vec![0; positions.div_ceil(64)],
+            len: 0,
+        }
+    }
+
+    fn insert(&mut self, p: usize) {
+        let bit = 1 << (p % 64);
+        if self.words[p / 64] & bit == 0 {
+            self.words[p / 64] |= bit;
+            self.len += 1;
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -192,6 +223,17 @@ impl Members {
         Members { words, len }
     }
 
+    fn and(&self, other: &Members) -> Members {
+        let words: Vec<u64> = self
+            .words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| a & b)
+            .collect();
+        let len = words.iter().map(|w| w.count_ones() as usize).sum();
+        Members { words, len }
+    }
+
     fn union(&self, other: &Members) -> Members {
         let words: Vec<u64> = self
             .words
@@ -212,6 +254,12 @@ impl Members {
         let small = |k: usize| k > 0 && k < threshold;
         small(self.minus_count(other)) || small(other.minus_count(self))
     }
+}
+
+/// The figures of one subject in one partition: `all`'s and its parts'.
+struct Split {
+    all: Option<usize>,
+    parts: Vec<usize>,
 }
 
 /// One figure to decide.
@@ -263,7 +311,8 @@ impl Board {
             .iter()
             .map(|f| f.n > 0 && f.n >= threshold(f.group))
             .collect();
-        self.complementary(&mut shown, t.parts);
+        let splits = self.splits();
+        self.complementary(&splits, &mut shown, t.parts);
         // Largest first; on equal sizes the index first, then output order. A figure is
         // hidden when it breaks a pair with a figure kept before it: of every breaking pair the
         // smaller one goes, and a figure hidden anyway never hides another.
@@ -284,7 +333,7 @@ impl Board {
                     kept.push(f);
                 }
             }
-            match self.unsafe_derived(&shown, t) {
+            match self.unsafe_derived(&splits, &shown, t) {
                 Some(hide) => shown[hide] = false,
                 None => return shown,
             }
@@ -324,99 +373,106 @@ impl Board {
         })
     }
 
-    /// The figures of `subject` in the parts of `partition` with respondents, smallest first
-    /// (ties: the earlier part).
-    fn parts_of(&self, partition: usize, subject: usize) -> Vec<usize> {
-        let mut parts: Vec<usize> = (0..self.figures.len())
-            .filter(|&f| {
-                let fig = &self.figures[f];
-                fig.subject == subject && fig.n > 0 && self.partitions[fig.group] == Some(partition)
-            })
-            .collect();
-        parts.sort_by_key(|&f| self.figures[f].n);
+    /// Per partition and subject: the `all` figure of that subject and the parts' figures
+    /// with respondents, smallest first (ties: the earlier part). Subjects no part has (items)
+    /// are left out.
+    fn splits(&self) -> Vec<Split> {
+        let mut all_of: Vec<Option<usize>> = Vec::new();
+        let mut parts: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (f, fig) in self.figures.iter().enumerate() {
+            match self.partitions[fig.group] {
+                None => {
+                    if all_of.len() <= fig.subject {
+                        all_of.resize(fig.subject + 1, None);
+                    }
+                    all_of[fig.subject] = Some(f);
+                }
+                Some(partition) if fig.n > 0 => {
+                    parts.entry((partition, fig.subject)).or_default().push(f);
+                }
+                Some(_) => {}
+            }
+        }
         parts
-    }
-
-    fn partition_ids(&self) -> Vec<usize> {
-        let mut ids: Vec<usize> = self.partitions.iter().flatten().copied().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+            .into_iter()
+            .map(|((_, subject), mut parts)| {
+                parts.sort_by_key(|&f| self.figures[f].n);
+                Split {
+                    all: all_of.get(subject).copied().flatten(),
+                    parts,
+                }
+            })
+            .collect()
     }
 
     /// SPEC §6: per partition and subject, among the parts with respondents, hidden parts that
     /// together hold fewer than T hide the smallest shown part, until they hold T or none is
     /// left shown.
-    fn complementary(&self, shown: &mut [bool], threshold: usize) {
-        let subjects = self.subjects();
-        for partition in self.partition_ids() {
-            for &subject in &subjects {
-                let parts = self.parts_of(partition, subject);
-                let mut hidden: usize = parts
-                    .iter()
-                    .filter(|&&f| !shown[f])
-                    .map(|&f| self.figures[f].n)
-                    .sum();
-                if hidden == 0 {
-                    continue;
+    fn complementary(&self, splits: &[Split], shown: &mut [bool], threshold: usize) {
+        for split in splits {
+            let mut hidden: usize = split
+                .parts
+                .iter()
+                .filter(|&&f| !shown[f])
+                .map(|&f| self.figures[f].n)
+                .sum();
+            if hidden == 0 {
+                continue;
+            }
+            for &f in &split.parts {
+                if hidden >= threshold {
+                    break;
                 }
-                for &f in &parts {
-                    if hidden >= threshold {
-                        break;
-                    }
-                    if shown[f] {
-                        shown[f] = false;
-                        hidden += self.figures[f].n;
-                    }
+                if shown[f] {
+                    shown[f] = false;
+                    hidden += self.figures[f].n;
                 }
             }
         }
     }
 
-    fn subjects(&self) -> Vec<usize> {
-        let mut subjects: Vec<usize> = self.figures.iter().map(|f| f.subject).collect();
-        subjects.sort_unstable();
-        subjects.dedup();
-        subjects
-    }
-
     /// The first derived figure (step 4) that a reader could compute and that is too small or
     /// breaks a pair, as the part figure to hide so that it can no longer be computed.
-    fn unsafe_derived(&self, shown: &[bool], t: Thresholds) -> Option<usize> {
+    fn unsafe_derived(&self, splits: &[Split], shown: &[bool], t: Thresholds) -> Option<usize> {
         // (members, its subject, the one hidden part it stands for if it is one, the part to
         // hide when it is unsafe)
         let mut derived: Vec<(Members, usize, Option<usize>, usize)> = Vec::new();
-        for partition in self.partition_ids() {
-            for f_all in (0..self.figures.len()).filter(|&f| self.figures[f].group == 0) {
-                let all = &self.figures[f_all];
-                let parts = self.parts_of(partition, all.subject);
-                let Some(&smallest_shown) = parts.iter().find(|&&f| shown[f]) else {
-                    continue;
-                };
-                if shown[f_all] {
-                    let covered =
-                        parts
-                            .iter()
-                            .filter(|&&f| shown[f])
-                            .fold(None::<Members>, |acc, &f| {
-                                let m = &self.figures[f].members;
-                                Some(acc.map_or_else(|| m.clone(), |acc| acc.union(m)))
-                            });
-                    if let Some(covered) = covered {
-                        let rest = all.members.minus(&covered);
-                        let hidden: Vec<usize> = parts
-                            .iter()
-                            .filter(|&&f| !shown[f])
-                            .map(|&f| self.figures[f].group)
-                            .collect();
-                        let alone = (hidden.len() == 1).then(|| hidden[0]);
-                        if !rest.is_empty() {
-                            derived.push((rest, all.subject, alone, smallest_shown));
-                        }
-                    }
-                } else if all.n > 0 && parts.iter().all(|&f| shown[f]) {
-                    derived.push((all.members.clone(), all.subject, Some(0), smallest_shown));
+        for split in splits {
+            let Some(f_all) = split.all else {
+                continue;
+            };
+            let all = &self.figures[f_all];
+            let parts = &split.parts;
+            let Some(&smallest_shown) = parts.iter().find(|&&f| shown[f]) else {
+                continue;
+            };
+            let hidden: Vec<usize> = parts.iter().copied().filter(|&f| !shown[f]).collect();
+            if shown[f_all] {
+                if hidden.is_empty()
+                    && all.n == parts.iter().map(|&f| self.figures[f].n).sum::<usize>()
+                {
+                    continue; // the parts cover `all`: nothing is left over
                 }
+                let covered =
+                    parts
+                        .iter()
+                        .filter(|&&f| shown[f])
+                        .fold(Members::empty(0), |acc, &f| {
+                            let m = &self.figures[f].members;
+                            if acc.words.is_empty() {
+                                m.clone()
+                            } else {
+                                acc.union(m)
+                            }
+                        });
+                let rest = all.members.minus(&covered);
+                let alone = (hidden.len() == 1).then(|| self.figures[hidden[0]].group);
+                if !rest.is_empty() {
+                    derived.push((rest, all.subject, alone, smallest_shown));
+                }
+            } else if all.n > 0 && hidden.is_empty() {
+                derived.push((all.members.clone(), all.subject, Some(0), smallest_shown));
             }
         }
         // A derived figure is its subject over the hidden parts together: it pairs with that
@@ -621,8 +677,14 @@ mod tests {
         );
         // With role 1's subject 0 hidden, all's minus role 2's gives it back (1..8), which
         // isolates respondent 0 against role 1's index: role 2's subject 0 must go.
-        assert_eq!(b.unsafe_derived(&[true, false, true, true], T), Some(3));
-        assert_eq!(b.unsafe_derived(&[true, false, true, false], T), None);
+        assert_eq!(
+            b.unsafe_derived(&b.splits(), &[true, false, true, true], T),
+            Some(3)
+        );
+        assert_eq!(
+            b.unsafe_derived(&b.splits(), &[true, false, true, false], T),
+            None
+        );
     }
 
     #[test]
