@@ -94,26 +94,34 @@ pub fn decide(org_wave: &OrgWave, data: &Dataset, instrument: &Instrument) -> Vi
     let r = &data.respondents;
     let rows = &org_wave.rows;
     let words = answered_words(n_items);
-    // One pass over the rows gives the `all` group's set of every subject; a role's sets are
-    // those and the role's members.
+    // One pass over the rows marks, per row, the subjects it has (measures, then items); the
+    // `all` group's set of a subject is that bit of every row, a role's is that and the role.
     let n_subjects = n_measures + if r.answered.is_empty() { 0 } else { n_items };
-    let mut all_sets = vec![Members::empty(rows.len()); n_subjects];
+    let mask_words = n_subjects.div_ceil(64);
+    let mut masks = vec![0u64; rows.len() * mask_words];
     for (p, &row) in rows.iter().enumerate() {
         let row = row as usize;
-        for (m, set) in all_sets[..n_measures].iter_mut().enumerate() {
+        let mask = &mut masks[p * mask_words..(p + 1) * mask_words];
+        for m in 0..n_measures {
             if !aggregate::measure_value(data, d, row, m).is_nan() {
-                set.insert(p);
+                mask[m / 64] |= 1 << (m % 64);
             }
         }
         if n_subjects > n_measures {
             let answered = &r.answered[row * words..(row + 1) * words];
-            for (item, set) in all_sets[n_measures..].iter_mut().enumerate() {
-                if answered[item / 64] >> (item % 64) & 1 == 1 {
-                    set.insert(p);
-                }
+            for item in (0..n_items).filter(|&i| answered[i / 64] >> (i % 64) & 1 == 1) {
+                let s = n_measures + item;
+                mask[s / 64] |= 1 << (s % 64);
             }
         }
     }
+    let all_sets: Vec<Members> = (0..n_subjects)
+        .map(|s| {
+            Members::from_fn(rows.len(), |p| {
+                masks[p * mask_words + s / 64] >> (s % 64) & 1 == 1
+            })
+        })
+        .collect();
     let mut board = Board::default();
     for group in &org_wave.groups {
         match group.group {
@@ -187,29 +195,12 @@ impl Members {
         }
     }
 
-    fn insert(&mut self, p: usize) {
-        let bit = 1 << (p % 64);
-        if self.words[p / 64] & bit == 0 {
-            self.words[p / 64] |= bit;
-            self.len += 1;
-        }
-    }
-
     pub fn len(&self) -> usize {
         self.len
     }
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    /// |self \ other|.
-    fn minus_count(&self, other: &Members) -> usize {
-        self.words
-            .iter()
-            .zip(&other.words)
-            .map(|(a, b)| (a & !b).count_ones() as usize)
-            .sum()
     }
 
     fn minus(&self, other: &Members) -> Members {
@@ -246,13 +237,16 @@ impl Members {
     }
 
     /// Whether a reader holding figures over both sets could isolate between 1 and T − 1
-    /// respondents by subtraction (SPEC §15).
+    /// respondents by subtraction (SPEC §15): |A \ B| = |A| − |A ∩ B|, and the same for B.
     fn isolates(&self, other: &Members, threshold: usize) -> bool {
-        if self == other {
-            return false;
-        }
+        let common: usize = self
+            .words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum();
         let small = |k: usize| k > 0 && k < threshold;
-        small(self.minus_count(other)) || small(other.minus_count(self))
+        small(self.len - common) || small(other.len - common)
     }
 }
 
