@@ -94,34 +94,26 @@ pub fn decide(org_wave: &OrgWave, data: &Dataset, instrument: &Instrument) -> Vi
     let r = &data.respondents;
     let rows = &org_wave.rows;
     let words = answered_words(n_items);
-    // One pass over the rows marks, per row, the subjects it has (measures, then items); the
-    // `all` group's set of a subject is that bit of every row, a role's is that and the role.
-    let n_subjects = n_measures + if r.answered.is_empty() { 0 } else { n_items };
-    let mask_words = n_subjects.div_ceil(64);
-    let mut masks = vec![0u64; rows.len() * mask_words];
+    // Per row, the measures it has as bits; the items it answered are bits already. Turned
+    // into one set per subject 64 rows at a time (a bit-matrix transpose), that is the `all`
+    // group's set of every subject; a role's is that and the role's members.
+    let measure_words = n_measures.div_ceil(64);
+    let mut measures = vec![0u64; rows.len() * measure_words];
     for (p, &row) in rows.iter().enumerate() {
-        let row = row as usize;
-        let mask = &mut masks[p * mask_words..(p + 1) * mask_words];
         for m in 0..n_measures {
-            if !aggregate::measure_value(data, d, row, m).is_nan() {
-                mask[m / 64] |= 1 << (m % 64);
-            }
-        }
-        if n_subjects > n_measures {
-            let answered = &r.answered[row * words..(row + 1) * words];
-            for item in (0..n_items).filter(|&i| answered[i / 64] >> (i % 64) & 1 == 1) {
-                let s = n_measures + item;
-                mask[s / 64] |= 1 << (s % 64);
+            if !aggregate::measure_value(data, d, row as usize, m).is_nan() {
+                measures[p * measure_words + m / 64] |= 1 << (m % 64);
             }
         }
     }
-    let all_sets: Vec<Members> = (0..n_subjects)
-        .map(|s| {
-            Members::from_fn(rows.len(), |p| {
-                masks[p * mask_words + s / 64] >> (s % 64) & 1 == 1
-            })
-        })
-        .collect();
+    let mut all_sets = columns(rows.len(), n_measures, measure_words, |p, w| {
+        measures[p * measure_words + w]
+    });
+    if !r.answered.is_empty() {
+        all_sets.extend(columns(rows.len(), n_items, words, |p, w| {
+            r.answered[rows[p] as usize * words + w]
+        }));
+    }
     let mut board = Board::default();
     for group in &org_wave.groups {
         match group.group {
@@ -156,6 +148,56 @@ pub fn decide(org_wave: &OrgWave, data: &Dataset, instrument: &Instrument) -> Vi
         }
     }
     out
+}
+
+/// One set per column of a bit table of `n_rows` rows and `n_columns` columns, `words` words
+/// per row (`bits(row, word)`), by transposing blocks of 64 rows × 64 columns.
+fn columns(
+    n_rows: usize,
+    n_columns: usize,
+    words: usize,
+    bits: impl Fn(usize, usize) -> u64,
+) -> Vec<Members> {
+    let mut out = vec![Members::empty(n_rows); n_columns];
+    for w in 0..words {
+        for block in 0..n_rows.div_ceil(64) {
+            let mut square = [0u64; 64];
+            for (i, word) in square.iter_mut().enumerate() {
+                let row = block * 64 + i;
+                if row < n_rows {
+                    *word = bits(row, w);
+                }
+            }
+            transpose(&mut square);
+            for (j, word) in square.iter().enumerate() {
+                if let Some(set) = out.get_mut(w * 64 + j) {
+                    set.words[block] = *word;
+                }
+            }
+        }
+    }
+    for set in &mut out {
+        set.len = set.words.iter().map(|w| w.count_ones() as usize).sum();
+    }
+    out
+}
+
+/// Transposes a 64 × 64 bit matrix in place: bit j of word i becomes bit i of word j
+/// (Warren, *Hacker's Delight*, 2nd ed., §7-3).
+fn transpose(a: &mut [u64; 64]) {
+    let mut j = 32;
+    let mut mask: u64 = 0x0000_0000_FFFF_FFFF;
+    while j != 0 {
+        let mut k = 0;
+        while k < 64 {
+            let t = ((a[k] >> j) ^ a[k + j]) & mask;
+            a[k] ^= t << j;
+            a[k + j] ^= t;
+            k = (k + j + 1) & !j;
+        }
+        j >>= 1;
+        mask ^= mask << j;
+    }
 }
 
 /// The partition the role groups form (breakdowns of SPEC §17 are further partitions).
@@ -513,6 +555,22 @@ mod tests {
 
     fn range(a: usize, b: usize) -> Vec<usize> {
         (a..b).collect()
+    }
+
+    #[test]
+    fn columns_of_a_bit_table() {
+        // 130 rows (three blocks), 70 columns (two words): cell (r, c) set when (r * 7 + c) % 5
+        // is 0.
+        let cell = |r: usize, c: usize| (r * 7 + c).is_multiple_of(5);
+        let sets = columns(130, 70, 2, |r, w| {
+            (0..64)
+                .filter(|&b| w * 64 + b < 70 && cell(r, w * 64 + b))
+                .fold(0u64, |acc, b| acc | 1 << b)
+        });
+        assert_eq!(sets.len(), 70);
+        for (c, set) in sets.iter().enumerate() {
+            assert_eq!(*set, Members::from_fn(130, |r| cell(r, c)), "column {c}");
+        }
     }
 
     #[test]
