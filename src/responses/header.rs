@@ -10,12 +10,13 @@
 use std::collections::HashMap;
 
 use super::cell::Joined;
-use super::text::{answer_key, normalize, quoted};
+use super::text::{answer_key, normalize, quoted, quoted_end};
 use super::LoadOptions;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::{Instrument, ItemKind};
 use crate::sources::format::HeaderRows;
 use crate::sources::profile::ColumnNames;
+use crate::sources::Format;
 use crate::sources::{Field, Filter, IdSource, Reading};
 
 /// How many names a warning or an error lists before counting the rest (SPEC §3).
@@ -74,8 +75,9 @@ pub struct Layout {
     pub org_value: Option<String>,
     pub role_value: Option<u16>,
     pub wave_value: Option<String>,
-    /// The file's name as ids by line use it.
-    pub file_name: String,
+    /// What an id by line starts with: `<file name>:`, or `line-` when a survey tool's file
+    /// has no id column.
+    pub line_prefix: String,
     /// Row filters: column, whether the values are allowed (else refused), values as
     /// [`answer_key`].
     pub filters: Vec<(usize, bool, Vec<String>)>,
@@ -88,15 +90,51 @@ pub struct Layout {
     pub delimiter: &'static str,
     /// Multi items read from one column per option.
     pub option_items: Vec<usize>,
+    /// LimeSurvey: `N/A` is no answer, and an option column marks its option chosen only by
+    /// `Yes`, `Y`, `1` or the option's own text.
+    pub limesurvey_tokens: bool,
+    /// Whether the row filters are the profile's own `keep:` (else the preset's).
+    pub keep_explicit: bool,
 }
 
 impl Layout {
+    /// Why a row whose `column` holds `cell` is dropped by the filter on that column.
+    pub fn filter_reason(&self, column: usize, cell: &str) -> String {
+        let header = quoted(self.names.get(column).map_or("", String::as_str)).into_owned();
+        let what = match (
+            header.to_ascii_lowercase().as_str(),
+            answer_key(cell).as_str(),
+        ) {
+            ("status", "survey test" | "2") => ": Qualtrics test responses",
+            ("status", "survey preview" | "1") => ": Qualtrics previews",
+            ("status", "spam" | "preview spam" | "imported spam" | "8" | "9" | "12") => {
+                ": marked as spam by Qualtrics"
+            }
+            ("finished", _) => ": unfinished responses",
+            _ => "",
+        };
+        let fix = if self.keep_explicit {
+            "see `keep:` in the profile"
+        } else {
+            "add `keep: {}` to the profile to score them"
+        };
+        format!("{header} is \"{}\"{what}; {fix}", quoted(cell))
+    }
+
     /// The number of fields a row may have: every column, or fewer when only headerless
     /// columns at the end are missing (Excel's trailing empty column).
     pub fn accepts_width(&self, width: usize) -> bool {
         width == self.columns.len()
             || (width < self.columns.len()
-                && self.columns[width..].iter().all(|c| *c == Column::Unnamed))
+                && self.columns[width..]
+                    .iter()
+                    .all(|c| matches!(c, Column::Unnamed | Column::Ignored)))
+    }
+
+    /// Whether a row of `width` fields lacks trailing columns that have a header (accepted,
+    /// with a warning: ODK Central writes such rows).
+    pub fn is_short(&self, width: usize) -> bool {
+        width < self.columns.len() && self.columns[width..].iter().any(|c| *c != Column::Unnamed)
     }
 }
 
@@ -248,6 +286,10 @@ impl<'a> Builder<'a> {
                 (names, candidates, vec![None; width])
             }
         };
+        let candidates: Vec<Vec<String>> = candidates
+            .into_iter()
+            .map(|c| derived_candidates(c, reading.format))
+            .collect();
         let normalized: Vec<Vec<String>> = candidates
             .iter()
             .map(|c| c.iter().map(|t| normalize(t)).collect())
@@ -273,6 +315,7 @@ impl<'a> Builder<'a> {
         }
         for (&item, headers) in &reading.columns {
             match headers {
+                ColumnNames::Absent => {}
                 ColumnNames::One(h) => profile_targets.push((h.clone(), Target::Item(item))),
                 ColumnNames::PerOption(list) => {
                     for (k, h) in list.iter().enumerate() {
@@ -281,6 +324,8 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // Items the profile places: text matches to them elsewhere are not theirs.
+        let placed: Vec<usize> = reading.columns.keys().copied().collect();
         // The preset's id column: the first of its names present.
         let preset_id = if reading.respondent_id.is_none() {
             preset
@@ -363,8 +408,17 @@ impl<'a> Builder<'a> {
                 continue;
             }
             match self.items_of(&candidates[i], &normalized[i], preset.group_separator) {
+                Ok(Some(item)) if placed.contains(&item) => unknown.push(i),
                 Ok(Some(item)) => targets[i] = Some(Target::Item(item)),
-                Ok(None) => unknown.push(i),
+                Ok(None) => match self.grid_target(&candidates[i], reading.format) {
+                    Some(Target::Item(item) | Target::Option(item, _))
+                        if placed.contains(&item) =>
+                    {
+                        unknown.push(i)
+                    }
+                    Some(target) => targets[i] = Some(target),
+                    None => unknown.push(i),
+                },
                 Err(both) => {
                     let at = self.at(i);
                     self.problems.push(Diagnostic::new(
@@ -463,6 +517,28 @@ impl<'a> Builder<'a> {
             };
         }
 
+        // A `columns` header the file does not have.
+        for (header, target) in &profile_targets {
+            let item = match target {
+                Target::Item(item) | Target::Option(item, _) => *item,
+                Target::Field(_) => continue,
+            };
+            if (0..width).any(|i| has(i, header)) {
+                continue;
+            }
+            let closest = closest_headers(header, &names, &unknown);
+            self.problems.push(Diagnostic::new(
+                Location::new(self.file, self.header.rows.first().map_or(1, |r| r.0), 0),
+                format!(
+                    "columns: `{}` (item `{}`) is not a header of the file{}; copy the header exactly, or write `{}: null` if the export does not have it",
+                    quoted(header),
+                    instrument.items[item].id,
+                    closest,
+                    instrument.items[item].id
+                ),
+            ));
+        }
+
         for &i in &overridden {
             self.warnings.push(format!(
                 "{}: column `{}` is ignored: {}",
@@ -482,8 +558,20 @@ impl<'a> Builder<'a> {
         let org = position(Column::Org);
         let role = position(Column::Role);
         let wave = position(Column::Wave);
-        let ids_by_line = matches!(reading.respondent_id, Some(IdSource::Line))
+        let mut ids_by_line = matches!(reading.respondent_id, Some(IdSource::Line))
             || (reading.respondent_id.is_none() && preset.id_columns.is_empty());
+        let mut line_prefix = None;
+        if id.is_none() && !ids_by_line && survey_tool && reading.respondent_id.is_none() {
+            // A survey tool's file without any id column: rows are named by their line.
+            ids_by_line = true;
+            line_prefix = Some("line-".to_string());
+            self.warnings.push(format!(
+                "{}: no respondent id column (the {} preset reads {}); each row's id is its line, `line-N`; name the id column with `respondent_id:` in a profile",
+                self.file,
+                reading.format.name(),
+                id_names(preset.id_columns)
+            ));
+        }
         let field_value = |field: &Option<Field>| match field {
             Some(Field::Value { value, .. }) => Some(value.trim().to_string()),
             _ => None,
@@ -534,10 +622,51 @@ impl<'a> Builder<'a> {
         let absent: Vec<&str> = instrument
             .items
             .iter()
+            .enumerate()
             .zip(&covered)
-            .filter(|(_, c)| !**c)
-            .map(|(item, _)| item.id.as_str())
+            .filter(|((i, _), c)| {
+                !**c && !matches!(reading.columns.get(i), Some(ColumnNames::Absent))
+            })
+            .map(|((_, item), _)| item.id.as_str())
             .collect();
+        if !absent.is_empty() && survey_tool && !unknown.is_empty() {
+            // Never `scored N` with items unread while columns went unmatched.
+            let mut problems = Vec::new();
+            for (k, id) in absent.iter().enumerate().take(MAX_LISTED) {
+                let item = instrument
+                    .items
+                    .iter()
+                    .find(|i| i.id == *id)
+                    .expect("an item");
+                let closest = closest_headers(&item.text, &names, &unknown);
+                problems.push(Diagnostic::new(
+                    Location::new(self.file, self.header.rows.first().map_or(1, |r| r.0), 0),
+                    format!(
+                        "item `{id}` (\"{}\") is read from no column{closest}; name its column in the profile's `columns: {{ {id}: \"header\" }}`, or write `{id}: null` if the export does not have it{}",
+                        quoted(&item.text),
+                        if k == 0 {
+                            format!(
+                                " ({} column(s) match no item: {})",
+                                unknown.len(),
+                                listed_names(&unknown, &names)
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+            if absent.len() > MAX_LISTED {
+                problems.push(Diagnostic::new(
+                    Location::new(self.file, 1, 0),
+                    format!(
+                        "… and {} more items read from no column",
+                        absent.len() - MAX_LISTED
+                    ),
+                ));
+            }
+            return Err(Error::Invalid(problems));
+        }
         if !absent.is_empty() {
             self.warnings.push(format!(
                 "{}: no column for {} item(s), counted as missing in every row: {}",
@@ -561,10 +690,13 @@ impl<'a> Builder<'a> {
         let values = (0..instrument.items.len())
             .map(|item| reading.values.get(&item).cloned())
             .collect();
-        let file_name = std::path::Path::new(self.file).file_name().map_or_else(
-            || self.file.to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let line_prefix = line_prefix.unwrap_or_else(|| {
+            let name = std::path::Path::new(self.file).file_name().map_or_else(
+                || self.file.to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            format!("{name}:")
+        });
         let layout = Layout {
             columns,
             names,
@@ -578,13 +710,15 @@ impl<'a> Builder<'a> {
             org_value,
             role_value,
             wave_value,
-            file_name,
+            line_prefix,
             filters,
             role_values: reading.role_values.clone(),
             values,
             joined,
             delimiter: "comma",
             option_items,
+            limesurvey_tokens: reading.format == Format::LimeSurvey,
+            keep_explicit: reading.keep_is_explicit(),
         };
         Ok((layout, self.warnings))
     }
@@ -619,11 +753,51 @@ impl<'a> Builder<'a> {
                     let last = text.rsplit(['/', separator]).next().unwrap_or(text);
                     if last.len() < text.len() {
                         take(&mut found, self.names.get(&normalize(last)))?;
+                        if found.is_none() && last.contains('_') {
+                            take(
+                                &mut found,
+                                self.names.get(&normalize(&last.replace('_', " "))),
+                            )?;
+                        }
                     }
                 }
             }
         }
         Ok(found)
+    }
+
+    /// The item (or option of a multi item) a grid column names: its row part is one item's
+    /// text or id, or its question is a multi item and its row one of that item's options.
+    fn grid_target(&self, candidates: &[String], format: Format) -> Option<Target> {
+        let mut found: Option<Target> = None;
+        for text in candidates {
+            for (question, row) in grid_splits(text, format) {
+                let option = self
+                    .names
+                    .get(&normalize(question))
+                    .iter()
+                    .copied()
+                    .filter(|&item| {
+                        matches!(self.ctx.instrument.items[item].kind, ItemKind::Multi { .. })
+                    })
+                    .find_map(|item| {
+                        option_named(self.ctx.instrument, item, row)
+                            .map(|o| Target::Option(item, o))
+                    });
+                let target = option.or_else(|| match self.names.get(&normalize(row)) {
+                    [item] => Some(Target::Item(*item)),
+                    _ => None,
+                });
+                match (found, target) {
+                    (_, None) => {}
+                    (None, Some(t)) => found = Some(t),
+                    (Some(f), Some(t)) if f == t => {}
+                    // The row parts name different items: not a grid column of one item.
+                    (Some(_), Some(_)) => return None,
+                }
+            }
+        }
+        found
     }
 
     /// SurveyMonkey's two header rows: a question, then `Response`, `Open-Ended Response` or an
@@ -719,7 +893,7 @@ impl<'a> Builder<'a> {
             let listed: Vec<String> = unknown
                 .iter()
                 .take(MAX_LISTED)
-                .map(|&i| format!("`{}`", quoted(&names[i])))
+                .map(|&i| format!("`{}`", quoted_end(&names[i])))
                 .collect();
             let more = match unknown.len().saturating_sub(MAX_LISTED) {
                 0 => String::new(),
@@ -832,6 +1006,112 @@ impl<'a> Builder<'a> {
         }
         out
     }
+}
+
+/// The texts a header cell may match besides itself: a LimeSurvey `code. question` heading
+/// is also its code and its question; the last line of a header that carries an introduction
+/// before the question; for Kobo and ODK, an XML name with `_` read as a space.
+fn derived_candidates(mut candidates: Vec<String>, format: Format) -> Vec<String> {
+    let mut extra = Vec::new();
+    for text in &candidates {
+        if format == Format::LimeSurvey {
+            if let Some((code, question)) = text.split_once(". ") {
+                if !code.is_empty() && !code.contains(char::is_whitespace) {
+                    extra.push(code.to_string());
+                    extra.push(question.trim().to_string());
+                }
+            }
+        }
+        if let Some(last) = text.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            if last.len() < text.trim().len() {
+                extra.push(last.to_string());
+            }
+        }
+        if matches!(format, Format::Kobo | Format::Odk) && text.contains('_') {
+            extra.push(text.replace('_', " "));
+        }
+    }
+    for e in extra {
+        if !e.is_empty() && !candidates.contains(&e) {
+            candidates.push(e);
+        }
+    }
+    candidates
+}
+
+/// The ways a grid column header splits into a question and a row: `<question> [<row>]`
+/// (Google Forms, LimeSurvey), `<question> - <row>` (Qualtrics, SurveyMonkey) and, for
+/// Qualtrics' legacy exports, `<question>-<row>`.
+fn grid_splits(text: &str, format: Format) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let trimmed = text.trim_end();
+    if let Some(inner) = trimmed.strip_suffix(']') {
+        if let Some(open) = inner.rfind('[') {
+            out.push((&inner[..open], &inner[open + 1..]));
+        }
+    }
+    for (at, _) in text.match_indices(" - ") {
+        out.push((&text[..at], &text[at + 3..]));
+    }
+    if format == Format::Qualtrics {
+        for (at, _) in text.match_indices('-') {
+            out.push((&text[..at], &text[at + 1..]));
+        }
+    }
+    out.retain(|(q, r)| !normalize(q).is_empty() && !normalize(r).is_empty());
+    out
+}
+
+/// Up to three headers (of the columns `among`) closest to `wanted`, as `; closest headers:
+/// …`, or nothing when none is close.
+fn closest_headers(wanted: &str, names: &[String], among: &[usize]) -> String {
+    let wanted = normalize(wanted);
+    let mut scored: Vec<(f64, &str)> = among
+        .iter()
+        .filter_map(|&i| names.get(i))
+        .map(|n| {
+            let header = normalize(n);
+            let mut score = strsim::jaro_winkler(&wanted, &header);
+            if !wanted.is_empty() && (header.contains(&wanted) || wanted.contains(&header)) {
+                score = score.max(0.9);
+            }
+            (score, n.as_str())
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    if scored.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("`{}`", quoted_end(n)))
+        .collect();
+    format!("; closest headers: {}", listed.join(", "))
+}
+
+/// Headers of the columns `columns`, as a message lists them (at most [`MAX_LISTED`]).
+fn listed_names(columns: &[usize], names: &[String]) -> String {
+    let listed: Vec<String> = columns
+        .iter()
+        .take(MAX_LISTED)
+        .map(|&i| format!("`{}`", quoted_end(&names[i])))
+        .collect();
+    let more = match columns.len().saturating_sub(MAX_LISTED) {
+        0 => String::new(),
+        n => format!(" … and {n} more"),
+    };
+    format!("{}{more}", listed.join(", "))
+}
+
+fn id_names(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Which reserved field a column's names are, when they are one.

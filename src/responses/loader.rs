@@ -55,6 +55,8 @@ pub struct Loader<'a> {
     pub files: Vec<FileRows>,
     /// Per reject, the index of its file in `files` (rejects are kept in input order).
     pub reject_files: Vec<u32>,
+    /// Accepted rows of the current file shorter than its header (see [`Layout::is_short`]).
+    short_rows: usize,
 }
 
 pub struct FileRows {
@@ -83,6 +85,7 @@ impl<'a> Loader<'a> {
             lines: Vec::new(),
             files: Vec::new(),
             reject_files: Vec::new(),
+            short_rows: 0,
         }
     }
 
@@ -224,7 +227,19 @@ impl<'a> Loader<'a> {
             current = std::mem::take(&mut spare);
             spare = merged.unwrap_or_default();
         }
+        self.end_file(&name, &layout);
         Ok(())
+    }
+
+    /// The warnings of a file read to its end.
+    fn end_file(&mut self, name: &str, layout: &Layout) {
+        let short = std::mem::take(&mut self.short_rows);
+        if short > 0 {
+            self.data.warnings.push(format!(
+                "{name}: {short} row(s) have fewer fields than the header ({} columns); the missing trailing columns are read by no item, so the rows are accepted",
+                layout.columns.len()
+            ));
+        }
     }
 
     /// Reads a workbook's sheet.
@@ -277,6 +292,7 @@ impl<'a> Loader<'a> {
         for block in blocks {
             self.merge(name, &layout, &wave_from_name, block)?;
         }
+        self.end_file(name, &layout);
         Ok(())
     }
 
@@ -291,6 +307,7 @@ impl<'a> Loader<'a> {
         let o = self.instrument.outcomes.len();
         let width = self.instrument.items.len();
         let file = (self.files.len() - 1) as u32;
+        self.short_rows += block.short_rows;
         let mut accepted = 0usize;
         let mut line_id = String::new();
         for (i, row) in block.rows.iter().enumerate() {
@@ -301,7 +318,7 @@ impl<'a> Loader<'a> {
                 Some(_) => id_cell,
                 None => {
                     line_id.clear();
-                    line_id.push_str(&format!("{}:{line}", layout.file_name));
+                    line_id.push_str(&format!("{}{line}", layout.line_prefix));
                     line_id.as_str()
                 }
             };
@@ -327,8 +344,12 @@ impl<'a> Loader<'a> {
                     self.data.rows_blank += 1;
                     continue;
                 }
-                Row::Filtered => {
+                Row::Filtered(why) => {
                     self.data.rows_filtered += 1;
+                    match self.data.filter_reasons.iter_mut().find(|(w, _)| w == why) {
+                        Some((_, n)) => *n += 1,
+                        None => self.data.filter_reasons.push((why.clone(), 1)),
+                    }
                     continue;
                 }
                 Row::Fatal(column, message) => {

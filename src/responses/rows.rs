@@ -22,8 +22,8 @@ pub enum Row {
     Rejected(Option<usize>, String),
     /// Every cell empty.
     Blank,
-    /// Dropped by a `keep:` rule.
-    Filtered,
+    /// Dropped by a `keep:` rule, and why.
+    Filtered(String),
     /// The file cannot be read on: the 1-based character column and the message.
     Fatal(u64, String),
 }
@@ -53,6 +53,8 @@ pub struct Block {
     pub status: Vec<u8>,
     /// For accepted rows, with `canonical`: the item cells of the canonical CSV line.
     pub canonical: Lines,
+    /// Accepted rows shorter than the header by trailing columns that nothing reads.
+    pub short_rows: usize,
 }
 
 impl Block {
@@ -143,6 +145,9 @@ impl Parser<'_> {
                 block.ends.push(block.text.len());
             }
             if let Row::Accepted(_) = row {
+                if layout.is_short(record.len()) {
+                    block.short_rows += 1;
+                }
                 block.id_hashes.push(hash_id(cell(layout.id)));
                 let index = score::score_respondent(instrument, &work.scores, &mut work.dimensions);
                 block.dimensions.extend_from_slice(&work.dimensions);
@@ -203,7 +208,7 @@ impl Parser<'_> {
                 .and_then(|r| whole.get(r))
                 .unwrap_or("");
             if values.iter().any(|v| same_key(cell, v)) != *allow {
-                return Row::Filtered;
+                return Row::Filtered(layout.filter_reason(*column, cell));
             }
         }
         if !layout.option_items.is_empty() {
@@ -283,6 +288,8 @@ impl Parser<'_> {
                 }
                 // An empty cell leaves the item missing, as `cell::parse` would.
                 Column::Item(_) if cell.is_empty() => {}
+                // LimeSurvey's `N/A`: the question was not answered.
+                Column::Item(_) if layout.limesurvey_tokens && is_na(cell) => {}
                 // A scale label, looked up (the answer `cell::parse` gives, a unit test checks).
                 Column::Item(item)
                     if !self.label_codes[item].is_empty()
@@ -308,9 +315,17 @@ impl Parser<'_> {
                         return Row::Rejected(Some(i), reason);
                     }
                 }
+                // `N/A` in an option column is no answer, never a choice.
+                Column::Option { .. } if is_na(cell) => {}
                 Column::Option { slot, option } if !cell.is_empty() => {
                     work.answered[slot] = true;
-                    if cell::marks_chosen(cell) {
+                    let chosen = if layout.limesurvey_tokens {
+                        let item = &instrument.items[layout.option_items[slot]];
+                        cell::marks_chosen_strictly(item, option, cell)
+                    } else {
+                        cell::marks_chosen(cell)
+                    };
+                    if chosen {
                         work.chosen[slot] += 1;
                         if self.canonical {
                             work.picked[slot][option] = true;
@@ -373,6 +388,15 @@ impl Parser<'_> {
         }
         Ok(())
     }
+}
+
+/// `N/A` (any case, spaces around the slash allowed): a survey tool's "not answered".
+fn is_na(cell: &str) -> bool {
+    let mut parts = cell.split('/').map(str::trim);
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(n), Some(a), None) if n.eq_ignore_ascii_case("n") && a.eq_ignore_ascii_case("a")
+    )
 }
 
 /// A cell after the profile's `values`.
