@@ -139,6 +139,8 @@ pub struct Dataset {
     pub rows_filtered: usize,
     /// Why rows were filtered, each reason with its count, in order of first appearance.
     pub filter_reasons: Vec<(String, usize)>,
+    /// What to do about filtered rows.
+    pub filter_fix: &'static str,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<String>,
 }
@@ -177,7 +179,7 @@ impl Dataset {
             if self.filter_reasons.len() == 1 {
                 reasons.push(why.clone());
             } else {
-                reasons.push(format!("{n}: {why}"));
+                reasons.push(format!("{n} × {why}"));
             }
         }
         if self.filter_reasons.len() > 3 {
@@ -186,7 +188,11 @@ impl Dataset {
                 self.filter_reasons.len() - 3
             ));
         }
-        reasons.join("; ")
+        if self.filter_fix.is_empty() {
+            reasons.join(", ")
+        } else {
+            format!("{}; {}", reasons.join(", "), self.filter_fix)
+        }
     }
 }
 

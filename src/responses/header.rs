@@ -81,6 +81,8 @@ pub struct Layout {
     /// Row filters: column, whether the values are allowed (else refused), values as
     /// [`answer_key`].
     pub filters: Vec<(usize, bool, Vec<String>)>,
+    /// Each filter's column, as the profile or preset names it.
+    pub filter_names: Vec<String>,
     /// Role cell (as [`answer_key`]) → role index.
     pub role_values: HashMap<String, usize>,
     /// Per item: exported answer → canonical cell (`None`: missing).
@@ -98,9 +100,9 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Why a row whose `column` holds `cell` is dropped by the filter on that column.
-    pub fn filter_reason(&self, column: usize, cell: &str) -> String {
-        let header = quoted(self.names.get(column).map_or("", String::as_str)).into_owned();
+    /// Why a row whose column of filter `filter` holds `cell` is dropped by the filter on that column.
+    pub fn filter_reason(&self, filter: usize, cell: &str) -> String {
+        let header = quoted(self.filter_names.get(filter).map_or("", String::as_str)).into_owned();
         let what = match (
             header.to_ascii_lowercase().as_str(),
             answer_key(cell).as_str(),
@@ -113,12 +115,16 @@ impl Layout {
             ("finished", _) => ": unfinished responses",
             _ => "",
         };
-        let fix = if self.keep_explicit {
+        format!("{header} is \"{}\"{what}", quoted(cell))
+    }
+
+    /// What to do about filtered rows.
+    pub fn filter_fix(&self) -> &'static str {
+        if self.keep_explicit {
             "see `keep:` in the profile"
         } else {
             "add `keep: {}` to the profile to score them"
-        };
-        format!("{header} is \"{}\"{what}; {fix}", quoted(cell))
+        }
     }
 
     /// The number of fields a row may have: every column, or fewer when only headerless
@@ -137,6 +143,10 @@ impl Layout {
         width < self.columns.len() && self.columns[width..].iter().any(|c| *c != Column::Unnamed)
     }
 }
+
+/// A row filter: its column, whether the values are allowed (else refused), the values as
+/// [`answer_key`].
+pub type RowFilter = (usize, bool, Vec<String>);
 
 /// The header rows of a file: each row's line and fields.
 pub struct HeaderText {
@@ -605,7 +615,7 @@ impl<'a> Builder<'a> {
             survey_tool,
         );
 
-        let filters = self.filters(width, &has);
+        let (filters, filter_names) = self.filters(width, &has);
         if !self.problems.is_empty() {
             return Err(Error::Invalid(self.problems));
         }
@@ -712,6 +722,7 @@ impl<'a> Builder<'a> {
             wave_value,
             line_prefix,
             filters,
+            filter_names,
             role_values: reading.role_values.clone(),
             values,
             joined,
@@ -982,9 +993,10 @@ impl<'a> Builder<'a> {
         &mut self,
         width: usize,
         has: &dyn Fn(usize, &str) -> bool,
-    ) -> Vec<(usize, bool, Vec<String>)> {
+    ) -> (Vec<RowFilter>, Vec<String>) {
         let reading = self.ctx.reading;
         let mut out = Vec::new();
+        let mut names = Vec::new();
         for (column, filter) in reading.filters() {
             let Some(i) = (0..width).find(|&i| has(i, &column)) else {
                 if reading.keep_is_explicit() {
@@ -1003,8 +1015,9 @@ impl<'a> Builder<'a> {
                 Filter::Deny(v) => (false, v),
             };
             out.push((i, allow, values.iter().map(|v| answer_key(v)).collect()));
+            names.push(column.clone());
         }
-        out
+        (out, names)
     }
 }
 

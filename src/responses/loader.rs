@@ -346,6 +346,7 @@ impl<'a> Loader<'a> {
                 }
                 Row::Filtered(why) => {
                     self.data.rows_filtered += 1;
+                    self.data.filter_fix = layout.filter_fix();
                     match self.data.filter_reasons.iter_mut().find(|(w, _)| w == why) {
                         Some((_, n)) => *n += 1,
                         None => self.data.filter_reasons.push((why.clone(), 1)),

@@ -202,13 +202,13 @@ impl Parser<'_> {
                 ),
             );
         }
-        for (column, allow, values) in &layout.filters {
+        for (k, (column, allow, values)) in layout.filters.iter().enumerate() {
             let cell = record
                 .range(*column)
                 .and_then(|r| whole.get(r))
                 .unwrap_or("");
             if values.iter().any(|v| same_key(cell, v)) != *allow {
-                return Row::Filtered(layout.filter_reason(*column, cell));
+                return Row::Filtered(layout.filter_reason(k, cell));
             }
         }
         if !layout.option_items.is_empty() {

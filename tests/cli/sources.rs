@@ -15,7 +15,7 @@ const STAFF: &str = "How many full-time HR staff work mainly for the sales organ
 const FORMATS: &[Expected] = &[
     (
         "qualtrics.csv",
-        "read 15 rows: scored 10, rejected 2, filtered 3",
+        "read 15 rows: scored 10, rejected 2, filtered 3 (1 × Status is \"Survey Preview\": Qualtrics previews, 1 × Finished is \"False\": unfinished responses, 1 × Status is \"Spam\": marked as spam by Qualtrics; add `keep: {}` to the profile to score them)",
         &[
             ["10", "Q2", "R_VbuNazZuYx7Jp5N", "`Every two weeks` is not a code 1–5 or a label of scale `freq5`"],
             ["15", "Q6", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
@@ -23,7 +23,7 @@ const FORMATS: &[Expected] = &[
     ),
     (
         "qualtrics-utf16.tsv",
-        "read 15 rows: scored 10, rejected 2, filtered 3",
+        "read 15 rows: scored 10, rejected 2, filtered 3 (1 × Status is \"1\": Qualtrics previews, 1 × Finished is \"0\": unfinished responses, 1 × Status is \"8\": marked as spam by Qualtrics; add `keep: {}` to the profile to score them)",
         &[
             ["10", "Q2", "R_VbuNazZuYx7Jp5N", "`7` is not a code 1–5 or a label of scale `freq5`"],
             ["15", "Q6", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
@@ -546,15 +546,23 @@ R_1,Default Response Set,Anonymous,,,198.51.100.1,0,2014-01-01 10:00:00,2014-01-
 R_2,Default Response Set,Anonymous,,,,1,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Never,acme,hr\r\n\
 R_3,Default Response Set,Anonymous,,,198.51.100.3,0,2014-01-01 10:00:00,2014-01-01 10:05:00,0,,acme,hr\r\n\
 R_4,Default Response Set,Anonymous,,,198.51.100.4,0,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Sometimes,acme,hr\r\n";
+    // The export has one item; the profile says the others are not in it.
+    let dir = temp();
+    let profile = dir.path().join("legacy.profile.yaml");
+    std::fs::write(
+        &profile,
+        "format: qualtrics\norg: { value: acme }\nwave: { value: \"2014\" }\ncolumns: { col_2: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n",
+    )
+    .unwrap();
     let (r, _) = score_mini(
         "legacy.csv",
         text.as_bytes(),
-        &["--format", "qualtrics", "--org", "acme", "--wave", "2014"],
+        &["--profile", profile.to_str().unwrap()],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout.trim(),
-        "read 4 rows: scored 1, rejected 1, filtered 2"
+        "read 4 rows: scored 1, rejected 1, filtered 2 (1 × Status is \"1\": Qualtrics previews, 1 × Finished is \"0\": unfinished responses; add `keep: {}` to the profile to score them)"
     );
     let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
     assert!(
