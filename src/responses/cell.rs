@@ -383,6 +383,25 @@ pub fn marks_chosen(cell: &str) -> bool {
             .any(|w| cell.eq_ignore_ascii_case(w)))
 }
 
+/// A multi cell joined by `;` (Microsoft Forms) with only the tokens that name an option, as
+/// a `;`-separated cell (`none` when no token does): the text of an "Other" answer dropped.
+pub fn known_options(item: &Item, cell: &str, joined: &Joined) -> String {
+    let separator = match joined {
+        Joined::By { separator, .. } if !separator.trim().is_empty() => separator.trim(),
+        _ => ";",
+    };
+    let kept: Vec<&str> = cell
+        .split(separator)
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && parse(item, t).is_ok() && !t.eq_ignore_ascii_case("none"))
+        .collect();
+    if kept.is_empty() {
+        "none".to_string()
+    } else {
+        kept.join(";")
+    }
+}
+
 /// Whether a LimeSurvey option cell marks option `option` of `item` chosen: `Yes`, `Y`, `1`
 /// or the option's own id or label (SPEC §11); `No`, `N/A` and anything else do not.
 pub fn marks_chosen_strictly(item: &Item, option: usize, cell: &str) -> bool {

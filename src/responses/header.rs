@@ -95,6 +95,8 @@ pub struct Layout {
     /// LimeSurvey: `N/A` is no answer, and an option column marks its option chosen only by
     /// `Yes`, `Y`, `1` or the option's own text.
     pub limesurvey_tokens: bool,
+    /// Microsoft Forms: a multi cell's text that names no option is an "Other" answer, ignored.
+    pub other_text: bool,
     /// Whether the row filters are the profile's own `keep:` (else the preset's).
     pub keep_explicit: bool,
 }
@@ -730,6 +732,7 @@ impl<'a> Builder<'a> {
             option_items,
             limesurvey_tokens: reading.format == Format::LimeSurvey,
             keep_explicit: reading.keep_is_explicit(),
+            other_text: reading.format == Format::MsForms,
         };
         Ok((layout, self.warnings))
     }

@@ -57,6 +57,8 @@ pub struct Loader<'a> {
     pub reject_files: Vec<u32>,
     /// Accepted rows of the current file shorter than its header (see [`Layout::is_short`]).
     short_rows: usize,
+    /// "Other" answers of the current file ignored in multi cells.
+    others: usize,
 }
 
 pub struct FileRows {
@@ -86,6 +88,7 @@ impl<'a> Loader<'a> {
             files: Vec::new(),
             reject_files: Vec::new(),
             short_rows: 0,
+            others: 0,
         }
     }
 
@@ -233,6 +236,12 @@ impl<'a> Loader<'a> {
 
     /// The warnings of a file read to its end.
     fn end_file(&mut self, name: &str, layout: &Layout) {
+        let others = std::mem::take(&mut self.others);
+        if others > 0 {
+            self.data.warnings.push(format!(
+                "{name}: {others} checkbox answer(s) held text that is no option of the item (an \"Other\" answer); the text was ignored and the options named beside it were read"
+            ));
+        }
         let short = std::mem::take(&mut self.short_rows);
         if short > 0 {
             self.data.warnings.push(format!(
@@ -308,6 +317,7 @@ impl<'a> Loader<'a> {
         let width = self.instrument.items.len();
         let file = (self.files.len() - 1) as u32;
         self.short_rows += block.short_rows;
+        self.others += block.others;
         let mut accepted = 0usize;
         let mut line_id = String::new();
         for (i, row) in block.rows.iter().enumerate() {

@@ -55,6 +55,8 @@ pub struct Block {
     pub canonical: Lines,
     /// Accepted rows shorter than the header by trailing columns that nothing reads.
     pub short_rows: usize,
+    /// Accepted multi cells whose text no option has (Microsoft Forms' "Other"), ignored.
+    pub others: usize,
 }
 
 impl Block {
@@ -83,6 +85,8 @@ struct Work {
     picked: Vec<Vec<bool>>,
     /// With `canonical`: each item's canonical cell.
     cells: Vec<String>,
+    /// Multi cells of this row that held text no option has ("Other" answers), ignored.
+    others: usize,
 }
 
 /// Turns records into scored blocks.
@@ -128,10 +132,12 @@ impl Parser<'_> {
                 .map(|&item| vec![false; options_of(instrument, item)])
                 .collect(),
             cells: vec![String::new(); if self.canonical { n_items } else { 0 }],
+            others: 0,
         };
         records(&mut |record, line| {
             work.scores.fill(f64::NAN);
             work.status.fill(EMPTY);
+            work.others = 0;
             let row = self.parse_row(layout, record, &mut work);
             block.lines.push(line);
             // The id, organization and wave cells, for the sequential merge.
@@ -145,6 +151,7 @@ impl Parser<'_> {
                 block.ends.push(block.text.len());
             }
             if let Row::Accepted(_) = row {
+                block.others += work.others;
                 if layout.is_short(record.len()) {
                     block.short_rows += 1;
                 }
@@ -369,6 +376,16 @@ impl Parser<'_> {
                     Mapped::Unchanged => (cell, &layout.joined),
                 }
             }
+        };
+        let kept;
+        let (cell, joined) = match cell::parse_joined(def, cell, joined) {
+            Err(_) if layout.other_text && matches!(def.kind, ItemKind::Multi { .. }) => {
+                // Microsoft Forms writes an "Other" answer's text as one more choice.
+                kept = cell::known_options(def, cell, joined);
+                work.others += 1;
+                (kept.as_str(), &Joined::Semicolons)
+            }
+            _ => (cell, joined),
         };
         let (answer, na) = cell::parse_joined(def, cell, joined)?;
         work.status[item] = if na {
