@@ -598,7 +598,7 @@ fn import_mini(name: &str, bytes: &[u8], extra: &[&str]) -> (crate::support::Run
 
 const CONSTANTS: [&str; 6] = ["--org", "acme", "--role", "hr", "--wave", "w1"];
 
-fn with_format<'a>(format: &'a str) -> Vec<&'a str> {
+fn with_format(format: &str) -> Vec<&str> {
     let mut args = vec!["--format", format];
     args.extend_from_slice(&CONSTANTS);
     args
