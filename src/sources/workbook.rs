@@ -27,7 +27,7 @@ pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
 pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
 /// The most cells (rows × columns, from the first row to the last with a value) a sheet may
 /// span.
-pub const MAX_CELLS: u64 = 8_000_000;
+pub const MAX_CELLS: u64 = 5_000_000;
 /// The largest column a sheet may use (Excel's `XFD`).
 const MAX_COLUMNS: u64 = 16_384;
 
@@ -915,7 +915,7 @@ fn serial_date(x: f64, date1904: bool) -> Option<String> {
     let fraction = x - x.floor();
     // Days from 1970-01-01.
     let epoch_days = if date1904 {
-        days + 24_107 - 25_569 + 1_462
+        days - 24_107
     } else {
         // Excel counts 1900-02-29, which did not exist.
         if days < 60 {
@@ -1128,9 +1128,128 @@ mod tests {
         cells.push(4, 1, "x").unwrap();
         let sheet = cells.into_sheet();
         assert_eq!(sheet.len(), 3);
-        assert_eq!(sheet.row(0), (&b"ac"[..], &[1, 1, 2][..], 2));
+        assert_eq!(&sheet.row(0).0[..2], b"ac");
+        assert_eq!((sheet.row(0).1, sheet.row(0).2), (&[1, 1, 2][..], 2));
         assert_eq!(sheet.row(1).1, &[0, 0, 0][..]);
         assert_eq!(sheet.row(2), (&b"x"[..], &[0, 1, 1][..], 4));
+    }
+
+    #[test]
+    fn a_part_past_its_budget_fails_to_read() {
+        let mut capped = Capped {
+            inner: &[b'x'; 100][..],
+            left: 10,
+            part: "xl/worksheets/sheet1.xml".into(),
+        };
+        let mut out = Vec::new();
+        let err = capped.read_to_end(&mut out).unwrap_err().to_string();
+        assert!(err.contains("expands to more than"), "{err}");
+    }
+
+    /// A zip archive of `parts`.
+    fn archive(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in parts {
+            out.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(bytes).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    const WORKBOOK: &str =
+        r#"<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    const RELS: &str = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    const STYLES: &str = r#"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#;
+    const SHARED: &str = r#"<sst count="2" uniqueCount="2"><si><t>id</t></si><si><r><t>a</t></r><r><t>b</t></r></si></sst>"#;
+    const SHEET: &str = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2" s="1"><v>0.5</v></c><c r="C2" t="b"><v>1</v></c></row></sheetData></worksheet>"#;
+    const CONTENT: &str = r#"<office:document-content><office:automatic-styles><style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="Hidden" table:style-name="ta2"><table:table-row><table:table-cell><text:p>no</text:p></table:table-cell></table:table-row></table:table><table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="percentage" office:value="0.25"><text:p>25%</text:p></table:table-cell><table:table-cell table:number-columns-repeated="3"/><table:table-cell office:value-type="date" office:date-value="2025-10-13"><text:p>13/10/25</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+
+    fn xlsx_parts(sheet: &[u8], shared: &[u8]) -> Vec<u8> {
+        archive(&[
+            ("xl/workbook.xml", WORKBOOK.into()),
+            ("xl/_rels/workbook.xml.rels", RELS.into()),
+            ("xl/styles.xml", STYLES.into()),
+            ("xl/sharedStrings.xml", shared.to_vec()),
+            ("xl/worksheets/sheet1.xml", sheet.to_vec()),
+        ])
+    }
+
+    fn read_bytes(bytes: &[u8], extension: &str) -> Result<Sheet> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("book.{extension}"));
+        std::fs::write(&path, bytes).unwrap();
+        read(&path, None)
+    }
+
+    fn rows(sheet: &Sheet) -> Vec<(u64, Vec<String>)> {
+        (0..sheet.len())
+            .map(|r| {
+                let (text, ends, line) = sheet.row(r);
+                let mut start = 0;
+                let cells = ends
+                    .iter()
+                    .map(|&end| {
+                        let cell = String::from_utf8_lossy(&text[start..end]).into_owned();
+                        start = end;
+                        cell
+                    })
+                    .collect();
+                (line, cells)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_xlsx_and_an_ods_read_as_shown() {
+        let sheet = read_bytes(&xlsx_parts(SHEET.as_bytes(), SHARED.as_bytes()), "xlsx").unwrap();
+        let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            rows(&sheet),
+            [(1, s(&["id", "ab", ""])), (2, s(&["1", "50", "true"]))]
+        );
+        let ods = archive(&[("content.xml", CONTENT.into())]);
+        let sheet = read_bytes(&ods, "ods").unwrap();
+        assert_eq!(
+            rows(&sheet),
+            [
+                (1, s(&["25", "", "", "", "2025-10-13"])),
+                (2, s(&["25", "", "", "", "2025-10-13"]))
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+        /// Mutated workbooks never panic: each reads, or fails with a message (the budgets
+        /// bound what any mutation can make the reader hold).
+        #[test]
+        fn mutated_workbooks_never_panic(
+            part in 0usize..3,
+            at in 0usize..10_000,
+            len in 0usize..12,
+            insert in proptest::sample::select(vec![
+                "", "<", ">", "\"", "9", "99999999999", "XFD1048576", "-1", "&amp;", "&#0;", "&bogus;",
+                "<row r=\"4294967296\">", "<c r=\"ZZZZ1\">", " t=\"s\"", "<v>4294967295</v>",
+                " table:number-rows-repeated=\"4000000000\"", " table:number-columns-repeated=\"99999\"",
+                " office:value-type=\"percentage\" office:value=\"1e308\"", "</table:table>", "<![CDATA[x]]>",
+            ]),
+        ) {
+            let mutate = |text: &str| {
+                let mut bytes = text.as_bytes().to_vec();
+                let at = at % (bytes.len() + 1);
+                let end = (at + len).min(bytes.len());
+                bytes.splice(at..end, insert.bytes());
+                bytes
+            };
+            match part {
+                0 => { let _ = read_bytes(&xlsx_parts(&mutate(SHEET), SHARED.as_bytes()), "xlsx"); }
+                1 => { let _ = read_bytes(&xlsx_parts(SHEET.as_bytes(), &mutate(SHARED)), "xlsx"); }
+                _ => { let _ = read_bytes(&archive(&[("content.xml", mutate(CONTENT))]), "ods"); }
+            }
+        }
     }
 
     #[test]

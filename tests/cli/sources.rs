@@ -824,3 +824,203 @@ r1,Agree,Disagree\n";
         r.stderr
     );
 }
+
+/// A zip archive of `parts` (name, text), as workbooks are.
+fn archive(parts: &[(&str, String)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        out.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// An xlsx workbook: a very hidden sheet first, then `Form1` with `rows` (cell XML per row).
+fn xlsx(rows: &str, shared: &[&str]) -> Vec<u8> {
+    let strings: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    archive(&[
+        ("[Content_Types].xml", "<Types/>".to_string()),
+        (
+            "xl/workbook.xml",
+            r#"<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="_56F9DC" sheetId="1" state="veryHidden" r:id="rId1"/><sheet name="Form1" sheetId="2" r:id="rId2"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/styles.xml",
+            r#"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\-mm\-dd"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/></cellXfs></styleSheet>"#.to_string(),
+        ),
+        (
+            "xl/sharedStrings.xml",
+            format!(r#"<sst count="4294967295" uniqueCount="4294967295">{strings}</sst>"#),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>not the answers</t></is></c></row></sheetData></worksheet>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet2.xml",
+            format!("<worksheet><sheetData>{rows}</sheetData></worksheet>"),
+        ),
+    ])
+}
+
+#[test]
+fn workbook_cells_read_as_shown_from_the_first_visible_sheet() {
+    // Header by shared strings; a percentage (25%), a date-formatted wave, a whole number.
+    let shared = [
+        "respondent_id",
+        "org",
+        "role",
+        "wave",
+        "turnover_pct",
+        "cap_staff",
+        "r1",
+        "acme",
+        "hr",
+    ];
+    let header: String = (0..6)
+        .map(|i| {
+            format!(
+                r#"<c r="{}1" t="s"><v>{i}</v></c>"#,
+                (b'A' + i as u8) as char
+            )
+        })
+        .collect();
+    let rows = format!(
+        r#"<row r="1">{header}</row><row r="2"><c r="A2" t="s"><v>6</v></c><c r="B2" t="s"><v>7</v></c><c r="C2" t="s"><v>8</v></c><c r="D2" s="2"><v>45943</v></c><c r="E2" s="1"><v>0.25</v></c><c r="F2"><v>2.0</v></c></row>"#
+    );
+    let dir = temp();
+    let file = dir.path().join("answers.xlsx");
+    std::fs::write(&file, xlsx(&rows, &shared)).unwrap();
+    let out = dir.path().join("canonical.csv");
+    let r = run(&[
+        "import",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        format!("{CANONICAL_HEADER}\nr1,acme,hr,2025-10-13,,,,2,,,25\n")
+    );
+    // The hidden sheet is read only when `sheet:` names it.
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(&profile, "sheet: _56F9DC\n").unwrap();
+    let r = run(&[
+        "import",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "-o",
+        dir.path().join("hidden.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("column `not the answers`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn workbook_bombs_are_refused_with_where_and_why() {
+    let dir = temp();
+    let score = |name: &str, bytes: &[u8]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        run(&[
+            "score",
+            "--survey",
+            "mini.yaml",
+            file.to_str().unwrap(),
+            "-o",
+            dir.path().join("out").to_str().unwrap(),
+        ])
+    };
+    // Two cells at opposite corners of the sheet: 17 billion cells if the range were filled.
+    let sparse = xlsx(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>respondent_id</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+        &[],
+    );
+    let r = score("sparse.xlsx", &sparse);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("sparse.xlsx: sheet `Form1` spans 1048576 rows × 16384 columns (to row 1048576), more than the 5000000 cells partnerscope reads from a workbook"),
+        "{}",
+        r.stderr
+    );
+    // Repeated rows and columns of an .ods count as the cells they stand for.
+    let content = r#"<office:document-content><office:body><office:spreadsheet><table:table table:name="Answers"><table:table-row><table:table-cell office:value-type="string"><text:p>respondent_id</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="1024" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let ods = archive(&[
+        (
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet".to_string(),
+        ),
+        ("content.xml", content.to_string()),
+    ]);
+    let r = score("repeated.ods", &ods);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("repeated.ods: sheet `Answers` spans")
+            && r.stderr.contains("cells partnerscope reads"),
+        "{}",
+        r.stderr
+    );
+    // A legacy .xls, by name or by content.
+    let ole = [0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+    for name in ["old.xls", "renamed.csv"] {
+        let r = score(name, &ole);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("is an Excel 97–2003 workbook (.xls), which partnerscope does not read; open it in Excel or LibreOffice and save it as .xlsx or CSV"),
+            "{}",
+            r.stderr
+        );
+    }
+    // Not a zip at all.
+    let r = score("broken.xlsx", b"respondent_id,org\n");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot read the workbook"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_profile_is_size_capped() {
+    let dir = temp();
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, "# x\n".repeat(300_000)).unwrap();
+    for profile in [big.to_str().unwrap(), "/dev/zero"] {
+        let r = run(&[
+            "score",
+            "--survey",
+            "mini.yaml",
+            "sources/google-forms.csv",
+            "--profile",
+            profile,
+            "-o",
+            dir.path().join("out").to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("the profile is larger than 1024 KB; a source profile is a short YAML file: check the path"),
+            "{}",
+            r.stderr
+        );
+    }
+}
