@@ -300,7 +300,13 @@ impl<'a> Builder<'a> {
         };
         let candidates: Vec<Vec<String>> = candidates
             .into_iter()
-            .map(|c| derived_candidates(c, reading.format))
+            .map(|c| {
+                if survey_tool {
+                    derived_candidates(c, reading.format)
+                } else {
+                    c
+                }
+            })
             .collect();
         let normalized: Vec<Vec<String>> = candidates
             .iter()
@@ -422,6 +428,7 @@ impl<'a> Builder<'a> {
             match self.items_of(&candidates[i], &normalized[i], preset.group_separator) {
                 Ok(Some(item)) if placed.contains(&item) => unknown.push(i),
                 Ok(Some(item)) => targets[i] = Some(Target::Item(item)),
+                Ok(None) if !survey_tool => unknown.push(i),
                 Ok(None) => match self.grid_target(&candidates[i], reading.format) {
                     Some(Target::Item(item) | Target::Option(item, _))
                         if placed.contains(&item) =>
@@ -1238,6 +1245,55 @@ mod tests {
         );
         assert_eq!(suggest(&instrument, "rol").as_deref(), Some("role"));
         assert_eq!(suggest(&instrument, "notes"), None);
+    }
+
+    #[test]
+    fn grid_headers_split_into_question_and_row() {
+        assert_eq!(
+            grid_splits("Rate these [It can influence the CPS.]", Format::LimeSurvey),
+            [("Rate these ", "It can influence the CPS.")]
+        );
+        assert_eq!(
+            grid_splits("Rate these - Han Solo", Format::SurveyMonkey),
+            [("Rate these", "Han Solo")]
+        );
+        // Legacy Qualtrics joins with a bare `-`; other tools' hyphens are part of the text.
+        assert_eq!(
+            grid_splits("Check all-Squash are great", Format::Qualtrics),
+            [("Check all", "Squash are great")]
+        );
+        assert!(grid_splits("C-3P0", Format::SurveyMonkey).is_empty());
+        assert!(grid_splits("[only]", Format::GoogleForms).is_empty());
+    }
+
+    #[test]
+    fn derived_header_texts() {
+        let derived = |text: &str, format| derived_candidates(vec![text.to_string()], format);
+        assert_eq!(
+            derived("id. Response ID", Format::LimeSurvey),
+            ["id. Response ID", "id", "Response ID"]
+        );
+        assert_eq!(
+            derived("Welcome.\nHow often?", Format::Qualtrics),
+            ["Welcome.\nHow often?", "How often?"]
+        );
+        assert_eq!(
+            derived("Weathering_class", Format::Kobo),
+            ["Weathering_class", "Weathering class"]
+        );
+        assert_eq!(
+            derived("Weathering_class", Format::Qualtrics),
+            ["Weathering_class"]
+        );
+    }
+
+    #[test]
+    fn long_headers_are_quoted_by_their_end() {
+        let long = format!("{} [It can influence the CPS.]", "x".repeat(100));
+        let end = quoted_end(&long);
+        assert!(end.starts_with('…') && end.ends_with("[It can influence the CPS.]"));
+        assert_eq!(end.chars().count(), 80);
+        assert_eq!(quoted_end("short"), "short");
     }
 
     #[test]
