@@ -713,7 +713,7 @@ impl<R: Read + Seek> Book<'_, R> {
                                 cell = Some((value.unwrap_or_default(), repeat));
                             }
                         }
-                        b"text:p" | b"text:h" if cell.is_some() => {
+                        b"text:p" | b"text:h" if cell.is_some() && in_text < usize::MAX / 2 => {
                             if paragraphs > 0 {
                                 cell_text.push('\n');
                             }
@@ -1164,7 +1164,7 @@ mod tests {
     const STYLES: &str = r#"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#;
     const SHARED: &str = r#"<sst count="2" uniqueCount="2"><si><t>id</t></si><si><r><t>a</t></r><r><t>b</t></r></si></sst>"#;
     const SHEET: &str = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2" s="1"><v>0.5</v></c><c r="C2" t="b"><v>1</v></c></row></sheetData></worksheet>"#;
-    const CONTENT: &str = r#"<office:document-content><office:automatic-styles><style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="Hidden" table:style-name="ta2"><table:table-row><table:table-cell><text:p>no</text:p></table:table-cell></table:table-row></table:table><table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="percentage" office:value="0.25"><text:p>25%</text:p></table:table-cell><table:table-cell table:number-columns-repeated="3"/><table:table-cell office:value-type="date" office:date-value="2025-10-13"><text:p>13/10/25</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    const CONTENT: &str = r#"<office:document-content><office:automatic-styles><style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="Hidden" table:style-name="ta2"><table:table-row><table:table-cell><text:p>no</text:p></table:table-cell></table:table-row></table:table><table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="percentage" office:value="0.25"><text:p>25%</text:p></table:table-cell><table:table-cell table:number-columns-repeated="3"/><table:table-cell office:value-type="date" office:date-value="2025-10-13"><text:p>13/10/25</text:p></table:table-cell><table:table-cell office:value-type="string"><office:annotation><text:p>note</text:p></office:annotation><text:p>a<text:s text:c="2"/>&amp;</text:p><text:p>b</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
 
     fn xlsx_parts(sheet: &[u8], shared: &[u8]) -> Vec<u8> {
         archive(&[
@@ -1214,8 +1214,8 @@ mod tests {
         assert_eq!(
             rows(&sheet),
             [
-                (1, s(&["25", "", "", "", "2025-10-13"])),
-                (2, s(&["25", "", "", "", "2025-10-13"]))
+                (1, s(&["25", "", "", "", "2025-10-13", "a  &\nb"])),
+                (2, s(&["25", "", "", "", "2025-10-13", "a  &\nb"]))
             ]
         );
     }
