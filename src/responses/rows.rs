@@ -378,16 +378,17 @@ impl Parser<'_> {
             }
         };
         let kept;
-        let (cell, joined) = match cell::parse_joined(def, cell, joined) {
+        let (cell, joined, (answer, na)) = match cell::parse_joined(def, cell, joined) {
+            Ok(parsed) => (cell, joined, parsed),
             Err(_) if layout.other_text && matches!(def.kind, ItemKind::Multi { .. }) => {
                 // Microsoft Forms writes an "Other" answer's text as one more choice.
                 kept = cell::known_options(def, cell, joined);
                 work.others += 1;
-                (kept.as_str(), &Joined::Semicolons)
+                let parsed = cell::parse_joined(def, &kept, &Joined::Semicolons)?;
+                (kept.as_str(), &Joined::Semicolons, parsed)
             }
-            _ => (cell, joined),
+            Err(reason) => return Err(reason),
         };
-        let (answer, na) = cell::parse_joined(def, cell, joined)?;
         work.status[item] = if na {
             NA
         } else if answer == Answer::Missing {
