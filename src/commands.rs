@@ -511,6 +511,11 @@ fn no_page_reason(data: &Dataset, threshold: usize, rejects_at: &Path) -> String
             "no organization page was written: every row was rejected; see {}",
             rejects_at.display()
         )
+    } else if data.rows_scored() == 0 && data.rows_filtered > 0 {
+        format!(
+            "no organization page was written: every row was filtered ({})",
+            data.filter_why()
+        )
     } else if data.rows_scored() == 0 {
         "no organization page was written: the response files hold no rows".to_string()
     } else {

@@ -28,6 +28,17 @@ pub fn parse(item: &Item, cell: &str) -> Parsed {
 }
 
 pub fn parse_joined(item: &Item, cell: &str, joined: &Joined) -> Parsed {
+    let parsed = parse_one(item, cell, joined);
+    // An answer written as a name (Kobo, ODK: `strongly_agree`) is its label in words.
+    if parsed.is_err() && cell.contains('_') && !matches!(item.kind, ItemKind::Multi { .. }) {
+        if let Ok(found) = parse_one(item, &cell.replace('_', " "), joined) {
+            return Ok(found);
+        }
+    }
+    parsed
+}
+
+fn parse_one(item: &Item, cell: &str, joined: &Joined) -> Parsed {
     if cell.is_empty() {
         return Ok((Answer::Missing, false));
     }
@@ -159,9 +170,20 @@ fn each_option(
         // The usual token is an id exactly as written in the instrument.
         options.iter().position(|id| id == token).or_else(|| {
             let ascii = token.is_ascii();
-            options.iter().zip(labels).position(|(id, label)| {
-                same_text(id, token, ascii) || (distinct_labels && same_text(label, token, ascii))
-            })
+            options
+                .iter()
+                .zip(labels)
+                .position(|(id, label)| {
+                    same_text(id, token, ascii)
+                        || (distinct_labels && same_text(label, token, ascii))
+                })
+                .or_else(|| {
+                    // An option name (Kobo, ODK) is its label in words.
+                    let words = token.contains('_').then(|| token.replace('_', " "))?;
+                    labels
+                        .iter()
+                        .position(|label| same_text(label, &words, ascii))
+                })
         })
     };
     let unknown = |token: &str| {
@@ -318,7 +340,7 @@ pub fn canonical(item: &Item, cell: &str, joined: &Joined) -> Result<String, Str
             let ascii = cell.is_ascii();
             labels
                 .iter()
-                .find(|l| same_text(l, cell, ascii))
+                .find(|l| same_text(l, cell, ascii) || same_text(l, &cell.replace('_', " "), ascii))
                 .cloned()
                 .unwrap_or_default()
         }
@@ -359,6 +381,39 @@ pub fn marks_chosen(cell: &str) -> bool {
         || ["false", "no", "n"]
             .iter()
             .any(|w| cell.eq_ignore_ascii_case(w)))
+}
+
+/// A multi cell joined by `;` (Microsoft Forms) with only the tokens that name an option, as
+/// a `;`-separated cell (`none` when no token does): the text of an "Other" answer dropped.
+pub fn known_options(item: &Item, cell: &str, joined: &Joined) -> String {
+    let separator = match joined {
+        Joined::By { separator, .. } if !separator.trim().is_empty() => separator.trim(),
+        _ => ";",
+    };
+    let kept: Vec<&str> = cell
+        .split(separator)
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && parse(item, t).is_ok() && !t.eq_ignore_ascii_case("none"))
+        .collect();
+    if kept.is_empty() {
+        "none".to_string()
+    } else {
+        kept.join(";")
+    }
+}
+
+/// Whether a LimeSurvey option cell marks option `option` of `item` chosen: `Yes`, `Y`, `1`
+/// or the option's own id or label (SPEC §11); `No`, `N/A` and anything else do not.
+pub fn marks_chosen_strictly(item: &Item, option: usize, cell: &str) -> bool {
+    let ascii = cell.is_ascii();
+    let own = match &item.kind {
+        ItemKind::Multi { options, .. } => options
+            .get(option)
+            .zip(multi_labels(item).get(option))
+            .is_some_and(|(id, label)| same_text(id, cell, ascii) || same_text(label, cell, ascii)),
+        _ => false,
+    };
+    own || cell == "1" || cell.eq_ignore_ascii_case("yes") || cell.eq_ignore_ascii_case("y")
 }
 
 /// Case-insensitive comparison of a label with a cell (`cell_ascii`: whether the cell is ASCII;

@@ -156,6 +156,10 @@ pub struct Dataset {
     pub rows_blank: usize,
     /// Rows dropped by a profile's or preset's `keep:` rules.
     pub rows_filtered: usize,
+    /// Why rows were filtered, each reason with its count, in order of first appearance.
+    pub filter_reasons: Vec<(String, usize)>,
+    /// What to do about filtered rows.
+    pub filter_fix: &'static str,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<String>,
 }
@@ -180,8 +184,34 @@ impl Dataset {
         }
         if self.rows_filtered > 0 {
             line.push_str(&format!(", filtered {}", self.rows_filtered));
+            if !self.filter_reasons.is_empty() {
+                line.push_str(&format!(" ({})", self.filter_why()));
+            }
         }
         line
+    }
+
+    /// Why rows were filtered: each reason (with its count when there are several).
+    pub fn filter_why(&self) -> String {
+        let mut reasons: Vec<String> = Vec::new();
+        for (why, n) in self.filter_reasons.iter().take(3) {
+            if self.filter_reasons.len() == 1 {
+                reasons.push(why.clone());
+            } else {
+                reasons.push(format!("{n} × {why}"));
+            }
+        }
+        if self.filter_reasons.len() > 3 {
+            reasons.push(format!(
+                "… and {} more reasons",
+                self.filter_reasons.len() - 3
+            ));
+        }
+        if self.filter_fix.is_empty() {
+            reasons.join(", ")
+        } else {
+            format!("{}; {}", reasons.join(", "), self.filter_fix)
+        }
     }
 }
 

@@ -10,12 +10,13 @@
 use std::collections::HashMap;
 
 use super::cell::Joined;
-use super::text::{answer_key, normalize, quoted};
+use super::text::{answer_key, normalize, quoted, quoted_end};
 use super::LoadOptions;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::{Instrument, ItemKind};
 use crate::sources::format::HeaderRows;
 use crate::sources::profile::ColumnNames;
+use crate::sources::Format;
 use crate::sources::{Field, Filter, IdSource, Reading};
 
 /// How many names a warning or an error lists before counting the rest (SPEC §3).
@@ -74,11 +75,14 @@ pub struct Layout {
     pub org_value: Option<String>,
     pub role_value: Option<u16>,
     pub wave_value: Option<String>,
-    /// The file's name as ids by line use it.
-    pub file_name: String,
+    /// What an id by line starts with: `<file name>:`, or `line-` when a survey tool's file
+    /// has no id column.
+    pub line_prefix: String,
     /// Row filters: column, whether the values are allowed (else refused), values as
     /// [`answer_key`].
     pub filters: Vec<(usize, bool, Vec<String>)>,
+    /// Each filter's column, as the profile or preset names it.
+    pub filter_names: Vec<String>,
     /// Role cell (as [`answer_key`]) → role index.
     pub role_values: HashMap<String, usize>,
     /// Per item: exported answer → canonical cell (`None`: missing).
@@ -88,17 +92,63 @@ pub struct Layout {
     pub delimiter: &'static str,
     /// Multi items read from one column per option.
     pub option_items: Vec<usize>,
+    /// LimeSurvey: `N/A` is no answer, and an option column marks its option chosen only by
+    /// `Yes`, `Y`, `1` or the option's own text.
+    pub limesurvey_tokens: bool,
+    /// Microsoft Forms: a multi cell's text that names no option is an "Other" answer, ignored.
+    pub other_text: bool,
+    /// Whether the row filters are the profile's own `keep:` (else the preset's).
+    pub keep_explicit: bool,
 }
 
 impl Layout {
+    /// Why a row whose column of filter `filter` holds `cell` is dropped by the filter on that column.
+    pub fn filter_reason(&self, filter: usize, cell: &str) -> String {
+        let header = quoted(self.filter_names.get(filter).map_or("", String::as_str)).into_owned();
+        let what = match (
+            header.to_ascii_lowercase().as_str(),
+            answer_key(cell).as_str(),
+        ) {
+            ("status", "survey test" | "2") => ": Qualtrics test responses",
+            ("status", "survey preview" | "1") => ": Qualtrics previews",
+            ("status", "spam" | "preview spam" | "imported spam" | "8" | "9" | "12") => {
+                ": marked as spam by Qualtrics"
+            }
+            ("finished", _) => ": unfinished responses",
+            _ => "",
+        };
+        format!("{header} is \"{}\"{what}", quoted(cell))
+    }
+
+    /// What to do about filtered rows.
+    pub fn filter_fix(&self) -> &'static str {
+        if self.keep_explicit {
+            "see `keep:` in the profile"
+        } else {
+            "add `keep: {}` to the profile to score them"
+        }
+    }
+
     /// The number of fields a row may have: every column, or fewer when only headerless
     /// columns at the end are missing (Excel's trailing empty column).
     pub fn accepts_width(&self, width: usize) -> bool {
         width == self.columns.len()
             || (width < self.columns.len()
-                && self.columns[width..].iter().all(|c| *c == Column::Unnamed))
+                && self.columns[width..]
+                    .iter()
+                    .all(|c| matches!(c, Column::Unnamed | Column::Ignored)))
+    }
+
+    /// Whether a row of `width` fields lacks trailing columns that have a header (accepted,
+    /// with a warning: ODK Central writes such rows).
+    pub fn is_short(&self, width: usize) -> bool {
+        width < self.columns.len() && self.columns[width..].iter().any(|c| *c != Column::Unnamed)
     }
 }
+
+/// A row filter: its column, whether the values are allowed (else refused), the values as
+/// [`answer_key`].
+pub type RowFilter = (usize, bool, Vec<String>);
 
 /// The header rows of a file: each row's line and fields.
 pub struct HeaderText {
@@ -248,6 +298,16 @@ impl<'a> Builder<'a> {
                 (names, candidates, vec![None; width])
             }
         };
+        let candidates: Vec<Vec<String>> = candidates
+            .into_iter()
+            .map(|c| {
+                if survey_tool {
+                    derived_candidates(c, reading.format)
+                } else {
+                    c
+                }
+            })
+            .collect();
         let normalized: Vec<Vec<String>> = candidates
             .iter()
             .map(|c| c.iter().map(|t| normalize(t)).collect())
@@ -273,6 +333,7 @@ impl<'a> Builder<'a> {
         }
         for (&item, headers) in &reading.columns {
             match headers {
+                ColumnNames::Absent => {}
                 ColumnNames::One(h) => profile_targets.push((h.clone(), Target::Item(item))),
                 ColumnNames::PerOption(list) => {
                     for (k, h) in list.iter().enumerate() {
@@ -281,6 +342,8 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // Items the profile places: text matches to them elsewhere are not theirs.
+        let placed: Vec<usize> = reading.columns.keys().copied().collect();
         // The preset's id column: the first of its names present.
         let preset_id = if reading.respondent_id.is_none() {
             preset
@@ -363,8 +426,18 @@ impl<'a> Builder<'a> {
                 continue;
             }
             match self.items_of(&candidates[i], &normalized[i], preset.group_separator) {
+                Ok(Some(item)) if placed.contains(&item) => unknown.push(i),
                 Ok(Some(item)) => targets[i] = Some(Target::Item(item)),
-                Ok(None) => unknown.push(i),
+                Ok(None) if !survey_tool => unknown.push(i),
+                Ok(None) => match self.grid_target(&candidates[i], reading.format) {
+                    Some(Target::Item(item) | Target::Option(item, _))
+                        if placed.contains(&item) =>
+                    {
+                        unknown.push(i)
+                    }
+                    Some(target) => targets[i] = Some(target),
+                    None => unknown.push(i),
+                },
                 Err(both) => {
                     let at = self.at(i);
                     self.problems.push(Diagnostic::new(
@@ -463,6 +536,28 @@ impl<'a> Builder<'a> {
             };
         }
 
+        // A `columns` header the file does not have.
+        for (header, target) in &profile_targets {
+            let item = match target {
+                Target::Item(item) | Target::Option(item, _) => *item,
+                Target::Field(_) => continue,
+            };
+            if (0..width).any(|i| has(i, header)) {
+                continue;
+            }
+            let closest = closest_headers(header, &names, &unknown);
+            self.problems.push(Diagnostic::new(
+                Location::new(self.file, self.header.rows.first().map_or(1, |r| r.0), 0),
+                format!(
+                    "columns: `{}` (item `{}`) is not a header of the file{}; copy the header exactly, or write `{}: null` if the export does not have it",
+                    quoted(header),
+                    instrument.items[item].id,
+                    closest,
+                    instrument.items[item].id
+                ),
+            ));
+        }
+
         for &i in &overridden {
             self.warnings.push(format!(
                 "{}: column `{}` is ignored: {}",
@@ -482,8 +577,20 @@ impl<'a> Builder<'a> {
         let org = position(Column::Org);
         let role = position(Column::Role);
         let wave = position(Column::Wave);
-        let ids_by_line = matches!(reading.respondent_id, Some(IdSource::Line))
+        let mut ids_by_line = matches!(reading.respondent_id, Some(IdSource::Line))
             || (reading.respondent_id.is_none() && preset.id_columns.is_empty());
+        let mut line_prefix = None;
+        if id.is_none() && !ids_by_line && survey_tool && reading.respondent_id.is_none() {
+            // A survey tool's file without any id column: rows are named by their line.
+            ids_by_line = true;
+            line_prefix = Some("line-".to_string());
+            self.warnings.push(format!(
+                "{}: no respondent id column (the {} preset reads {}); each row's id is its line, `line-N`; name the id column with `respondent_id:` in a profile",
+                self.file,
+                reading.format.name(),
+                id_names(preset.id_columns)
+            ));
+        }
         let field_value = |field: &Option<Field>| match field {
             Some(Field::Value { value, .. }) => Some(value.trim().to_string()),
             _ => None,
@@ -517,7 +624,7 @@ impl<'a> Builder<'a> {
             survey_tool,
         );
 
-        let filters = self.filters(width, &has);
+        let (filters, filter_names) = self.filters(width, &has);
         if !self.problems.is_empty() {
             return Err(Error::Invalid(self.problems));
         }
@@ -534,10 +641,51 @@ impl<'a> Builder<'a> {
         let absent: Vec<&str> = instrument
             .items
             .iter()
+            .enumerate()
             .zip(&covered)
-            .filter(|(_, c)| !**c)
-            .map(|(item, _)| item.id.as_str())
+            .filter(|((i, _), c)| {
+                !**c && !matches!(reading.columns.get(i), Some(ColumnNames::Absent))
+            })
+            .map(|((_, item), _)| item.id.as_str())
             .collect();
+        if !absent.is_empty() && survey_tool && !unknown.is_empty() {
+            // Never `scored N` with items unread while columns went unmatched.
+            let mut problems = Vec::new();
+            for (k, id) in absent.iter().enumerate().take(MAX_LISTED) {
+                let item = instrument
+                    .items
+                    .iter()
+                    .find(|i| i.id == *id)
+                    .expect("an item");
+                let closest = closest_headers(&item.text, &names, &unknown);
+                problems.push(Diagnostic::new(
+                    Location::new(self.file, self.header.rows.first().map_or(1, |r| r.0), 0),
+                    format!(
+                        "item `{id}` (\"{}\") is read from no column{closest}; name its column in the profile's `columns: {{ {id}: \"header\" }}`, or write `{id}: null` if the export does not have it{}",
+                        quoted(&item.text),
+                        if k == 0 {
+                            format!(
+                                " ({} column(s) match no item: {})",
+                                unknown.len(),
+                                listed_names(&unknown, &names)
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+            if absent.len() > MAX_LISTED {
+                problems.push(Diagnostic::new(
+                    Location::new(self.file, 1, 0),
+                    format!(
+                        "… and {} more items read from no column",
+                        absent.len() - MAX_LISTED
+                    ),
+                ));
+            }
+            return Err(Error::Invalid(problems));
+        }
         if !absent.is_empty() {
             self.warnings.push(format!(
                 "{}: no column for {} item(s), counted as missing in every row: {}",
@@ -561,10 +709,13 @@ impl<'a> Builder<'a> {
         let values = (0..instrument.items.len())
             .map(|item| reading.values.get(&item).cloned())
             .collect();
-        let file_name = std::path::Path::new(self.file).file_name().map_or_else(
-            || self.file.to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let line_prefix = line_prefix.unwrap_or_else(|| {
+            let name = std::path::Path::new(self.file).file_name().map_or_else(
+                || self.file.to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            format!("{name}:")
+        });
         let layout = Layout {
             columns,
             names,
@@ -578,13 +729,17 @@ impl<'a> Builder<'a> {
             org_value,
             role_value,
             wave_value,
-            file_name,
+            line_prefix,
             filters,
+            filter_names,
             role_values: reading.role_values.clone(),
             values,
             joined,
             delimiter: "comma",
             option_items,
+            limesurvey_tokens: reading.format == Format::LimeSurvey,
+            keep_explicit: reading.keep_is_explicit(),
+            other_text: reading.format == Format::MsForms,
         };
         Ok((layout, self.warnings))
     }
@@ -619,11 +774,51 @@ impl<'a> Builder<'a> {
                     let last = text.rsplit(['/', separator]).next().unwrap_or(text);
                     if last.len() < text.len() {
                         take(&mut found, self.names.get(&normalize(last)))?;
+                        if found.is_none() && last.contains('_') {
+                            take(
+                                &mut found,
+                                self.names.get(&normalize(&last.replace('_', " "))),
+                            )?;
+                        }
                     }
                 }
             }
         }
         Ok(found)
+    }
+
+    /// The item (or option of a multi item) a grid column names: its row part is one item's
+    /// text or id, or its question is a multi item and its row one of that item's options.
+    fn grid_target(&self, candidates: &[String], format: Format) -> Option<Target> {
+        let mut found: Option<Target> = None;
+        for text in candidates {
+            for (question, row) in grid_splits(text, format) {
+                let option = self
+                    .names
+                    .get(&normalize(question))
+                    .iter()
+                    .copied()
+                    .filter(|&item| {
+                        matches!(self.ctx.instrument.items[item].kind, ItemKind::Multi { .. })
+                    })
+                    .find_map(|item| {
+                        option_named(self.ctx.instrument, item, row)
+                            .map(|o| Target::Option(item, o))
+                    });
+                let target = option.or_else(|| match self.names.get(&normalize(row)) {
+                    [item] => Some(Target::Item(*item)),
+                    _ => None,
+                });
+                match (found, target) {
+                    (_, None) => {}
+                    (None, Some(t)) => found = Some(t),
+                    (Some(f), Some(t)) if f == t => {}
+                    // The row parts name different items: not a grid column of one item.
+                    (Some(_), Some(_)) => return None,
+                }
+            }
+        }
+        found
     }
 
     /// SurveyMonkey's two header rows: a question, then `Response`, `Open-Ended Response` or an
@@ -719,7 +914,7 @@ impl<'a> Builder<'a> {
             let listed: Vec<String> = unknown
                 .iter()
                 .take(MAX_LISTED)
-                .map(|&i| format!("`{}`", quoted(&names[i])))
+                .map(|&i| format!("`{}`", quoted_end(&names[i])))
                 .collect();
             let more = match unknown.len().saturating_sub(MAX_LISTED) {
                 0 => String::new(),
@@ -808,9 +1003,10 @@ impl<'a> Builder<'a> {
         &mut self,
         width: usize,
         has: &dyn Fn(usize, &str) -> bool,
-    ) -> Vec<(usize, bool, Vec<String>)> {
+    ) -> (Vec<RowFilter>, Vec<String>) {
         let reading = self.ctx.reading;
         let mut out = Vec::new();
+        let mut names = Vec::new();
         for (column, filter) in reading.filters() {
             let Some(i) = (0..width).find(|&i| has(i, &column)) else {
                 if reading.keep_is_explicit() {
@@ -829,9 +1025,116 @@ impl<'a> Builder<'a> {
                 Filter::Deny(v) => (false, v),
             };
             out.push((i, allow, values.iter().map(|v| answer_key(v)).collect()));
+            names.push(column.clone());
         }
-        out
+        (out, names)
     }
+}
+
+/// The texts a header cell may match besides itself: a LimeSurvey `code. question` heading
+/// is also its code and its question; the last line of a header that carries an introduction
+/// before the question; for Kobo and ODK, an XML name with `_` read as a space.
+fn derived_candidates(mut candidates: Vec<String>, format: Format) -> Vec<String> {
+    let mut extra = Vec::new();
+    for text in &candidates {
+        if format == Format::LimeSurvey {
+            if let Some((code, question)) = text.split_once(". ") {
+                if !code.is_empty() && !code.contains(char::is_whitespace) {
+                    extra.push(code.to_string());
+                    extra.push(question.trim().to_string());
+                }
+            }
+        }
+        if let Some(last) = text.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            if last.len() < text.trim().len() {
+                extra.push(last.to_string());
+            }
+        }
+        if matches!(format, Format::Kobo | Format::Odk) && text.contains('_') {
+            extra.push(text.replace('_', " "));
+        }
+    }
+    for e in extra {
+        if !e.is_empty() && !candidates.contains(&e) {
+            candidates.push(e);
+        }
+    }
+    candidates
+}
+
+/// The ways a grid column header splits into a question and a row: `<question> [<row>]`
+/// (Google Forms, LimeSurvey), `<question> - <row>` (Qualtrics, SurveyMonkey) and, for
+/// Qualtrics' legacy exports, `<question>-<row>`.
+fn grid_splits(text: &str, format: Format) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let trimmed = text.trim_end();
+    if let Some(inner) = trimmed.strip_suffix(']') {
+        if let Some(open) = inner.rfind('[') {
+            out.push((&inner[..open], &inner[open + 1..]));
+        }
+    }
+    for (at, _) in text.match_indices(" - ") {
+        out.push((&text[..at], &text[at + 3..]));
+    }
+    if format == Format::Qualtrics {
+        for (at, _) in text.match_indices('-') {
+            out.push((&text[..at], &text[at + 1..]));
+        }
+    }
+    out.retain(|(q, r)| !normalize(q).is_empty() && !normalize(r).is_empty());
+    out
+}
+
+/// Up to three headers (of the columns `among`) closest to `wanted`, as `; closest headers:
+/// …`, or nothing when none is close.
+fn closest_headers(wanted: &str, names: &[String], among: &[usize]) -> String {
+    let wanted = normalize(wanted);
+    let mut scored: Vec<(f64, &str)> = among
+        .iter()
+        .filter_map(|&i| names.get(i))
+        .map(|n| {
+            let header = normalize(n);
+            let mut score = strsim::jaro_winkler(&wanted, &header);
+            if !wanted.is_empty() && (header.contains(&wanted) || wanted.contains(&header)) {
+                score = score.max(0.9);
+            }
+            (score, n.as_str())
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    if scored.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("`{}`", quoted_end(n)))
+        .collect();
+    format!("; closest headers: {}", listed.join(", "))
+}
+
+/// Headers of the columns `columns`, as a message lists them (at most [`MAX_LISTED`]).
+fn listed_names(columns: &[usize], names: &[String]) -> String {
+    let listed: Vec<String> = columns
+        .iter()
+        .take(MAX_LISTED)
+        .map(|&i| format!("`{}`", quoted_end(&names[i])))
+        .collect();
+    let more = match columns.len().saturating_sub(MAX_LISTED) {
+        0 => String::new(),
+        n => format!(" … and {n} more"),
+    };
+    format!("{}{more}", listed.join(", "))
+}
+
+fn id_names(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Which reserved field a column's names are, when they are one.
@@ -942,6 +1245,55 @@ mod tests {
         );
         assert_eq!(suggest(&instrument, "rol").as_deref(), Some("role"));
         assert_eq!(suggest(&instrument, "notes"), None);
+    }
+
+    #[test]
+    fn grid_headers_split_into_question_and_row() {
+        assert_eq!(
+            grid_splits("Rate these [It can influence the CPS.]", Format::LimeSurvey),
+            [("Rate these ", "It can influence the CPS.")]
+        );
+        assert_eq!(
+            grid_splits("Rate these - Han Solo", Format::SurveyMonkey),
+            [("Rate these", "Han Solo")]
+        );
+        // Legacy Qualtrics joins with a bare `-`; other tools' hyphens are part of the text.
+        assert_eq!(
+            grid_splits("Check all-Squash are great", Format::Qualtrics),
+            [("Check all", "Squash are great")]
+        );
+        assert!(grid_splits("C-3P0", Format::SurveyMonkey).is_empty());
+        assert!(grid_splits("[only]", Format::GoogleForms).is_empty());
+    }
+
+    #[test]
+    fn derived_header_texts() {
+        let derived = |text: &str, format| derived_candidates(vec![text.to_string()], format);
+        assert_eq!(
+            derived("id. Response ID", Format::LimeSurvey),
+            ["id. Response ID", "id", "Response ID"]
+        );
+        assert_eq!(
+            derived("Welcome.\nHow often?", Format::Qualtrics),
+            ["Welcome.\nHow often?", "How often?"]
+        );
+        assert_eq!(
+            derived("Weathering_class", Format::Kobo),
+            ["Weathering_class", "Weathering class"]
+        );
+        assert_eq!(
+            derived("Weathering_class", Format::Qualtrics),
+            ["Weathering_class"]
+        );
+    }
+
+    #[test]
+    fn long_headers_are_quoted_by_their_end() {
+        let long = format!("{} [It can influence the CPS.]", "x".repeat(100));
+        let end = quoted_end(&long);
+        assert!(end.starts_with('…') && end.ends_with("[It can influence the CPS.]"));
+        assert_eq!(end.chars().count(), 80);
+        assert_eq!(quoted_end("short"), "short");
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub struct Loader<'a> {
     pub files: Vec<FileRows>,
     /// Per reject, the index of its file in `files` (rejects are kept in input order).
     pub reject_files: Vec<u32>,
+    /// Accepted rows of the current file shorter than its header (see [`Layout::is_short`]).
+    short_rows: usize,
+    /// "Other" answers of the current file ignored in multi cells.
+    others: usize,
 }
 
 pub struct FileRows {
@@ -83,6 +87,8 @@ impl<'a> Loader<'a> {
             lines: Vec::new(),
             files: Vec::new(),
             reject_files: Vec::new(),
+            short_rows: 0,
+            others: 0,
         }
     }
 
@@ -224,7 +230,25 @@ impl<'a> Loader<'a> {
             current = std::mem::take(&mut spare);
             spare = merged.unwrap_or_default();
         }
+        self.end_file(&name, &layout);
         Ok(())
+    }
+
+    /// The warnings of a file read to its end.
+    fn end_file(&mut self, name: &str, layout: &Layout) {
+        let others = std::mem::take(&mut self.others);
+        if others > 0 {
+            self.data.warnings.push(format!(
+                "{name}: {others} checkbox answer(s) held text that is no option of the item (an \"Other\" answer); the text was ignored and the options named beside it were read"
+            ));
+        }
+        let short = std::mem::take(&mut self.short_rows);
+        if short > 0 {
+            self.data.warnings.push(format!(
+                "{name}: {short} row(s) have fewer fields than the header ({} columns); the missing trailing columns are read by no item, so the rows are accepted",
+                layout.columns.len()
+            ));
+        }
     }
 
     /// Reads a workbook's sheet.
@@ -277,6 +301,7 @@ impl<'a> Loader<'a> {
         for block in blocks {
             self.merge(name, &layout, &wave_from_name, block)?;
         }
+        self.end_file(name, &layout);
         Ok(())
     }
 
@@ -292,6 +317,8 @@ impl<'a> Loader<'a> {
         let width = self.instrument.items.len();
         let words = super::dataset::answered_words(self.instrument.scored_items().len());
         let file = (self.files.len() - 1) as u32;
+        self.short_rows += block.short_rows;
+        self.others += block.others;
         let mut accepted = 0usize;
         let mut line_id = String::new();
         for (i, row) in block.rows.iter().enumerate() {
@@ -302,7 +329,7 @@ impl<'a> Loader<'a> {
                 Some(_) => id_cell,
                 None => {
                     line_id.clear();
-                    line_id.push_str(&format!("{}:{line}", layout.file_name));
+                    line_id.push_str(&format!("{}{line}", layout.line_prefix));
                     line_id.as_str()
                 }
             };
@@ -328,8 +355,13 @@ impl<'a> Loader<'a> {
                     self.data.rows_blank += 1;
                     continue;
                 }
-                Row::Filtered => {
+                Row::Filtered(why) => {
                     self.data.rows_filtered += 1;
+                    self.data.filter_fix = layout.filter_fix();
+                    match self.data.filter_reasons.iter_mut().find(|(w, _)| w == why) {
+                        Some((_, n)) => *n += 1,
+                        None => self.data.filter_reasons.push((why.clone(), 1)),
+                    }
                     continue;
                 }
                 Row::Fatal(column, message) => {

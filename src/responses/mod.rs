@@ -23,7 +23,7 @@ pub mod text;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Location, Result};
 use crate::instrument::Instrument;
 use crate::sources::{decode, workbook, Reading};
 
@@ -105,6 +105,12 @@ pub fn load_files(
     let mut loader = loader::Loader::new(instrument, options, reading);
     for path in paths {
         let path = path.as_ref();
+        if workbook::is_legacy_excel(path) || is_ole_file(path) {
+            return Err(Error::invalid(Diagnostic::new(
+                Location::new(path.display().to_string(), 0, 0),
+                "this is an Excel 97–2003 workbook (.xls), which partnerscope does not read; open it in Excel or LibreOffice and save it as .xlsx or CSV",
+            )));
+        }
         if workbook::is_workbook(path) {
             let sheet = workbook::read(path, reading.sheet.as_deref())?;
             loader.load_sheet(&path.display().to_string(), &sheet)?;
@@ -114,6 +120,15 @@ pub fn load_files(
     }
     loader.refuse_repeated_ids();
     Ok(loader.data)
+}
+
+/// Whether a file starts with the signature of an OLE compound file (`.xls` and other
+/// Office 97–2003 documents), whatever its name.
+fn is_ole_file(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 }
 
 /// Reads CSV sources as `reading` says.

@@ -22,8 +22,8 @@ pub enum Row {
     Rejected(Option<usize>, String),
     /// Every cell empty.
     Blank,
-    /// Dropped by a `keep:` rule.
-    Filtered,
+    /// Dropped by a `keep:` rule, and why.
+    Filtered(String),
     /// The file cannot be read on: the 1-based character column and the message.
     Fatal(u64, String),
 }
@@ -55,6 +55,10 @@ pub struct Block {
     pub answered: Vec<u64>,
     /// For accepted rows, with `canonical`: the item cells of the canonical CSV line.
     pub canonical: Lines,
+    /// Accepted rows shorter than the header by trailing columns that nothing reads.
+    pub short_rows: usize,
+    /// Accepted multi cells whose text no option has (Microsoft Forms' "Other"), ignored.
+    pub others: usize,
 }
 
 impl Block {
@@ -83,6 +87,8 @@ struct Work {
     picked: Vec<Vec<bool>>,
     /// With `canonical`: each item's canonical cell.
     cells: Vec<String>,
+    /// Multi cells of this row that held text no option has ("Other" answers), ignored.
+    others: usize,
 }
 
 /// Turns records into scored blocks.
@@ -128,10 +134,12 @@ impl Parser<'_> {
                 .map(|&item| vec![false; options_of(instrument, item)])
                 .collect(),
             cells: vec![String::new(); if self.canonical { n_items } else { 0 }],
+            others: 0,
         };
         records(&mut |record, line| {
             work.scores.fill(f64::NAN);
             work.status.fill(EMPTY);
+            work.others = 0;
             let row = self.parse_row(layout, record, &mut work);
             block.lines.push(line);
             // The id, organization and wave cells, for the sequential merge.
@@ -145,6 +153,10 @@ impl Parser<'_> {
                 block.ends.push(block.text.len());
             }
             if let Row::Accepted(_) = row {
+                block.others += work.others;
+                if layout.is_short(record.len()) {
+                    block.short_rows += 1;
+                }
                 block.id_hashes.push(hash_id(cell(layout.id)));
                 let index = score::score_respondent(instrument, &work.scores, &mut work.dimensions);
                 block.dimensions.extend_from_slice(&work.dimensions);
@@ -208,13 +220,13 @@ impl Parser<'_> {
                 ),
             );
         }
-        for (column, allow, values) in &layout.filters {
+        for (k, (column, allow, values)) in layout.filters.iter().enumerate() {
             let cell = record
                 .range(*column)
                 .and_then(|r| whole.get(r))
                 .unwrap_or("");
             if values.iter().any(|v| same_key(cell, v)) != *allow {
-                return Row::Filtered;
+                return Row::Filtered(layout.filter_reason(k, cell));
             }
         }
         if !layout.option_items.is_empty() {
@@ -294,6 +306,8 @@ impl Parser<'_> {
                 }
                 // An empty cell leaves the item missing, as `cell::parse` would.
                 Column::Item(_) if cell.is_empty() => {}
+                // LimeSurvey's `N/A`: the question was not answered.
+                Column::Item(_) if layout.limesurvey_tokens && is_na(cell) => {}
                 // A scale label, looked up (the answer `cell::parse` gives, a unit test checks).
                 Column::Item(item)
                     if !self.label_codes[item].is_empty()
@@ -319,9 +333,17 @@ impl Parser<'_> {
                         return Row::Rejected(Some(i), reason);
                     }
                 }
+                // `N/A` in an option column is no answer, never a choice.
+                Column::Option { .. } if is_na(cell) => {}
                 Column::Option { slot, option } if !cell.is_empty() => {
                     work.answered[slot] = true;
-                    if cell::marks_chosen(cell) {
+                    let chosen = if layout.limesurvey_tokens {
+                        let item = &instrument.items[layout.option_items[slot]];
+                        cell::marks_chosen_strictly(item, option, cell)
+                    } else {
+                        cell::marks_chosen(cell)
+                    };
+                    if chosen {
                         work.chosen[slot] += 1;
                         if self.canonical {
                             work.picked[slot][option] = true;
@@ -366,7 +388,18 @@ impl Parser<'_> {
                 }
             }
         };
-        let (answer, na) = cell::parse_joined(def, cell, joined)?;
+        let kept;
+        let (cell, joined, (answer, na)) = match cell::parse_joined(def, cell, joined) {
+            Ok(parsed) => (cell, joined, parsed),
+            Err(_) if layout.other_text && matches!(def.kind, ItemKind::Multi { .. }) => {
+                // Microsoft Forms writes an "Other" answer's text as one more choice.
+                kept = cell::known_options(def, cell, joined);
+                work.others += 1;
+                let parsed = cell::parse_joined(def, &kept, &Joined::Semicolons)?;
+                (kept.as_str(), &Joined::Semicolons, parsed)
+            }
+            Err(reason) => return Err(reason),
+        };
         work.status[item] = if na {
             NA
         } else if answer == Answer::Missing {
@@ -384,6 +417,15 @@ impl Parser<'_> {
         }
         Ok(())
     }
+}
+
+/// `N/A` (any case, spaces around the slash allowed): a survey tool's "not answered".
+fn is_na(cell: &str) -> bool {
+    let mut parts = cell.split('/').map(str::trim);
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(n), Some(a), None) if n.eq_ignore_ascii_case("n") && a.eq_ignore_ascii_case("a")
+    )
 }
 
 /// A cell after the profile's `values`.

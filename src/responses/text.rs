@@ -15,6 +15,20 @@ pub fn quoted(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A long header as a list of headers quotes it: its end, where the rows of a grid differ
+/// (`…[It can influence the CPS.]`), at most [`QUOTED_CHARS`] characters.
+pub fn quoted_end(value: &str) -> std::borrow::Cow<'_, str> {
+    let count = value.chars().count();
+    if count <= QUOTED_CHARS {
+        return value.into();
+    }
+    let (cut, _) = value
+        .char_indices()
+        .nth(count - (QUOTED_CHARS - 1))
+        .expect("a character at the cut");
+    format!("…{}", &value[cut..]).into()
+}
+
 /// A header as it is compared: Unicode NFKC, lowercased, every run of white space one space,
 /// leading and trailing punctuation and spaces removed (`" Org: "` → `org`).
 pub fn normalize(header: &str) -> String {

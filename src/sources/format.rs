@@ -71,7 +71,7 @@ const NONE: Preset = Preset {
 };
 
 const QUALTRICS: Preset = Preset {
-    id_columns: &["ResponseId"],
+    id_columns: &["ResponseId", "Response ID"],
     metadata: &[
         "StartDate",
         "EndDate",
@@ -129,7 +129,7 @@ const GOOGLE_FORMS: Preset = Preset {
 };
 
 const MS_FORMS: Preset = Preset {
-    id_columns: &["ID"],
+    id_columns: &["ID", "Response ID"],
     metadata: &[
         "ID",
         "Start time",
@@ -146,10 +146,14 @@ const MS_FORMS: Preset = Preset {
 };
 
 const SURVEYMONKEY: Preset = Preset {
-    id_columns: &["Respondent ID"],
+    id_columns: &["Respondent ID", "RespondentID"],
     metadata: &[
         "Respondent ID",
+        "RespondentID",
         "Collector ID",
+        "CollectorID",
+        "StartDate",
+        "EndDate",
         "Start Date",
         "End Date",
         "IP Address",
@@ -166,9 +170,11 @@ const SURVEYMONKEY: Preset = Preset {
 };
 
 const LIMESURVEY: Preset = Preset {
-    id_columns: &["id"],
+    id_columns: &["id", "Response ID", "Answer ID"],
     metadata: &[
         "id",
+        "Response ID",
+        "Answer ID",
         "submitdate",
         "lastpage",
         "startlanguage",
@@ -177,6 +183,15 @@ const LIMESURVEY: Preset = Preset {
         "datestamp",
         "refurl",
         "ipaddr",
+        // The same columns in an export with full question texts as headings.
+        "Date submitted",
+        "Last page",
+        "Start language",
+        "Seed",
+        "Date started",
+        "Date last action",
+        "Referrer URL",
+        "IP address",
     ],
     keep: &[],
     header_rows: HeaderRows::One,
@@ -186,7 +201,7 @@ const LIMESURVEY: Preset = Preset {
 };
 
 const KOBO: Preset = Preset {
-    id_columns: &["_uuid"],
+    id_columns: &["_uuid", "meta/instanceID", "_id"],
     metadata: &[
         "start",
         "end",

@@ -2,7 +2,7 @@
 //! source profiles, text encodings and workbooks. This folder says how a file is to be read;
 //! `responses` reads it (CSV tokenising, header mapping, cells, rejects).
 //!
-//! The only code that knows `calamine` ([`workbook`]) and `encoding_rs` ([`decode`]).
+//! The only code that knows `zip` and `quick-xml` ([`workbook`]) and `encoding_rs` ([`decode`]).
 
 pub mod decode;
 pub mod format;

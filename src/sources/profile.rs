@@ -35,6 +35,8 @@ pub enum ColumnNames {
     One(String),
     /// One column per option of a multi item, in option order.
     PerOption(Vec<String>),
+    /// `columns: { id: null }`: the item is not in the export (missing in every row).
+    Absent,
 }
 
 /// Where the respondent id comes from.
@@ -177,6 +179,7 @@ struct FieldDef {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum ColumnsDef {
+    Absent(()),
     One(String),
     Many(Vec<String>),
 }
@@ -202,10 +205,29 @@ impl Scalar {
     }
 }
 
+/// The largest profile read: a profile is a few lines; anything longer is the wrong file
+/// (`--profile /dev/zero`).
+pub const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
 /// Reads and checks a profile against the instrument.
 pub fn load(path: &Path, instrument: &Instrument) -> Result<Reading> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the profile", e))?;
+    use std::io::Read;
     let name = path.display().to_string();
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read the profile", e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PROFILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "cannot read the profile", e))?;
+    if bytes.len() as u64 > MAX_PROFILE_BYTES {
+        return Err(Error::invalid(Diagnostic::new(
+            Location::new(&name, 0, 0),
+            format!(
+                "the profile is larger than {} KB; a source profile is a short YAML file: check the path",
+                MAX_PROFILE_BYTES / 1024
+            ),
+        )));
+    }
     let text = String::from_utf8(bytes).map_err(|_| {
         Error::invalid(Diagnostic::new(
             Location::new(&name, 0, 0),
@@ -444,6 +466,7 @@ impl Checker<'_> {
             return;
         };
         let names = match &headers.value {
+            ColumnsDef::Absent(()) => ColumnNames::Absent,
             ColumnsDef::One(h) => ColumnNames::One(h.clone()),
             ColumnsDef::Many(list) => {
                 match &self.instrument.items[item].kind {
@@ -516,7 +539,7 @@ fn yaml_error(error: &serde_saphyr::Error, name: &str) -> Error {
     }
     if message.contains("untagged enum ColumnsDef") {
         message =
-            "columns: give a header, or a list of headers (one per option of a multi item)".into();
+            "columns: give a header, a list of headers (one per option of a multi item), or null for an item the export does not have".into();
     } else if message.contains("untagged enum Scalar") {
         message = "expected a plain value (text, number, true/false) here".into();
     }

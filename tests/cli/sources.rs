@@ -15,7 +15,7 @@ const STAFF: &str = "How many full-time HR staff work mainly for the sales organ
 const FORMATS: &[Expected] = &[
     (
         "qualtrics.csv",
-        "read 15 rows: scored 10, rejected 2, filtered 3",
+        "read 15 rows: scored 10, rejected 2, filtered 3 (1 × Status is \"Survey Preview\": Qualtrics previews, 1 × Finished is \"False\": unfinished responses, 1 × Status is \"Spam\": marked as spam by Qualtrics; add `keep: {}` to the profile to score them)",
         &[
             ["10", "Q2", "R_VbuNazZuYx7Jp5N", "`Every two weeks` is not a code 1–5 or a label of scale `freq5`"],
             ["15", "Q6", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
@@ -23,7 +23,7 @@ const FORMATS: &[Expected] = &[
     ),
     (
         "qualtrics-utf16.tsv",
-        "read 15 rows: scored 10, rejected 2, filtered 3",
+        "read 15 rows: scored 10, rejected 2, filtered 3 (1 × Status is \"1\": Qualtrics previews, 1 × Finished is \"0\": unfinished responses, 1 × Status is \"8\": marked as spam by Qualtrics; add `keep: {}` to the profile to score them)",
         &[
             ["10", "Q2", "R_VbuNazZuYx7Jp5N", "`7` is not a code 1–5 or a label of scale `freq5`"],
             ["15", "Q6", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
@@ -39,9 +39,9 @@ const FORMATS: &[Expected] = &[
     ),
     (
         "ms-forms.xlsx",
-        "read 12 rows: scored 10, rejected 2",
+        // Row 7's "Other" text (`Shadowing on customer visits`) is ignored, with a warning.
+        "read 12 rows: scored 11, rejected 1",
         &[
-            ["7", "Which of these tasks does HR currently perform for the sales organization? (select all that apply)", "6", "`Shadowing on customer visits` is not an option of `cap_tasks` (options: recruiting, candidate_screening, onboarding, sales_training, manager_training, performance_benchmarking, compensation_design, coaching, succession_planning, people_analytics, employee_relations, policy_advice, or none)"],
             ["11", STAFF, "10", "`4` is outside the allowed range 0–3"],
         ],
     ),
@@ -546,15 +546,23 @@ R_1,Default Response Set,Anonymous,,,198.51.100.1,0,2014-01-01 10:00:00,2014-01-
 R_2,Default Response Set,Anonymous,,,,1,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Never,acme,hr\r\n\
 R_3,Default Response Set,Anonymous,,,198.51.100.3,0,2014-01-01 10:00:00,2014-01-01 10:05:00,0,,acme,hr\r\n\
 R_4,Default Response Set,Anonymous,,,198.51.100.4,0,2014-01-01 10:00:00,2014-01-01 10:05:00,1,Sometimes,acme,hr\r\n";
+    // The export has one item; the profile says the others are not in it.
+    let dir = temp();
+    let profile = dir.path().join("legacy.profile.yaml");
+    std::fs::write(
+        &profile,
+        "format: qualtrics\norg: { value: acme }\nwave: { value: \"2014\" }\ncolumns: { col_2: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n",
+    )
+    .unwrap();
     let (r, _) = score_mini(
         "legacy.csv",
         text.as_bytes(),
-        &["--format", "qualtrics", "--org", "acme", "--wave", "2014"],
+        &["--profile", profile.to_str().unwrap()],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout.trim(),
-        "read 4 rows: scored 1, rejected 1, filtered 2"
+        "read 4 rows: scored 1, rejected 1, filtered 2 (1 × Status is \"1\": Qualtrics previews, 1 × Finished is \"0\": unfinished responses; add `keep: {}` to the profile to score them)"
     );
     let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
     assert!(
@@ -565,4 +573,454 @@ R_4,Default Response Set,Anonymous,,,198.51.100.4,0,2014-01-01 10:00:00,2014-01-
         "{}",
         r.stderr
     );
+}
+
+/// Runs `import` on `bytes` written as `name` with the mini instrument; returns the run and the
+/// canonical CSV it wrote (empty when it failed).
+fn import_mini(name: &str, bytes: &[u8], extra: &[&str]) -> (crate::support::Run, String) {
+    let dir = temp();
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let out = dir.path().join("canonical.csv");
+    let mut args = vec![
+        "import",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    (r, text)
+}
+
+const CONSTANTS: [&str; 6] = ["--org", "acme", "--role", "hr", "--wave", "w1"];
+
+fn with_format(format: &str) -> Vec<&str> {
+    let mut args = vec!["--format", format];
+    args.extend_from_slice(&CONSTANTS);
+    args
+}
+
+const CANONICAL_HEADER: &str =
+    "respondent_id,org,role,wave,col_1,col_2,cap_tasks,cap_staff,cap_bp,cap_owner,turnover_pct";
+
+#[test]
+fn a_limesurvey_export_with_full_texts_reads_grid_rows_ids_and_its_na() {
+    // `;`, a byte-order mark, `Answer ID`, `<question> [<row>]` headings, one Yes/No/N/A
+    // column per option, and `N/A` for a question not shown.
+    let text = "\u{feff}Answer ID;Date submitted;Last page;Grid question [HR and Sales leaders meet on business issues.];Grid question [HR and Sales compete for influence.];Which tasks does HR perform for Sales? [recruiting];Which tasks does HR perform for Sales? [onboarding];Which tasks does HR perform for Sales? [training];Which tasks does HR perform for Sales? [benchmarking];HR staff dedicated to Sales;A named HR partner serves Sales.;Who decides on sales hires?;Sales turnover (%)\n\
+1;2025-01-01 10:00:00;3;Monthly;Agree;Yes;No;Yes;No;2;Yes;Jointly;10\n\
+2;2025-01-02 10:00:00;3;N/A;Disagree;N/A;N/A;N/A;N/A;1;N/A;Sales alone;5\n\
+3;2025-01-03 10:00:00;3;Never;N/A;No;No;No;No;0;No;Jointly;\n";
+    let (r, csv) = import_mini("results.csv", text.as_bytes(), &with_format("limesurvey"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    // `N/A` never counts as chosen: respondent 2 answered no option question at all.
+    assert_eq!(
+        csv,
+        format!(
+            "{CANONICAL_HEADER}\n\
+1,acme,hr,w1,4,4,recruiting;training,2,yes,joint,10\n\
+2,acme,hr,w1,,2,,1,,sales_alone,5\n\
+3,acme,hr,w1,1,,none,0,no,joint,\n"
+        )
+    );
+}
+
+#[test]
+fn limesurvey_code_headings_and_the_response_id_spelling() {
+    let text = "id. Response ID,submitdate. Date submitted,G1[SQ001]. Grid question [HR and Sales leaders meet on business issues.],G2. HR and Sales compete for influence.\n\
+7,2025-01-01,Quarterly,Neither\n";
+    let (r, csv) = import_mini("codes.csv", text.as_bytes(), &with_format("limesurvey"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(csv, format!("{CANONICAL_HEADER}\n7,acme,hr,w1,3,3,,,,,\n"));
+    // Every column is read, so the items without one are a warning, not an error.
+    assert!(
+        r.stderr.contains("no column for 5 item(s), counted as missing in every row: cap_tasks, cap_staff, cap_bp, cap_owner, turnover_pct"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_qualtrics_export_reads_matrix_rows_option_columns_and_an_introduced_question() {
+    // Row 2 of Q1 carries an introduction before the question; Q2 is a multiple answer with one
+    // column per choice (`<question> - <choice>`); Q3 a matrix row.
+    let text = "StartDate,Status,Finished,ResponseId,Q1,Q2_1,Q2_2,Q2_3,Q2_4,Q3_1,Q3_2\n\
+Start Date,Response Type,Finished,Response ID,\"Thank you for taking part.\nHR and Sales leaders meet on business issues.\",Which tasks does HR perform for Sales? - recruiting,Which tasks does HR perform for Sales? - onboarding,Which tasks does HR perform for Sales? - training,Which tasks does HR perform for Sales? - benchmarking,How far do you agree? - HR and Sales compete for influence.,How far do you agree? - A named HR partner serves Sales.\n\
+\"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"status\"\"}\",\"{\"\"ImportId\"\":\"\"finished\"\"}\",\"{\"\"ImportId\"\":\"\"_recordId\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_2\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_3\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_4\"\"}\",\"{\"\"ImportId\"\":\"\"QID3_1\"\"}\",\"{\"\"ImportId\"\":\"\"QID3_2\"\"}\"\n\
+2025-01-01,IP Address,True,R_a,Monthly,recruiting,,training,,Agree,Yes\n\
+2025-01-01,IP Address,True,R_b,Never,,,,,Disagree,No\n\
+2025-01-01,Survey Test,True,R_c,Never,,,,,Disagree,No\n";
+    let (r, csv) = import_mini("q.csv", text.as_bytes(), &with_format("qualtrics"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv,
+        format!(
+            "{CANONICAL_HEADER}\n\
+R_a,acme,hr,w1,4,4,recruiting;training,,yes,,\n\
+R_b,acme,hr,w1,1,2,,,no,,\n"
+        )
+    );
+    assert_eq!(
+        r.stdout.trim(),
+        "read 3 rows: scored 2, rejected 0, filtered 1 (Status is \"Survey Test\": Qualtrics test responses; add `keep: {}` to the profile to score them)"
+    );
+}
+
+#[test]
+fn surveymonkey_ids_spelled_without_a_space_and_grid_rows_in_the_second_header_row() {
+    let text = "RespondentID,CollectorID,How often?,Please rate each statement.,\n\
+,,Response,HR and Sales compete for influence.,A named HR partner serves Sales.\n\
+101,9,Monthly,Agree,Yes\n\
+102,9,Never,Strongly disagree,No\n";
+    let (r, csv) = import_mini("sm.csv", text.as_bytes(), &with_format("surveymonkey"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // `How often?` names no item, and col_1 is read from no column: both are named.
+    assert!(
+        r.stderr.contains("item `col_1` (\"HR and Sales leaders meet on business issues.\") is read from no column"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("`How often?`"), "{}", r.stderr);
+    assert_eq!(csv, "");
+    let text = text.replace(
+        "How often?",
+        "HR and Sales leaders meet on business issues.",
+    );
+    let (r, csv) = import_mini("sm.csv", text.as_bytes(), &with_format("surveymonkey"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv,
+        format!("{CANONICAL_HEADER}\n101,acme,hr,w1,4,4,,,yes,,\n102,acme,hr,w1,1,1,,,no,,\n")
+    );
+    // Without any id column, rows are named by their line, with a warning.
+    let text = text.replace("RespondentID", "StartDate");
+    let (r, csv) = import_mini("sm.csv", text.as_bytes(), &with_format("surveymonkey"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(csv.contains("\nline-3,acme,hr,w1,4,4,"), "{csv}");
+    assert!(
+        r.stderr.contains("no respondent id column (the surveymonkey preset reads `Respondent ID` or `RespondentID`); each row's id is its line"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn kobo_and_odk_answers_by_option_name_and_headers_by_xml_name() {
+    // XML names as headers (`_` for spaces), choice names as answers.
+    let text =
+        "start;HR_and_Sales_leaders_meet_on_business_issues;grp/col_2;cap_tasks;cap_owner;_uuid\n\
+2025-01-01;monthly;strongly_agree;recruiting training;sales_alone;u-1\n\
+2025-01-01;never;don't_know;none;joint;u-2\n";
+    let (r, csv) = import_mini("kobo.csv", text.as_bytes(), &with_format("kobo"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv,
+        format!(
+            "{CANONICAL_HEADER}\nu-1,acme,hr,w1,4,5,recruiting;training,,,sales_alone,\nu-2,acme,hr,w1,1,Don't know,none,,,joint,\n"
+        )
+    );
+}
+
+#[test]
+fn odk_rows_one_trailing_field_short_are_accepted_with_a_warning() {
+    let text = "SubmissionDate,grp-col_1,KEY,SubmitterID,Status\n\
+2025-01-01,Monthly,uuid:1,5\n\
+2025-01-02,Never,uuid:2,5,\n";
+    let dir = temp();
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        "format: odk\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_2: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n",
+    )
+    .unwrap();
+    let (r, csv) = import_mini(
+        "odk.csv",
+        text.as_bytes(),
+        &["--profile", profile.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv,
+        format!("{CANONICAL_HEADER}\nuuid:1,acme,hr,w1,4,,,,,,\nuuid:2,acme,hr,w1,1,,,,,,\n")
+    );
+    assert!(
+        r.stderr
+            .contains("1 row(s) have fewer fields than the header (5 columns)"),
+        "{}",
+        r.stderr
+    );
+    // A short row whose missing field an item reads is still refused.
+    let text = "SubmissionDate,KEY,grp-col_1\n2025-01-01,uuid:1\n";
+    let (r, csv) = import_mini(
+        "odk.csv",
+        text.as_bytes(),
+        &["--profile", profile.to_str().unwrap()],
+    );
+    assert_eq!(csv, format!("{CANONICAL_HEADER}\n"));
+    assert!(r.stderr.contains("1 row(s) rejected"), "{}", r.stderr);
+}
+
+#[test]
+fn microsoft_forms_other_text_in_a_checkbox_cell_is_ignored_and_counted() {
+    let text = "ID,Start time,Completion time,Email,Name,Which tasks does HR perform for Sales?\n\
+1,2025-01-01,2025-01-01,anonymous,,recruiting;Coaching the sales managers;\n\
+2,2025-01-01,2025-01-01,anonymous,,onboarding;training;\n\
+3,2025-01-01,2025-01-01,anonymous,,Something else entirely;\n";
+    let dir = temp();
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        "format: ms-forms\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_1: null, col_2: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n",
+    )
+    .unwrap();
+    let (r, csv) = import_mini(
+        "forms.csv",
+        text.as_bytes(),
+        &["--profile", profile.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv,
+        format!("{CANONICAL_HEADER}\n1,acme,hr,w1,,,recruiting,,,,\n2,acme,hr,w1,,,onboarding;training,,,,\n3,acme,hr,w1,,,none,,,,\n")
+    );
+    assert!(
+        r.stderr
+            .contains("2 checkbox answer(s) held text that is no option of the item"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_columns_header_always_wins_and_one_that_names_no_header_gets_the_closest() {
+    // Two matrices with the same row texts: the profile names the right one.
+    let text = "respondent_id,First round - HR and Sales compete for influence.,Second round - HR and Sales compete for influence.\n\
+r1,Agree,Disagree\n";
+    let dir = temp();
+    let profile = dir.path().join("p.yaml");
+    let write = |columns: &str| {
+        std::fs::write(
+            &profile,
+            format!("format: google-forms\norg: {{ value: acme }}\nrole: {{ value: hr }}\nwave: {{ value: w1 }}\ncolumns: {{ {columns}, col_1: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }}\n"),
+        )
+        .unwrap();
+    };
+    write("col_2: \"Second round - HR and Sales compete for influence.\"");
+    let args = ["--profile", profile.to_str().unwrap()];
+    let (r, csv) = import_mini("two.csv", text.as_bytes(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(csv, format!("{CANONICAL_HEADER}\nr1,acme,hr,w1,,2,,,,,\n"));
+    write("col_2: \"Second round - HR and Sales compete\"");
+    let (r, _) = import_mini("two.csv", text.as_bytes(), &args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("columns: `Second round - HR and Sales compete` (item `col_2`) is not a header of the file; closest headers: `Second round - HR and Sales compete for influence.`"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A zip archive of `parts` (name, text), as workbooks are.
+fn archive(parts: &[(&str, String)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        out.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// An xlsx workbook: a very hidden sheet first, then `Form1` with `rows` (cell XML per row).
+fn xlsx(rows: &str, shared: &[&str]) -> Vec<u8> {
+    let strings: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    archive(&[
+        ("[Content_Types].xml", "<Types/>".to_string()),
+        (
+            "xl/workbook.xml",
+            r#"<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="_56F9DC" sheetId="1" state="veryHidden" r:id="rId1"/><sheet name="Form1" sheetId="2" r:id="rId2"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/styles.xml",
+            r#"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\-mm\-dd"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/></cellXfs></styleSheet>"#.to_string(),
+        ),
+        (
+            "xl/sharedStrings.xml",
+            format!(r#"<sst count="4294967295" uniqueCount="4294967295">{strings}</sst>"#),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>not the answers</t></is></c></row></sheetData></worksheet>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet2.xml",
+            format!("<worksheet><sheetData>{rows}</sheetData></worksheet>"),
+        ),
+    ])
+}
+
+#[test]
+fn workbook_cells_read_as_shown_from_the_first_visible_sheet() {
+    // Header by shared strings; a percentage (25%), a date-formatted wave, a whole number.
+    let shared = [
+        "respondent_id",
+        "org",
+        "role",
+        "wave",
+        "turnover_pct",
+        "cap_staff",
+        "r1",
+        "acme",
+        "hr",
+    ];
+    let header: String = (0..6)
+        .map(|i| {
+            format!(
+                r#"<c r="{}1" t="s"><v>{i}</v></c>"#,
+                (b'A' + i as u8) as char
+            )
+        })
+        .collect();
+    let rows = format!(
+        r#"<row r="1">{header}</row><row r="2"><c r="A2" t="s"><v>6</v></c><c r="B2" t="s"><v>7</v></c><c r="C2" t="s"><v>8</v></c><c r="D2" s="2"><v>45943</v></c><c r="E2" s="1"><v>0.25</v></c><c r="F2"><v>2.0</v></c></row>"#
+    );
+    let dir = temp();
+    let file = dir.path().join("answers.xlsx");
+    std::fs::write(&file, xlsx(&rows, &shared)).unwrap();
+    let out = dir.path().join("canonical.csv");
+    let r = run(&[
+        "import",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        format!("{CANONICAL_HEADER}\nr1,acme,hr,2025-10-13,,,,2,,,25\n")
+    );
+    // The hidden sheet is read only when `sheet:` names it.
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(&profile, "sheet: _56F9DC\n").unwrap();
+    let r = run(&[
+        "import",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "-o",
+        dir.path().join("hidden.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("column `not the answers`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn workbook_bombs_are_refused_with_where_and_why() {
+    let dir = temp();
+    let score = |name: &str, bytes: &[u8]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        run(&[
+            "score",
+            "--survey",
+            "mini.yaml",
+            file.to_str().unwrap(),
+            "-o",
+            dir.path().join("out").to_str().unwrap(),
+        ])
+    };
+    // Two cells at opposite corners of the sheet: 17 billion cells if the range were filled.
+    let sparse = xlsx(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>respondent_id</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+        &[],
+    );
+    let r = score("sparse.xlsx", &sparse);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("sparse.xlsx: sheet `Form1` spans 1048576 rows × 16384 columns (to row 1048576), more than the 5000000 cells partnerscope reads from a workbook"),
+        "{}",
+        r.stderr
+    );
+    // Repeated rows and columns of an .ods count as the cells they stand for.
+    let content = r#"<office:document-content><office:body><office:spreadsheet><table:table table:name="Answers"><table:table-row><table:table-cell office:value-type="string"><text:p>respondent_id</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="1024" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let ods = archive(&[
+        (
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet".to_string(),
+        ),
+        ("content.xml", content.to_string()),
+    ]);
+    let r = score("repeated.ods", &ods);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("repeated.ods: sheet `Answers` spans")
+            && r.stderr.contains("cells partnerscope reads"),
+        "{}",
+        r.stderr
+    );
+    // A legacy .xls, by name or by content.
+    let ole = [0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+    for name in ["old.xls", "renamed.csv"] {
+        let r = score(name, &ole);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("is an Excel 97–2003 workbook (.xls), which partnerscope does not read; open it in Excel or LibreOffice and save it as .xlsx or CSV"),
+            "{}",
+            r.stderr
+        );
+    }
+    // Not a zip at all.
+    let r = score("broken.xlsx", b"respondent_id,org\n");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot read the workbook"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_profile_is_size_capped() {
+    let dir = temp();
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, "# x\n".repeat(300_000)).unwrap();
+    for profile in [big.to_str().unwrap(), "/dev/zero"] {
+        let r = run(&[
+            "score",
+            "--survey",
+            "mini.yaml",
+            "sources/google-forms.csv",
+            "--profile",
+            profile,
+            "-o",
+            dir.path().join("out").to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("the profile is larger than 1024 KB; a source profile is a short YAML file: check the path"),
+            "{}",
+            r.stderr
+        );
+    }
 }
