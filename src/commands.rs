@@ -154,11 +154,14 @@ fn open_output<'a>(
     )
 }
 
+/// `asked` says whether this run was asked for PDFs and the workbook, for the note on what of
+/// the previous output it did not write again.
 fn publish(
     dir: OutputDir,
     command: &str,
     instrument: &Instrument,
     common: &Common,
+    asked: (bool, bool),
 ) -> Result<Published> {
     let published = dir.publish(
         command,
@@ -172,6 +175,11 @@ fn publish(
             "note: {} was updated in place, file by file (its other files are kept)",
             published.target.display()
         );
+    }
+    if let Some(note) = output_dir::not_in_this_one(&published.previous_only, asked.0, asked.1) {
+        if !common.quiet {
+            eprintln!("note: {note}");
+        }
     }
     Ok(published)
 }
@@ -363,7 +371,7 @@ fn score(
         analysis
     })
     .map_err(|e| dir.unpublished(e))?;
-    let published = publish(dir, "score", &instrument, common)?;
+    let published = publish(dir, "score", &instrument, common, (false, false))?;
     clock.lap("output");
     warn_unlisted(&analysis, common);
     if !common.quiet {
@@ -475,7 +483,8 @@ fn report(
     .render(&analysis, dir.path())
     .map_err(|e| dir.unpublished(e))?;
     clock.lap("data files and pages");
-    let published = publish(dir, "report", &instrument, common)?;
+    let asked = (extras.pdf.is_some(), extras.xlsx);
+    let published = publish(dir, "report", &instrument, common, asked)?;
     clock.lap("publishing");
     if !common.quiet && pages > 0 {
         eprintln!(
@@ -694,9 +703,14 @@ fn stats(
     let summary = crate::research::StatsFiles
         .render(&results, dir.path())
         .map_err(|e| dir.unpublished(e))?;
-    publish(dir, "stats", &instrument, common)?;
+    // The summary names the staging folder it was written in: name the published one.
+    let staging = dir.path().display().to_string();
+    let published = publish(dir, "stats", &instrument, common, (false, false))?;
     if !common.quiet {
-        eprintln!("{summary}");
+        eprintln!(
+            "{}",
+            summary.replace(&staging, &published.target.display().to_string())
+        );
     }
     println!("{}", data.reconciliation());
     Ok(0)
