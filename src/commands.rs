@@ -14,7 +14,7 @@ use crate::output_dir::{self, InstrumentRef, OutputDir, Published};
 use crate::renderer::Renderer;
 use crate::responses::{self, Dataset, LoadOptions, Organizations, Source};
 use crate::sources::{Encoding, Format, Reading};
-use crate::{demo, output, simulate, sources};
+use crate::{demo, outln, output, simulate, sources};
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -122,7 +122,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         ),
         Command::Templates { export, force } => {
             crate::report::templates::export(&export, force)?;
-            println!("wrote the built-in templates to {}", export.display());
+            outln!("wrote the built-in templates to {}", export.display());
             Ok(0)
         }
     }
@@ -197,7 +197,7 @@ pub fn load_instrument(common: &Common) -> Result<Instrument> {
 
 fn warn(common: &Common, message: &str) {
     if !common.quiet {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", crate::terminal::escape(message));
     }
 }
 
@@ -221,6 +221,7 @@ fn reading(instrument: &Instrument, args: &SourceArgs) -> Result<Reading> {
             ))
         })?);
     }
+    refuse_file_as_org(args.org.as_deref())?;
     for (key, value) in [
         ("org", &args.org),
         ("role", &args.role),
@@ -231,6 +232,19 @@ fn reading(instrument: &Instrument, args: &SourceArgs) -> Result<Reading> {
         }
     }
     Ok(reading)
+}
+
+/// `--org` sets one organization id for every row; a value that is a file (or reads like one)
+/// was meant for `--orgs`, and would merge every client into one organization (SPEC §14).
+fn refuse_file_as_org(org: Option<&str>) -> Result<()> {
+    let Some(value) = org else { return Ok(()) };
+    let lower = value.to_ascii_lowercase();
+    if Path::new(value).is_file() || lower.ends_with(".csv") || lower.ends_with(".xlsx") {
+        return Err(Error::Usage(format!(
+            "--org {value}: --org gives every row this one organization id, and this reads like a file; did you mean --orgs? (--orgs FILE reads the organizations file)"
+        )));
+    }
+    Ok(())
 }
 
 /// Prints the import's warnings: each at most [`responses::MAX_LISTED`] times in a row of the
@@ -381,7 +395,7 @@ fn score(
             published.target.display()
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 
@@ -499,7 +513,7 @@ fn report(
             }
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     if pages == 0 {
         // The user asked for reports and got none: say why, and fail (SPEC §12).
         eprintln!(
@@ -557,6 +571,7 @@ fn questionnaire(
     force: bool,
     common: &Common,
 ) -> Result<i32> {
+    refuse_file_as_org(org)?;
     let instrument = load_instrument(common)?;
     let month = creation_time()[..7].to_string();
     let options =
@@ -581,7 +596,7 @@ fn validate(
     common: &Common,
 ) -> Result<i32> {
     let instrument = load_instrument(common)?;
-    println!(
+    outln!(
         "{}: instrument `{}` {} is valid ({} dimensions, {} items, {} outcomes)",
         common
             .survey
@@ -597,7 +612,7 @@ fn validate(
     );
     if let Some(path) = orgs {
         let orgs = Organizations::load(path)?;
-        println!("{}: {} organizations", path.display(), orgs.entries.len());
+        outln!("{}: {} organizations", path.display(), orgs.entries.len());
     }
     if files.is_empty() {
         return Ok(0);
@@ -621,15 +636,15 @@ fn validate(
         } else {
             format!(" column `{}`:", r.column)
         };
-        println!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
+        outln!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
     }
     if data.rejects.len() > SHOWN_REJECTS {
-        println!(
+        outln!(
             "… and {} more rejected rows",
             data.rejects.len() - SHOWN_REJECTS
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(if strict && !data.rejects.is_empty() {
         2
     } else {
@@ -675,7 +690,7 @@ fn norms(
             norms.populations.len()
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 
@@ -712,7 +727,7 @@ fn stats(
             summary.replace(&staging, &published.target.display().to_string())
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 
@@ -750,7 +765,7 @@ fn import(
             );
         }
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 

@@ -14,6 +14,7 @@ pub mod cell;
 pub mod dataset;
 mod header;
 mod loader;
+mod lookalike;
 pub mod orgs;
 mod pieces;
 mod repeats;
@@ -111,6 +112,7 @@ pub fn load_files(
         }
     }
     loader.refuse_repeated_ids();
+    lookalike::warn(&mut loader.data);
     Ok(loader.data)
 }
 
@@ -126,6 +128,7 @@ pub fn load(
         loader.load_source(decoded(source, reading)?)?;
     }
     loader.refuse_repeated_ids();
+    lookalike::warn(&mut loader.data);
     Ok(loader.data)
 }
 
