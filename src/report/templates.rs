@@ -155,8 +155,8 @@ pub fn render(tera: &tera::Tera, name: &str, context: &impl serde::Serialize) ->
 }
 
 /// The most memory one page's rendering may hold, net of what it frees. The built-in
-/// portfolio of 7,500 organizations holds well under a tenth of it.
-pub const RENDER_MEMORY: isize = 1 << 30;
+/// portfolio of 7,500 organizations holds 30 MiB at most.
+pub const RENDER_MEMORY: isize = 512 << 20;
 
 thread_local! {
     /// The template this thread is rendering, if any.

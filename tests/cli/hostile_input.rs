@@ -373,3 +373,140 @@ fn report_time_is_linear_in_one_organizations_waves() {
         "100 waves: {short:.2} s, 400 waves: {long:.2} s"
     );
 }
+
+/// A 121-byte template that doubles a string forty times stops at the memory bound, naming
+/// itself, long before memory runs out or the timeout.
+#[test]
+fn a_template_that_fills_memory_stops_the_run() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("org.html"),
+        "{% set_global s = \"xxxxxxxxxxxxxxxx\" %}{% for i in range(end=40) %}{% set_global s = s ~ s %}{% endfor %}{{ s | length }}",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "error: template `org.html` needed more than 512 MiB of memory to render one page, so the run stops; simplify its loops (a string joined to itself in a loop doubles each time)"
+    );
+    assert!(!out.exists());
+}
+
+/// A stand-in for the browser: a shell script run as `--browser`.
+fn fake_browser(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-chromium");
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_browser_that_never_ends_a_message_stops_the_run() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    // Replies go to descriptor 4; this one sends 200 MB without the NUL that ends a message.
+    let browser = fake_browser(
+        dir.path(),
+        "head -c 200000000 /dev/zero | tr '\\0' x >&4\nexec sleep 20",
+    );
+    let out = dir.path().join("out");
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--pdf",
+        "--browser",
+        browser.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "error: printing to PDF failed at `Target.createTarget`: the browser sent a message longer than 128 MiB; check that the browser runs (e.g. `chromium --headless --version`) or choose another with --browser PATH"
+    );
+}
+
+#[test]
+fn a_killed_pdf_run_leaves_no_browser_profile_in_the_temporary_folder() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    let browser = fake_browser(dir.path(), "exec sleep 20");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--pdf",
+        "--browser",
+        browser.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args(args)
+        .current_dir(crate::support::fixtures())
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    // Until the browser has started (its profile exists somewhere), then a kill.
+    let started = std::time::Instant::now();
+    let profile_beside = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with("-browser"))
+    };
+    while std::fs::read_dir(&tmp).unwrap().count() == 0
+        && !profile_beside()
+        && started.elapsed().as_secs() < 30
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left: Vec<String> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+    // The next run on the folder removes what the killed one left beside it.
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!profile_beside(), "the profile is left beside the output");
+}
