@@ -9,8 +9,11 @@
 //! [`OutputDir::publish`] writes `partnerscope-manifest.json`, then swaps the staging folder
 //! and `DIR` in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`), so a reader sees the
 //! complete old or the complete new output, and removes the old one. With `--force` into a
-//! folder of the user's, the run's files are placed one by one and only files of the previous
-//! manifest are removed. A run that fails before publishing leaves `DIR` untouched.
+//! folder of the user's, or into a folder holding the current directory, the run's files are
+//! placed one by one and only files of the previous manifest are removed; a journal beside
+//! `DIR` lists them first, so the next run completes an update that was killed midway. A file
+//! the user edited is never replaced or removed, `--force` or not. A run that fails before
+//! publishing leaves `DIR` untouched.
 //!
 //! What the files contain is the renderers' business; how one file is written (a unique
 //! temporary name created exclusively, renamed when complete) is [`crate::output::AtomicFile`].
