@@ -58,7 +58,7 @@ check() {
     sleep "$delay"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    journal=$(ls -d ".$dir.partnerscope-journal" 2>/dev/null | wc -l)
+    if [ -e ".$dir.partnerscope-journal" ]; then journal=yes; else journal=no; fi
     # An exchange leaves the old or the new folder at every moment, for any reader; a
     # file-by-file update does once the next run has completed its journal.
     [ "$name" = swap ] || settle
