@@ -7,7 +7,10 @@
 #   inside  a run from inside the output folder (`--out .`), placed file by file (9 moments).
 # A file-by-file update is journalled: after each kill, one more run on the folder (one that
 # then fails: its response file does not exist) completes it, as any later run does, and only
-# then is the folder compared.
+# then is the folder compared. Its moments are counted from when the journal appears (`j+0.3`:
+# 0.3 s after), so that they fall while files are being placed, plus one in the middle of the
+# work. KILL_CHECK_ORGS (default 7500, 40 respondents each) makes the data smaller for a quick
+# run.
 # Usage: bash scripts/kill-check.sh [WORKDIR] [PATHS]   (default: a temporary folder; all paths)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +26,7 @@ mkdir -p "$work"
 cargo build --release --quiet
 bin="$PWD/target/release/partnerscope"
 cd "$work"
-[ -f big.csv ] || "$bin" simulate --organizations 7500 --respondents 40 --waves 1 --seed 9 -o big.csv --quiet
+[ -f big.csv ] || "$bin" simulate --organizations "${KILL_CHECK_ORGS:-7500}" --respondents 40 --waves 1 --seed 9 -o big.csv --quiet
 [ -f small.csv ] || "$bin" simulate --organizations 30 --respondents 20 --waves 1 --seed 4 -o small.csv --quiet
 # The lock file of a run in place is never removed (SPEC §14): not part of the output.
 digest() { (cd "$1" && find . -type f ! -name .partnerscope-lock -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
@@ -50,11 +53,17 @@ check() {
   run small.csv
   old=$(digest "$dir")
   for share in $shares; do
-    delay=$(echo "$full * $share" | bc)
     # Start from the old output every time.
     if [ "$(digest "$dir")" != "$old" ]; then run small.csv; fi
     (cd "$from" && exec "$bin" report "$work/big.csv" --out "$outarg" $flags --quiet >/dev/null 2>&1) &
     pid=$!
+    case $share in
+      j+*)
+        delay=${share#j+}
+        while kill -0 "$pid" 2>/dev/null && [ ! -e ".$dir.partnerscope-journal" ]; do sleep 0.01; done
+        ;;
+      *) delay=$(echo "$full * $share" | bc) ;;
+    esac
     sleep "$delay"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -64,7 +73,7 @@ check() {
     [ "$name" = swap ] || settle
     now=$(digest "$dir")
     if [ "$now" = "$old" ]; then state=old; olds=$((olds + 1)); elif [ "$now" = "$new" ]; then state=new; news=$((news + 1)); else state=MIXED; fails=$((fails + 1)); fi
-    echo "$name: killed after ${delay} s (${share} of a run): $state (journal left: $journal)"
+    echo "$name: killed at ${share} (${delay} s): $state (journal left: $journal)"
   done
   echo "$name: $olds old, $news new, $fails mixed folder(s)"
   # The next complete run removes what the killed ones left beside the folder.
@@ -80,8 +89,8 @@ for path in $paths; do
     # killed one first removes the killed run's staging folder (thousands of pages), so it
     # takes longer than the timed one: hence the moments past 1, up to where runs complete.
     swap) check swap out . out "" 0.02 0.1 0.3 0.5 0.7 0.85 0.93 0.97 0.99 1.0 1.03 1.06 1.1 1.2 1.35 1.5 2.0 ;;
-    force) check force fout . fout --force 0.3 0.8 0.9 0.95 0.98 1.0 1.03 1.1 1.4 ;;
-    inside) check inside iout iout . "" 0.3 0.8 0.9 0.95 0.98 1.0 1.03 1.1 1.4 ;;
+    force) check force fout . fout --force 0.5 j+0 j+0.02 j+0.1 j+0.3 j+0.6 j+1 j+2 j+4 ;;
+    inside) check inside iout iout . "" 0.5 j+0 j+0.02 j+0.1 j+0.3 j+0.6 j+1 j+2 j+4 ;;
     *) echo "unknown path $path (swap, force, inside)"; exit 2 ;;
   esac
 done
