@@ -43,7 +43,7 @@ check() {
   settle() { (cd "$from" && "$bin" report "$work/missing.csv" --out "$outarg" --quiet >/dev/null 2>&1) || true; }
   rm -rf "$dir" ".$dir.partnerscope-"* 2>/dev/null || true
   mkdir -p "$dir"
-  [ "$name" = swap ] || echo "the user's own file" >"$dir/mine.txt"
+  [ "$name" != force ] || echo "the user's own file" >"$dir/mine.txt"
   local start full new old fails=0 olds=0 news=0
   start=$(date +%s.%N)
   run big.csv
