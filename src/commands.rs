@@ -15,7 +15,7 @@ use crate::output_dir::{self, InstrumentRef, OutputDir, Published};
 use crate::renderer::Renderer;
 use crate::responses::{self, Dataset, LoadOptions, Organizations, Source};
 use crate::sources::{Encoding, Format, Reading};
-use crate::{demo, output, simulate, sources};
+use crate::{demo, outln, output, simulate, sources};
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -123,7 +123,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         ),
         Command::Templates { export, force } => {
             crate::report::templates::export(&export, force)?;
-            println!("wrote the built-in templates to {}", export.display());
+            outln!("wrote the built-in templates to {}", export.display());
             Ok(0)
         }
     }
@@ -155,11 +155,14 @@ fn open_output<'a>(
     )
 }
 
+/// `asked` says whether this run was asked for PDFs and the workbook, for the note on what of
+/// the previous output it did not write again.
 fn publish(
     dir: OutputDir,
     command: &str,
     instrument: &Instrument,
     common: &Common,
+    asked: (bool, bool),
 ) -> Result<Published> {
     let published = dir.publish(
         command,
@@ -173,6 +176,11 @@ fn publish(
             "note: {} was updated in place, file by file (its other files are kept)",
             published.target.display()
         );
+    }
+    if let Some(note) = output_dir::not_in_this_one(&published.previous_only, asked.0, asked.1) {
+        if !common.quiet {
+            eprintln!("note: {note}");
+        }
     }
     Ok(published)
 }
@@ -190,7 +198,7 @@ pub fn load_instrument(common: &Common) -> Result<Instrument> {
 
 fn warn(common: &Common, message: &str) {
     if !common.quiet {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", crate::terminal::escape(message));
     }
 }
 
@@ -214,6 +222,7 @@ fn reading(instrument: &Instrument, args: &SourceArgs) -> Result<Reading> {
             ))
         })?);
     }
+    refuse_file_as_org(args.org.as_deref())?;
     for (key, value) in [
         ("org", &args.org),
         ("role", &args.role),
@@ -224,6 +233,19 @@ fn reading(instrument: &Instrument, args: &SourceArgs) -> Result<Reading> {
         }
     }
     Ok(reading)
+}
+
+/// `--org` sets one organization id for every row; a value that is a file (or reads like one)
+/// was meant for `--orgs`, and would merge every client into one organization (SPEC §14).
+fn refuse_file_as_org(org: Option<&str>) -> Result<()> {
+    let Some(value) = org else { return Ok(()) };
+    let lower = value.to_ascii_lowercase();
+    if Path::new(value).is_file() || lower.ends_with(".csv") || lower.ends_with(".xlsx") {
+        return Err(Error::Usage(format!(
+            "--org {value}: --org gives every row this one organization id, and this reads like a file; did you mean --orgs? (--orgs FILE reads the organizations file)"
+        )));
+    }
+    Ok(())
 }
 
 /// Prints the import's warnings: each at most [`responses::MAX_LISTED`] times in a row of the
@@ -364,7 +386,7 @@ fn score(
         analysis
     })
     .map_err(|e| dir.unpublished(e))?;
-    let published = publish(dir, "score", &instrument, common)?;
+    let published = publish(dir, "score", &instrument, common, (false, false))?;
     clock.lap("output");
     warn_unlisted(&analysis, common);
     if !common.quiet {
@@ -374,7 +396,7 @@ fn score(
             published.target.display()
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 
@@ -477,7 +499,8 @@ fn report(
     .render(&analysis, dir.path())
     .map_err(|e| dir.unpublished(e))?;
     clock.lap("data files and pages");
-    let published = publish(dir, "report", &instrument, common)?;
+    let asked = (extras.pdf.is_some(), extras.xlsx);
+    let published = publish(dir, "report", &instrument, common, asked)?;
     clock.lap("publishing");
     if !common.quiet && pages > 0 {
         eprintln!(
@@ -492,7 +515,7 @@ fn report(
             }
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     if pages == 0 {
         // The user asked for reports and got none: say why, and fail (SPEC §12).
         eprintln!(
@@ -573,6 +596,7 @@ fn questionnaire(
     force: bool,
     common: &Common,
 ) -> Result<i32> {
+    refuse_file_as_org(org)?;
     let instrument = load_instrument(common)?;
     let month = creation_time()[..7].to_string();
     let options =
@@ -597,7 +621,7 @@ fn validate(
     common: &Common,
 ) -> Result<i32> {
     let instrument = load_instrument(common)?;
-    println!(
+    outln!(
         "{}: instrument `{}` {} is valid ({} dimensions, {} items, {} outcomes)",
         common
             .survey
@@ -613,7 +637,7 @@ fn validate(
     );
     if let Some(path) = orgs {
         let orgs = Organizations::load(path)?;
-        println!("{}: {} organizations", path.display(), orgs.entries.len());
+        outln!("{}: {} organizations", path.display(), orgs.entries.len());
     }
     if files.is_empty() {
         return Ok(0);
@@ -637,15 +661,15 @@ fn validate(
         } else {
             format!(" column `{}`:", r.column)
         };
-        println!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
+        outln!("{}:{}:{column} rejected: {}", r.file, r.line, r.reason);
     }
     if data.rejects.len() > SHOWN_REJECTS {
-        println!(
+        outln!(
             "… and {} more rejected rows",
             data.rejects.len() - SHOWN_REJECTS
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(if strict && !data.rejects.is_empty() {
         2
     } else {
@@ -691,7 +715,7 @@ fn norms(
             norms.populations.len()
         );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 
@@ -719,11 +743,16 @@ fn stats(
     let summary = crate::research::StatsFiles
         .render(&results, dir.path())
         .map_err(|e| dir.unpublished(e))?;
-    publish(dir, "stats", &instrument, common)?;
+    // The summary names the staging folder it was written in: name the published one.
+    let staging = dir.path().display().to_string();
+    let published = publish(dir, "stats", &instrument, common, (false, false))?;
     if !common.quiet {
-        eprintln!("{summary}");
+        eprintln!(
+            "{}",
+            summary.replace(&staging, &published.target.display().to_string())
+        );
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 
@@ -761,7 +790,7 @@ fn import(
             );
         }
     }
-    println!("{}", data.reconciliation());
+    outln!("{}", data.reconciliation());
     Ok(0)
 }
 

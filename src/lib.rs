@@ -40,5 +40,6 @@ pub mod score;
 pub mod simulate;
 pub mod sources;
 pub mod stats;
+pub mod terminal;
 
 pub use error::{Error, Result};

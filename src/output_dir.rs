@@ -9,8 +9,11 @@
 //! [`OutputDir::publish`] writes `partnerscope-manifest.json`, then swaps the staging folder
 //! and `DIR` in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`), so a reader sees the
 //! complete old or the complete new output, and removes the old one. With `--force` into a
-//! folder of the user's, the run's files are placed one by one and only files of the previous
-//! manifest are removed. A run that fails before publishing leaves `DIR` untouched.
+//! folder of the user's, or into a folder holding the current directory, the run's files are
+//! placed one by one and only files of the previous manifest are removed; a journal beside
+//! `DIR` lists them first, so the next run completes an update that was killed midway. A file
+//! the user edited is never replaced or removed, `--force` or not. A run that fails before
+//! publishing leaves `DIR` untouched.
 //!
 //! What the files contain is the renderers' business; how one file is written (a unique
 //! temporary name created exclusively, renamed when complete) is [`crate::output::AtomicFile`].
@@ -104,6 +107,8 @@ pub struct Published {
     pub files: usize,
     /// Whether files were placed one by one instead of swapping the folder.
     pub in_place: bool,
+    /// Files of the output this run replaced that it did not write again, sorted.
+    pub previous_only: Vec<String>,
 }
 
 impl OutputDir {
@@ -131,15 +136,18 @@ impl OutputDir {
             options,
         )?];
         fault::pause("pause:");
+        // An interrupted file-by-file update is finished (or undone) before anything else.
+        journal::recover(&parent, &name, &target, options.quiet)?;
         remove_stale_staging(&parent, &name);
 
         let (mut mode, previous) = match ownership(&target)? {
             Ownership::Absent | Ownership::Empty => (Mode::Replace, None),
-            Ownership::Owned(manifest) => (Mode::Replace, manifest),
-            Ownership::Foreign(_) if options.force => {
-                (Mode::InPlace, read_manifest(&target).ok().flatten())
+            Ownership::Owned(manifest) => (Mode::Replace, Some(manifest)),
+            Ownership::Foreign { edited, .. } if !edited.is_empty() => {
+                return Err(edited_files(dir, &edited))
             }
-            Ownership::Foreign(paths) => return Err(foreign(dir, &paths)),
+            Ownership::Foreign { manifest, .. } if options.force => (Mode::InPlace, manifest),
+            Ownership::Foreign { paths, .. } => return Err(foreign(dir, &paths)),
         };
         // Swapping out the folder a shell stands in would leave the user in a deleted folder.
         if mode == Mode::Replace && target.exists() && holds_current_dir(&target) {
@@ -224,15 +232,23 @@ impl OutputDir {
             }
         }
         if in_place {
-            self.place_one_by_one(&manifest)?;
+            self.place_one_by_one(&manifest, &json)?;
         }
         self.published = true;
         // The staging folder now holds the old output (or nothing): ours to remove.
         remove_tree(&self.staging);
+        let written: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
         Ok(Published {
             target: self.target.clone(),
             files: manifest.files.len(),
             in_place,
+            previous_only: self
+                .previous
+                .iter()
+                .flat_map(|m| &m.files)
+                .filter(|f| !written.contains(f.path.as_str()))
+                .map(|f| f.path.clone())
+                .collect(),
         })
     }
 
@@ -263,46 +279,59 @@ impl OutputDir {
         Ok(())
     }
 
-    /// Moves each staged file into `DIR` by an atomic rename, removes what the previous
-    /// manifest listed and this run did not write, and places the manifest last.
-    fn place_one_by_one(&self, manifest: &Manifest) -> Result<()> {
+    /// Places the staged files into `DIR` one by one, crash-safe: a journal beside `DIR`
+    /// lists every file to place and to remove, with its hash, before anything moves, and
+    /// the manifest is placed last; a run killed midway leaves the journal, and the next run
+    /// on `DIR` completes it before anything else ([`journal::recover`]).
+    fn place_one_by_one(&mut self, manifest: &Manifest, manifest_bytes: &[u8]) -> Result<()> {
         // Check every destination before moving anything: no link followed, no folder
-        // where a file goes.
+        // where a file goes, no file of the user's replaced.
+        let owned: BTreeMap<&str, &FileEntry> = self
+            .previous
+            .iter()
+            .flat_map(|m| &m.files)
+            .map(|f| (f.path.as_str(), f))
+            .collect();
         for entry in &manifest.files {
             check_destination(&self.target, &entry.path)?;
+            let to = self.target.join(&entry.path);
+            if fs::symlink_metadata(&to).is_ok()
+                && !owned
+                    .get(entry.path.as_str())
+                    .is_some_and(|o| matches_entry(&to, o))
+            {
+                return Err(not_replaced(&self.target, &entry.path));
+            }
         }
         check_destination(&self.target, MANIFEST)?;
-        fs::create_dir_all(&self.target)
-            .map_err(|e| Error::io(&self.target, "cannot create the folder", e))?;
-        for entry in &manifest.files {
-            let to = self.target.join(&entry.path);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(parent, "cannot create the folder", e))?;
-            }
-            fs::rename(self.staging.join(&entry.path), &to)
-                .map_err(|e| Error::io(&to, "cannot place the file", e))?;
-            fault::stop_at("placing");
-        }
-        if let Some(previous) = &self.previous {
-            let written: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
-            for old in previous
-                .files
+        let written: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+        let mut place = manifest.files.clone();
+        place.push(FileEntry {
+            path: MANIFEST.into(),
+            bytes: manifest_bytes.len() as u64,
+            sha256: sha256_bytes(manifest_bytes),
+        });
+        let journal = journal::Journal {
+            format: journal::FORMAT.into(),
+            staging: file_name(&self.staging),
+            place,
+            remove: self
+                .previous
                 .iter()
+                .flat_map(|m| &m.files)
                 .filter(|f| !written.contains(f.path.as_str()))
-            {
-                // Only a file still as partnerscope wrote it, reached without passing through a
-                // link: an edited one is the user's now.
-                let path = self.target.join(&old.path);
-                if !passes_a_link(&self.target, &old.path) && matches_entry(&path, old) {
-                    let _ = fs::remove_file(&path);
-                    remove_empty_parents(&self.target, &path);
-                }
-            }
-        }
-        let manifest_path = self.target.join(MANIFEST);
-        fs::rename(self.staging.join(MANIFEST), &manifest_path)
-            .map_err(|e| Error::io(&manifest_path, "cannot place the file", e))
+                .cloned()
+                .collect(),
+        };
+        let parent = self.target.parent().unwrap_or(Path::new("/"));
+        journal::write(parent, &file_name(&self.target), &self.staging, &journal)?;
+        // From here on the staging folder belongs to the journal: a failure leaves both for
+        // the next run to complete.
+        self.published = true;
+        fault::stop_at("journal-written");
+        journal::apply(&self.target, &self.staging, &journal)?;
+        journal::remove(parent, &file_name(&self.target));
+        Ok(())
     }
 }
 
@@ -523,10 +552,16 @@ fn remove_tree(path: &Path) {
 enum Ownership {
     Absent,
     Empty,
-    /// Every file is listed in the manifest (or, without one, is a name earlier versions wrote).
-    Owned(Option<Manifest>),
-    /// The paths (relative to `DIR`) partnerscope did not write.
-    Foreign(Vec<String>),
+    /// Every file is listed in the manifest, unchanged (or, without one, is a file an earlier
+    /// version wrote: then the manifest describes the files as found).
+    Owned(Manifest),
+    Foreign {
+        /// The paths (relative to `DIR`) partnerscope did not write.
+        paths: Vec<String>,
+        /// Files the manifest lists whose size or hash changed: edited by the user.
+        edited: Vec<String>,
+        manifest: Option<Manifest>,
+    },
 }
 
 fn ownership(target: &Path) -> Result<Ownership> {
@@ -542,42 +577,75 @@ fn ownership(target: &Path) -> Result<Ownership> {
         Err(reason) => {
             let mut paths = vec![format!("{MANIFEST} ({reason})")];
             paths.extend(found.files.keys().filter(|p| *p != MANIFEST).cloned());
-            return Ok(Ownership::Foreign(paths));
+            return Ok(Ownership::Foreign {
+                paths,
+                edited: Vec::new(),
+                manifest: None,
+            });
         }
     };
     let mut foreign: Vec<String> = found.others.clone();
-    match &manifest {
+    let mut edited: Vec<String> = Vec::new();
+    let legacy = manifest.is_none();
+    let manifest = match manifest {
         Some(manifest) => {
             let listed: BTreeMap<&str, &FileEntry> = manifest
                 .files
                 .iter()
                 .map(|f| (f.path.as_str(), f))
                 .collect();
-            let unlisted: Vec<&String> = found
-                .files
-                .keys()
-                .filter(|p| *p != MANIFEST && !listed.contains_key(p.as_str()))
-                .collect();
-            foreign.extend(unlisted.into_iter().cloned());
-            let edited: Vec<String> = found
+            foreign.extend(
+                found
+                    .files
+                    .keys()
+                    .filter(|p| *p != MANIFEST && !listed.contains_key(p.as_str()))
+                    .cloned(),
+            );
+            edited = found
                 .files
                 .par_iter()
                 .filter_map(|(path, size)| {
                     let entry = listed.get(path.as_str())?;
                     let same = *size == entry.bytes && matches_entry(&target.join(path), entry);
-                    (!same).then(|| format!("{path} (changed since partnerscope wrote it)"))
+                    (!same).then(|| path.clone())
                 })
                 .collect();
-            foreign.extend(edited);
+            edited.sort();
+            Some(manifest)
         }
-        None => foreign.extend(
-            found
+        None => {
+            let (ours, theirs): (Vec<_>, Vec<_>) = found
                 .files
-                .keys()
-                .filter(|p| !legacy::is_output_name(p))
-                .cloned(),
-        ),
-    }
+                .par_iter()
+                .map(|(path, &bytes)| {
+                    let full = target.join(path);
+                    let mut head = Vec::new();
+                    let _ = File::open(&full)
+                        .and_then(|f| f.take(legacy::HEAD_BYTES).read_to_end(&mut head));
+                    let entry = (legacy::is_output(path, &head))
+                        .then(|| sha256_file(&full).ok())
+                        .flatten()
+                        .map(|sha256| FileEntry {
+                            path: path.clone(),
+                            bytes,
+                            sha256,
+                        });
+                    (path.clone(), entry)
+                })
+                .partition(|(_, entry)| entry.is_some());
+            foreign.extend(theirs.into_iter().map(|(path, _)| path));
+            Some(Manifest {
+                format: MANIFEST_FORMAT.into(),
+                partnerscope_version: "earlier".into(),
+                command: String::new(),
+                instrument: InstrumentRef {
+                    id: String::new(),
+                    version: String::new(),
+                },
+                files: ours.into_iter().filter_map(|(_, entry)| entry).collect(),
+            })
+        }
+    };
     // A folder is ours when it holds (or held) files of ours; an unrelated one is the user's.
     let listed_dirs: BTreeSet<String> = found
         .files
@@ -596,11 +664,17 @@ fn ownership(target: &Path) -> Result<Ownership> {
             .filter(|d| !listed_dirs.contains(*d))
             .cloned(),
     );
-    if foreign.is_empty() {
-        Ok(Ownership::Owned(manifest))
-    } else {
-        foreign.sort();
-        Ok(Ownership::Foreign(foreign))
+    match manifest {
+        Some(manifest) if foreign.is_empty() && edited.is_empty() => Ok(Ownership::Owned(manifest)),
+        manifest => {
+            foreign.sort();
+            Ok(Ownership::Foreign {
+                paths: foreign,
+                edited,
+                // Files recognised in a folder that is not ours are the user's like the rest.
+                manifest: manifest.filter(|_| !legacy),
+            })
+        }
     }
 }
 
@@ -622,6 +696,92 @@ fn foreign(dir: &Path, paths: &[String]) -> Error {
         "{}: holds files partnerscope did not write ({}); choose a new or empty folder, or add --force to write beside them (they are kept)",
         dir.display(),
         shown.join(", ")
+    ))
+}
+
+/// Edited files are the user's work: never overwritten or removed, `--force` or not.
+fn edited_files(dir: &Path, paths: &[String]) -> Error {
+    let mut shown: Vec<String> = paths
+        .iter()
+        .take(SHOWN_PATHS)
+        .map(|p| format!("{p} (changed since partnerscope wrote it)"))
+        .collect();
+    if paths.len() > SHOWN_PATHS {
+        shown.push(format!("… and {} more", paths.len() - SHOWN_PATHS));
+    }
+    let (them, it) = if paths.len() == 1 {
+        ("it", "it")
+    } else {
+        ("them", "they")
+    };
+    Error::Usage(format!(
+        "{}: holds {}; partnerscope never overwrites or removes a file you edited, with or without --force: move {them} out of {} to keep {them}, then run again ({it} will not be rewritten in place)",
+        dir.display(),
+        shown.join(", "),
+        dir.display()
+    ))
+}
+
+/// A file of the user's where this run writes one of its own.
+fn not_replaced(target: &Path, relative: &str) -> Error {
+    Error::Usage(format!(
+        "{}: partnerscope did not write this file and would replace it; nothing was changed: move it out of {} and run again, or choose another --out",
+        target.join(relative).display(),
+        target.display()
+    ))
+}
+
+/// What of the previous output a run did not write again (SPEC §14), e.g. "15 PDFs and
+/// data/results.xlsx of the previous run are not in this one (no --pdf, --xlsx)". `pdf` and
+/// `xlsx` say whether this run was asked for them; `None` when nothing is missing.
+pub fn not_in_this_one(paths: &[String], pdf: bool, xlsx: bool) -> Option<String> {
+    if paths.is_empty() {
+        return None;
+    }
+    let is_page = |p: &str| p.starts_with("orgs/") && p.ends_with(".html");
+    let pdfs: Vec<&String> = paths.iter().filter(|p| p.ends_with(".pdf")).collect();
+    let workbooks: Vec<&String> = paths.iter().filter(|p| p.ends_with(".xlsx")).collect();
+    let pages: Vec<&String> = paths.iter().filter(|p| is_page(p)).collect();
+    let others: Vec<&String> = paths
+        .iter()
+        .filter(|p| !(p.ends_with(".pdf") || p.ends_with(".xlsx") || is_page(p)))
+        .collect();
+    let group = |list: &[&String], plural: &str| match list.len() {
+        0 => None,
+        1 => Some(list[0].clone()),
+        n => Some(format!("{n} {plural}")),
+    };
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(group(&pdfs, "PDFs"));
+    parts.extend(workbooks.iter().map(|w| (*w).clone()));
+    parts.extend(group(&pages, "organization pages"));
+    const NAMED: usize = 3;
+    if others.len() <= NAMED {
+        parts.extend(others.iter().map(|p| (*p).clone()));
+    } else {
+        parts.extend(others[..NAMED - 1].iter().map(|p| (*p).clone()));
+        parts.push(format!("{} other files", others.len() - (NAMED - 1)));
+    }
+    let listed = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => return None,
+    };
+    let verb = if paths.len() == 1 { "is" } else { "are" };
+    let mut flags = Vec::new();
+    if !pdfs.is_empty() && !pdf {
+        flags.push("--pdf");
+    }
+    if !workbooks.is_empty() && !xlsx {
+        flags.push("--xlsx");
+    }
+    let why = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" (no {})", flags.join(", "))
+    };
+    Some(format!(
+        "{listed} of the previous run {verb} not in this one{why}"
     ))
 }
 
@@ -720,6 +880,11 @@ fn matches_entry(path: &Path, entry: &FileEntry) -> bool {
         }
         _ => false,
     }
+}
+
+fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    crate::output::file::hex(&Sha256::digest(bytes))
 }
 
 fn sha256_file(path: &Path) -> io::Result<String> {
@@ -856,36 +1021,254 @@ fn carry_litter(from: &Path, to: &Path) {
     }
 }
 
-/// Names earlier versions wrote, before folders carried a manifest: a folder holding only
-/// these is accepted as partnerscope's once.
+/// Earlier versions' outputs, before folders carried a manifest: a folder is taken for one
+/// (once) only by what its files hold: pages carrying partnerscope's `generator` meta tag, CSVs
+/// with exactly the header that version wrote, JSON opening with its `partnerscope_version`.
+/// A name alone never makes a file partnerscope's (a researcher's own `items.csv` is not).
 mod legacy {
-    const DATA_FILES: [&str; 7] = [
-        "respondent_scores.csv",
-        "org_scores.csv",
-        "org_summary.csv",
-        "perception_gaps.csv",
-        "changes.csv",
-        "rejects.csv",
-        "scores.json",
-    ];
-    const STATS_FILES: [&str; 6] = [
-        "reliability.csv",
-        "items.csv",
-        "correlations.csv",
-        "quality.csv",
-        "stats.json",
-        "stats.html",
-    ];
+    /// How many bytes of a file are read to recognise it.
+    pub const HEAD_BYTES: u64 = 64 << 10;
 
-    pub fn is_output_name(path: &str) -> bool {
-        match path.split_once('/') {
-            None => {
-                path == "index.html" || DATA_FILES.contains(&path) || STATS_FILES.contains(&path)
+    const DATA_HEADERS: [(&str, &str); 5] = [
+        (
+            "org_scores.csv",
+            "org,wave,group,measure,n,mean,sd,ci_low,ci_high,percentile,p25,median,p75",
+        ),
+        (
+            "org_summary.csv",
+            "org,name,wave,n,index,level,percentile,population,next_level,points_to_next,blocking_dimensions",
+        ),
+        (
+            "perception_gaps.csv",
+            "org,wave,measure,first_role,second_role,first_mean,second_mean,gap,flag",
+        ),
+        (
+            "changes.csv",
+            "org,measure,from_wave,to_wave,from_mean,to_mean,difference,t,df,p,hedges_g,meaningful",
+        ),
+        ("rejects.csv", "file,line,column,respondent_id,reason"),
+    ];
+    const STATS_HEADERS: [(&str, &str); 4] = [
+        (
+            "reliability.csv",
+            "dimension,wave,k,n,alpha,alpha_ci_low,alpha_ci_high,warning",
+        ),
+        (
+            "items.csv",
+            "dimension,item,n,mean,sd,share_missing,share_na,item_total_r,alpha_if_dropped,warning",
+        ),
+        ("correlations.csv", "first,second,n,r,p"),
+        ("quality.csv", "respondent_id,org,role,wave,problem"),
+    ];
+    const GENERATOR: &[u8] = b"<meta name=\"generator\" content=\"partnerscope ";
+
+    /// What an earlier version wrote under a name.
+    #[derive(Debug, PartialEq)]
+    enum Kind {
+        Page,
+        Csv(&'static str),
+        RespondentScores,
+        Json,
+    }
+
+    fn kind(path: &str) -> Option<Kind> {
+        let data = |name: &str| {
+            if name == "respondent_scores.csv" {
+                return Some(Kind::RespondentScores);
             }
-            Some(("data", name)) => DATA_FILES.contains(&name),
-            Some(("orgs", name)) => !name.contains('/') && name.ends_with(".html"),
-            Some(_) => false,
+            if name == "scores.json" {
+                return Some(Kind::Json);
+            }
+            DATA_HEADERS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, h)| Kind::Csv(h))
+        };
+        match path.split_once('/') {
+            None if path == "index.html" || path == "stats.html" => Some(Kind::Page),
+            None if path == "stats.json" => Some(Kind::Json),
+            None => data(path).or_else(|| {
+                STATS_HEADERS
+                    .iter()
+                    .find(|(n, _)| *n == path)
+                    .map(|(_, h)| Kind::Csv(h))
+            }),
+            Some(("data", name)) => data(name),
+            Some(("orgs", name)) if !name.contains('/') && name.ends_with(".html") => {
+                Some(Kind::Page)
+            }
+            Some(_) => None,
         }
+    }
+
+    /// Whether the file at `path` (relative), beginning with `head`, is one an earlier version
+    /// wrote.
+    pub fn is_output(path: &str, head: &[u8]) -> bool {
+        let first_line = || {
+            let end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+            head[..end].strip_suffix(b"\r").unwrap_or(&head[..end])
+        };
+        match kind(path) {
+            None => false,
+            Some(Kind::Page) => memchr::memmem::find(head, GENERATOR).is_some(),
+            Some(Kind::Csv(header)) => first_line() == header.as_bytes(),
+            Some(Kind::RespondentScores) => {
+                let line = first_line();
+                line.starts_with(b"respondent_id,org,role,wave,")
+                    && memchr::memmem::find(line, b",index,level").is_some()
+            }
+            Some(Kind::Json) => {
+                let rest = head.strip_prefix(b"{").unwrap_or(b"");
+                let start = rest
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(rest.len());
+                rest[start..].starts_with(b"\"partnerscope_version\"")
+            }
+        }
+    }
+}
+
+/// The journal of a file-by-file update (SPEC §14): `.<name>.partnerscope-journal` beside
+/// `DIR`, written (whole, by a rename) before the first file moves and removed after the
+/// manifest is placed. It names the staging folder the files come from and lists, with their
+/// sizes and hashes, every file to place (the manifest last) and every file of the previous
+/// output to remove. Placing a file is a rename and removing one checks its hash, so applying
+/// a journal twice does what applying it once does: a later run completes a killed one by
+/// applying its journal again.
+mod journal {
+    use super::*;
+
+    pub const FORMAT: &str = "partnerscope-journal/1";
+
+    #[derive(Debug, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Journal {
+        pub format: String,
+        /// The staging folder's name, beside `DIR`.
+        pub staging: String,
+        pub place: Vec<FileEntry>,
+        pub remove: Vec<FileEntry>,
+    }
+
+    fn path(parent: &Path, name: &str) -> PathBuf {
+        parent.join(format!(".{name}.partnerscope-journal"))
+    }
+
+    /// Writes the journal into the staging folder, then renames it beside `DIR`.
+    pub fn write(parent: &Path, name: &str, staging: &Path, journal: &Journal) -> Result<()> {
+        let mut json = serde_json::to_vec_pretty(journal)
+            .map_err(|e| Error::Other(format!("cannot serialise the journal: {e}")))?;
+        json.push(b'\n');
+        let temp = staging.join(".partnerscope-journal");
+        let final_path = path(parent, name);
+        let written = (|| {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+            fs::rename(&temp, &final_path)
+        })();
+        written.map_err(|e| Error::io(&final_path, "cannot write the journal", e))
+    }
+
+    pub fn remove(parent: &Path, name: &str) {
+        let _ = fs::remove_file(path(parent, name));
+    }
+
+    /// Places what is still to place, removes what is to remove, manifest last.
+    pub fn apply(target: &Path, staging: &Path, journal: &Journal) -> Result<()> {
+        fs::create_dir_all(target).map_err(|e| Error::io(target, "cannot create the folder", e))?;
+        let (manifest, files) = journal
+            .place
+            .split_last()
+            .ok_or_else(|| Error::Other("the journal lists no manifest".into()))?;
+        for entry in files {
+            place(target, staging, entry)?;
+            fault::stop_at("placing");
+        }
+        for old in &journal.remove {
+            // Only a file still as partnerscope wrote it, reached without passing through a
+            // link: an edited one is the user's now.
+            let path = target.join(&old.path);
+            if !passes_a_link(target, &old.path) && matches_entry(&path, old) {
+                let _ = fs::remove_file(&path);
+                remove_empty_parents(target, &path);
+            }
+        }
+        place(target, staging, manifest)
+    }
+
+    /// Moves one staged file into place; a file no longer staged must already be in place.
+    fn place(target: &Path, staging: &Path, entry: &FileEntry) -> Result<()> {
+        let from = staging.join(&entry.path);
+        let to = target.join(&entry.path);
+        if fs::symlink_metadata(&from).is_ok_and(|m| m.is_file()) {
+            check_destination(target, &entry.path)?;
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| Error::io(parent, "cannot create the folder", e))?;
+            }
+            return fs::rename(&from, &to).map_err(|e| Error::io(&to, "cannot place the file", e));
+        }
+        if matches_entry(&to, entry) {
+            return Ok(());
+        }
+        Err(Error::Other(format!(
+            "{}: an interrupted update of this folder cannot be completed: the file is neither staged in {} nor in place; the folder holds a mix of two runs: move it away and run again",
+            to.display(),
+            staging.display()
+        )))
+    }
+
+    /// Completes the update a killed run left (its journal beside `DIR`). Called with the
+    /// lock held, before the stale staging folders (the journal's among them) are removed.
+    pub fn recover(parent: &Path, name: &str, target: &Path, quiet: bool) -> Result<()> {
+        let at = path(parent, name);
+        match fs::symlink_metadata(&at) {
+            Err(_) => return Ok(()),
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                return Err(Error::Usage(format!(
+                "{}: is not a file; partnerscope keeps the journal of an update there: remove it",
+                at.display()
+            )))
+            }
+        }
+        let unreadable = || {
+            Error::Usage(format!(
+                "{}: is not a journal partnerscope can read, so {} may hold a mix of two runs; remove the journal and check the folder",
+                at.display(),
+                target.display()
+            ))
+        };
+        let bytes = fs::read(&at).map_err(|e| Error::io(&at, "cannot read the journal", e))?;
+        let journal: Journal = serde_json::from_slice(&bytes).map_err(|_| unreadable())?;
+        let staging_ok = journal.format == FORMAT
+            && journal.staging.starts_with(&staging_prefix(name))
+            && is_plain_relative(&journal.staging)
+            && !journal.staging.contains('/');
+        let paths_ok = journal
+            .place
+            .iter()
+            .chain(&journal.remove)
+            .all(|f| is_plain_relative(&f.path));
+        if !staging_ok || !paths_ok {
+            return Err(unreadable());
+        }
+        let staging = parent.join(&journal.staging);
+        apply(target, &staging, &journal)?;
+        remove(parent, name);
+        remove_tree(&staging);
+        if !quiet {
+            eprintln!(
+                "note: completed the update of {} that an interrupted run had begun",
+                target.display()
+            );
+        }
+        Ok(())
     }
 }
 
@@ -1092,14 +1475,69 @@ mod tests {
     }
 
     #[test]
-    fn legacy_names() {
-        assert!(legacy::is_output_name("index.html"));
-        assert!(legacy::is_output_name("orgs/acme.html"));
-        assert!(legacy::is_output_name("data/scores.json"));
-        assert!(legacy::is_output_name("reliability.csv"));
-        assert!(!legacy::is_output_name("data/responses.csv"));
-        assert!(!legacy::is_output_name("orgs/x/y.html"));
-        assert!(!legacy::is_output_name("thesis.docx"));
+    fn earlier_outputs_are_recognised_by_content_not_name() {
+        let page = b"<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"generator\" content=\"partnerscope 0.1.0\">";
+        assert!(legacy::is_output("index.html", page));
+        assert!(legacy::is_output("orgs/acme.html", page));
+        assert!(!legacy::is_output(
+            "orgs/acme.html",
+            b"<html><h1>Team</h1></html>"
+        ));
+        assert!(!legacy::is_output("notes.html", page));
+        assert!(legacy::is_output(
+            "data/rejects.csv",
+            b"file,line,column,respondent_id,reason\n"
+        ));
+        assert!(legacy::is_output(
+            "rejects.csv",
+            b"file,line,column,respondent_id,reason\r\nx,1,,r1,why\r\n"
+        ));
+        assert!(!legacy::is_output(
+            "data/rejects.csv",
+            b"file,line,reason\n"
+        ));
+        assert!(legacy::is_output(
+            "data/respondent_scores.csv",
+            b"respondent_id,org,role,wave,collaboration,index,level,sat\n"
+        ));
+        assert!(!legacy::is_output("items.csv", b"id,text\nq1,How often\n"));
+        assert!(legacy::is_output(
+            "scores.json",
+            b"{\"partnerscope_version\":\"0.1.0\",\"instrument\":{}}"
+        ));
+        assert!(legacy::is_output(
+            "stats.json",
+            b"{\n  \"partnerscope_version\": \"0.1.0\""
+        ));
+        assert!(!legacy::is_output("scores.json", b"{\"subject\": 12}"));
+        assert!(!legacy::is_output("data/responses.csv", b"respondent_id\n"));
+        assert!(!legacy::is_output("thesis.docx", page));
+    }
+
+    #[test]
+    fn the_previous_output_not_written_again_is_named_by_kind() {
+        let mut paths: Vec<String> = (0..14).map(|i| format!("orgs/o{i}.pdf")).collect();
+        paths.push("index.pdf".into());
+        paths.push("data/results.xlsx".into());
+        assert_eq!(
+            not_in_this_one(&paths, false, false).unwrap(),
+            "15 PDFs and data/results.xlsx of the previous run are not in this one (no --pdf, --xlsx)"
+        );
+        assert_eq!(
+            not_in_this_one(&["data/results.xlsx".to_string()], true, false).unwrap(),
+            "data/results.xlsx of the previous run is not in this one (no --xlsx)"
+        );
+        let gone = ["orgs/a.html", "orgs/a.pdf", "orgs/b.html"].map(String::from);
+        assert_eq!(
+            not_in_this_one(&gone, true, false).unwrap(),
+            "orgs/a.pdf and 2 organization pages of the previous run are not in this one"
+        );
+        let others = ["a.csv", "b.csv", "c.csv", "d.csv"].map(String::from);
+        assert_eq!(
+            not_in_this_one(&others, false, false).unwrap(),
+            "a.csv, b.csv and 2 other files of the previous run are not in this one"
+        );
+        assert_eq!(not_in_this_one(&[], false, false), None);
     }
 
     #[test]

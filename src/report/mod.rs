@@ -91,6 +91,9 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
         .filter_map(|list| Some((*list.last()?, list)))
         .collect();
     let slugs = slug::slugs(by_org.iter().map(|(latest, _)| analysis.org_id(*latest)));
+    for collision in slug::collisions(&slugs).iter().filter(|_| !quiet) {
+        eprintln!("warning: {}", crate::terminal::escape(collision));
+    }
     let figures = items::all_figures(analysis);
     // Population medians of item means, once per wave.
     let mut medians = std::collections::BTreeMap::new();
@@ -159,7 +162,7 @@ fn print_pdfs(
     options: &PdfOptions,
     quiet: bool,
 ) -> Result<Vec<String>> {
-    let mut printer = pdf::Printer::start(&options.browser, options.paper)?;
+    let mut printer = pdf::Printer::start(&options.browser, options.paper, out)?;
     let progress = progress_bar(pages.len() as u64 + 1, quiet);
     progress.set_message("printing PDFs");
     let mut names = Vec::with_capacity(pages.len());

@@ -10,7 +10,7 @@
 //! and no crate beyond `serde_json` is needed. What this leaves to others: finding the pages
 //! (the caller passes the files) and writing the PDFs (through `output::write_atomic`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -40,6 +40,14 @@ const MAC_APPS: [&str; 3] = [
 
 /// How long one page may take to load or print before the run gives up on the browser.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The longest message read from the browser. The longest real one is a page's PDF in base64
+/// (a few MiB); a browser that never ends a message stops the run here instead of filling
+/// memory.
+pub const MAX_MESSAGE_BYTES: u64 = 128 << 20;
+
+/// How many messages may wait unread: a browser sending faster than they are read waits.
+const QUEUED_MESSAGES: usize = 64;
 
 /// Paper sizes of `--paper`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -125,7 +133,8 @@ fn is_executable(path: &Path) -> bool {
 pub struct Printer {
     child: Child,
     commands: ChildStdin,
-    messages: Receiver<Value>,
+    /// Replies and events, or why reading them stopped.
+    messages: Receiver<std::result::Result<Value, String>>,
     next_id: u64,
     session: String,
     profile: PathBuf,
@@ -133,20 +142,19 @@ pub struct Printer {
 }
 
 impl Printer {
-    /// Starts the browser and opens the tab every page is printed in.
-    pub fn start(browser: &Path, paper: Paper) -> Result<Printer> {
+    /// Starts the browser and opens the tab every page is printed in. Its profile folder is
+    /// `<out>-browser`, beside the folder the pages are in: for a report that is the staging
+    /// folder, so the profile of a killed run is removed with the staging folder by the next
+    /// run instead of being left in the temporary folder.
+    pub fn start(browser: &Path, paper: Paper, out: &Path) -> Result<Printer> {
         if !cfg!(unix) {
             return Err(Error::Usage(
                 "--pdf drives the browser over a pipe that needs a Unix system (Linux or macOS); print the pages from the browser instead".into(),
             ));
         }
-        let profile = std::env::temp_dir().join(format!(
-            "partnerscope-browser-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
+        let mut profile = out.as_os_str().to_os_string();
+        profile.push("-browser");
+        let profile = PathBuf::from(profile);
         std::fs::create_dir(&profile)
             .map_err(|e| Error::io(&profile, "cannot create the browser's profile folder", e))?;
         let mut flags = vec![
@@ -182,24 +190,34 @@ impl Printer {
             .map_err(|e| Error::io(browser, "cannot start the browser", e))?;
         let commands = child.stdin.take().expect("piped stdin");
         let replies = child.stdout.take().expect("piped stdout");
-        let (send, messages) = std::sync::mpsc::channel();
+        let (send, messages) = std::sync::mpsc::sync_channel(QUEUED_MESSAGES);
         std::thread::spawn(move || {
             let mut reader = BufReader::new(replies);
             let mut buffer = Vec::new();
             loop {
                 buffer.clear();
-                match reader.read_until(0, &mut buffer) {
+                match (&mut reader)
+                    .take(MAX_MESSAGE_BYTES + 1)
+                    .read_until(0, &mut buffer)
+                {
                     Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        if buffer.last() == Some(&0) {
-                            buffer.pop();
-                        }
+                    Ok(_) if buffer.last() == Some(&0) => {
+                        buffer.pop();
                         if let Ok(message) = serde_json::from_slice::<Value>(&buffer) {
-                            if send.send(message).is_err() {
+                            if send.send(Ok(message)).is_err() {
                                 break;
                             }
                         }
                     }
+                    Ok(n) if n as u64 > MAX_MESSAGE_BYTES => {
+                        let _ = send.send(Err(format!(
+                            "the browser sent a message longer than {} MiB",
+                            MAX_MESSAGE_BYTES >> 20
+                        )));
+                        break;
+                    }
+                    // The browser closed its end in the middle of a message.
+                    Ok(_) => break,
                 }
             }
         });
@@ -306,7 +324,8 @@ impl Printer {
     fn next_message(&mut self, waiting_for: &str, deadline: Instant) -> Result<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         match self.messages.recv_timeout(left) {
-            Ok(message) => Ok(message),
+            Ok(Ok(message)) => Ok(message),
+            Ok(Err(why)) => Err(self.failed(waiting_for, &why)),
             Err(RecvTimeoutError::Timeout) => Err(self.failed(
                 waiting_for,
                 &format!("no answer within {} s", STEP_TIMEOUT.as_secs()),

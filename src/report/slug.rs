@@ -1,6 +1,11 @@
 //! File names for organization pages (SPEC §9): lowercase ASCII letters and digits joined by
 //! `-`, at most 64 characters, `org` when nothing is left, collisions numbered `-2`, `-3`… in
 //! bytewise order of the ids. Slugs never contain `/` or `.`, so a page cannot leave its folder.
+//!
+//! A numbered slug never takes another id's own slug (ids `ACME`, `acme` and `acme-2`: the
+//! page `acme-2.html` is `acme-2`'s, and `acme` gets `acme-3`), so which organization a page
+//! belongs to does not depend on which others are in the run; every collision is named
+//! ([`collisions`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,13 +35,15 @@ pub fn slug(id: &str) -> String {
 /// Unique slugs for a set of organization ids.
 pub fn slugs<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
     let sorted: BTreeSet<&str> = ids.into_iter().collect();
+    // Every id's own slug is reserved for it: a numbered one skips them.
+    let own: BTreeSet<String> = sorted.iter().map(|id| slug(id)).collect();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut out = BTreeMap::new();
     for id in sorted {
         let base = slug(id);
         let mut candidate = base.clone();
         let mut n = 2;
-        while taken.contains(&candidate) {
+        while taken.contains(&candidate) || (candidate != base && own.contains(&candidate)) {
             candidate = format!("{base}-{n}");
             n += 1;
         }
@@ -44,6 +51,33 @@ pub fn slugs<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Str
         out.insert(id.to_string(), candidate);
     }
     out
+}
+
+/// One message per group of ids whose pages would have had one name, saying which page is
+/// whose.
+pub fn collisions(slugs: &BTreeMap<String, String>) -> Vec<String> {
+    let mut by_base: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    for (id, page) in slugs {
+        by_base
+            .entry(slug(id))
+            .or_default()
+            .push((id.as_str(), page.as_str()));
+    }
+    by_base
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(base, ids)| {
+            let pages: Vec<String> = ids
+                .iter()
+                .map(|(id, page)| format!("`{id}` is orgs/{page}.html"))
+                .collect();
+            format!(
+                "{} organization ids share the page name `{base}`: {}",
+                ids.len(),
+                pages.join(", ")
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -70,5 +104,17 @@ mod tests {
         assert_eq!(s["Acme-Corp"], "acme-corp-2");
         assert_eq!(s["acme corp"], "acme-corp-3");
         assert_eq!(s["other"], "other");
+    }
+
+    #[test]
+    fn a_numbered_slug_never_takes_another_ids_own() {
+        let s = slugs(["acme", "ACME", "acme-2"]);
+        assert_eq!(s["ACME"], "acme");
+        assert_eq!(s["acme-2"], "acme-2");
+        assert_eq!(s["acme"], "acme-3");
+        assert_eq!(
+            collisions(&s),
+            vec!["2 organization ids share the page name `acme`: `ACME` is orgs/acme.html, `acme` is orgs/acme-3.html".to_string()]
+        );
     }
 }

@@ -8,8 +8,13 @@
 //! A user's templates are contained: a file reached through a symbolic link that leaves the
 //! templates folder is refused, and a page that renders longer than
 //! `PARTNERSCOPE_TEMPLATE_TIMEOUT` seconds (default 30) ends the run (SPEC §14). tera cannot
-//! cancel a render, so a watchdog thread exits the process instead.
+//! cancel a render, so a watchdog thread exits the process instead. Memory is bounded the same
+//! way: a 150-byte template that doubles a string in a loop fills memory long before the
+//! timeout, so the binary's allocator ([`Budgeted`]) counts what the rendering thread holds
+//! and ends the run, naming the template, past [`RENDER_MEMORY`].
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -141,11 +146,127 @@ pub fn render(tera: &tera::Tera, name: &str, context: &impl serde::Serialize) ->
         source,
     })?;
     let _watchdog = Watchdog::start(name, timeout()?);
+    let _budget = Budget::start(name);
     tera.render(name, &context)
         .map_err(|source| Error::Template {
             name: name.to_string(),
             source,
         })
+}
+
+/// The most memory one page's rendering may hold, net of what it frees. The built-in
+/// portfolio of 7,500 organizations holds 30 MiB at most.
+pub const RENDER_MEMORY: isize = 512 << 20;
+
+thread_local! {
+    /// The template this thread is rendering, if any.
+    static RENDERING: Cell<Option<&'static str>> = const { Cell::new(None) };
+    /// Bytes allocated minus bytes freed on this thread since its rendering began.
+    static HELD: Cell<isize> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting what a thread that renders a template holds (SPEC §14's
+/// bound on rendering, for memory): past [`RENDER_MEMORY`] the run ends with exit 1 naming the
+/// template, before the allocation that would pass it. Other threads, and this one outside
+/// rendering, pay one thread-local read per allocation. Declared `#[global_allocator]` by the
+/// binary.
+pub struct Budgeted;
+
+// SAFETY: every call is passed to `System` unchanged; the bookkeeping only reads and writes
+// const-initialised thread-locals (no allocation, no destructor) and may end the process.
+unsafe impl GlobalAlloc for Budgeted {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        charge(layout.size() as isize);
+        // SAFETY: the caller's contract for `alloc` is passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        charge(layout.size() as isize);
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        charge(-(layout.size() as isize));
+        // SAFETY: the caller's contract for `dealloc` is passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        charge(new_size as isize - layout.size() as isize);
+        // SAFETY: the caller's contract for `realloc` is passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+fn charge(bytes: isize) {
+    let _ = RENDERING.try_with(|rendering| {
+        let Some(name) = rendering.get() else { return };
+        let _ = HELD.try_with(|held| {
+            let now = held.get().saturating_add(bytes);
+            held.set(now);
+            if now > RENDER_MEMORY {
+                over_budget(name);
+            }
+        });
+    });
+}
+
+/// Ends the process from inside the allocator: written with `write(2)` and left with
+/// `_exit`, since printing or unwinding would allocate.
+fn over_budget(name: &str) -> ! {
+    let mb = RENDER_MEMORY >> 20;
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = mb;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let parts: [&[u8]; 5] = [
+        b"error: template `",
+        name.as_bytes(),
+        b"` needed more than ",
+        &digits[at..],
+        b" MiB of memory to render one page, so the run stops; simplify its loops (a string joined to itself in a loop doubles each time)\n",
+    ];
+    for part in parts {
+        // SAFETY: writes initialised bytes to standard error; the result does not matter.
+        unsafe {
+            libc::write(2, part.as_ptr().cast(), part.len());
+        }
+    }
+    // SAFETY: ends the process at once, as a kill would; the staging folder is removed by
+    // the next run.
+    unsafe { libc::_exit(1) }
+}
+
+/// Counts this thread's memory while it renders `name`; dropping it stops counting.
+struct Budget;
+
+impl Budget {
+    fn start(name: &str) -> Budget {
+        // A name that lives as long as the process: the built-in list's.
+        let name = BUILT_IN
+            .iter()
+            .map(|(n, _)| *n)
+            .find(|n| *n == name)
+            .unwrap_or("template");
+        HELD.with(|held| held.set(0));
+        RENDERING.with(|rendering| rendering.set(Some(name)));
+        Budget
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        RENDERING.with(|rendering| rendering.set(None));
+    }
 }
 
 /// The rendering bound: `PARTNERSCOPE_TEMPLATE_TIMEOUT` seconds, or [`DEFAULT_TIMEOUT`].

@@ -14,6 +14,7 @@ pub mod cell;
 pub mod dataset;
 mod header;
 mod loader;
+mod lookalike;
 pub mod orgs;
 mod pieces;
 mod repeats;
@@ -119,6 +120,7 @@ pub fn load_files(
         }
     }
     loader.refuse_repeated_ids();
+    lookalike::warn(&mut loader.data);
     Ok(loader.data)
 }
 
@@ -143,6 +145,7 @@ pub fn load(
         loader.load_source(decoded(source, reading)?)?;
     }
     loader.refuse_repeated_ids();
+    lookalike::warn(&mut loader.data);
     Ok(loader.data)
 }
 

@@ -201,3 +201,312 @@ fn an_organizations_file_with_an_unclosed_quote_is_refused() {
         format!("{path}:2:6: a quote opens here and is never closed, so the 1 line(s) after it cannot be read; close the quote or remove it")
     );
 }
+
+/// Five rows of one organization per id, in one wave.
+fn rows_for(orgs: &[&str]) -> String {
+    let mut text = format!("{HEADER}\n");
+    for (o, org) in orgs.iter().enumerate() {
+        for i in 0..5 {
+            text.push_str(&format!("r{o}-{i},{org},hr,w1,{}\n", 1 + i % 4));
+        }
+    }
+    text
+}
+
+#[test]
+fn an_org_flag_naming_a_file_is_refused() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    let file = file.to_str().unwrap();
+    for value in ["hand/orgs.csv", "clients.xlsx", "Clients.CSV"] {
+        let r = run(&["validate", "--survey", "mini.yaml", file, "--org", value]);
+        assert_eq!(r.code, 2, "{value}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end(),
+            format!("error: --org {value}: --org gives every row this one organization id, and this reads like a file; did you mean --orgs? (--orgs FILE reads the organizations file)")
+        );
+    }
+    let r = run(&["validate", "--survey", "mini.yaml", file, "--org", "acme"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    let mut text = rows_for(&["acme"]);
+    for i in 0..50 {
+        text.push_str(&format!("x{i},acme,intern,w1,3\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    // A pipe whose reading end is closed before the run writes: `validate … | head -0`.
+    let mut fds = [0; 2];
+    // SAFETY: `pipe` fills two new descriptors, each owned once below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are not used elsewhere.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args(["validate", "--survey", "mini.yaml", file.to_str().unwrap()])
+        .current_dir(crate::support::fixtures())
+        .stdout(std::process::Stdio::from(write))
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn control_characters_from_data_cells_are_escaped_on_the_terminal() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    let mut text = rows_for(&["acme"]);
+    text.push_str("r9,acme,\u{1b}]0;owned\u{7}\u{1b}[2J,w1,3\n");
+    std::fs::write(&file, text).unwrap();
+    let r = run(&["validate", "--survey", "mini.yaml", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'));
+    assert!(
+        r.stdout.contains(&format!(
+            "{}:7: column `role`: rejected: role `\\u{{1b}}]0;owned\\u{{7}}\\u{{1b}}[2J` is not defined",
+            file.display()
+        )),
+        "{}",
+        r.stdout
+    );
+    // A header that is not an item, in a warning on stderr.
+    let text = format!("{HEADER},\u{1b}[31mred\nr1,acme,hr,w1,3,\n");
+    let (r, _, _dir) = score_file("header.csv", text.as_bytes(), &["--ignore-unknown-columns"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains('\u{1b}'), "{}", r.stderr);
+    assert!(r.stderr.contains("column `\\u{1b}[31mred`"), "{}", r.stderr);
+}
+
+#[test]
+fn look_alike_organization_ids_are_named_with_both_spellings() {
+    let (r, _, _dir) = score_file(
+        "alike.csv",
+        rows_for(&["Acme", "Acme\u{200b}", "\u{410}cme", "Beta"]).as_bytes(),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.lines().any(|l| l == "warning: organization ids `Acme` (Acme) and `Acme\u{200b}` (Acme\\u{200b}) and `\u{410}cme` (\\u{410}cme) look alike but differ in invisible or look-alike characters, so they are scored as 3 separate organizations; if they are one, write its id the same way in every row"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_page_name_is_never_taken_by_another_organization() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme-2", "acme", "ACME"])).unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let title = |page: &str| {
+        let html = std::fs::read_to_string(out.join("orgs").join(page)).unwrap();
+        let start = html.find("<title>").unwrap() + 7;
+        html[start..].split(" · ").next().unwrap().to_string()
+    };
+    assert_eq!(title("acme-2.html"), "acme-2");
+    assert_eq!(title("acme.html"), "ACME");
+    assert_eq!(title("acme-3.html"), "acme");
+    assert!(
+        r.stderr.lines().any(|l| l
+            == "warning: 2 organization ids share the page name `acme`: `ACME` is orgs/acme.html, `acme` is orgs/acme-3.html"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `report` time grows with one organization's waves as `score`'s does: linearly (it grew
+/// with their cube: 2,000 waves took 28 s).
+#[test]
+fn report_time_is_linear_in_one_organizations_waves() {
+    let dir = temp();
+    let time = |waves: usize| {
+        let file = dir.path().join(format!("w{waves}.csv"));
+        let out = dir.path().join(format!("out{waves}"));
+        let waves = waves.to_string();
+        let r = run(&[
+            "simulate",
+            "--organizations",
+            "1",
+            "--respondents",
+            "6",
+            "--waves",
+            &waves,
+            "--seed",
+            "1",
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let start = std::time::Instant::now();
+        let r = run(&[
+            "report",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        start.elapsed().as_secs_f64()
+    };
+    let (short, long) = (time(100), time(400));
+    // Four times the waves: about four times the time when linear, 64 when cubic.
+    assert!(
+        long < 10.0 * short,
+        "100 waves: {short:.2} s, 400 waves: {long:.2} s"
+    );
+}
+
+/// A 121-byte template that doubles a string forty times stops at the memory bound, naming
+/// itself, long before memory runs out or the timeout.
+#[test]
+fn a_template_that_fills_memory_stops_the_run() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("org.html"),
+        "{% set_global s = \"xxxxxxxxxxxxxxxx\" %}{% for i in range(end=40) %}{% set_global s = s ~ s %}{% endfor %}{{ s | length }}",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "error: template `org.html` needed more than 512 MiB of memory to render one page, so the run stops; simplify its loops (a string joined to itself in a loop doubles each time)"
+    );
+    assert!(!out.exists());
+}
+
+/// A stand-in for the browser: a shell script run as `--browser`.
+fn fake_browser(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-chromium");
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_browser_that_never_ends_a_message_stops_the_run() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    // Replies go to descriptor 4; this one sends 200 MB without the NUL that ends a message.
+    let browser = fake_browser(
+        dir.path(),
+        "head -c 200000000 /dev/zero | tr '\\0' x >&4\nexec sleep 20",
+    );
+    let out = dir.path().join("out");
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--pdf",
+        "--browser",
+        browser.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "error: printing to PDF failed at `Target.createTarget`: the browser sent a message longer than 128 MiB; check that the browser runs (e.g. `chromium --headless --version`) or choose another with --browser PATH"
+    );
+}
+
+#[test]
+fn a_killed_pdf_run_leaves_no_browser_profile_in_the_temporary_folder() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    std::fs::write(&file, rows_for(&["acme"])).unwrap();
+    let browser = fake_browser(dir.path(), "exec sleep 20");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--pdf",
+        "--browser",
+        browser.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+        .args(args)
+        .current_dir(crate::support::fixtures())
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    // Until the browser has started (its profile exists somewhere), then a kill.
+    let started = std::time::Instant::now();
+    let profile_beside = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with("-browser"))
+    };
+    while std::fs::read_dir(&tmp).unwrap().count() == 0
+        && !profile_beside()
+        && started.elapsed().as_secs() < 30
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left: Vec<String> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+    // The next run on the folder removes what the killed one left beside it.
+    let r = run(&[
+        "report",
+        "--survey",
+        "mini.yaml",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!profile_beside(), "the profile is left beside the output");
+}

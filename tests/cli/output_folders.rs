@@ -684,3 +684,193 @@ fn a_file_added_during_the_run_stops_the_swap() {
     assert_eq!(now.remove("late.txt").as_deref(), Some(&b"mine"[..]));
     assert!(now == old, "the old output is intact");
 }
+
+/// A folder holding only names partnerscope once used is not an old output: the pages must
+/// carry partnerscope's generator tag and the CSVs its exact headers.
+#[test]
+fn names_alone_never_make_a_folder_an_old_output() {
+    let dir = temp();
+    hand_data(dir.path());
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("orgs")).expect("folder");
+    std::fs::write(site.join("index.html"), "<h1>Our team</h1>").expect("write");
+    std::fs::write(site.join("orgs/team.html"), "<h1>Team</h1>").expect("write");
+    let before = tree(dir.path());
+    let survey = survey();
+    let r = run_env(
+        dir.path(),
+        &[
+            "report",
+            "data/2025-H1.csv",
+            SURVEY,
+            &survey,
+            "--out",
+            "site",
+            "-q",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("holds files partnerscope did not write (index.html, orgs/team.html)"),
+        "{}",
+        r.stderr
+    );
+    assert!(tree(dir.path()) == before, "the folder changed");
+    // A researcher's own items.csv and scores.json.
+    let mine = dir.path().join("analysis");
+    std::fs::create_dir(&mine).expect("folder");
+    std::fs::write(mine.join("items.csv"), "id,text\nq1,How often\n").expect("write");
+    std::fs::write(mine.join("scores.json"), "{\"subject\": 12}").expect("write");
+    let before = tree(dir.path());
+    let r = score(dir.path(), "analysis", &[], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(tree(dir.path()) == before, "the folder changed");
+}
+
+/// An edited file is the user's work: the run stops, `--force` or not, and says to move it.
+#[test]
+fn an_edited_file_is_never_overwritten_even_with_force() {
+    let dir = temp();
+    hand_data(dir.path());
+    assert_eq!(score(dir.path(), "out", &[], &[]).code, 0);
+    std::fs::write(dir.path().join("out/changes.csv"), "my notes").expect("write");
+    let before = tree(dir.path());
+    for extra in [&[][..], &["--force"][..]] {
+        let r = score(dir.path(), "out", extra, &[]);
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end(),
+            "error: out: holds changes.csv (changed since partnerscope wrote it); partnerscope never overwrites or removes a file you edited, with or without --force: move it out of out to keep it, then run again (it will not be rewritten in place)",
+            "{extra:?}"
+        );
+        assert!(tree(dir.path()) == before, "{extra:?}: the folder changed");
+    }
+    // A file of the user's where a forced run writes one of its own is not replaced either.
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).expect("folder");
+    std::fs::write(mine.join("org_scores.csv"), "my own table").expect("write");
+    let before = tree(dir.path());
+    let r = score(dir.path(), "mine", &["--force"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("org_scores.csv: partnerscope did not write this file and would replace it; nothing was changed"),
+        "{}",
+        r.stderr
+    );
+    assert!(tree(dir.path()) == before, "the folder changed");
+}
+
+/// Placing file by file (`--force`, or a `DIR` holding the current directory) writes a
+/// journal first: a run stopped midway is completed by the next run on the folder.
+#[test]
+fn a_file_by_file_update_stopped_midway_is_completed_by_the_next_run() {
+    let dir = temp();
+    hand_data(dir.path());
+    let survey = survey();
+    // Into the user's folder with --force, then from inside the output folder.
+    std::fs::create_dir(dir.path().join("mine")).expect("folder");
+    std::fs::write(dir.path().join("mine/thesis.docx"), "four years").expect("write");
+    assert_eq!(score(dir.path(), "out", &[], &[]).code, 0);
+    let cases: [(&Path, &str, &str, &[&str]); 2] = [
+        (dir.path(), "data", "mine", &["--force"]),
+        (&dir.path().join("out"), "../data", ".", &[]),
+    ];
+    for (cwd, data, out, extra) in cases {
+        let run = |files: &[&str], env: &[(&str, &str)]| {
+            let inputs: Vec<String> = files.iter().map(|f| format!("{data}/{f}")).collect();
+            let mut args: Vec<&str> = vec!["score"];
+            args.extend(inputs.iter().map(String::as_str));
+            args.extend([SURVEY, &survey, "--out", out, "-q"]);
+            args.extend(extra);
+            run_env(cwd, &args, env)
+        };
+        let folder = cwd.join(out);
+        let both = ["2025-H1.csv", "2025-H2.csv"];
+        let r = run(&both, &[]);
+        assert_eq!(r.code, 0, "{out}: {}", r.stderr);
+        let new = tree(&folder);
+        for fault in ["journal-written", "placing"] {
+            let r = run(&["2025-H1.csv"], &[]);
+            assert_eq!(r.code, 0, "{out}: {}", r.stderr);
+            let old = tree(&folder);
+            assert_ne!(old, new);
+            let r = run(&both, &[("PARTNERSCOPE_FAULT", fault)]);
+            assert_eq!(r.code, 1, "{out} {fault}: {}", r.stderr);
+            // Any later run on the folder completes the update before anything else, even
+            // one that then fails.
+            let r = run(&["missing.csv"], &[]);
+            assert_eq!(r.code, 2, "{out} {fault}: {}", r.stderr);
+            assert!(
+                tree(&folder) == new,
+                "{out} {fault}: not the complete new output"
+            );
+            let beside: Vec<String> = std::fs::read_dir(folder.parent().expect("parent"))
+                .expect("folder")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains("journal") || n.contains("staging"))
+                .collect();
+            assert!(beside.is_empty(), "{out} {fault}: {beside:?}");
+        }
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("mine/thesis.docx")).expect("kept"),
+        b"four years"
+    );
+}
+
+/// A run replacing an output says what of it it did not write again.
+#[test]
+fn a_replacing_run_names_what_it_did_not_write_again() {
+    let dir = temp();
+    hand_data(dir.path());
+    let survey = survey();
+    let report = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "data/2025-H1.csv",
+            SURVEY,
+            &survey,
+            "--out",
+            "out",
+        ];
+        args.extend(extra);
+        run_env(dir.path(), &args, &[])
+    };
+    let r = report(&["--xlsx"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("previous run"), "{}", r.stderr);
+    let r = report(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l
+                == "note: data/results.xlsx of the previous run is not in this one (no --xlsx)"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `stats` names the folder it published, not the staging folder it wrote in.
+#[test]
+fn stats_names_the_published_folder() {
+    let dir = temp();
+    hand_data(dir.path());
+    let survey = survey();
+    let r = run_env(
+        dir.path(),
+        &["stats", "data/2025-H1.csv", SURVEY, &survey, "--out", "st"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("staging"), "{}", r.stderr);
+    let target = std::fs::canonicalize(dir.path()).expect("real").join("st");
+    assert!(
+        r.stderr
+            .contains(&format!("stats.html to {}", target.display())),
+        "{}",
+        r.stderr
+    );
+}

@@ -80,7 +80,12 @@ fn stale_pages_are_removed_and_reruns_are_identical() {
     let dir = temp();
     let out = dir.path().join("reports");
     std::fs::create_dir_all(out.join("orgs")).unwrap();
-    std::fs::write(out.join("orgs/old-client.html"), "old").unwrap();
+    // A page of an earlier version (no manifest): recognised by its generator tag.
+    std::fs::write(
+        out.join("orgs/old-client.html"),
+        "<meta name=\"generator\" content=\"partnerscope 0.0.9\">old",
+    )
+    .unwrap();
     let first = run(&["report", "--out", out.to_str().unwrap(), "-q"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(!out.join("orgs/old-client.html").exists());
