@@ -477,7 +477,13 @@ fn report(
     clock.lap("data files and pages");
     let published = publish(dir, "report", &instrument, common)?;
     clock.lap("publishing");
-    if !common.quiet && pages > 0 {
+    if !common.quiet && pages > 0 && self_assessment {
+        // One organization's own page: name it, not the assessor's portfolio.
+        eprintln!(
+            "wrote your self-assessment {}",
+            own_page(&published.target.join("orgs")).display()
+        );
+    } else if !common.quiet && pages > 0 {
         eprintln!(
             "wrote {} organization report(s), the portfolio {} and the data files{}",
             pages,
@@ -503,6 +509,17 @@ fn report(
 }
 
 /// Why a run wrote no organization page, and what to do about it.
+/// The one organization page of a self-assessment (`orgs/<slug>.html`), or the folder.
+fn own_page(orgs: &std::path::Path) -> std::path::PathBuf {
+    std::fs::read_dir(orgs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .unwrap_or_else(|| orgs.to_path_buf())
+}
+
 fn no_page_reason(data: &Dataset, threshold: usize, rejects_at: &Path) -> String {
     if data.rows_scored() == 0 && !data.rejects.is_empty() {
         format!(

@@ -207,7 +207,7 @@ pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summ
     });
     Summary {
         level_meaning,
-        measures: instrument.description.trim().to_string(),
+        measures: about(&instrument.description, page.self_assessment),
         index_text,
         next_text,
         change_text: super::trend::index_change(page).unwrap_or_default(),
@@ -227,6 +227,20 @@ pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summ
         more_actions: recommendations.len().saturating_sub(SUMMARY_ACTIONS),
         action_rule: actions.rule.clone(),
         action_note: actions.note.clone(),
+    }
+}
+
+/// What the instrument measures, from its description. A self-assessment keeps only the
+/// first sentence: the rest of a description typically says who answers (every role), which
+/// on one person's page would read as if others had answered.
+fn about(description: &str, self_assessment: bool) -> String {
+    let text = description.trim();
+    if !self_assessment {
+        return text.to_string();
+    }
+    match text.find(". ") {
+        Some(end) => text[..=end].to_string(),
+        None => text.to_string(),
     }
 }
 
@@ -525,4 +539,17 @@ fn weights_in_words(page: &Page) -> Option<String> {
         listed.join(", "),
         crate::output::num(common)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_self_assessment_says_what_is_measured_but_not_who_answers() {
+        let text = "Measures the partnership. Answered by HR and sales leaders.";
+        assert_eq!(about(text, false), text);
+        assert_eq!(about(text, true), "Measures the partnership.");
+        assert_eq!(about(" One sentence only ", true), "One sentence only");
+    }
 }
