@@ -325,9 +325,9 @@ fn a_self_assessment_by_one_person_gets_a_page_without_a_population() {
     assert!(page.contains("Hold a monthly HR–Sales leadership meeting."));
     // Without a population the summary names the highest and the lowest scores.
     let summary = &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"profile\"").unwrap()];
-    assert!(summary.contains("these are the highest and lowest scores"));
-    let strongest = summary.find("Strongest dimensions").unwrap();
-    let weakest = summary.find("Weakest dimensions").unwrap();
+    assert!(summary.contains("these are your highest and lowest scores"));
+    let strongest = summary.find("Highest scores").unwrap();
+    let weakest = summary.find("Lowest scores").unwrap();
     let collaboration =
         summary.find("<strong>Senior collaboration</strong> <span class=\"why\">29.2</span>");
     let capability = summary.find("<strong>HR capability</strong> <span class=\"why\">18.8</span>");
@@ -626,4 +626,150 @@ fn pdf_prints_every_page_within_eight_pages_on_a4_and_letter() {
             );
         }
     }
+}
+
+/// The text of an HTML fragment without its tags, entities of the pages decoded.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&#39;", "'")
+}
+
+/// The list items of the summary list under the heading `heading`, as plain text.
+fn summary_list(summary: &str, heading: &str) -> Vec<String> {
+    let at = summary.find(heading).unwrap_or_else(|| panic!("{heading}"));
+    let rest = &summary[at..];
+    let end = rest.find("</div>").unwrap();
+    rest[..end]
+        .split("<li>")
+        .skip(1)
+        .map(|li| plain(&li[..li.find("</li>").unwrap()]))
+        .collect()
+}
+
+/// The signed difference in "81.8, +32.0 against the population median of 49.7".
+fn difference(line: &str) -> f64 {
+    let part = line.split(", ").nth(1).unwrap_or_else(|| panic!("{line}"));
+    let number = part.split(' ').next().unwrap();
+    number.replace('−', "-").replace('+', "").parse().unwrap()
+}
+
+#[test]
+fn on_every_demo_page_the_strongest_are_above_the_median_and_the_weakest_below() {
+    let dir = temp();
+    let r = run_in(Some(dir.path()), &["report", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let orgs = dir.path().join("reports/orgs");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&orgs).unwrap() {
+        let html = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let start = html.find("id=\"summary\"").unwrap();
+        let summary = &html[start..start + html[start..].find("</section>").unwrap()];
+        let strongest = summary_list(summary, "Strongest dimensions");
+        let weakest = summary_list(summary, "Weakest dimensions");
+        assert!(strongest.len() <= 3 && weakest.len() <= 3, "{summary}");
+        for line in &strongest {
+            assert!(difference(line) > 0.0, "strongest but not above: {line}");
+        }
+        for line in &weakest {
+            assert!(difference(line) < 0.0, "weakest but not below: {line}");
+        }
+        // A short list says why it is short.
+        if strongest.len() < 3 {
+            assert!(
+                summary.contains("dimension is above the population median"),
+                "{summary}"
+            );
+        }
+        if weakest.len() < 3 {
+            assert!(
+                summary.contains("dimension is below the population median"),
+                "{summary}"
+            );
+        }
+        // One respondent count on the first screen: the index sentence repeats none.
+        assert!(!summary.contains("given "), "{summary}");
+        pages += 1;
+    }
+    assert_eq!(pages, 14);
+}
+
+#[test]
+fn without_peers_actions_are_ordered_by_the_room_to_100_times_the_weight() {
+    let dir = temp();
+    let out = dir.path().join("acme");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let answers: Vec<String> = std::fs::read_dir(root.join("examples/answers"))
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["report", "--out", out.to_str().unwrap(), "-q"];
+    args.extend(answers.iter().map(String::as_str));
+    let r = run_in(Some(root), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(out.join("orgs/acme-retail.html")).unwrap();
+    let start = html.find("id=\"recommendations\"").unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(
+        section.contains("Ordered by how far each score lies below 100, times the dimension&#39;s weight, largest first.")
+            || section.contains("Ordered by how far each score lies below 100, times the dimension's weight, largest first."),
+        "{section}"
+    );
+    assert!(
+        section.contains("Weights: Senior collaboration on business issues 1.5, Dedicated HR resources for Sales 1.5, every other dimension 1."),
+        "{section}"
+    );
+    assert!(
+        !html.contains("population median;"),
+        "no median without peers"
+    );
+    // (100 − score) × weight, from each item's dimension and score.
+    let weight = |dimension: &str| match dimension {
+        "Senior collaboration on business issues" | "Dedicated HR resources for Sales" => 1.5,
+        _ => 1.0,
+    };
+    let priorities: Vec<f64> = section
+        .split("<li ")
+        .skip(1)
+        .map(|li| {
+            let li = plain(&li[li.find('>').unwrap() + 1..li.find("</li>").unwrap()]);
+            let dimension = li.split(" — ").next().unwrap().split(" (").next().unwrap();
+            let score: f64 = li
+                .split("core ")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{li}"))
+                .split(|c: char| c != '.' && !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (100.0 - score) * weight(dimension.trim())
+        })
+        .collect();
+    assert!(priorities.len() >= 3, "{section}");
+    assert!(
+        priorities.windows(2).all(|w| w[0] >= w[1] - 0.15),
+        "{priorities:?}"
+    );
+    // The weakest dimension (Trust and working relationship, 45.4) is among the first three.
+    let first: Vec<&str> = html[html.find("What to do first").unwrap()..]
+        .split("<li><strong>")
+        .skip(1)
+        .take(3)
+        .map(|s| &s[..s.find("</strong>").unwrap()])
+        .collect();
+    assert!(
+        first.contains(&"Trust and working relationship"),
+        "{first:?}"
+    );
+    // Without a population: the page says these are your highest and lowest scores.
+    assert!(html.contains("your highest and lowest scores"));
 }
