@@ -469,7 +469,16 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         "respondent_scores",
         "rejects",
     ];
-    assert_eq!(book.sheet_names(), sheets);
+    let mut names = vec!["Read me"];
+    names.extend(sheets);
+    assert_eq!(book.sheet_names(), names);
+    // "Read me" lists every column of every sheet with its meaning.
+    let read_me = book.worksheet_range("Read me").unwrap();
+    let listed: Vec<(String, String, String)> = read_me
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
+        .collect();
     let text_columns = [
         "org",
         "name",
@@ -497,17 +506,67 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
         let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
         assert_eq!(range.height(), rows.len() + 1, "{sheet}: rows");
-        for (c, name) in header.iter().enumerate() {
+        let sheet_header: Vec<String> = (0..range.width())
+            .map(|c| range.get_value((0, c as u32)).unwrap().to_string())
+            .collect();
+        for name in &sheet_header {
+            let meaning = listed
+                .iter()
+                .find(|(s, c, _)| s == sheet && c == name)
+                .map(|l| l.2.as_str());
+            assert!(
+                meaning.is_some_and(|m| !m.is_empty()),
+                "{sheet}.{name} unexplained"
+            );
+        }
+        // Every CSV column, in order, each code followed by its label.
+        let at: Vec<usize> = header
+            .iter()
+            .map(|name| {
+                sheet_header
+                    .iter()
+                    .position(|h| h == name)
+                    .unwrap_or_else(|| panic!("{sheet}: no column {name}"))
+            })
+            .collect();
+        assert!(
+            at.windows(2).all(|w| w[0] < w[1]),
+            "{sheet}: {sheet_header:?}"
+        );
+        if header.contains(&"org".to_string()) {
+            assert!(
+                sheet_header.contains(&"org_name".to_string())
+                    || sheet_header.contains(&"name".to_string()),
+                "{sheet}: no organization name beside the id"
+            );
+        }
+        for code in ["measure", "group", "level", "role"] {
+            if header.contains(&code.to_string()) {
+                let c = sheet_header.iter().position(|h| h == code).unwrap();
+                assert_eq!(sheet_header[c + 1], format!("{code}_label"), "{sheet}");
+            }
+        }
+        if sheet == "org_scores" && !rows.is_empty() {
+            let label = |name: &str| {
+                range
+                    .get_value((
+                        1,
+                        sheet_header.iter().position(|h| h == name).unwrap() as u32,
+                    ))
+                    .unwrap()
+                    .to_string()
+            };
+            assert_eq!(label("org_name"), "Northwind Group");
+            assert_eq!(label("group_label"), "All respondents");
             assert_eq!(
-                range.get_value((0, c as u32)),
-                Some(&Data::String(name.clone())),
-                "{sheet}: header"
+                label("measure_label"),
+                "Senior collaboration on business issues"
             );
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let got = range
-                    .get_value((r as u32 + 1, c as u32))
+                    .get_value((r as u32 + 1, at[c] as u32))
                     .cloned()
                     .unwrap_or(Data::Empty);
                 let expected = if cell.is_empty() {
@@ -527,6 +586,21 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         }
     }
     assert!(numbers > 10_000, "numbers are numbers ({numbers})");
+    // Formats and filters: one decimal for scores, three for p, an autofilter on every sheet.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("formatCode=\"0.0\""), "{styles}");
+    assert!(styles.contains("formatCode=\"0.000\""), "{styles}");
+    for n in 1..=names.len() {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(xml.contains("<autoFilter "), "sheet {n} has no autofilter");
+    }
     // Without SOURCE_DATE_EPOCH the workbook is the same from run to run.
     let first = std::fs::read(&path).unwrap();
     let again = run(&["report", "--xlsx", "--out", out.to_str().unwrap(), "-q"]);
