@@ -59,10 +59,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Norms {
             files,
             output,
+            title,
             force,
             sources,
             common,
-        } => norms(&files, &output, force, &sources, &common),
+        } => norms(&files, &output, &title, force, &sources, &common),
         Command::Stats {
             files,
             orgs,
@@ -383,15 +384,7 @@ fn choose<'a>(
     norms: Option<&'a Norms>,
 ) -> Benchmark<'a> {
     match (norms, &bench.peer_group) {
-        (Some(norms), _) => Benchmark::Norms {
-            norms,
-            name: bench
-                .norms
-                .as_ref()
-                .and_then(|p| p.file_name())
-                .and_then(|n| n.to_str())
-                .unwrap_or("norms"),
-        },
+        (Some(norms), _) => Benchmark::Norms { norms },
         (None, Some(attribute)) => Benchmark::PeerGroup { attribute, orgs },
         (None, None) => Benchmark::Wave,
     }
@@ -648,6 +641,7 @@ fn validate(
 fn norms(
     files: &[PathBuf],
     path: &Path,
+    title: &str,
     force: bool,
     sources_args: &SourceArgs,
     common: &Common,
@@ -665,11 +659,22 @@ fn norms(
             })
             .unwrap_or(false)
     })?;
+    if title.trim().is_empty() {
+        return Err(Error::Usage(
+            "--title is empty: give the name the pages should use for these norms, e.g. --title \"earlier assessments\"".into(),
+        ));
+    }
     let instrument = load_instrument(common)?;
     let data = load_responses(&instrument, files, sources_args, common, false, None)?;
     let orgs = Organizations::default();
     let analysis = Analysis::run(&instrument, &data, &orgs, &Benchmark::Wave);
-    let norms = Norms::build(&instrument, &data, &analysis.results, creation_time())?;
+    let norms = Norms::build(
+        &instrument,
+        &data,
+        &analysis.results,
+        creation_time(),
+        title.trim().to_string(),
+    )?;
     let json = serde_json::to_vec_pretty(&norms)
         .map_err(|e| Error::Other(format!("cannot serialise the norms: {e}")))?;
     output::write_atomic(path, &json)?;

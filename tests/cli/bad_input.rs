@@ -359,12 +359,12 @@ fn tampered_norms_files_are_refused_naming_the_field() {
         (
             "unsorted",
             Box::new(|j| j["populations"][2]["values"][0] = 99.0.into()),
-            format!("41:5: populations[2] (all/index).values: not sorted{rebuild}"),
+            format!("43:5: populations[2] (all/index).values: not sorted{rebuild}"),
         ),
         (
             "out of range",
             Box::new(|j| j["populations"][2]["values"][0] = (-1e308).into()),
-            format!("41:5: populations[2] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
+            format!("43:5: populations[2] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
         ),
         (
             "too short",
@@ -378,17 +378,17 @@ fn tampered_norms_files_are_refused_naming_the_field() {
         (
             "n not the count",
             Box::new(|j| j["populations"][1]["n"] = 12.into()),
-            format!("27:5: populations[1] (all/capability).n: 12, but there are 5 values{rebuild}"),
+            format!("28:5: populations[1] (all/capability).n: 12, but there are 5 values{rebuild}"),
         ),
         (
             "mean",
             Box::new(|j| j["populations"][1]["mean"] = 60.0.into()),
-            format!("27:5: populations[1] (all/capability).mean: 60, but the values' mean is 53.25{rebuild}"),
+            format!("28:5: populations[1] (all/capability).mean: 60, but the values' mean is 53.25{rebuild}"),
         ),
         (
             "sd",
             Box::new(|j| j["populations"][1]["sd"] = serde_json::Value::Null),
-            format!("27:5: populations[1] (all/capability).sd: missing, but the values' sd is 10.701927396501997{rebuild}"),
+            format!("28:5: populations[1] (all/capability).sd: missing, but the values' sd is 10.701927396501997{rebuild}"),
         ),
         (
             "unknown group",
@@ -403,7 +403,7 @@ fn tampered_norms_files_are_refused_naming_the_field() {
         (
             "repeated",
             Box::new(|j| j["populations"][1]["measure"] = "collaboration".into()),
-            "27:5: populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
+            "28:5: populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
         ),
     ];
     for (case, edit, message) in cases {
