@@ -234,11 +234,14 @@ SMALL_TEXT = r"""
 """
 
 # Legend colours: a text with a mark just left of it on its line names what the mark stands
-# for; the same name must have the same colour in every chart of the page.
+# for; the same name (a role, the organization) must have the same colour in every chart of
+# the page. Item charts are left out: their colours mean weak to strong answers, so a
+# reverse-worded item's legend gives "Strongly agree" the weak colour on purpose.
 LEGEND_COLOURS = r"""
 (() => {
   const seen = {};
   document.querySelectorAll("svg").forEach((svg) => {
+    if (svg.closest(".item-section")) { return; }
     const marks = Array.from(svg.querySelectorAll("circle, rect, polygon")).map((el) => {
       const b = el.getBBox();
       return {b, fill: el.getAttribute("fill") || el.getAttribute("stroke")};
