@@ -91,6 +91,8 @@ fn main() {
         title: "Gap".into(),
         first_label: "Sales leadership".into(),
         second_label: "Human Resources".into(),
+        first_role: 1,
+        second_role: 0,
         rows: dims
             .iter()
             .enumerate()

@@ -2,7 +2,8 @@
 # Real-browser check of the pages: renders the demo report, the stats page and (where this
 # build has them) a self-assessment page and the questionnaire form, then checks every page
 # in headless Chromium with scripts/browser_check.py (console, network, SVG text inside its
-# box, overflow at 1280 and 390 px, axe-core, printed page count). Run from anywhere; CI runs
+# box, overflow at 1280 and 390 px, hidden table columns at 1280 px, chart text size at 390 px,
+# legend colours, axe-core, printed width, page count and text scale). Run from anywhere; CI runs
 # it after the tests. Needs Debian's `chromium` (or Chrome), python3 and npm (for axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,10 @@ command -v chromium >/dev/null || command -v google-chrome >/dev/null || {
 # axe-core comes from the npm registry (installed by browser_check.py into a cache folder).
 if ! command -v npm >/dev/null; then
   if [ "$(id -u)" = "0" ]; then apt-get install -y -qq npm >/dev/null; else sudo apt-get install -y -qq npm >/dev/null; fi
+fi
+# pdftotext (poppler-utils) measures the printed text's scale.
+if ! command -v pdftotext >/dev/null; then
+  if [ "$(id -u)" = "0" ]; then apt-get install -y -qq poppler-utils >/dev/null; else sudo apt-get install -y -qq poppler-utils >/dev/null; fi
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

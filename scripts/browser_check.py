@@ -9,8 +9,13 @@ on fd 4, NUL-separated JSON), and checks, for each page:
 - no horizontal overflow of the page at 1280 px and at 390 px wide;
 - axe-core (Deque's accessibility engine, npm package `axe-core`) finds no violation;
 - the screenshot is not blank;
-- printed (Page.printToPDF, A4 and Letter), the page count is at most --max-pages for every
-  page given with --print-limit (the organization pages).
+- no table box hides a column at 1280 px, and every SVG text is drawn at 10 CSS px or more
+  at 390 px;
+- a name in a chart legend (a role, the organization) has the same colour in every chart;
+- printed (Page.printToPDF, A4 and Letter), for every page given with --print-limit (the
+  organization pages): nothing is wider than the printable area, the page count is at most
+  --max-pages, and the text is at full scale (median word height by `pdftotext -bbox` of
+  9 pt or more; poppler-utils).
 
 Standard library only, plus axe-core, which is installed with npm into a cache folder when
 missing. Screenshots (1280 and 390 px) and the A4 PDFs are kept in --screenshots for a look.
@@ -204,6 +209,94 @@ OVERFLOW_CHECK = r"""
 """
 
 
+# Every table box that scrolls sideways at this width: a column hidden at 1280 px is a fault.
+HIDDEN_COLUMNS = r"""
+(() => Array.from(document.querySelectorAll(".scroll")).filter((box) =>
+  box.offsetParent !== null && box.scrollWidth > box.clientWidth + 1).map((box) =>
+  (box.getAttribute("aria-label") || box.className).slice(0, 60) + " (" + box.scrollWidth + " px in " + box.clientWidth + ")"))()
+"""
+
+# SVG text smaller than 10 CSS px as drawn (font size in user units times the chart's scale).
+SMALL_TEXT = r"""
+(() => {
+  const out = [];
+  document.querySelectorAll("svg text").forEach((t) => {
+    if (!t.textContent.trim() || t.getClientRects().length === 0) { return; }
+    const m = t.getScreenCTM();
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    if (px < 9.95 && out.length < 4) {
+      const svg = t.closest("svg");
+      out.push((svg.getAttribute("aria-labelledby") || "svg") + ": \"" + t.textContent.trim().slice(0, 30) + "\" at " + px.toFixed(1) + " px");
+    }
+  });
+  return out;
+})()
+"""
+
+# Legend colours: a text with a mark just left of it on its line names what the mark stands
+# for; the same name (a role, the organization) must have the same colour in every chart of
+# the page. Item charts are left out: their colours mean weak to strong answers, so a
+# reverse-worded item's legend gives "Strongly agree" the weak colour on purpose.
+LEGEND_COLOURS = r"""
+(() => {
+  const seen = {};
+  document.querySelectorAll("svg").forEach((svg) => {
+    if (svg.closest(".item-section")) { return; }
+    const marks = Array.from(svg.querySelectorAll("circle, rect, polygon")).map((el) => {
+      const b = el.getBBox();
+      return {b, fill: el.getAttribute("fill") || el.getAttribute("stroke")};
+    }).filter((m) => m.fill && m.fill !== "none" && m.b.width > 0 && m.b.width < 30 && m.b.height < 30);
+    svg.querySelectorAll("text").forEach((t) => {
+      const name = t.textContent.trim();
+      if (!/[A-Za-z]{3}/.test(name)) { return; }
+      const b = t.getBBox();
+      const cy = b.y + b.height / 2;
+      const mark = marks.find((m) => b.x - (m.b.x + m.b.width) >= 0 && b.x - (m.b.x + m.b.width) <= 24 &&
+                                     Math.abs(m.b.y + m.b.height / 2 - cy) <= 4);
+      if (mark) { (seen[name] = seen[name] || new Set()).add(mark.fill.toLowerCase()); }
+    });
+  });
+  return Object.entries(seen).filter(([, c]) => c.size > 1).map(([n, c]) => n + ": " + Array.from(c).join(", "));
+})()
+"""
+
+# Printed layout: nothing wider than the printable area (Chromium would shrink the page).
+PRINT_WIDTH = r"""
+(() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  document.querySelectorAll("body *").forEach((el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1 && wide.length < 3) {
+      wide.push(el.tagName.toLowerCase() + (typeof el.className === "string" && el.className ? "." + el.className : "") + " to " + Math.round(r.right) + " px");
+    }
+  });
+  return {width, scroll: document.documentElement.scrollWidth, wide};
+})()
+"""
+
+# Printable width in CSS px of each paper with the pages' @page margins (11 mm left and right).
+PRINTABLE_PX = {paper: round((w * 25.4 - 22) / 25.4 * 96) for paper, (w, _) in PAPERS.items()}
+
+
+def pdf_word_height(pdf):
+    """Median height in pt of the words of a PDF (pdftotext -bbox, poppler-utils), or None
+    when pdftotext is not installed."""
+    tool = shutil.which("pdftotext")
+    if not tool:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        out = subprocess.run([tool, "-bbox", f.name, "-"], capture_output=True, text=True, check=True).stdout
+    heights = sorted(float(m.group(2)) - float(m.group(1)) for m in
+                     re.finditer(r'<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)"', out))
+    if not heights:
+        return 0.0
+    mid = len(heights) // 2
+    return heights[mid] if len(heights) % 2 else (heights[mid - 1] + heights[mid]) / 2
+
+
 def evaluate(browser, session, expression, await_promise=False):
     result = browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
                                                "awaitPromise": await_promise}, session)
@@ -310,6 +403,14 @@ def check_page(browser, page, axe, args, results):
                     axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v =>
                       v.id + " (" + v.impact + ", " + v.nodes.length + "×): " + v.nodes[0].target.join(" ")))""", True)
                 results.append((not violations, f"{name}: axe-core finds no violation" + ("" if not violations else ": " + "; ".join(violations[:5]))))
+            if width == 1280:
+                hidden = evaluate(browser, session, HIDDEN_COLUMNS)
+                results.append((not hidden, f"{name}: no table hides a column at 1280 px" + ("" if not hidden else ": " + "; ".join(hidden[:3]))))
+                mixed = evaluate(browser, session, LEGEND_COLOURS)
+                results.append((not mixed, f"{name}: one colour per role and for the organization in every chart" + ("" if not mixed else ": " + "; ".join(mixed[:3]))))
+            else:
+                small = evaluate(browser, session, SMALL_TEXT)
+                results.append((not small, f"{name}: chart text at least 10 px at {width} px" + ("" if not small else ": " + "; ".join(small))))
             layout = evaluate(browser, session, OVERFLOW_CHECK)
             fits = layout["scroll"] <= layout["width"]
             results.append((fits, f"{name}: no horizontal overflow at {width} px" + ("" if fits else f" (page {layout['scroll']} px wide: " + ", ".join(layout["wide"]) + ")")))
@@ -323,16 +424,31 @@ def check_page(browser, page, axe, args, results):
             if width == 1280:
                 share = share_not_background(png)
                 results.append((share > 0.01, f"{name}: screenshot not blank ({share:.1%} of pixels are not background)"))
+        limited = os.path.abspath(page) in args.print_limit
+        browser.call("Emulation.setEmulatedMedia", {"media": "print"}, session)
+        for paper, printable in PRINTABLE_PX.items():
+            browser.call("Emulation.setDeviceMetricsOverride",
+                         {"width": printable, "height": 1000, "deviceScaleFactor": 1, "mobile": False}, session)
+            fit = evaluate(browser, session, PRINT_WIDTH)
+            ok = fit["scroll"] <= fit["width"] or not limited
+            results.append((ok, f"{name}: nothing wider than the printed {paper} page ({fit['width']} px)" + ("" if fit["scroll"] <= fit["width"] else f": {', '.join(fit['wide'])}")))
+        browser.call("Emulation.setEmulatedMedia", {"media": ""}, session)
+        browser.call("Emulation.clearDeviceMetricsOverride", {}, session)
         counts = {}
         for paper, (w, h) in PAPERS.items():
             pdf = base64.b64decode(browser.call("Page.printToPDF", {
                 "printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False,
                 "paperWidth": w, "paperHeight": h}, session)["data"])
             counts[paper] = pdf_pages(pdf)
+            if limited:
+                height = pdf_word_height(pdf)
+                if height is None:
+                    results.append((False, f"{name}: pdftotext (poppler-utils) is needed to measure the printed text"))
+                else:
+                    results.append((height >= 9.0, f"{name}: printed at full scale on {paper} (median word height {height:.2f} pt, at least 9)"))
             if paper == "A4":
                 with open(f"{shot}.pdf", "wb") as f:
                     f.write(pdf)
-        limited = os.path.abspath(page) in args.print_limit
         ok = not limited or all(n <= args.max_pages for n in counts.values())
         text = ", ".join(f"{n} on {p}" for p, n in counts.items())
         results.append((ok, f"{name}: prints in {text}" + (f" (at most {args.max_pages})" if limited else "")))

@@ -146,6 +146,7 @@ class Page:
         return self.browser.call(method, params, session=self.session)
 
     def open(self, path):
+        self.path = path
         self.browser.events.clear()
         self.send("Page.navigate", {"url": "file://" + os.path.abspath(path)})
         self.browser.wait_for("Page.loadEventFired")
@@ -282,6 +283,16 @@ def fill_form(page, results):
     marked = page.js("""Array.from(document.querySelectorAll('fieldset.item.unanswered'))
                         .map(f => f.dataset.item).join(',')""")
     results.append((marked == "col_goals", f"form.html: unanswered items marked: {marked}"))
+    # A reload before saving loses nothing: the answers come back from local storage.
+    state = """JSON.stringify([document.getElementById('org').value,
+                 Array.from(document.querySelectorAll('input:checked')).map(b => b.name + '=' + b.value),
+                 Array.from(document.querySelectorAll('input[type=number]')).map(b => b.value)])"""
+    before = page.js(state)
+    page.open(page.path)
+    after = page.js(state)
+    restored = page.js("document.getElementById('draft-status').textContent")
+    results.append((before == after and "kept in this browser" in restored,
+                    f"form.html: a reload before saving keeps every answer ({after})"))
     # Save with the keyboard: focus the button and press Enter.
     page.js("document.getElementById('save').focus()")
     page.key("Enter", "Enter", 13, text="\r")
@@ -291,6 +302,10 @@ def fill_form(page, results):
     status = page.js("document.getElementById('save-status').textContent")
     results.append(("1 question was left unanswered" in status,
                     "form.html: the save message names the unanswered question"))
+    results.append(("no longer kept in this browser" in status,
+                    "form.html: the save message says the browser's copy is cleared"))
+    kept = page.js("Object.keys(localStorage).filter(k => k.startsWith('partnerscope-answers:')).length")
+    results.append((kept == 0, f"form.html: saving clears the answers kept in local storage ({kept} left)"))
 
 
 def main():

@@ -49,9 +49,12 @@ pub enum Population {
         wave: String,
         n: usize,
     },
+    /// A norms file: its title, its values (organization-waves) and the distinct
+    /// organizations behind them, which is what the pages count.
     Norms {
-        name: String,
+        title: String,
         n: usize,
+        organizations: usize,
     },
 }
 
@@ -67,7 +70,15 @@ impl std::fmt::Display for Population {
             Population::Fallback { wave, n } => {
                 write!(f, "wave {wave} (N={n}; peer group too small)")
             }
-            Population::Norms { name, n } => write!(f, "norms {name} (N={n})"),
+            Population::Norms {
+                title,
+                organizations,
+                ..
+            } => write!(
+                f,
+                "{title} ({organizations} organization{})",
+                if *organizations == 1 { "" } else { "s" }
+            ),
         }
     }
 }
@@ -90,9 +101,9 @@ pub enum Benchmark<'a> {
         attribute: &'a str,
         orgs: &'a Organizations,
     },
+    /// A norms file, named on the pages by its title.
     Norms {
         norms: &'a Norms,
-        name: &'a str,
     },
 }
 
@@ -210,8 +221,9 @@ pub struct Pools<'a> {
     waves: BTreeMap<Key, Pool>,
     /// Peer pools by (key, attribute value), built only for --peer-group.
     peers: BTreeMap<(Key, &'a str), Pool>,
-    /// Norms populations by group and measure, built only for --norms.
-    norms: BTreeMap<(Group, usize), Pool>,
+    /// Norms populations by group and measure, with their number of organizations, built
+    /// only for --norms.
+    norms: BTreeMap<(Group, usize), (Pool, usize)>,
 }
 
 impl<'a> Pools<'a> {
@@ -250,10 +262,19 @@ impl<'a> Pools<'a> {
             }
         }
         let norms = match benchmark {
-            Benchmark::Norms { norms, .. } => norms
+            Benchmark::Norms { norms } => norms
                 .resolved
                 .iter()
-                .map(|(k, &p)| (*k, Pool::new(norms.populations[p].values.clone())))
+                .map(|(k, &p)| {
+                    let population = &norms.populations[p];
+                    // Files written before populations counted their organizations: the
+                    // file's count, never more than the values.
+                    let organizations = population
+                        .organizations
+                        .unwrap_or(norms.organizations)
+                        .min(population.n);
+                    (*k, (Pool::new(population.values.clone()), organizations))
+                })
                 .collect(),
             _ => BTreeMap::new(),
         };
@@ -312,14 +333,16 @@ impl<'a> Pools<'a> {
                                     None => wave_pool.standing(x, whole_wave()),
                                 }
                             }
-                            Benchmark::Norms { name, .. } => {
-                                let empty = Pool::new(Vec::new());
-                                let pool = self.norms.get(&(group.group, m)).unwrap_or(&empty);
+                            Benchmark::Norms { norms } => {
+                                let empty = (Pool::new(Vec::new()), 0);
+                                let (pool, organizations) =
+                                    self.norms.get(&(group.group, m)).unwrap_or(&empty);
                                 pool.standing(
                                     x,
                                     Population::Norms {
-                                        name: name.to_string(),
+                                        title: norms.title.clone(),
                                         n: pool.sorted.len(),
+                                        organizations: *organizations,
                                     },
                                 )
                             }
@@ -344,6 +367,9 @@ pub fn standing(x: f64, values: &[f64], population: Population) -> Standing {
 #[serde(deny_unknown_fields)]
 pub struct Norms {
     pub format: String,
+    /// What the pages call this population (`norms --title`; SPEC §5, §13).
+    #[serde(default = "default_title")]
+    pub title: String,
     pub instrument: NormsInstrument,
     pub waves: Vec<String>,
     pub organizations: usize,
@@ -374,12 +400,22 @@ pub struct NormsPopulation {
     pub group: String,
     pub measure: String,
     pub n: usize,
+    /// Distinct organizations behind the values (an organization may bring several waves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizations: Option<usize>,
     pub mean: f64,
     pub sd: Option<f64>,
     pub values: Vec<f64>,
 }
 
 pub const NORMS_FORMAT: &str = "partnerscope-norms/1";
+
+/// The title of a norms file built without `--title`.
+pub const DEFAULT_TITLE: &str = "earlier assessments";
+
+fn default_title() -> String {
+    DEFAULT_TITLE.into()
+}
 
 /// The largest norms file read: ten thousand organization-waves with every measure and role
 /// take about 10 MiB.
@@ -392,6 +428,7 @@ impl Norms {
         data: &Dataset,
         results: &[OrgWaveResult],
         created: String,
+        title: String,
     ) -> Result<Norms> {
         let shown: Vec<(&OrgWaveResult, &Reported)> = results
             .iter()
@@ -414,21 +451,25 @@ impl Norms {
         waves.sort();
         waves.dedup();
         // Every shown figure of every shown organization-wave, and nothing else.
-        let mut pools: BTreeMap<(Group, Measure), Vec<f64>> = BTreeMap::new();
-        for (_, reported) in &shown {
+        let mut pools: BTreeMap<(Group, Measure), Vec<(u32, f64)>> = BTreeMap::new();
+        for (result, reported) in &shown {
             for group in reported.groups() {
                 for (measure, figure) in group.figures() {
                     if let Some(shown) = figure.shown() {
                         pools
                             .entry((group.group, measure))
                             .or_default()
-                            .push(shown.mean);
+                            .push((result.org, shown.mean));
                     }
                 }
             }
         }
         let mut populations = Vec::new();
-        for ((group, m), mut values) in pools {
+        for ((group, m), pairs) in pools {
+            let mut ids: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut values: Vec<f64> = pairs.into_iter().map(|p| p.1).collect();
             if values.len() < MIN_POPULATION {
                 continue;
             }
@@ -441,6 +482,7 @@ impl Norms {
                 group: group.name(instrument),
                 measure: m.id(instrument).to_string(),
                 n: values.len(),
+                organizations: Some(ids.len()),
                 mean,
                 sd: summary.sd,
                 values,
@@ -448,6 +490,7 @@ impl Norms {
         }
         Ok(Norms {
             format: NORMS_FORMAT.into(),
+            title,
             instrument: NormsInstrument {
                 id: instrument.id.clone(),
                 version: instrument.version.to_string(),
@@ -490,6 +533,9 @@ impl Norms {
             ))
         })?;
         let at = Location::new(&name, 0, 0);
+        if norms.title.trim().is_empty() {
+            norms.title = default_title();
+        }
         if norms.format != NORMS_FORMAT {
             return Err(Error::invalid(Diagnostic::new(
                 at,

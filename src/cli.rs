@@ -165,6 +165,10 @@ pub enum Command {
         /// Where to write the norms file.
         #[arg(long, short, value_name = "FILE")]
         output: PathBuf,
+        /// What the pages benchmarked against these norms call them, e.g. "Retail clients
+        /// 2024–2025" (default: "earlier assessments").
+        #[arg(long, value_name = "TEXT", default_value = crate::benchmark::DEFAULT_TITLE)]
+        title: String,
         /// Replace an existing file that is not a partnerscope norms file.
         #[arg(long)]
         force: bool,

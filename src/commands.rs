@@ -60,10 +60,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Norms {
             files,
             output,
+            title,
             force,
             sources,
             common,
-        } => norms(&files, &output, force, &sources, &common),
+        } => norms(&files, &output, &title, force, &sources, &common),
         Command::Stats {
             files,
             orgs,
@@ -406,15 +407,7 @@ fn choose<'a>(
     norms: Option<&'a Norms>,
 ) -> Benchmark<'a> {
     match (norms, &bench.peer_group) {
-        (Some(norms), _) => Benchmark::Norms {
-            norms,
-            name: bench
-                .norms
-                .as_ref()
-                .and_then(|p| p.file_name())
-                .and_then(|n| n.to_str())
-                .unwrap_or("norms"),
-        },
+        (Some(norms), _) => Benchmark::Norms { norms },
         (None, Some(attribute)) => Benchmark::PeerGroup { attribute, orgs },
         (None, None) => Benchmark::Wave,
     }
@@ -502,7 +495,13 @@ fn report(
     let asked = (extras.pdf.is_some(), extras.xlsx);
     let published = publish(dir, "report", &instrument, common, asked)?;
     clock.lap("publishing");
-    if !common.quiet && pages > 0 {
+    if !common.quiet && pages > 0 && self_assessment {
+        // One organization's own page: name it, not the assessor's portfolio.
+        eprintln!(
+            "wrote your self-assessment {}",
+            own_page(&published.target.join("orgs")).display()
+        );
+    } else if !common.quiet && pages > 0 {
         eprintln!(
             "wrote {} organization report(s), the portfolio {} and the data files{}",
             pages,
@@ -528,6 +527,17 @@ fn report(
 }
 
 /// Why a run wrote no organization page, and what to do about it.
+/// The one organization page of a self-assessment (`orgs/<slug>.html`), or the folder.
+fn own_page(orgs: &std::path::Path) -> std::path::PathBuf {
+    std::fs::read_dir(orgs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .unwrap_or_else(|| orgs.to_path_buf())
+}
+
 fn no_page_reason(data: &Dataset, threshold: usize, rejects_at: &Path) -> String {
     if data.rows_scored() == 0 && !data.rejects.is_empty() {
         format!(
@@ -680,6 +690,7 @@ fn validate(
 fn norms(
     files: &[PathBuf],
     path: &Path,
+    title: &str,
     force: bool,
     sources_args: &SourceArgs,
     common: &Common,
@@ -697,11 +708,22 @@ fn norms(
             })
             .unwrap_or(false)
     })?;
+    if title.trim().is_empty() {
+        return Err(Error::Usage(
+            "--title is empty: give the name the pages should use for these norms, e.g. --title \"earlier assessments\"".into(),
+        ));
+    }
     let instrument = load_instrument(common)?;
     let data = load_responses(&instrument, files, sources_args, common, false, None)?;
     let orgs = Organizations::default();
     let analysis = Analysis::run(&instrument, &data, &orgs, &Benchmark::Wave);
-    let norms = Norms::build(&instrument, &data, &analysis.results, creation_time())?;
+    let norms = Norms::build(
+        &instrument,
+        &data,
+        &analysis.results,
+        creation_time(),
+        title.trim().to_string(),
+    )?;
     let json = serde_json::to_vec_pretty(&norms)
         .map_err(|e| Error::Other(format!("cannot serialise the norms: {e}")))?;
     output::write_atomic(path, &json)?;

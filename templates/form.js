@@ -2,6 +2,8 @@
 // The answer form: tracks progress, marks unanswered questions and saves the answers as one
 // CSV row in partnerscope's response format (respondent_id, org, role, wave, item ids).
 // Everything stays in the page: the file is handed to the browser's download, never sent.
+// Until they are saved, the answers are kept in the browser's local storage (this computer
+// only), so a reload or a closed tab loses nothing; saving clears them.
 (function () {
   var form = document.getElementById("answers");
   var items = Array.prototype.slice.call(form.querySelectorAll("fieldset.item"));
@@ -9,7 +11,89 @@
   var progressText = document.getElementById("progress-text");
   var saveStatus = document.getElementById("save-status");
   var orgInput = document.getElementById("org");
+  var draftKey = "partnerscope-answers:" + location.pathname + ":" + form.dataset.wave;
   var respondentId = newRespondentId();
+
+  // Local storage may be refused (private windows, strict settings): the form works without.
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Every control's state, by name and value, with the respondent id of this draft.
+  function keepDraft() {
+    var store = storage();
+    if (!store) {
+      return;
+    }
+    var draft = { respondentId: respondentId, org: orgInput ? orgInput.value : "", checked: [], numbers: {} };
+    Array.prototype.forEach.call(form.querySelectorAll("input:checked"), function (box) {
+      draft.checked.push([box.name, box.value]);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (input) {
+      if (input.value !== "") {
+        draft.numbers[input.name] = input.value;
+      }
+    });
+    try {
+      store.setItem(draftKey, JSON.stringify(draft));
+    } catch (error) {
+      // Storage full or refused: nothing is kept, the answers stay in the page.
+    }
+  }
+
+  function restoreDraft() {
+    var store = storage();
+    var text = null;
+    try {
+      text = store ? store.getItem(draftKey) : null;
+    } catch (error) {
+      text = null;
+    }
+    if (!text) {
+      return false;
+    }
+    var draft;
+    try {
+      draft = JSON.parse(text);
+    } catch (error) {
+      return false;
+    }
+    if (/^r-[0-9a-f]{16}$/.test(draft.respondentId || "")) {
+      respondentId = draft.respondentId;
+    }
+    if (orgInput && typeof draft.org === "string") {
+      orgInput.value = draft.org;
+    }
+    (draft.checked || []).forEach(function (pair) {
+      Array.prototype.forEach.call(form.querySelectorAll("input"), function (box) {
+        if ((box.type === "radio" || box.type === "checkbox") && box.name === pair[0] && box.value === pair[1]) {
+          box.checked = true;
+        }
+      });
+    });
+    var numbers = draft.numbers || {};
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (input) {
+      if (Object.prototype.hasOwnProperty.call(numbers, input.name)) {
+        input.value = String(numbers[input.name]);
+      }
+    });
+    return true;
+  }
+
+  function clearDraft() {
+    var store = storage();
+    try {
+      if (store) {
+        store.removeItem(draftKey);
+      }
+    } catch (error) {
+      // Nothing to clear.
+    }
+  }
 
   // `r-` and 16 hex digits from the browser's cryptographic random generator.
   function newRespondentId() {
@@ -88,6 +172,8 @@
     });
   }
 
+  form.addEventListener("change", keepDraft);
+  form.addEventListener("input", keepDraft);
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.item");
     if (fieldset) {
@@ -170,6 +256,7 @@
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
     form.dataset.saved = name;
+    clearDraft();
     report(name, unanswered);
   }
 
@@ -177,6 +264,7 @@
     saveStatus.textContent = "";
     var done = document.createElement("p");
     done.textContent = "Saved as " + name + " in your downloads. Send this file back. " +
+      "Your answers are no longer kept in this browser. " +
       "If you change an answer, save again and send only the newest file.";
     saveStatus.appendChild(done);
     if (unanswered.length === 0) {
@@ -203,7 +291,12 @@
     event.preventDefault();
     save();
   });
+  var restored = restoreDraft();
   items.forEach(showStatus);
   showProgress();
+  if (restored) {
+    document.getElementById("draft-status").textContent =
+      "Your earlier answers, kept in this browser, are filled in again. They stay here until you save.";
+  }
   form.dataset.ready = "true";
 })();

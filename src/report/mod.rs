@@ -81,7 +81,8 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
     }
     output::DataFiles.render(analysis, &data_dir)?;
     if extras.xlsx {
-        xlsx::write(analysis.instrument, &data_dir)?;
+        let names = |id: &str| analysis.orgs.display_name(id).to_string();
+        xlsx::write(analysis.instrument, &names, &data_dir)?;
     }
 
     // Each organization's reported waves in wave order, with its latest one.

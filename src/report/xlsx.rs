@@ -10,6 +10,12 @@
 //! formula (`=`, `+`, `-`, `@`, tab, return) is taken off again. No timestamp is written
 //! unless `SOURCE_DATE_EPOCH` is set, so two runs write the same bytes.
 //!
+//! The workbook is for analysts (SPEC §13): a first sheet "Read me" lists every sheet and
+//! column with its meaning; beside every organization id stands its name, beside every code
+//! (measure, group, role, level) its label, in a column of its own that the CSV files do not
+//! have; scores are shown with one decimal and p with three (the cells keep full precision);
+//! every sheet has an autofilter on its header.
+//!
 //! `scores.json` is not tabular and has no sheet. Only this file knows `rust_xlsxwriter`.
 
 use std::path::Path;
@@ -34,6 +40,9 @@ pub const SHEETS: [&str; 6] = [
     "respondent_scores",
     "rejects",
 ];
+
+/// The first sheet: every sheet and column with its meaning.
+pub const READ_ME: &str = "Read me";
 
 /// Widest column, in characters.
 const MAX_WIDTH: usize = 60;
@@ -120,14 +129,189 @@ pub fn unguard(text: &str) -> &str {
     }
 }
 
-/// Writes `dir/results.xlsx` from the CSV files in `dir`.
-pub fn write(instrument: &Instrument, dir: &Path) -> Result<()> {
-    let bytes = workbook(instrument, dir, MAX_ROWS)?;
+/// What a label column stands beside, and how its text is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    OrgName,
+    Measure,
+    Group,
+    Role,
+    Level,
+    /// A `;`-separated list of dimension ids.
+    Dimensions,
+}
+
+/// The label column written right after a code column of a sheet, with its header.
+fn label_of(sheet: &str, column: &str) -> Option<(Label, String)> {
+    let label = match column {
+        // org_summary has the name already, in its `name` column.
+        "org" if sheet != "org_summary" => Label::OrgName,
+        "measure" => Label::Measure,
+        "group" => Label::Group,
+        "role" | "first_role" | "second_role" => Label::Role,
+        "level" | "next_level" => Label::Level,
+        "blocking_dimensions" => Label::Dimensions,
+        _ => return None,
+    };
+    let header = if label == Label::OrgName {
+        "org_name".to_string()
+    } else {
+        format!("{column}_label")
+    };
+    Some((label, header))
+}
+
+/// Labels for the codes of the data files: organization names, and the instrument's titles.
+struct Labels<'a> {
+    instrument: &'a Instrument,
+    names: &'a dyn Fn(&str) -> String,
+}
+
+impl Labels<'_> {
+    fn text(&self, label: Label, code: &str) -> String {
+        let i = self.instrument;
+        let dimension = |id: &str| {
+            i.dimensions
+                .iter()
+                .find(|d| d.id == id)
+                .map_or_else(|| id.to_string(), |d| d.title.clone())
+        };
+        let role = |id: &str| {
+            i.roles
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_string(), |r| r.label.clone())
+        };
+        match label {
+            Label::OrgName => (self.names)(code),
+            Label::Measure if code == "index" => "Partnership index".into(),
+            Label::Measure => dimension(code),
+            Label::Group if code == "all" => "All respondents".into(),
+            Label::Group => code
+                .strip_prefix("role:")
+                .map_or_else(|| code.to_string(), role),
+            Label::Role => role(code),
+            Label::Level => i
+                .levels
+                .iter()
+                .find(|l| l.id == code)
+                .map_or_else(|| code.to_string(), |l| l.label.clone()),
+            Label::Dimensions => code
+                .split(';')
+                .map(dimension)
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+/// How a number column is shown (the cell keeps every digit).
+fn number_format(column: &str, kind: Kind) -> Option<&'static str> {
+    if kind != Kind::Number {
+        return None;
+    }
+    match column {
+        "n" | "line" => None,
+        "p" => Some("0.000"),
+        "t" | "df" | "hedges_g" => Some("0.00"),
+        "percentile" => Some("0"),
+        // Scores (0–100) and points; outcomes of respondent_scores alike.
+        _ => Some("0.0"),
+    }
+}
+
+/// What a column of a sheet means, for the "Read me" sheet.
+fn meaning(sheet: &str, column: &str, instrument: &Instrument) -> String {
+    let known = match column {
+        "org" => "organization id, as in the response files",
+        "org_name" => {
+            "the organization's name (from the organizations file; the id when it has none)"
+        }
+        "name" => "the organization's name",
+        "wave" => "survey wave",
+        "n" if sheet == "org_summary" => "respondents of the organization in the wave",
+        "n" => "respondents behind the figure",
+        "index" => "partnership index, 0–100 (weighted mean of the dimension scores)",
+        "level" => "maturity level id",
+        "level_label" => "maturity level",
+        "percentile" => "percentile rank against the population (empty below 5 organizations)",
+        "population" => "the organizations compared with, and their number N",
+        "next_level" => "the next maturity level's id",
+        "next_level_label" => "the next maturity level",
+        "points_to_next" => "index points to the next level",
+        "blocking_dimensions" => {
+            "dimensions below the next level's minimum for every dimension (ids)"
+        }
+        "blocking_dimensions_label" => "the same dimensions, by title",
+        "group" => "respondent group: all, or role:<role id>",
+        "group_label" => "respondent group",
+        "measure" => "a dimension id, or index",
+        "measure_label" => "the dimension, or the partnership index",
+        "mean" => "mean score, 0–100",
+        "sd" => "sample standard deviation (n − 1)",
+        "ci_low" | "ci_high" => "95% confidence interval of the mean (t distribution)",
+        "p25" | "median" | "p75" => "population quartile (type 7), empty below 5 organizations",
+        "first_role" | "second_role" => "role id of the pair",
+        "first_role_label" | "second_role_label" => "role of the pair",
+        "first_mean" | "second_mean" => "the role's mean score, 0–100",
+        "gap" => "first role's mean minus the second's, in points",
+        "flag" => "TRUE when the gap reaches the instrument's gap_alert",
+        "from_wave" | "to_wave" => "the two consecutive shown waves compared",
+        "from_mean" | "to_mean" => "mean score in each wave",
+        "difference" => "later minus earlier, in points",
+        "t" => "Welch's t statistic",
+        "df" => "Welch–Satterthwaite degrees of freedom",
+        "p" => "two-sided p of Welch's t-test",
+        "hedges_g" => "Hedges' g effect size (pooled sd, small-sample correction)",
+        "meaningful" => "TRUE when p < 0.05 and the difference reaches meaningful_change",
+        "respondent_id" => "respondent id, as in the response files",
+        "role" => "role id",
+        "role_label" => "role",
+        "file" => "the response file",
+        "line" => "physical line in the file",
+        "column" => "the column at fault (empty: the row as a whole)",
+        "reason" => "why the row was rejected",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    if let Some(d) = instrument.dimensions.iter().find(|d| d.id == column) {
+        return format!("dimension score, 0–100: {}", d.title);
+    }
+    if let Some(o) = instrument.outcome_items().iter().find(|o| o.id == column) {
+        return format!("outcome as answered: {}", o.text);
+    }
+    String::new()
+}
+
+/// What a sheet holds, for the "Read me" sheet.
+fn sheet_meaning(sheet: &str) -> &'static str {
+    match sheet {
+        "org_summary" => "one row per organization and wave: index, level, percentile, next level",
+        "org_scores" => "one row per organization, wave, group and measure: n, mean, spread, population quartiles",
+        "perception_gaps" => "one row per organization, wave, role pair and measure: the two roles' means and the gap",
+        "changes" => "one row per organization, measure and pair of consecutive waves: difference and Welch's test",
+        "respondent_scores" => "one row per accepted respondent: dimension scores, index, level and outcomes",
+        "rejects" => "one row per rejected response row, with the reason",
+        _ => "",
+    }
+}
+
+/// Writes `dir/results.xlsx` from the CSV files in `dir`; `names` gives an organization id's
+/// name.
+pub fn write(instrument: &Instrument, names: &dyn Fn(&str) -> String, dir: &Path) -> Result<()> {
+    let bytes = workbook(instrument, names, dir, MAX_ROWS)?;
     crate::output::write_atomic(&dir.join(FILE_NAME), &bytes)
 }
 
 /// The workbook's bytes, with at most `max_rows` data rows per sheet.
-pub fn workbook(instrument: &Instrument, dir: &Path, max_rows: usize) -> Result<Vec<u8>> {
+pub fn workbook(
+    instrument: &Instrument,
+    names: &dyn Fn(&str) -> String,
+    dir: &Path,
+    max_rows: usize,
+) -> Result<Vec<u8>> {
     let target = dir.join(FILE_NAME);
     let fail = |e: rust_xlsxwriter::XlsxError| {
         Error::Other(format!(
@@ -135,15 +319,34 @@ pub fn workbook(instrument: &Instrument, dir: &Path, max_rows: usize) -> Result<
             target.display()
         ))
     };
+    let labels = Labels { instrument, names };
     let mut book = Workbook::new();
     book.set_properties(&DocProperties::new().set_creation_datetime(&creation_time()?));
+    // The "Read me" rows: each sheet, then each of its columns, with its meaning.
+    let mut read_me: Vec<[String; 3]> = Vec::new();
+    let mut layouts = Vec::new();
     for sheet in SHEETS {
         let path = dir.join(format!("{sheet}.csv"));
         let (header, widths) = measure(&path)?;
-        let kinds = kinds(sheet, &header, instrument);
+        let layout = Layout::new(sheet, &header, &widths, instrument);
+        read_me.push([sheet.into(), String::new(), sheet_meaning(sheet).into()]);
+        for name in &layout.header {
+            read_me.push([sheet.into(), name.clone(), meaning(sheet, name, instrument)]);
+        }
+        layouts.push((sheet, path, layout));
+    }
+    write_read_me(&mut book, &read_me).map_err(fail)?;
+    for (sheet, path, layout) in layouts {
+        let kinds = kinds(sheet, &layout.csv_header, instrument);
+        let formats: Vec<Option<Format>> = layout
+            .csv_header
+            .iter()
+            .zip(&kinds)
+            .map(|(h, &k)| number_format(h, k).map(|f| Format::new().set_num_format(f)))
+            .collect();
         let mut reader = open(&path)?;
         let mut part = 1;
-        let mut ws = new_sheet(&mut book, sheet.to_string(), &header, &widths).map_err(fail)?;
+        let mut ws = new_sheet(&mut book, sheet.to_string(), &layout).map_err(fail)?;
         let mut row_in_part = 0;
         let mut record = csv::StringRecord::new();
         while reader
@@ -151,9 +354,10 @@ pub fn workbook(instrument: &Instrument, dir: &Path, max_rows: usize) -> Result<
             .map_err(|e| csv_error(&path, e))?
         {
             if row_in_part == max_rows {
+                filter(ws, row_in_part, &layout).map_err(fail)?;
                 part += 1;
                 let name = format!("{sheet} ({part})");
-                ws = new_sheet(&mut book, name, &header, &widths).map_err(fail)?;
+                ws = new_sheet(&mut book, name, &layout).map_err(fail)?;
                 row_in_part = 0;
             }
             row_in_part += 1;
@@ -162,38 +366,129 @@ pub fn workbook(instrument: &Instrument, dir: &Path, max_rows: usize) -> Result<
                 if cell.is_empty() {
                     continue;
                 }
-                let col = c as u16;
+                let col = layout.at[c];
                 let number = cell.parse::<f64>();
                 match (kinds.get(c).copied().unwrap_or(Kind::Text), cell, number) {
-                    (Kind::Number, _, Ok(x)) => ws.write_number(row, col, x),
+                    (Kind::Number, _, Ok(x)) => match &formats[c] {
+                        Some(format) => ws.write_number_with_format(row, col, x, format),
+                        None => ws.write_number(row, col, x),
+                    },
                     (Kind::Boolean, "true", _) => ws.write_boolean(row, col, true),
                     (Kind::Boolean, "false", _) => ws.write_boolean(row, col, false),
                     _ => ws.write_string(row, col, unguard(cell)),
                 }
                 .map_err(fail)?;
+                if let Some(label) = layout.labels[c] {
+                    ws.write_string(row, col + 1, labels.text(label, unguard(cell)))
+                        .map_err(fail)?;
+                }
             }
         }
+        filter(ws, row_in_part, &layout).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
 }
 
-/// Adds a sheet with the file's header (bold, frozen) and its columns sized.
+/// A sheet's columns: the CSV file's, each code column followed by its label column.
+struct Layout {
+    csv_header: Vec<String>,
+    /// The sheet's header, label columns included.
+    header: Vec<String>,
+    widths: Vec<usize>,
+    /// The sheet column of each CSV column.
+    at: Vec<u16>,
+    /// The label column that follows each CSV column, if any.
+    labels: Vec<Option<Label>>,
+}
+
+impl Layout {
+    fn new(sheet: &str, csv_header: &[String], widths: &[usize], instrument: &Instrument) -> Self {
+        let mut layout = Layout {
+            csv_header: csv_header.to_vec(),
+            header: Vec::new(),
+            widths: Vec::new(),
+            at: Vec::new(),
+            labels: Vec::new(),
+        };
+        // Label columns are sized for their longest possible text.
+        let longest = instrument
+            .dimensions
+            .iter()
+            .map(|d| d.title.chars().count())
+            .chain(instrument.roles.iter().map(|r| r.label.chars().count() + 6))
+            .chain(instrument.levels.iter().map(|l| l.label.chars().count()))
+            .max()
+            .unwrap_or(10)
+            .max(24);
+        for (c, name) in csv_header.iter().enumerate() {
+            layout.at.push(layout.header.len() as u16);
+            layout.header.push(name.clone());
+            layout.widths.push(widths.get(c).copied().unwrap_or(8));
+            let label = label_of(sheet, name);
+            layout.labels.push(label.as_ref().map(|l| l.0));
+            if let Some((_, header)) = label {
+                layout.header.push(header);
+                layout.widths.push(longest);
+            }
+        }
+        layout
+    }
+}
+
+/// Adds a sheet with the header (bold, frozen) and its columns sized.
 fn new_sheet<'a>(
     book: &'a mut Workbook,
     name: String,
-    header: &[String],
-    widths: &[usize],
+    layout: &Layout,
 ) -> Result<&'a mut Worksheet, rust_xlsxwriter::XlsxError> {
     let bold = Format::new().set_bold();
     let ws = book.add_worksheet_with_constant_memory()?;
     ws.set_name(name)?;
-    for (c, (name, width)) in header.iter().zip(widths).enumerate() {
+    for (c, (name, width)) in layout.header.iter().zip(&layout.widths).enumerate() {
         let c = c as u16;
         ws.set_column_width(c, (*width).min(MAX_WIDTH) as f64 + 2.0)?;
         ws.write_string_with_format(0, c, name, &bold)?;
     }
     ws.set_freeze_panes(1, 0)?;
     Ok(ws)
+}
+
+/// The autofilter over a sheet's header and its `rows` data rows.
+fn filter(
+    ws: &mut Worksheet,
+    rows: usize,
+    layout: &Layout,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let last = layout.header.len().max(1) as u16 - 1;
+    ws.autofilter(0, 0, rows as u32, last)?;
+    Ok(())
+}
+
+/// The first sheet: every sheet and column of the workbook with its meaning.
+fn write_read_me(
+    book: &mut Workbook,
+    rows: &[[String; 3]],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let bold = Format::new().set_bold();
+    let ws = book.add_worksheet();
+    ws.set_name(READ_ME)?;
+    for (c, (name, width)) in [("sheet", 20.0), ("column", 28.0), ("meaning", 90.0)]
+        .into_iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, width)?;
+        ws.write_string_with_format(0, c as u16, name, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, text)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as u32, 2)?;
+    Ok(())
 }
 
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>> {
@@ -290,13 +585,14 @@ mod tests {
             };
             std::fs::write(dir.path().join(format!("{sheet}.csv")), body).unwrap();
         }
-        let bytes = workbook(&instrument, dir.path(), 2).unwrap();
+        let bytes = workbook(&instrument, &|id: &str| id.to_string(), dir.path(), 2).unwrap();
         use calamine::{Reader, Xlsx};
         let mut xlsx = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let names = xlsx.sheet_names();
         assert_eq!(
             names,
             [
+                READ_ME,
                 "org_summary",
                 "org_scores",
                 "perception_gaps",

@@ -353,19 +353,19 @@ fn tampered_norms(edit: impl FnOnce(&mut serde_json::Value)) -> (crate::support:
 #[test]
 fn tampered_norms_files_are_refused_naming_the_field() {
     // populations: [0] all/collaboration, [1] all/index, five values each, starting on lines 13
-    // and 27 of the pretty-printed file (capability is left out: one organization's is hidden
+    // and 28 of the pretty-printed file (capability is left out: one organization's is hidden
     // by SPEC §15, which leaves four).
     let rebuild = "; rebuild the file with `partnerscope norms`";
     let cases: Vec<(&str, Box<Edit>, String)> = vec![
         (
             "unsorted",
             Box::new(|j| j["populations"][1]["values"][0] = 99.0.into()),
-            format!("27:5: populations[1] (all/index).values: not sorted{rebuild}"),
+            format!("28:5: populations[1] (all/index).values: not sorted{rebuild}"),
         ),
         (
             "out of range",
             Box::new(|j| j["populations"][1]["values"][0] = (-1e308).into()),
-            format!("27:5: populations[1] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
+            format!("28:5: populations[1] (all/index).values[0]: -1e308 is outside 0–100{rebuild}"),
         ),
         (
             "too short",
@@ -379,17 +379,17 @@ fn tampered_norms_files_are_refused_naming_the_field() {
         (
             "n not the count",
             Box::new(|j| j["populations"][1]["n"] = 12.into()),
-            format!("27:5: populations[1] (all/index).n: 12, but there are 5 values{rebuild}"),
+            format!("28:5: populations[1] (all/index).n: 12, but there are 5 values{rebuild}"),
         ),
         (
             "mean",
             Box::new(|j| j["populations"][1]["mean"] = 60.0.into()),
-            format!("27:5: populations[1] (all/index).mean: 60, but the values' mean is 45.72222222222222{rebuild}"),
+            format!("28:5: populations[1] (all/index).mean: 60, but the values' mean is 45.72222222222222{rebuild}"),
         ),
         (
             "sd",
             Box::new(|j| j["populations"][1]["sd"] = serde_json::Value::Null),
-            format!("27:5: populations[1] (all/index).sd: missing, but the values' sd is 11.80857804445983{rebuild}"),
+            format!("28:5: populations[1] (all/index).sd: missing, but the values' sd is 11.80857804445983{rebuild}"),
         ),
         (
             "unknown group",
@@ -404,7 +404,7 @@ fn tampered_norms_files_are_refused_naming_the_field() {
         (
             "repeated",
             Box::new(|j| j["populations"][1]["measure"] = "collaboration".into()),
-            "27:5: populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
+            "28:5: populations[1] (all/collaboration): the same group and measure as populations[0]; rebuild the file with `partnerscope norms`".to_string(),
         ),
     ];
     for (case, edit, message) in cases {

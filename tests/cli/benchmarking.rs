@@ -191,9 +191,70 @@ fn norms_files_benchmark_without_the_raw_data() {
     close(t.num(row, "median"), 48.47222222222222);
     close(t.num(row, "p75"), 51.3888888888889);
     let s = Table::read(&out.join("org_summary.csv"));
+    // Named by the norms' title (the default), never by the file name.
     assert_eq!(
         s.get(s.row(&["alpha"]), "population"),
-        "norms norms.json (N=5)"
+        "earlier assessments (5 organizations)"
+    );
+}
+
+#[test]
+fn norms_are_named_by_their_title_and_counted_in_organizations() {
+    let dir = temp();
+    let norms = dir.path().join("norms.json");
+    let out = dir.path().join("out");
+    let built = run(&[
+        "norms",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "hand/2025-H2.csv",
+        "--title",
+        "Retail clients 2025",
+        "-o",
+        norms.to_str().unwrap(),
+    ]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&norms).unwrap()).unwrap();
+    assert_eq!(json["title"], "Retail clients 2025");
+    let waves = json["organization_waves"].as_u64().unwrap();
+    let orgs = json["organizations"].as_u64().unwrap();
+    assert!(
+        waves > orgs,
+        "two waves of the same organizations: {waves} > {orgs}"
+    );
+    let r = run(&[
+        "score",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H2.csv",
+        "--norms",
+        norms.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = Table::read(&out.join("org_summary.csv"));
+    assert_eq!(
+        s.get(s.row(&["alpha"]), "population"),
+        format!("Retail clients 2025 ({orgs} organizations)")
+    );
+    let empty = run(&[
+        "norms",
+        "--survey",
+        "mini.yaml",
+        "hand/2025-H1.csv",
+        "--title",
+        " ",
+        "-o",
+        norms.to_str().unwrap(),
+    ]);
+    assert_eq!(empty.code, 2);
+    assert!(
+        empty.stderr.contains("--title is empty"),
+        "{}",
+        empty.stderr
     );
 }
 

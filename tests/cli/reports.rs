@@ -330,9 +330,9 @@ fn a_self_assessment_by_one_person_gets_a_page_without_a_population() {
     assert!(page.contains("Hold a monthly HR–Sales leadership meeting."));
     // Without a population the summary names the highest and the lowest scores.
     let summary = &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"profile\"").unwrap()];
-    assert!(summary.contains("these are the highest and lowest scores"));
-    let strongest = summary.find("Strongest dimensions").unwrap();
-    let weakest = summary.find("Weakest dimensions").unwrap();
+    assert!(summary.contains("these are your highest and lowest scores"));
+    let strongest = summary.find("Highest scores").unwrap();
+    let weakest = summary.find("Lowest scores").unwrap();
     let collaboration =
         summary.find("<strong>Senior collaboration</strong> <span class=\"why\">29.2</span>");
     let capability = summary.find("<strong>HR capability</strong> <span class=\"why\">18.8</span>");
@@ -474,7 +474,16 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         "respondent_scores",
         "rejects",
     ];
-    assert_eq!(book.sheet_names(), sheets);
+    let mut names = vec!["Read me"];
+    names.extend(sheets);
+    assert_eq!(book.sheet_names(), names);
+    // "Read me" lists every column of every sheet with its meaning.
+    let read_me = book.worksheet_range("Read me").unwrap();
+    let listed: Vec<(String, String, String)> = read_me
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
+        .collect();
     let text_columns = [
         "org",
         "name",
@@ -502,17 +511,67 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
         let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
         assert_eq!(range.height(), rows.len() + 1, "{sheet}: rows");
-        for (c, name) in header.iter().enumerate() {
+        let sheet_header: Vec<String> = (0..range.width())
+            .map(|c| range.get_value((0, c as u32)).unwrap().to_string())
+            .collect();
+        for name in &sheet_header {
+            let meaning = listed
+                .iter()
+                .find(|(s, c, _)| s == sheet && c == name)
+                .map(|l| l.2.as_str());
+            assert!(
+                meaning.is_some_and(|m| !m.is_empty()),
+                "{sheet}.{name} unexplained"
+            );
+        }
+        // Every CSV column, in order, each code followed by its label.
+        let at: Vec<usize> = header
+            .iter()
+            .map(|name| {
+                sheet_header
+                    .iter()
+                    .position(|h| h == name)
+                    .unwrap_or_else(|| panic!("{sheet}: no column {name}"))
+            })
+            .collect();
+        assert!(
+            at.windows(2).all(|w| w[0] < w[1]),
+            "{sheet}: {sheet_header:?}"
+        );
+        if header.contains(&"org".to_string()) {
+            assert!(
+                sheet_header.contains(&"org_name".to_string())
+                    || sheet_header.contains(&"name".to_string()),
+                "{sheet}: no organization name beside the id"
+            );
+        }
+        for code in ["measure", "group", "level", "role"] {
+            if header.contains(&code.to_string()) {
+                let c = sheet_header.iter().position(|h| h == code).unwrap();
+                assert_eq!(sheet_header[c + 1], format!("{code}_label"), "{sheet}");
+            }
+        }
+        if sheet == "org_scores" && !rows.is_empty() {
+            let label = |name: &str| {
+                range
+                    .get_value((
+                        1,
+                        sheet_header.iter().position(|h| h == name).unwrap() as u32,
+                    ))
+                    .unwrap()
+                    .to_string()
+            };
+            assert_eq!(label("org_name"), "Northwind Group");
+            assert_eq!(label("group_label"), "All respondents");
             assert_eq!(
-                range.get_value((0, c as u32)),
-                Some(&Data::String(name.clone())),
-                "{sheet}: header"
+                label("measure_label"),
+                "Senior collaboration on business issues"
             );
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let got = range
-                    .get_value((r as u32 + 1, c as u32))
+                    .get_value((r as u32 + 1, at[c] as u32))
                     .cloned()
                     .unwrap_or(Data::Empty);
                 let expected = if cell.is_empty() {
@@ -532,6 +591,21 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         }
     }
     assert!(numbers > 10_000, "numbers are numbers ({numbers})");
+    // Formats and filters: one decimal for scores, three for p, an autofilter on every sheet.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("formatCode=\"0.0\""), "{styles}");
+    assert!(styles.contains("formatCode=\"0.000\""), "{styles}");
+    for n in 1..=names.len() {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(xml.contains("<autoFilter "), "sheet {n} has no autofilter");
+    }
     // Without SOURCE_DATE_EPOCH the workbook is the same from run to run.
     let first = std::fs::read(&path).unwrap();
     let again = run(&["report", "--xlsx", "--out", out.to_str().unwrap(), "-q"]);
@@ -631,4 +705,150 @@ fn pdf_prints_every_page_within_eight_pages_on_a4_and_letter() {
             );
         }
     }
+}
+
+/// The text of an HTML fragment without its tags, entities of the pages decoded.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&#39;", "'")
+}
+
+/// The list items of the summary list under the heading `heading`, as plain text.
+fn summary_list(summary: &str, heading: &str) -> Vec<String> {
+    let at = summary.find(heading).unwrap_or_else(|| panic!("{heading}"));
+    let rest = &summary[at..];
+    let end = rest.find("</div>").unwrap();
+    rest[..end]
+        .split("<li>")
+        .skip(1)
+        .map(|li| plain(&li[..li.find("</li>").unwrap()]))
+        .collect()
+}
+
+/// The signed difference in "81.8, +32.0 against the population median of 49.7".
+fn difference(line: &str) -> f64 {
+    let part = line.split(", ").nth(1).unwrap_or_else(|| panic!("{line}"));
+    let number = part.split(' ').next().unwrap();
+    number.replace('−', "-").replace('+', "").parse().unwrap()
+}
+
+#[test]
+fn on_every_demo_page_the_strongest_are_above_the_median_and_the_weakest_below() {
+    let dir = temp();
+    let r = run_in(Some(dir.path()), &["report", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let orgs = dir.path().join("reports/orgs");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&orgs).unwrap() {
+        let html = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let start = html.find("id=\"summary\"").unwrap();
+        let summary = &html[start..start + html[start..].find("</section>").unwrap()];
+        let strongest = summary_list(summary, "Strongest dimensions");
+        let weakest = summary_list(summary, "Weakest dimensions");
+        assert!(strongest.len() <= 3 && weakest.len() <= 3, "{summary}");
+        for line in &strongest {
+            assert!(difference(line) > 0.0, "strongest but not above: {line}");
+        }
+        for line in &weakest {
+            assert!(difference(line) < 0.0, "weakest but not below: {line}");
+        }
+        // A short list says why it is short.
+        if strongest.len() < 3 {
+            assert!(
+                summary.contains("dimension is above the population median"),
+                "{summary}"
+            );
+        }
+        if weakest.len() < 3 {
+            assert!(
+                summary.contains("dimension is below the population median"),
+                "{summary}"
+            );
+        }
+        // One respondent count on the first screen: the index sentence repeats none.
+        assert!(!summary.contains("given "), "{summary}");
+        pages += 1;
+    }
+    assert_eq!(pages, 14);
+}
+
+#[test]
+fn without_peers_actions_are_ordered_by_the_room_to_100_times_the_weight() {
+    let dir = temp();
+    let out = dir.path().join("acme");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let answers: Vec<String> = std::fs::read_dir(root.join("examples/answers"))
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["report", "--out", out.to_str().unwrap(), "-q"];
+    args.extend(answers.iter().map(String::as_str));
+    let r = run_in(Some(root), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(out.join("orgs/acme-retail.html")).unwrap();
+    let start = html.find("id=\"recommendations\"").unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(
+        section.contains("Ordered by how far each score lies below 100, times the dimension&#39;s weight, largest first.")
+            || section.contains("Ordered by how far each score lies below 100, times the dimension's weight, largest first."),
+        "{section}"
+    );
+    assert!(
+        section.contains("Weights: Senior collaboration on business issues 1.5, Dedicated HR resources for Sales 1.5, every other dimension 1."),
+        "{section}"
+    );
+    assert!(
+        !html.contains("population median;"),
+        "no median without peers"
+    );
+    // (100 − score) × weight, from each item's dimension and score.
+    let weight = |dimension: &str| match dimension {
+        "Senior collaboration on business issues" | "Dedicated HR resources for Sales" => 1.5,
+        _ => 1.0,
+    };
+    let priorities: Vec<f64> = section
+        .split("<li ")
+        .skip(1)
+        .map(|li| {
+            let li = plain(&li[li.find('>').unwrap() + 1..li.find("</li>").unwrap()]);
+            let dimension = li.split(" — ").next().unwrap().split(" (").next().unwrap();
+            let score: f64 = li
+                .split("core ")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{li}"))
+                .split(|c: char| c != '.' && !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (100.0 - score) * weight(dimension.trim())
+        })
+        .collect();
+    assert!(priorities.len() >= 3, "{section}");
+    assert!(
+        priorities.windows(2).all(|w| w[0] >= w[1] - 0.15),
+        "{priorities:?}"
+    );
+    // The weakest dimension (Trust and working relationship, 45.4) is among the first three.
+    let first: Vec<&str> = html[html.find("What to do first").unwrap()..]
+        .split("<li><strong>")
+        .skip(1)
+        .take(3)
+        .map(|s| &s[..s.find("</strong>").unwrap()])
+        .collect();
+    assert!(
+        first.contains(&"Trust and working relationship"),
+        "{first:?}"
+    );
+    // Without a population: the page says these are your highest and lowest scores.
+    assert!(html.contains("your highest and lowest scores"));
 }

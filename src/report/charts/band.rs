@@ -4,8 +4,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
 use super::{
-    chars_in, drawable, line_height, svg, wrap, Canvas, BLUE, GRID, INK, MUTED, SKY, TRACK,
-    VERMILLION,
+    chars_in, drawable, line_height, svg, wrap, Canvas, GRID, INK, MUTED, ORGANIZATION, SKY, TRACK,
 };
 use crate::output::number;
 
@@ -96,11 +95,11 @@ pub fn render(chart: &BandChart) -> String {
                 c.rect((x(lo), y - 9), (x(hi), y + 9), SKY.mix(0.45));
             }
             if let Some(median) = drawable(r.median) {
-                c.line(vec![(x(median), y - 11), (x(median), y + 11)], BLUE, 3);
+                c.line(vec![(x(median), y - 11), (x(median), y + 11)], INK, 3);
             }
             match drawable(r.value) {
                 Some(v) => {
-                    c.marker(3, (x(v), y), 6, VERMILLION);
+                    c.marker(3, (x(v), y), 6, ORGANIZATION);
                     // The value stands right of the plot, where no tick or band crosses it.
                     c.bold(
                         &number::decimals(v, 1),
@@ -128,12 +127,12 @@ pub fn render(chart: &BandChart) -> String {
 /// Two legend lines above the plot: the organization's mark, then the population band.
 fn legend(c: &Canvas, name: &[String], top: i32) {
     let y = 16 + line_height(14.0) * (name.len() as i32 - 1) / 2;
-    c.marker(3, (LEFT + 6, y), 6, VERMILLION);
+    c.marker(3, (LEFT + 6, y), 6, ORGANIZATION);
     c.lines(name, (LEFT + 18, y), 14.0, INK, HPos::Left);
     let y = top - 30;
     let x0 = LEFT;
     c.rect((x0, y - 7), (x0 + 22, y + 7), SKY.mix(0.45));
-    c.line(vec![(x0 + 11, y - 9), (x0 + 11, y + 9)], BLUE, 3);
+    c.line(vec![(x0 + 11, y - 9), (x0 + 11, y + 9)], INK, 3);
     c.text(
         "Population P25–P75 and median",
         (x0 + 30, y),

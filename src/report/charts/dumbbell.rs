@@ -3,7 +3,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::band::{axis, label_chars, row_height, x};
-use super::{drawable, flow, svg, text_width, BLUE, GRID, INK, MUTED, ORANGE, VERMILLION};
+use super::{drawable, flow, role_style, svg, text_width, GRID, INK, MUTED};
 use crate::output::number;
 
 #[derive(Debug, Clone)]
@@ -12,6 +12,10 @@ pub struct DumbbellChart {
     pub title: String,
     pub first_label: String,
     pub second_label: String,
+    /// The two roles' positions in the instrument: each role keeps its colour and marker
+    /// in every chart of the page ([`role_style`]).
+    pub first_role: usize,
+    pub second_role: usize,
     pub rows: Vec<DumbbellRow>,
 }
 
@@ -38,12 +42,14 @@ pub fn render(chart: &DumbbellChart) -> String {
     let places = flow(&widths, (LEFT - 60, 18), WIDTH as i32 - 8, 24);
     let top = places.last().map_or(18, |p| p.1) + 40;
     let bottom = top + row * (chart.rows.len() as i32).max(1);
+    let (first_colour, first_shape) = role_style(chart.first_role);
+    let (second_colour, second_shape) = role_style(chart.second_role);
     svg(&chart.id, &chart.title, WIDTH, (bottom + 34) as u32, |c| {
         for (k, (&(lx, ly), text)) in places.iter().zip(entries).enumerate() {
             match k {
-                0 => c.marker(0, (lx + 8, ly), 5, BLUE),
-                1 => c.marker(1, (lx + 8, ly), 5, ORANGE),
-                _ => c.line(vec![(lx, ly), (lx + 22, ly)], VERMILLION, 4),
+                0 => c.marker(first_shape, (lx + 8, ly), 5, first_colour),
+                1 => c.marker(second_shape, (lx + 8, ly), 5, second_colour),
+                _ => c.line(vec![(lx, ly), (lx + 22, ly)], INK, 4),
             }
             c.text(text, (lx + 30, ly), 14.0, INK, HPos::Left, VPos::Center);
         }
@@ -54,14 +60,10 @@ pub fn render(chart: &DumbbellChart) -> String {
             c.line(vec![(x(0.0), y), (x(100.0), y)], GRID, 1);
             match (drawable(r.first), drawable(r.second)) {
                 (Some(a), Some(b)) => {
-                    let (color, width) = if r.flagged {
-                        (VERMILLION, 4)
-                    } else {
-                        (MUTED, 2)
-                    };
+                    let (color, width) = if r.flagged { (INK, 4) } else { (MUTED, 2) };
                     c.line(vec![(x(a), y), (x(b), y)], color, width);
-                    c.marker(1, (x(b), y), 5, ORANGE);
-                    c.marker(0, (x(a), y), 5, BLUE);
+                    c.marker(second_shape, (x(b), y), 5, second_colour);
+                    c.marker(first_shape, (x(a), y), 5, first_colour);
                     // The gap and its flag stand right of the plot, inside the chart.
                     let gap = a - b;
                     let text = number::signed(gap);
@@ -70,7 +72,7 @@ pub fn render(chart: &DumbbellChart) -> String {
                             &format!("{text} !"),
                             (x(100.0) + 10, y),
                             12.0,
-                            VERMILLION,
+                            INK,
                             HPos::Left,
                             VPos::Center,
                         );
@@ -87,10 +89,10 @@ pub fn render(chart: &DumbbellChart) -> String {
                 }
                 (first, second) => {
                     if let Some(a) = first {
-                        c.marker(0, (x(a), y), 5, BLUE);
+                        c.marker(first_shape, (x(a), y), 5, first_colour);
                     }
                     if let Some(b) = second {
-                        c.marker(1, (x(b), y), 5, ORANGE);
+                        c.marker(second_shape, (x(b), y), 5, second_colour);
                     }
                     c.text(
                         "not shown",
@@ -118,6 +120,8 @@ mod tests {
             title: "gap".into(),
             first_label: HOSTILE[0].into(),
             second_label: HOSTILE[1].into(),
+            first_role: 1,
+            second_role: 0,
             rows: vec![
                 DumbbellRow {
                     label: HOSTILE[0].into(),

@@ -12,7 +12,14 @@ pub enum HeatScale {
     Percent,
     /// −1..1, vermillion through white to blue.
     Correlation,
+    /// Points above or below a median, ±[`DIFFERENCE_SPAN`]: orange through white to blue,
+    /// light enough at both ends for ink text (contrast 5:1 or more, as axe-core requires),
+    /// each cell written with its sign.
+    Difference,
 }
+
+/// The difference drawn at full colour, in points.
+pub const DIFFERENCE_SPAN: f64 = 25.0;
 
 #[derive(Debug, Clone)]
 pub struct HeatmapChart {
@@ -46,6 +53,17 @@ fn fill(scale: HeatScale, value: f64) -> (RGBColor, bool) {
                 lerp(RGBColor(0xee, 0xf6, 0xfb), RGBColor(0x08, 0x30, 0x6b), t),
                 t > 0.55,
             )
+        }
+        HeatScale::Difference => {
+            let t = (value / DIFFERENCE_SPAN).clamp(-1.0, 1.0);
+            // Both ends keep a relative luminance above 0.3 (#5fa0d0, #e8894a), so ink text
+            // stays readable on every cell.
+            let end = if t >= 0.0 {
+                RGBColor(0x5f, 0xa0, 0xd0)
+            } else {
+                RGBColor(0xe8, 0x89, 0x4a)
+            };
+            (lerp(RGBColor(0xff, 0xff, 0xff), end, t.abs()), false)
         }
         HeatScale::Correlation => {
             let t = value.clamp(-1.0, 1.0);
@@ -118,7 +136,20 @@ pub fn render(chart: &HeatmapChart) -> String {
                             (x + cell_w - 1, y + cell_h - 1),
                             colour.to_rgba(),
                         );
-                        let text = number::decimals(v, chart.decimals);
+                        let text = match chart.scale {
+                            HeatScale::Difference => {
+                                let text = number::decimals(v, chart.decimals);
+                                match text.strip_prefix('-') {
+                                    Some(rest) if rest.trim_matches(['0', '.']).is_empty() => {
+                                        rest.to_string()
+                                    }
+                                    Some(rest) => format!("−{rest}"),
+                                    None if text.trim_matches(['0', '.']).is_empty() => text,
+                                    None => format!("+{text}"),
+                                }
+                            }
+                            _ => number::decimals(v, chart.decimals),
+                        };
                         let ink = if dark {
                             RGBColor(0xff, 0xff, 0xff)
                         } else {
@@ -157,14 +188,19 @@ pub fn render(chart: &HeatmapChart) -> String {
         let (lo, hi) = match chart.scale {
             HeatScale::Percent => (0.0, 100.0),
             HeatScale::Correlation => (-1.0, 1.0),
+            HeatScale::Difference => (-DIFFERENCE_SPAN, DIFFERENCE_SPAN),
         };
         for step in 0..=10 {
             let v = lo + (hi - lo) * step as f64 / 10.0;
             let x = LEFT + 18 * step;
             c.rect((x, ky), (x + 18, ky + 12), fill(chart.scale, v).0.to_rgba());
         }
+        let (lo_text, hi_text) = match chart.scale {
+            HeatScale::Difference => (format!("−{} points", hi), format!("+{hi} points")),
+            _ => (format!("{lo}"), format!("{hi}")),
+        };
         c.text(
-            &format!("{lo}"),
+            &lo_text,
             (LEFT - 4, ky + 6),
             12.0,
             MUTED,
@@ -172,7 +208,7 @@ pub fn render(chart: &HeatmapChart) -> String {
             VPos::Center,
         );
         c.text(
-            &format!("{hi}"),
+            &hi_text,
             (LEFT + 18 * 11 + 4, ky + 6),
             12.0,
             MUTED,
@@ -186,6 +222,34 @@ pub fn render(chart: &HeatmapChart) -> String {
 mod tests {
     use super::*;
     use crate::report::charts::tests::{assert_escaped, texts, HOSTILE};
+
+    /// WCAG relative luminance of a colour.
+    fn luminance(c: RGBColor) -> f64 {
+        let lin = |x: u8| {
+            let v = x as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+    }
+
+    #[test]
+    fn differences_keep_ink_text_readable_on_every_cell() {
+        let ink = luminance(INK);
+        for v in [-40.0, -25.0, -12.0, 0.0, 3.0, 25.0, 60.0] {
+            let (colour, dark) = fill(HeatScale::Difference, v);
+            assert!(!dark, "{v}");
+            let contrast = (luminance(colour) + 0.05) / (ink + 0.05);
+            assert!(contrast >= 4.5, "{v}: contrast {contrast}");
+        }
+        assert_ne!(
+            fill(HeatScale::Difference, 20.0).0,
+            fill(HeatScale::Difference, -20.0).0
+        );
+    }
 
     #[test]
     fn draws_escaped_deterministic_svg() {

@@ -38,6 +38,16 @@ pub const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
 /// Series colours in order (Okabe–Ito without yellow, which is too light on white).
 pub const SERIES: [RGBColor; 7] = [INK, BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY];
 
+/// The organization's colour in every chart of a page (its mark, line or polygon).
+pub const ORGANIZATION: RGBColor = BLUE;
+
+/// Role `r`'s colour and marker shape (its position in the instrument), the same in every
+/// chart, and never the organization's blue.
+pub fn role_style(r: usize) -> (RGBColor, usize) {
+    const ROLES: [RGBColor; 5] = [ORANGE, GREEN, PURPLE, VERMILLION, INK];
+    (ROLES[r % ROLES.len()], r % 4)
+}
+
 pub const FONT: &str = "Segoe UI, Helvetica Neue, Arial, sans-serif";
 
 /// A value that can be drawn: finite, clamped to 0–100.
@@ -279,7 +289,9 @@ pub fn svg(id: &str, title: &str, width: u32, height: u32, draw: impl FnOnce(&Ca
     finish(&buffer, id, title, width, height)
 }
 
-/// Makes the root element scale with the page and describe itself to screen readers.
+/// Makes the root element scale with the page and describe itself to screen readers. Its
+/// natural width travels as `--w`, so that a narrow screen can draw it at full size, its text
+/// at its own pixel size, and scroll it sideways instead of shrinking the text.
 fn finish(svg: &str, id: &str, title: &str, width: u32, height: u32) -> String {
     let id = escape(id);
     let Some(end) = svg.find('>') else {
@@ -287,7 +299,7 @@ fn finish(svg: &str, id: &str, title: &str, width: u32, height: u32) -> String {
     };
     let body = &svg[end + 1..];
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" style=\"max-width:{width}px\" role=\"img\" aria-labelledby=\"{id}-title\"><title id=\"{id}-title\">{}</title>{body}",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" style=\"max-width:{width}px;--w:{width}px\" role=\"img\" aria-labelledby=\"{id}-title\"><title id=\"{id}-title\">{}</title>{body}",
         escape(title)
     )
 }
@@ -317,6 +329,16 @@ pub(crate) mod tests {
         assert!(!svg.contains("<img"), "raw <img> in {svg}");
         assert!(svg.starts_with("<svg "), "{svg}");
         assert!(svg.contains("<title id="), "no title");
+    }
+
+    #[test]
+    fn each_role_keeps_one_colour_that_is_not_the_organizations() {
+        let colours: Vec<_> = (0..5).map(|r| super::role_style(r).0).collect();
+        for (i, a) in colours.iter().enumerate() {
+            assert_ne!(*a, super::ORGANIZATION);
+            assert!(colours[i + 1..].iter().all(|b| b != a));
+        }
+        assert_eq!(super::role_style(2), super::role_style(2));
     }
 
     #[test]

@@ -4,9 +4,7 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{
-    chars_in, drawable, line_height, svg, wrap, Canvas, BLUE, GREEN, GRID, INK, MUTED, ORANGE,
-};
+use super::{chars_in, drawable, line_height, svg, wrap, Canvas, GRID, INK, MUTED, ORGANIZATION};
 use crate::output::number;
 
 #[derive(Debug, Clone)]
@@ -67,7 +65,7 @@ pub fn render(chart: &RadarChart) -> String {
             let y = top + 22 * s as i32;
             let (color, _) = style(s);
             match s {
-                0 => c.rect((200, y - 6), (224, y + 6), BLUE.mix(0.35)),
+                0 => c.rect((200, y - 6), (224, y + 6), ORGANIZATION.mix(0.35)),
                 1 => c.dashed(vec![(200, y), (224, y)], color, 2, 6, 4),
                 _ => c.dashed(vec![(200, y), (224, y)], color, 2, 2, 3),
             }
@@ -83,12 +81,13 @@ pub fn render(chart: &RadarChart) -> String {
     })
 }
 
+/// The organization in its colour of every chart; the population's median and P75 in ink
+/// and grey (dashed differently), so that no population line takes a role's colour.
 fn style(series: usize) -> (plotters::style::RGBColor, u32) {
     match series {
-        0 => (BLUE, 3),
-        1 => (ORANGE, 2),
-        2 => (GREEN, 2),
-        _ => (MUTED, 1),
+        0 => (ORGANIZATION, 3),
+        1 => (INK, 2),
+        _ => (MUTED, 2),
     }
 }
 

@@ -1,11 +1,14 @@
 //! The index and dimensions across waves as small multiples: one small panel per measure,
-//! all on the same 0–100 scale, so that many measures stay readable (one chart of eleven
-//! crossing lines is not). A ring marks a meaningful change into a wave.
+//! all on one shared axis fitted to the data (at least [`MIN_SPAN`] points wide, so a change
+//! of a few points is visible and no panel exaggerates its own), so that many measures stay
+//! readable (one chart of eleven crossing lines is not). A ring marks a meaningful change into
+//! a wave.
 
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    chars_in, drawable, line_height, svg, text_width, wrap, BLUE, GRID, INK, MUTED, VERMILLION,
+    chars_in, drawable, line_height, svg, text_width, wrap, GRID, INK, MUTED, ORGANIZATION,
+    VERMILLION,
 };
 use crate::output::number;
 
@@ -33,9 +36,40 @@ const PANEL_W: i32 = (WIDTH as i32 - 8) / COLUMNS;
 const AXIS_W: i32 = 26;
 const PLOT_H: i32 = 84;
 const TITLE: f64 = 12.0;
+/// The narrowest span of the shared axis, in points.
+pub const MIN_SPAN: f64 = 20.0;
+
+/// The shared axis of every panel: the values' range widened to whole tens, at least
+/// [`MIN_SPAN`] points wide, within 0–100; 0–100 when there is nothing to draw.
+pub fn axis(series: &[TrendSeries]) -> (f64, f64) {
+    let values = || {
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .filter_map(drawable)
+    };
+    let (Some(min), Some(max)) = (
+        values().min_by(f64::total_cmp),
+        values().max_by(f64::total_cmp),
+    ) else {
+        return (0.0, 100.0);
+    };
+    let mut lo = (min / 10.0).floor() * 10.0;
+    let mut hi = (max / 10.0).ceil() * 10.0;
+    while hi - lo < MIN_SPAN {
+        // Widen on the side with more room left, keeping the data centred.
+        if (lo > 0.0 && min - lo <= hi - max) || hi >= 100.0 {
+            lo = (lo - 10.0).max(0.0);
+        } else {
+            hi = (hi + 10.0).min(100.0);
+        }
+    }
+    (lo, hi)
+}
 
 pub fn render(chart: &TrendChart) -> String {
     let n = chart.waves.len();
+    let (lo, hi) = axis(&chart.series);
     let chars = chars_in(PANEL_W - 12, TITLE);
     let title_lines = chart
         .series
@@ -75,7 +109,7 @@ pub fn render(chart: &TrendChart) -> String {
             let bottom = top + PLOT_H;
             let left = px + AXIS_W;
             let right = left + plot_w;
-            let y = |v: f64| bottom - ((PLOT_H as f64) * v / 100.0).round() as i32;
+            let y = |v: f64| bottom - ((PLOT_H as f64) * (v - lo) / (hi - lo)).round() as i32;
             let x = |w: usize| {
                 if n <= 1 {
                     (left + right) / 2
@@ -84,7 +118,7 @@ pub fn render(chart: &TrendChart) -> String {
                         + ((right - left - 20) as f64 * w as f64 / (n - 1) as f64).round() as i32
                 }
             };
-            for tick in [0.0, 50.0, 100.0] {
+            for tick in [lo, (lo + hi) / 2.0, hi] {
                 c.line(vec![(left, y(tick)), (right, y(tick))], GRID, 1);
                 c.text(
                     &number::decimals(tick, 0),
@@ -112,9 +146,14 @@ pub fn render(chart: &TrendChart) -> String {
                     c.text(wave, (at, bottom + 5), 11.0, MUTED, h, VPos::Top);
                 }
             }
-            let (color, width) = if s == 0 { (INK, 3) } else { (BLUE, 2) };
+            // Every panel is the organization: its colour, the index drawn boldest.
+            let (color, width) = if s == 0 {
+                (ORGANIZATION, 3)
+            } else {
+                (ORGANIZATION, 2)
+            };
             let values: Vec<Option<f64>> = (0..n)
-                .map(|w| drawable(series.values.get(w).copied().flatten()))
+                .map(|w| drawable(series.values.get(w).copied().flatten()).map(|v| v.clamp(lo, hi)))
                 .collect();
             for w in 1..n {
                 if let (Some(a), Some(b)) = (values[w - 1], values[w]) {
@@ -157,6 +196,29 @@ pub fn render(chart: &TrendChart) -> String {
 mod tests {
     use super::*;
     use crate::report::charts::tests::{assert_escaped, HOSTILE};
+
+    fn series(values: &[f64]) -> TrendSeries {
+        TrendSeries {
+            name: "x".into(),
+            values: values.iter().map(|&v| Some(v)).collect(),
+            meaningful: vec![],
+        }
+    }
+
+    #[test]
+    fn the_shared_axis_fits_the_data_and_spans_at_least_twenty_points() {
+        assert_eq!(axis(&[]), (0.0, 100.0));
+        assert_eq!(
+            axis(&[series(&[61.4, 63.7]), series(&[67.2])]),
+            (50.0, 70.0)
+        );
+        assert_eq!(axis(&[series(&[44.4, 86.4])]), (40.0, 90.0));
+        assert_eq!(axis(&[series(&[99.0, 100.0])]), (80.0, 100.0));
+        assert_eq!(axis(&[series(&[0.0, 2.0])]), (0.0, 20.0));
+        assert_eq!(axis(&[series(&[50.0])]), (40.0, 60.0));
+        let (lo, hi) = axis(&[series(&[0.0, 100.0])]);
+        assert_eq!((lo, hi), (0.0, 100.0));
+    }
 
     #[test]
     fn draws_escaped_deterministic_svg() {

@@ -172,6 +172,8 @@ pub(super) fn sections(page: &Page) -> Vec<GapSection> {
                 title: format!("Perception gap: {fl} compared with {sl}"),
                 first_label: fl.clone(),
                 second_label: sl.clone(),
+                first_role: first,
+                second_role: second,
                 rows: page
                     .measures()
                     .map(|m| {

@@ -36,8 +36,19 @@ pub struct ItemRow {
 
 /// The answer categories of an item from the weakest answer to the strongest, with the
 /// position of each in the item's own order (the order of [`ItemFigures::counts`]); `None`
-/// for items without categories (numbers, multiple choice).
+/// for items without categories (numbers, multiple choice). A reverse-worded item's order is
+/// mirrored ("Strongly agree" is its weakest answer), so that its worst answer is drawn as the
+/// worst answer, under a legend of its own.
 fn categories(item: &Item) -> Option<Vec<(usize, String)>> {
+    let mut order = answer_order(item)?;
+    if item.reverse {
+        order.reverse();
+    }
+    Some(order)
+}
+
+/// The categories in the order of their scores before any mirroring.
+fn answer_order(item: &Item) -> Option<Vec<(usize, String)>> {
     match &item.kind {
         ItemKind::Scale { labels, .. } => Some(labels.iter().cloned().enumerate().collect()),
         ItemKind::Boolean => Some(vec![(0, "No".into()), (1, "Yes".into())]),
@@ -215,5 +226,25 @@ fn row(page: &Page, i: usize, f: Option<&ItemFigures>) -> ItemRow {
         mean: f.and_then(|f| f.mean).map_or_else(|| missing(page, i), one),
         median: one_opt(median(page, i)),
         distribution,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reverse_worded_items_worst_answer_comes_first_like_every_other_items() {
+        let instrument = crate::instrument::load::parse(
+            crate::instrument::load::BUNDLED_INSTRUMENT,
+            "hr-sales-partnership.yaml",
+        )
+        .unwrap();
+        let item = |id: &str| instrument.items.iter().find(|i| i.id == id).unwrap();
+        let plain = categories(item("col_early")).unwrap();
+        let reverse = categories(item("col_late")).unwrap();
+        assert_eq!(plain[0], (0, "Strongly disagree".to_string()));
+        assert_eq!(reverse[0], (4, "Strongly agree".to_string()));
+        assert_eq!(reverse[4], (0, "Strongly disagree".to_string()));
     }
 }

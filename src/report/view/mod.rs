@@ -101,6 +101,9 @@ pub struct OrgPage {
     pub waves: Vec<String>,
     pub respondents: Vec<RoleCount>,
     pub total: usize,
+    /// The one respondent count of the page's first screen: "23 respondents", or, where the
+    /// index covers fewer, "23 respondents; 21 answered enough for an index".
+    pub count_text: String,
     pub summary: Summary,
     pub level: LevelView,
     pub respondent_levels: Vec<RespondentLevels>,
@@ -259,6 +262,7 @@ pub fn org_page(
     let recommendations = summary::recommendations(&page);
     let (strengths, weaknesses) = summary::highlights(&page);
     let summary = summary::summary(&page, &level, &recommendations);
+    let recommendations = recommendations.list;
     Some(OrgPage {
         meta: meta(analysis),
         print_name: css_string(&page.name),
@@ -267,6 +271,10 @@ pub fn org_page(
         waves: org_waves.iter().map(|&i| page.wave(i)).collect(),
         respondents: profile::respondents(&page),
         total: analysis.results[latest].rows.len(),
+        count_text: count_text(
+            analysis.results[latest].rows.len(),
+            page.reported.all.shown(Measure::Index).map(|s| s.n),
+        ),
         summary,
         level,
         respondent_levels: profile::respondent_levels(&page),
@@ -288,6 +296,18 @@ pub fn org_page(
         has_population: page.has_population,
         name: page.name,
     })
+}
+
+/// "23 respondents", "1 respondent", or "23 respondents; 21 answered enough for an index"
+/// where fewer answered enough items for an index than answered at all.
+fn count_text(total: usize, index_n: Option<usize>) -> String {
+    let mut text = format!("{total} respondent{}", if total == 1 { "" } else { "s" });
+    match index_n {
+        Some(n) if n < total => text.push_str(&format!("; {n} answered enough for an index")),
+        None if total > 0 => text.push_str("; too few answered enough for an index"),
+        _ => {}
+    }
+    text
 }
 
 pub fn level_defs(analysis: &Analysis) -> Vec<LevelDef> {
@@ -313,6 +333,20 @@ mod tests {
         assert_eq!(signed(-1.0), "−1.0");
         assert_eq!(signed(-0.04), "0.0");
         assert_eq!(signed(0.0), "0.0");
+    }
+
+    #[test]
+    fn one_count_says_both_numbers_when_the_index_covers_fewer() {
+        assert_eq!(count_text(1, Some(1)), "1 respondent");
+        assert_eq!(count_text(23, Some(23)), "23 respondents");
+        assert_eq!(
+            count_text(23, Some(21)),
+            "23 respondents; 21 answered enough for an index"
+        );
+        assert_eq!(
+            count_text(4, None),
+            "4 respondents; too few answered enough for an index"
+        );
     }
 
     #[test]

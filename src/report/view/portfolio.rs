@@ -205,7 +205,7 @@ pub fn portfolio(
     });
     let heatmap_svg = charts::heatmap::render(&charts::heatmap::HeatmapChart {
         id: "heatmap".into(),
-        title: "Dimension scores by organization (latest wave, 0–100)".into(),
+        title: "Each organization's dimension scores against the population median (points above or below, latest wave)".into(),
         row_labels: latest
             .iter()
             .map(|(i, _)| orgs.display_name(analysis.org_id(*i)).to_string())
@@ -218,12 +218,20 @@ pub fn portfolio(
         cells: latest
             .iter()
             .map(|(i, _)| {
+                // Coloured by the difference from the population median (SPEC §13): an
+                // absolute score says little when every organization scores high.
                 (0..d)
-                    .map(|m| analysis.shown_mean(*i, Group::All, Measure::Dimension(m)))
+                    .map(|m| {
+                        let measure = Measure::Dimension(m);
+                        let median = analysis
+                            .standing(*i, Group::All, measure)
+                            .and_then(|s| s.quartiles.as_ref().map(|q| q.median))?;
+                        Some(analysis.shown_mean(*i, Group::All, measure)? - median)
+                    })
                     .collect()
             })
             .collect(),
-        scale: charts::heatmap::HeatScale::Percent,
+        scale: charts::heatmap::HeatScale::Difference,
         decimals: 0,
     });
     Portfolio {

@@ -33,11 +33,30 @@ pub struct Summary {
     pub against_population: bool,
     pub strongest: Vec<Highlight>,
     pub weakest: Vec<Highlight>,
+    /// What the page says where a list is empty or shorter than three: "No dimension is above
+    /// the population median.", "No other dimension is below the population median." (a list
+    /// is never filled up with dimensions on the wrong side of the median).
+    pub strongest_none: String,
+    pub weakest_none: String,
+    /// The sentence under both lists saying how they were chosen.
+    pub ends_basis: String,
     pub gap_text: String,
     pub gap_flagged: bool,
     pub actions: Vec<RecommendationView>,
     /// How many more recommendations the details list.
     pub more_actions: usize,
+    /// The order of the recommendations in plain words, with the weights where they differ.
+    pub action_rule: String,
+    /// Said when the weakest dimension with a recommendation is not among the first actions
+    /// because of its weight; empty otherwise.
+    pub action_note: String,
+}
+
+/// Every recommendation that applies, in the order of [`Actions::rule`].
+pub(super) struct Actions {
+    pub list: Vec<RecommendationView>,
+    pub rule: String,
+    pub note: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -59,11 +78,8 @@ pub struct RecommendationView {
     pub text: String,
 }
 
-pub(super) fn summary(
-    page: &Page,
-    level: &LevelView,
-    recommendations: &[RecommendationView],
-) -> Summary {
+pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summary {
+    let recommendations = &actions.list;
     let analysis = page.analysis;
     let instrument = analysis.instrument;
     let levels = &instrument.levels;
@@ -93,23 +109,22 @@ pub(super) fn summary(
             let mut text = format!("The partnership index is {} out of 100", one(index));
             if !level.ci.is_empty() {
                 text.push_str(&format!(
-                    " (95% confidence interval {}: the range the true value most likely lies in, given {} respondents)",
+                    " (95% confidence interval {}: the range the true value most likely lies in)",
                     level.ci,
-                    page.reported.all.shown(Measure::Index).map_or(0, |s| s.n)
                 ));
             }
             text.push('.');
             if page.alone() {
                 // Nothing to rank against: the methods note says how to add a population.
             } else if level.percentile.is_empty() {
-                text.push_str(&format!(
-                    " The population ({}) is too small to rank against.",
-                    if level.population.is_empty() {
-                        "none"
-                    } else {
-                        &level.population
-                    }
-                ));
+                text.push_str(&if level.population.is_empty() {
+                    " There is no population to rank against.".to_string()
+                } else {
+                    format!(
+                        " The population, {}, is too small to rank against.",
+                        level.population
+                    )
+                });
             } else {
                 text.push_str(&format!(
                     " That is percentile {} of {}: about {}% of the organizations compared score lower.",
@@ -157,7 +172,29 @@ pub(super) fn summary(
         (None, _) if state.level.is_some() => "This is the highest level of the instrument.".into(),
         (None, _) => String::new(),
     };
-    let (against_population, strongest, weakest) = ends(page);
+    let Ends {
+        against: against_population,
+        strongest,
+        weakest,
+    } = ends(page);
+    // A list shorter than three says why: no other dimension lies on its side of the median.
+    let none = |side: &str, listed: usize| match listed {
+        0 if against_population => format!("No dimension is {side} the population median."),
+        0 => "No dimension can be shown.".to_string(),
+        n if against_population && n < SUMMARY_DIMENSIONS => {
+            format!("No other dimension is {side} the population median.")
+        }
+        _ => String::new(),
+    };
+    let strongest_none = none("above", strongest.len());
+    let weakest_none = none("below", weakest.len());
+    let ends_basis = if against_population {
+        "Strongest: the dimensions above the population median, furthest first (at most three); weakest: those below it."
+            .to_string()
+    } else {
+        "Without a population to compare with, these are your highest and lowest scores."
+            .to_string()
+    };
     // A self-assessment with one role answering has no gap: the summary leaves it out.
     let (gap_text, gap_flagged) = super::gaps::largest(page).unwrap_or_else(|| {
         let text = if page.self_assessment {
@@ -172,13 +209,16 @@ pub(super) fn summary(
     });
     Summary {
         level_meaning,
-        measures: instrument.description.trim().to_string(),
+        measures: about(&instrument.description, page.self_assessment),
         index_text,
         next_text,
         change_text: super::trend::index_change(page).unwrap_or_default(),
         against_population,
         strongest,
         weakest,
+        strongest_none,
+        weakest_none,
+        ends_basis,
         gap_text,
         gap_flagged,
         actions: recommendations
@@ -187,13 +227,38 @@ pub(super) fn summary(
             .cloned()
             .collect(),
         more_actions: recommendations.len().saturating_sub(SUMMARY_ACTIONS),
+        action_rule: actions.rule.clone(),
+        action_note: actions.note.clone(),
     }
 }
 
-/// The strongest and weakest dimensions: furthest above and below the population median, or,
-/// where no dimension has a population median, the highest and lowest scores. The two lists
-/// never share a dimension.
-fn ends(page: &Page) -> (bool, Vec<Highlight>, Vec<Highlight>) {
+/// What the instrument measures, from its description. A self-assessment keeps only the
+/// first sentence: the rest of a description typically says who answers (every role), which
+/// on one person's page would read as if others had answered.
+fn about(description: &str, self_assessment: bool) -> String {
+    let text = description.trim();
+    if !self_assessment {
+        return text.to_string();
+    }
+    match text.find(". ") {
+        Some(end) => text[..=end].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// The summary's two lists and how they were chosen.
+struct Ends {
+    /// Placed against the population median (false: the highest and lowest scores).
+    against: bool,
+    strongest: Vec<Highlight>,
+    weakest: Vec<Highlight>,
+}
+
+/// The strongest and weakest dimensions (SPEC §13): those above the population median,
+/// furthest first, and those below it, at most three each, so that neither list contradicts
+/// its numbers. Where no dimension has a population median: the highest and lowest scores.
+/// The two lists never share a dimension.
+fn ends(page: &Page) -> Ends {
     let instrument = page.analysis.instrument;
     let shown: Vec<(usize, f64)> = (0..page.dimensions())
         .filter_map(|m| page.mean(Measure::Dimension(m)).map(|v| (m, v)))
@@ -221,15 +286,42 @@ fn ends(page: &Page) -> (bool, Vec<Highlight>, Vec<Highlight>) {
         .collect();
     // Largest first; ties keep instrument order.
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let top = SUMMARY_DIMENSIONS.min(ranked.len().div_ceil(2));
-    let bottom = SUMMARY_DIMENSIONS.min(ranked.len() - top);
-    let strongest = ranked[..top].iter().map(|h| h.1.clone()).collect();
-    let weakest = ranked[ranked.len() - bottom..]
-        .iter()
-        .rev()
-        .map(|h| h.1.clone())
-        .collect();
-    (against, strongest, weakest)
+    let (strongest, weakest) = if against {
+        // As printed: a difference that rounds to 0.0 is neither above nor below.
+        let above = |d: f64| signed(d) != "0.0" && d > 0.0;
+        let below = |d: f64| signed(d) != "0.0" && d < 0.0;
+        (
+            ranked
+                .iter()
+                .filter(|h| above(h.0))
+                .take(SUMMARY_DIMENSIONS)
+                .map(|h| h.1.clone())
+                .collect(),
+            ranked
+                .iter()
+                .rev()
+                .filter(|h| below(h.0))
+                .take(SUMMARY_DIMENSIONS)
+                .map(|h| h.1.clone())
+                .collect(),
+        )
+    } else {
+        let top = SUMMARY_DIMENSIONS.min(ranked.len().div_ceil(2));
+        let bottom = SUMMARY_DIMENSIONS.min(ranked.len() - top);
+        (
+            ranked[..top].iter().map(|h| h.1.clone()).collect(),
+            ranked[ranked.len() - bottom..]
+                .iter()
+                .rev()
+                .map(|h| h.1.clone())
+                .collect(),
+        )
+    };
+    Ends {
+        against,
+        strongest,
+        weakest,
+    }
 }
 
 /// Strengths and gaps for the details: dimensions and items furthest above and below the
@@ -343,13 +435,15 @@ fn furthest(mut all: Vec<(f64, Highlight)>) -> (Vec<Highlight>, Vec<Highlight>) 
     (above, below)
 }
 
-/// The recommendations that apply, ordered by distance below the population median ×
-/// dimension weight (SPEC §9); without a population, by distance below the recommendation's
-/// own threshold × weight, after every dimension that has a median. A self-assessment ranks
-/// by the room left to 100 × weight (SPEC §12), with or without a population.
-pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
+/// The recommendations that apply, ordered by `(reference − score) × weight`, largest first
+/// (SPEC §13): the reference is the population median where the organization has a
+/// population, and 100 otherwise; a self-assessment always uses 100 (SPEC §12). Dimensions
+/// without a median on a page that has a population follow, by `(100 − score) × weight`.
+pub(super) fn recommendations(page: &Page) -> Actions {
     let instrument = page.analysis.instrument;
-    let mut recs: Vec<((u8, f64), usize, RecommendationView)> = Vec::new();
+    let by_median = page.has_population && !page.self_assessment;
+    // (tier, priority, unweighted distance, dimension, view)
+    let mut recs: Vec<(u8, f64, f64, usize, RecommendationView)> = Vec::new();
     for (m, dim) in instrument.dimensions.iter().enumerate() {
         let Some(v) = page.mean(Measure::Dimension(m)) else {
             continue;
@@ -358,13 +452,15 @@ pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
             continue;
         };
         let median = page.quartiles(Measure::Dimension(m)).map(|q| q.median);
-        let priority = match median {
-            _ if page.self_assessment => (0, (100.0 - v) * dim.weight),
-            Some(med) => (1, (med - v) * dim.weight),
-            None => (0, (rec.below - v) * dim.weight),
+        let (tier, reference) = match median {
+            Some(med) if by_median => (1, med),
+            _ if by_median => (0, 100.0),
+            _ => (1, 100.0),
         };
         recs.push((
-            priority,
+            tier,
+            (reference - v) * dim.weight,
+            reference - v,
             m,
             RecommendationView {
                 dimension: dim.title.clone(),
@@ -375,9 +471,87 @@ pub(super) fn recommendations(page: &Page) -> Vec<RecommendationView> {
         ));
     }
     recs.sort_by(|a, b| {
-        (b.0 .0.cmp(&a.0 .0))
-            .then(b.0 .1.total_cmp(&a.0 .1))
-            .then(a.1.cmp(&b.1))
+        (b.0.cmp(&a.0))
+            .then(b.1.total_cmp(&a.1))
+            .then(a.3.cmp(&b.3))
     });
-    recs.into_iter().map(|r| r.2).collect()
+    let reference = if by_median {
+        "the population median"
+    } else {
+        "100"
+    };
+    let mut rule = format!(
+        "Ordered by how far each score lies below {reference}, times the dimension's weight, largest first."
+    );
+    if by_median && recs.iter().any(|r| r.0 == 0) {
+        rule.push_str(" Dimensions without a population median follow, ordered by how far they lie below 100.");
+    }
+    if let Some(weights) = weights_in_words(page) {
+        rule.push(' ');
+        rule.push_str(&weights);
+    }
+    // The weakest dimension with a recommendation, before weights: furthest below the reference.
+    let weakest = recs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.0 == 1)
+        .max_by(|a, b| a.1 .2.total_cmp(&b.1 .2).then(b.1 .3.cmp(&a.1 .3)));
+    let note = match weakest {
+        Some((place, r)) if place >= SUMMARY_ACTIONS => format!(
+            "{} lies furthest below {reference} of these dimensions, but its weight of {} puts it at place {}.",
+            r.4.dimension,
+            crate::output::num(instrument.dimensions[r.3].weight),
+            place + 1
+        ),
+        _ => String::new(),
+    };
+    Actions {
+        list: recs.into_iter().map(|r| r.4).collect(),
+        rule,
+        note,
+    }
+}
+
+/// The dimension weights in words where they differ ("Weights: Senior collaboration on
+/// business issues 1.5, Dedicated HR resources for Sales 1.5, every other dimension 1."),
+/// or `None` when every dimension weighs the same.
+fn weights_in_words(page: &Page) -> Option<String> {
+    let dims = &page.analysis.instrument.dimensions;
+    let first = dims.first()?.weight;
+    if dims.iter().all(|d| d.weight == first) {
+        return None;
+    }
+    // The weight most dimensions share is "every other dimension"; ties take the first.
+    let mut common = first;
+    let mut best = 0;
+    for d in dims {
+        let count = dims.iter().filter(|e| e.weight == d.weight).count();
+        if count > best {
+            best = count;
+            common = d.weight;
+        }
+    }
+    let listed: Vec<String> = dims
+        .iter()
+        .filter(|d| d.weight != common)
+        .map(|d| format!("{} {}", d.title, crate::output::num(d.weight)))
+        .collect();
+    Some(format!(
+        "Weights: {}, every other dimension {}.",
+        listed.join(", "),
+        crate::output::num(common)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_self_assessment_says_what_is_measured_but_not_who_answers() {
+        let text = "Measures the partnership. Answered by HR and sales leaders.";
+        assert_eq!(about(text, false), text);
+        assert_eq!(about(text, true), "Measures the partnership.");
+        assert_eq!(about(" One sentence only ", true), "One sentence only");
+    }
 }

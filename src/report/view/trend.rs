@@ -13,6 +13,8 @@ use crate::results::Measure;
 #[derive(Serialize)]
 pub struct TrendView {
     pub svg: String,
+    /// The shared axis of the panels in words: "Every panel uses the same axis, 50 to 70."
+    pub axis: String,
     pub waves: Vec<String>,
     pub rows: Vec<TrendRow>,
     /// The wave the latest change starts from.
@@ -72,11 +74,14 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
                 .collect(),
         })
         .collect();
+    let (lo, hi) = charts::trend::axis(&series);
     let svg = charts::trend::render(&charts::trend::TrendChart {
         id: format!("{}trend", page.id_prefix),
         title: format!(
-            "{} across waves: the index and each dimension (0–100)",
-            page.name
+            "{} across waves: the index and each dimension, every panel on the same axis from {} to {}",
+            page.name,
+            crate::output::number::decimals(lo, 0),
+            crate::output::number::decimals(hi, 0)
         ),
         waves: waves.clone(),
         series,
@@ -99,6 +104,11 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
         .collect();
     Some(TrendView {
         svg,
+        axis: format!(
+            "Every panel uses the same axis, from {} to {} points, fitted to these scores.",
+            crate::output::number::decimals(lo, 0),
+            crate::output::number::decimals(hi, 0)
+        ),
         previous: waves[waves.len() - 2].clone(),
         waves,
         rows,
