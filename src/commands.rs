@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             files,
             orgs,
             by_wave,
+            lavaan,
             out,
             output,
             sources,
@@ -74,7 +75,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => stats(
             &files,
             orgs.as_deref(),
-            by_wave,
+            (by_wave, lavaan),
             &out,
             &output,
             &sources,
@@ -673,7 +674,7 @@ fn norms(
 fn stats(
     files: &[PathBuf],
     orgs: Option<&Path>,
-    by_wave: bool,
+    (by_wave, lavaan): (bool, bool),
     out: &Path,
     flags: &OutputFlags,
     sources_args: &SourceArgs,
@@ -691,7 +692,7 @@ fn stats(
         Some(&out.join("rejects.csv")),
     )?;
     let results = crate::research::analyse(&instrument, &data, &orgs, by_wave)?;
-    let summary = crate::research::StatsFiles
+    let summary = crate::research::StatsFiles { lavaan }
         .render(&results, dir.path())
         .map_err(|e| dir.unpublished(e))?;
     publish(dir, "stats", &instrument, common)?;

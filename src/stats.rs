@@ -631,17 +631,38 @@ fn correlation_matrix(rows: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 /// Sample covariance matrix (n − 1) of the columns of complete rows, two-pass.
 fn covariance_matrix(rows: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let k = rows.first()?.len();
-    let n = rows.len();
-    if n < 2 {
+    covariance(rows.len(), k, |row, column| rows[row][column])
+}
+
+/// Sample covariance matrix (n − 1) of `k` variables over `n` complete rows, `value(row,
+/// column)` giving each value; two-pass (means first), rows in order. `None` for n < 2.
+#[allow(clippy::needless_range_loop)] // matrix indices read plainer than zipped iterators
+pub fn covariance(
+    n: usize,
+    k: usize,
+    value: impl Fn(usize, usize) -> f64,
+) -> Option<Vec<Vec<f64>>> {
+    if n < 2 || k == 0 {
         return None;
     }
-    let means: Vec<f64> = (0..k).map(|j| sum(&column(rows, j)) / n as f64).collect();
+    let mut means = vec![0.0; k];
+    for row in 0..n {
+        for (j, m) in means.iter_mut().enumerate() {
+            *m += value(row, j);
+        }
+    }
+    for m in &mut means {
+        *m /= n as f64;
+    }
     let mut cov = vec![vec![0.0; k]; k];
-    for row in rows {
+    let mut deviations = vec![0.0; k];
+    for row in 0..n {
+        for (j, d) in deviations.iter_mut().enumerate() {
+            *d = value(row, j) - means[j];
+        }
         for a in 0..k {
-            let da = row[a] - means[a];
             for b in a..k {
-                cov[a][b] += da * (row[b] - means[b]);
+                cov[a][b] += deviations[a] * deviations[b];
             }
         }
     }
@@ -657,6 +678,7 @@ fn covariance_matrix(rows: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 /// Eigenvalues and eigenvectors of a symmetric matrix by cyclic Jacobi rotations (Golub & Van
 /// Loan 2013, §8.5), the eigenvalues in decreasing order, `vectors[j]` the eigenvector of
 /// `values[j]`.
+#[allow(clippy::needless_range_loop)] // matrix indices read plainer than zipped iterators
 fn symmetric_eigen(matrix: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
     let k = matrix.len();
     let mut a: Vec<Vec<f64>> = matrix.to_vec();
@@ -791,17 +813,21 @@ pub struct Dominance {
 /// more than [`DOMINANCE_MAX`] predictors, no predictor, fewer rows than predictors + 2, a
 /// constant outcome, or collinear predictors.
 pub fn dominance(rows: &[Vec<f64>]) -> Option<Dominance> {
-    let width = rows.first()?.len();
-    let p = width.checked_sub(1)?;
-    if p == 0 || p > DOMINANCE_MAX || rows.len() < p + 2 {
+    dominance_of_covariance(&covariance_matrix(rows)?, rows.len())
+}
+
+/// [`dominance`] from the covariance matrix of the predictors and the outcome (last) over `n`
+/// complete rows.
+pub fn dominance_of_covariance(cov: &[Vec<f64>], n: usize) -> Option<Dominance> {
+    let p = cov.len().checked_sub(1)?;
+    if p == 0 || p > DOMINANCE_MAX || n < p + 2 {
         return None;
     }
-    let cov = covariance_matrix(rows)?;
     if cov[p][p] <= 0.0 {
         return None;
     }
     let models = 1u32 << p;
-    let r2: Vec<f64> = (0..models).map(|s| r_squared(&cov, s)).collect();
+    let r2: Vec<f64> = (0..models).map(|s| r_squared(cov, s)).collect();
     if r2.iter().any(|x| !x.is_finite()) {
         return None;
     }
@@ -824,7 +850,7 @@ pub fn dominance(rows: &[Vec<f64>]) -> Option<Dominance> {
         *weight = total;
     }
     Some(Dominance {
-        n: rows.len(),
+        n,
         r2: r2[(models - 1) as usize],
         weights,
     })
@@ -1135,5 +1161,107 @@ mod tests {
         assert_eq!(ad_m(&[]), None);
         assert_eq!(ad_m(&[vec![3.0]]), None);
         assert_eq!(mean_item_variance(&[vec![]]), None);
+    }
+
+    /// A CSV of `tests/fixtures/reference-r/` (written by `reference.R` there with R's
+    /// psych and stats packages; versions in `versions.txt`), as rows of numbers.
+    fn r_reference(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
+        let path = format!(
+            "{}/tests/fixtures/reference-r/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect(&path);
+        let mut lines = text.lines();
+        let header = lines.next().unwrap().split(',').map(String::from).collect();
+        let rows = lines
+            .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+            .collect();
+        (header, rows)
+    }
+
+    #[test]
+    fn holm_and_benjamini_hochberg_match_p_adjust() {
+        let (_, rows) = r_reference("p-adjust.csv");
+        let ps: Vec<f64> = rows.iter().map(|r| r[0]).collect();
+        for ((got_holm, got_bh), row) in p_holm(&ps).iter().zip(q_bh(&ps)).zip(&rows) {
+            close(*got_holm, row[1]);
+            close(got_bh, row[2]);
+        }
+        // The smallest p is kept exactly, not rounded to 0.
+        let smallest = p_holm(&ps)[7];
+        assert!(smallest > 0.0 && (smallest - 3.2e-300).abs() < 1e-310);
+        assert!(p_holm(&[]).is_empty() && q_bh(&[]).is_empty());
+    }
+
+    #[test]
+    fn icc1_f_test_and_interval_match_psych_icc_on_balanced_groups() {
+        let (_, values) = r_reference("balanced-icc.csv");
+        let (_, want) = r_reference("balanced-icc-psych.csv");
+        let want = &want[0];
+        let mut groups = Vec::new();
+        for chunk in values.chunk_by(|a, b| a[0] == b[0]) {
+            let xs: Vec<f64> = chunk.iter().map(|r| r[1]).collect();
+            groups.push(GroupMoments::of(&xs).unwrap());
+        }
+        assert_eq!(groups.len() as f64, want[0]);
+        let icc = icc(&groups).unwrap();
+        close(icc.icc1.unwrap(), want[2]);
+        let test = icc_test(&icc).unwrap();
+        close(test.f, want[3]);
+        close(test.df1, want[4]);
+        close(test.df2, want[5]);
+        close(test.p, want[6]);
+        close(test.ci_low, want[7]);
+        close(test.ci_high, want[8]);
+    }
+
+    #[test]
+    fn dominance_weights_sum_to_r2_and_follow_the_correlations() {
+        // y = x0 + 0.5·x1 exactly plus an unrelated x2: all of R² is x0's and x1's.
+        let rows: Vec<Vec<f64>> = (0..40)
+            .map(|i| {
+                let (a, b, c) = ((i % 7) as f64, ((i * 3) % 11) as f64, ((i * 5) % 13) as f64);
+                vec![a, b, c, a + 0.5 * b + 0.01 * ((i % 2) as f64)]
+            })
+            .collect();
+        let d = dominance(&rows).unwrap();
+        close(d.weights.iter().sum::<f64>(), d.r2);
+        assert!(d.weights[0] > d.weights[1] && d.weights[1] > d.weights[2]);
+        assert!(
+            dominance(&rows[..4]).is_none(),
+            "fewer rows than predictors + 2"
+        );
+        let loadings = first_component_loadings(&rows).unwrap();
+        assert_eq!(loadings.len(), 4);
+        assert!(loadings.iter().sum::<f64>() > 0.0);
+    }
+
+    #[test]
+    fn describe_type_3_and_the_paired_test() {
+        // psych::describe(c(1, 2, 4, 8, 16), type = 3): skew 0.6978, kurtosis -1.4027 (b1, b2).
+        let d = describe(&[1.0, 2.0, 4.0, 8.0, 16.0]).unwrap();
+        let (m, n) = (6.2, 5.0);
+        let dev: Vec<f64> = [1.0f64, 2.0, 4.0, 8.0, 16.0]
+            .iter()
+            .map(|x| x - m)
+            .collect();
+        let s = (dev.iter().map(|d| d * d).sum::<f64>() / (n - 1.0)).sqrt();
+        close(
+            d.skew.unwrap(),
+            dev.iter().map(|d| d.powi(3)).sum::<f64>() / n / s.powi(3),
+        );
+        close(
+            d.kurtosis.unwrap(),
+            dev.iter().map(|d| d.powi(4)).sum::<f64>() / n / s.powi(4) - 3.0,
+        );
+        assert_eq!(describe(&[3.0]).unwrap().skew, None);
+        let p = paired(&[2.0, 4.0, 7.0], &[1.0, 2.0, 3.0]).unwrap();
+        close(p.mean_difference, 7.0 / 3.0);
+        close(p.df, 2.0);
+        assert!(p.ci_low < p.mean_difference && p.mean_difference < p.ci_high);
+        assert!(
+            paired(&[2.0, 3.0], &[1.0, 2.0]).is_none(),
+            "differences all equal"
+        );
     }
 }
