@@ -62,7 +62,7 @@ fit <- function(equal) {{
   cfa(model, data = data, group = group, group.equal = equal, missing = "fiml",
       estimator = "MLR")
 }}
-fits <- list(configural = fit(character(0)), metric = fit("loadings"),
+fits <- list(configural = fit(""), metric = fit("loadings"),
              scalar = fit(c("loadings", "intercepts")))
 measures <- c("chisq.scaled", "df.scaled", "pvalue.scaled", "cfi.robust", "tli.robust",
               "rmsea.robust", "srmr")

@@ -765,3 +765,92 @@ fn p_values_are_written_in_at_most_17_significant_digits() {
         }
     }
 }
+
+/// For each key of a table with a `wave` column, the pooled row's count against the sum of
+/// its shown wave rows' counts: the respondents of the pooled row outside the shown waves.
+fn outside_shown_waves(table: &Table, key: &str, count: &str) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    for pooled in table.rows.iter().filter(|r| table.get(r, "wave") == "all") {
+        let k = table.get(pooled, key);
+        let Ok(total) = table.get(pooled, count).parse::<i64>() else {
+            continue;
+        };
+        let shown: i64 = table
+            .rows
+            .iter()
+            .filter(|r| table.get(r, key) == k && table.get(r, "wave") != "all")
+            .filter_map(|r| table.get(r, count).parse::<i64>().ok())
+            .sum();
+        out.push((format!("{k} {count}"), total - shown));
+    }
+    out
+}
+
+#[test]
+fn a_pooled_row_never_gives_away_a_hidden_wave_by_subtraction() {
+    // msqR's four waves plus a wave `t5` of 3 respondents (T = 5): its rows are hidden, and no
+    // pooled n minus the shown waves' n may give its 3 (SPEC §15).
+    let dir = temp();
+    let small = dir.path().join("t5.csv");
+    let responses = std::fs::read_to_string(fixtures().join("reference-r/responses.csv")).unwrap();
+    let mut lines = responses.lines();
+    let mut text = format!("{}\n", lines.next().unwrap());
+    for line in lines.take(3) {
+        let line = line.replacen("-t1,", "-t5,", 1).replacen(",t1,", ",t5,", 1);
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(&small, text).unwrap();
+    let out = dir.path().join("stats");
+    let r = run(&[
+        "stats",
+        "--survey",
+        "reference-r/survey.yaml",
+        "reference-r/responses.csv",
+        small.to_str().unwrap(),
+        "--by-wave",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "read 6412 rows: scored 6412, rejected 0");
+    let threshold = 5;
+    let mut checked = 0;
+    for (file, key, counts) in [
+        ("reliability.csv", "dimension", &["n"][..]),
+        ("descriptives.csv", "measure", &["n"][..]),
+        (
+            "aggregation.csv",
+            "measure",
+            &["organizations", "respondents"][..],
+        ),
+    ] {
+        let table = Table::read(&out.join(file));
+        let t5: Vec<&Vec<String>> = table
+            .rows
+            .iter()
+            .filter(|r| table.get(r, "wave") == "t5")
+            .collect();
+        if file != "aggregation.csv" {
+            assert!(!t5.is_empty(), "{file} has t5 rows");
+            assert!(
+                t5.iter().all(|r| table.get(r, "n").is_empty()),
+                "{file}: t5 hidden"
+            );
+        }
+        for count in counts {
+            for (what, outside) in outside_shown_waves(&table, key, count) {
+                assert!(
+                    outside == 0 || outside >= threshold,
+                    "{file}: {what}: the pooled row holds {outside} respondents outside the shown waves"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "{checked}");
+    let reliability = Table::read(&out.join("reliability.csv"));
+    assert!(reliability
+        .get(reliability.row(&["tense_arousal", "all"]), "warning")
+        .starts_with("pooled over the shown waves only: t5 left out (fewer than 5 respondents)"));
+}
