@@ -294,7 +294,7 @@ fn aggregation_statistics_match_r_multilevel() {
 
     let html = std::fs::read_to_string(out.join("stats.html")).unwrap();
     assert!(
-        html.contains("<th scope=\"row\">Leadership climate</th><td>9% of the variance lies between organizations (ICC(1) 0.09, a small organization effect)</td><td>organization means are reliable (ICC(2) 0.79 ≥ 0.70)</td><td>respondents agree enough to aggregate in 100% of organizations (rwg(j) ≥ 0.70)</td>"),
+        html.contains("<th scope=\"row\">Leadership climate</th><td>9% of the variance lies between organizations (ICC(1) 0.09, 95% CI 0.06 to 0.14, a small organization effect); organizations differ more than chance would make them (F(50, 2003) = 4.88, p &lt; 0.001)</td><td>organization means are reliable (ICC(2) 0.79 ≥ 0.70)</td><td>respondents agree enough to aggregate in 100% of organizations (rwg(j) ≥ 0.70)</td>"),
         "plain-words reading"
     );
     assert!(html.contains(
@@ -475,7 +475,7 @@ fn stats_on_fewer_than_t_respondents_has_keys_and_warnings_only() {
     assert_eq!(json["agreement"], serde_json::json!([]));
     let html = std::fs::read_to_string(out.join("stats.html")).unwrap();
     assert!(html.contains(
-        "<td>Index</td><td>Sales turnover (%)</td><td colspan=\"3\" class=\"hidden-note\">fewer than 5 respondents</td>"
+        "<td>Index</td><td>Sales turnover (%)</td><td>respondents</td><td colspan=\"6\" class=\"hidden-note\">fewer than 5 respondents</td>"
     ));
 }
 
@@ -691,6 +691,19 @@ fn reviewer_statistics_match_r_on_msqr() {
         "alpha is undefined for one item"
     );
     assert!(figures > 1500, "{figures} figures compared");
+
+    // The page reads the new figures in plain words.
+    let html = std::fs::read_to_string(out.join("stats.html")).unwrap();
+    for words in [
+        "<li>Energetic arousal: mean 36.9 (sd 24.6) over 6391 respondents, from 0.0 to 100.0; close enough to normal for t-tests and correlations (skew 0.41, excess kurtosis -0.58).</li>",
+        "8% of the variance lies between organizations (ICC(1) 0.08, 95% CI 0.05 to 0.11, a small organization effect); organizations differ more than chance would make them (F(60, 6330) = 9.84, p &lt; 0.001)",
+        "16 correlations were tested together: 12 have a Holm-adjusted p below 0.05",
+        "Neuroticism (EPI scale score): the dimensions together explain 12% of its variance (R² 0.121, 5912 respondents); Tense arousal carries the largest share of that, 44% (general dominance weight 0.053).",
+        "paired changes were tested together",
+        "changes of organizations were tested together",
+    ] {
+        assert!(html.contains(words), "{words}");
+    }
 }
 
 #[test]
