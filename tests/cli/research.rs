@@ -867,3 +867,35 @@ fn a_pooled_row_never_gives_away_a_hidden_wave_by_subtraction() {
         .get(reliability.row(&["tense_arousal", "all"]), "warning")
         .starts_with("pooled over the shown waves only: t5 left out (fewer than 5 respondents)"));
 }
+
+#[test]
+fn lavaan_writes_the_invariance_script_and_the_item_scores_it_reads() {
+    let (_dir, out, r) = stats_on_msqr(&["--lavaan"]);
+    assert!(
+        r.stderr.contains("items_wide.csv, invariance.R, "),
+        "{}",
+        r.stderr
+    );
+    // The script as it was run with R once (its output is beside it in the fixtures).
+    let script = std::fs::read_to_string(out.join("invariance.R")).unwrap();
+    let kept = std::fs::read_to_string(fixtures().join("reference-r/lavaan/invariance.R")).unwrap();
+    assert_eq!(script, kept);
+    assert!(script.contains(
+        "  tense_arousal =~ tense + clutched_up + jittery + nervous + anxious + at_ease + calm + relaxed + at_rest + placid"
+    ));
+    assert!(script
+        .contains("# Left out (fewer than 2 items, not identified as a factor): sociability."));
+    let wide = Table::read(&out.join("items_wide.csv"));
+    assert_eq!(wide.header[..4], ["org", "role", "wave", "active"]);
+    assert_eq!(wide.header.len(), 3 + 29, "the scored items, no outcomes");
+    assert_eq!(wide.rows.len(), 6409);
+    let text = std::fs::read_to_string(out.join("items_wide.csv")).unwrap();
+    assert!(
+        !text.contains("AGES-1-t1") && !text.contains("p-AGES-1"),
+        "no respondent or panel ids"
+    );
+    // The first row answered 3 of 4 to `calm` (reverse-keyed: 100 − 66.7) and to `active`.
+    let first = &wide.rows[0];
+    close(wide.num(first, "calm"), 100.0 / 3.0);
+    close(wide.num(first, "active"), 200.0 / 3.0);
+}
