@@ -69,7 +69,8 @@ measures <- c("chisq.scaled", "df.scaled", "pvalue.scaled", "cfi.robust", "tli.r
 table <- do.call(rbind, lapply(names(fits), function(name) {{
   m <- fitMeasures(fits[[name]], measures)
   data.frame(model = name, group = group, groups = lavInspect(fits[[name]], "ngroups"),
-             n = lavInspect(fits[[name]], "ntotal"), t(m))
+             n = lavInspect(fits[[name]], "ntotal"),
+             as.list(setNames(as.numeric(m), names(m))))
 }}))
 table$delta_cfi <- c(NA, diff(table$cfi.robust))
 print(table, row.names = FALSE)
