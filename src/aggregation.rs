@@ -46,6 +46,17 @@ pub struct AggregationRow {
     pub organizations: usize,
     pub respondents: usize,
     pub icc1: Option<f64>,
+    /// 95% interval of ICC(1) and its F test, as `psych::ICC`'s ICC1 row.
+    pub icc1_ci_low: Option<f64>,
+    pub icc1_ci_high: Option<f64>,
+    pub f: Option<f64>,
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
+    pub p: Option<f64>,
+    /// Holm-adjusted p and Benjamini–Hochberg q over every row of `aggregation.csv` with a p
+    /// (filled in by `stats`).
+    pub p_holm: Option<f64>,
+    pub q_bh: Option<f64>,
     pub icc2: Option<f64>,
     pub rwg_j_median: Option<f64>,
     pub ad_m_median: Option<f64>,
@@ -226,6 +237,10 @@ fn aggregation_row(
     let share = (!rwg.is_empty()).then(|| agreeing as f64 / rwg.len() as f64);
     rwg.sort_by(f64::total_cmp);
     ad.sort_by(f64::total_cmp);
+    let test = icc
+        .as_ref()
+        .filter(|i| i.icc1.is_some())
+        .and_then(stats::icc_test);
     AggregationRow {
         m,
         measure: m.id(instrument).to_string(),
@@ -233,6 +248,14 @@ fn aggregation_row(
         organizations: groups.len(),
         respondents: groups.iter().map(|g| g.n).sum(),
         icc1: icc.as_ref().and_then(|i| i.icc1),
+        icc1_ci_low: test.as_ref().map(|t| t.ci_low),
+        icc1_ci_high: test.as_ref().map(|t| t.ci_high),
+        f: test.as_ref().map(|t| t.f),
+        df1: test.as_ref().map(|t| t.df1),
+        df2: test.as_ref().map(|t| t.df2),
+        p: test.as_ref().map(|t| t.p),
+        p_holm: None,
+        q_bh: None,
         icc2: icc.as_ref().and_then(|i| i.icc2),
         rwg_j_median: stats::quantile_type7(&rwg, 0.5),
         ad_m_median: stats::quantile_type7(&ad, 0.5),

@@ -188,6 +188,10 @@ pub enum Command {
         /// Also compute reliability per wave.
         #[arg(long)]
         by_wave: bool,
+        /// Also write invariance.R and items_wide.csv: a lavaan/semTools script testing
+        /// measurement invariance across waves or roles, and the item scores it reads.
+        #[arg(long)]
+        lavaan: bool,
         /// Output folder.
         #[arg(long, short, default_value = "stats", value_name = "DIR")]
         out: PathBuf,

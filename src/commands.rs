@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             files,
             orgs,
             by_wave,
+            lavaan,
             out,
             output,
             sources,
@@ -76,7 +77,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => stats(
             &files,
             orgs.as_deref(),
-            by_wave,
+            (by_wave, lavaan),
             &out,
             &output,
             &sources,
@@ -744,7 +745,7 @@ fn norms(
 fn stats(
     files: &[PathBuf],
     orgs: Option<&Path>,
-    by_wave: bool,
+    (by_wave, lavaan): (bool, bool),
     out: &Path,
     flags: &OutputFlags,
     sources_args: &SourceArgs,
@@ -762,7 +763,7 @@ fn stats(
         Some(&out.join("rejects.csv")),
     )?;
     let results = crate::research::analyse(&instrument, &data, &orgs, by_wave)?;
-    let summary = crate::research::StatsFiles
+    let summary = crate::research::StatsFiles { lavaan }
         .render(&results, dir.path())
         .map_err(|e| dir.unpublished(e))?;
     // The summary names the staging folder it was written in: name the published one.

@@ -5,7 +5,7 @@
 //! special function by hand. Functions return `None` where the estimator is undefined
 //! (too few values, zero variance) and never a NaN inside `Some`.
 
-use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 
 fn sum(xs: &[f64]) -> f64 {
     let mut total = 0.0;
@@ -440,6 +440,430 @@ pub fn ad_m(items: &[Vec<f64>]) -> Option<f64> {
     Some(total / items.len() as f64)
 }
 
+/// The F test of ICC(1) and its 95% interval, as R's `psych::ICC` computes the ICC1 row
+/// (Shrout & Fleiss 1979; McGraw & Wong 1996), from the one-way ANOVA of [`icc`]:
+/// `F = MSB/MSW` on `J − 1` and `N − J` degrees of freedom, `p = P(F' > F)`; with
+/// `F_L = F / F(0.975; J − 1, N − J)` and `F_U = F · F(0.975; N − J, J − 1)`, the bounds are
+/// `(F_L − 1)/(F_L + k − 1)` and `(F_U − 1)/(F_U + k − 1)` for `k = N/J` (psych's number of
+/// judges; for unequal groups the same mean group size that ICC(1) uses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IccTest {
+    pub f: f64,
+    pub df1: f64,
+    pub df2: f64,
+    pub p: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// [`IccTest`] of an [`Icc`]; `None` when `MSW` is 0 (F is infinite).
+pub fn icc_test(icc: &Icc) -> Option<IccTest> {
+    if icc.msw <= 0.0 || !icc.msw.is_finite() {
+        return None;
+    }
+    let (df1, df2) = ((icc.groups - 1) as f64, (icc.n - icc.groups) as f64);
+    let k = icc.n as f64 / icc.groups as f64;
+    let f = icc.msb / icc.msw;
+    let p = FisherSnedecor::new(df1, df2).ok()?.sf(f);
+    let upper = FisherSnedecor::new(df1, df2).ok()?.inverse_cdf(0.975);
+    let lower = FisherSnedecor::new(df2, df1).ok()?.inverse_cdf(0.975);
+    let (fl, fu) = (f / upper, f * lower);
+    let test = IccTest {
+        f,
+        df1,
+        df2,
+        p,
+        ci_low: (fl - 1.0) / (fl + k - 1.0),
+        ci_high: (fu - 1.0) / (fu + k - 1.0),
+    };
+    [test.f, test.p, test.ci_low, test.ci_high]
+        .iter()
+        .all(|x| x.is_finite())
+        .then_some(test)
+}
+
+/// Holm's (1979) step-down adjustment of a family of p-values, as R's
+/// `p.adjust(p, "holm")`: sorted ascending, `p₍ᵢ₎·(m − i + 1)`, made monotone by a running
+/// maximum and capped at 1; returned in the input order.
+pub fn p_holm(ps: &[f64]) -> Vec<f64> {
+    let m = ps.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| ps[a].total_cmp(&ps[b]));
+    let mut out = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (i, &j) in order.iter().enumerate() {
+        running = running.max((m - i) as f64 * ps[j]);
+        out[j] = running.min(1.0);
+    }
+    out
+}
+
+/// Benjamini & Hochberg's (1995) false-discovery-rate q-values, as R's `p.adjust(p, "BH")`:
+/// sorted descending, `p₍ᵢ₎·m/i`, made monotone by a running minimum and capped at 1;
+/// returned in the input order.
+pub fn q_bh(ps: &[f64]) -> Vec<f64> {
+    let m = ps.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| ps[b].total_cmp(&ps[a]));
+    let mut out = vec![0.0; m];
+    let mut running = f64::INFINITY;
+    for (i, &j) in order.iter().enumerate() {
+        let rank = (m - i) as f64;
+        running = running.min(m as f64 / rank * ps[j]);
+        out[j] = running.min(1.0);
+    }
+    out
+}
+
+/// Descriptive statistics of one variable, as R's `psych::describe` (default `type = 3`):
+/// sample sd (n − 1); skew `b₁ = m₃/s³` and excess kurtosis `b₂ = m₄/s⁴ − 3` with the central
+/// moments `m_r = Σ(x − x̄)^r / n` and the sample sd `s` (Joanes & Gill 1998's type 3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Describe {
+    pub n: usize,
+    pub mean: f64,
+    pub sd: Option<f64>,
+    pub min: f64,
+    pub max: f64,
+    pub skew: Option<f64>,
+    pub kurtosis: Option<f64>,
+}
+
+/// [`Describe`] of `xs`; `None` when empty. sd needs 2 values, skew and kurtosis a sd above 0.
+pub fn describe(xs: &[f64]) -> Option<Describe> {
+    let mean = mean(xs)?;
+    let n = xs.len() as f64;
+    let (mut m3, mut m4) = (0.0, 0.0);
+    let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in xs {
+        let d = x - mean;
+        m3 += d * d * d;
+        m4 += d * d * d * d;
+        min = min.min(x);
+        max = max.max(x);
+    }
+    let sd = sample_sd(xs);
+    let spread = sd.filter(|&s| s > 0.0);
+    Some(Describe {
+        n: xs.len(),
+        mean,
+        sd,
+        min,
+        max,
+        skew: spread.map(|s| m3 / n / s.powi(3)),
+        kurtosis: spread.map(|s| m4 / n / s.powi(4) - 3.0),
+    })
+}
+
+/// The paired t-test of later against earlier scores of the same respondents (R's
+/// `t.test(later, earlier, paired = TRUE)`): the differences `d = later − earlier`, `t =
+/// mean(d)/(sd(d)/√n)` on n − 1 degrees of freedom, two-sided p, the 95% interval
+/// `mean(d) ± t(0.975, n − 1)·sd(d)/√n`, and Cohen's `d_z = mean(d)/sd(d)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paired {
+    pub n: usize,
+    pub mean_difference: f64,
+    pub sd_difference: f64,
+    pub t: f64,
+    pub df: f64,
+    pub p: f64,
+    pub d_z: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// [`Paired`] of equally long slices; `None` for fewer than 2 pairs or differences that are
+/// all equal.
+pub fn paired(later: &[f64], earlier: &[f64]) -> Option<Paired> {
+    let differences: Vec<f64> = later.iter().zip(earlier).map(|(a, b)| a - b).collect();
+    let n = differences.len();
+    let m = mean(&differences)?;
+    let sd = sample_sd(&differences).filter(|&s| s > 0.0)?;
+    let df = (n - 1) as f64;
+    let se = sd / (n as f64).sqrt();
+    let t = m / se;
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    let q = dist.inverse_cdf(0.975);
+    Some(Paired {
+        n,
+        mean_difference: m,
+        sd_difference: sd,
+        t,
+        df,
+        p: (2.0 * dist.sf(t.abs())).min(1.0),
+        d_z: m / sd,
+        ci_low: m - q * se,
+        ci_high: m + q * se,
+    })
+}
+
+/// The 95% interval of a Pearson r by Fisher's z (Fisher 1921), as R's `cor.test`:
+/// `tanh(atanh(r) ± z(0.975)/√(n − 3))`; `None` for n < 4 or |r| = 1.
+pub fn fisher_interval(r: f64, n: usize) -> Option<(f64, f64)> {
+    if n < 4 || r.abs() >= 1.0 {
+        return None;
+    }
+    let z = r.atanh();
+    let q = Normal::new(0.0, 1.0).ok()?.inverse_cdf(0.975);
+    let se = 1.0 / ((n - 3) as f64).sqrt();
+    Some(((z - q * se).tanh(), (z + q * se).tanh()))
+}
+
+/// Pearson correlation matrix of the columns of complete rows; `None` when a column has no
+/// variance or there are fewer than 2 rows.
+fn correlation_matrix(rows: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let k = rows.first()?.len();
+    if rows.len() < 2 {
+        return None;
+    }
+    let cov = covariance_matrix(rows)?;
+    let sd: Vec<f64> = (0..k).map(|j| cov[j][j].sqrt()).collect();
+    if sd.iter().any(|&s| s <= 0.0) {
+        return None;
+    }
+    Some(
+        (0..k)
+            .map(|a| (0..k).map(|b| cov[a][b] / (sd[a] * sd[b])).collect())
+            .collect(),
+    )
+}
+
+/// Sample covariance matrix (n − 1) of the columns of complete rows, two-pass.
+fn covariance_matrix(rows: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let k = rows.first()?.len();
+    covariance(rows.len(), k, |row, column| rows[row][column])
+}
+
+/// Sample covariance matrix (n − 1) of `k` variables over `n` complete rows, `value(row,
+/// column)` giving each value; two-pass (means first), rows in order. `None` for n < 2.
+#[allow(clippy::needless_range_loop)] // matrix indices read plainer than zipped iterators
+pub fn covariance(
+    n: usize,
+    k: usize,
+    value: impl Fn(usize, usize) -> f64,
+) -> Option<Vec<Vec<f64>>> {
+    if n < 2 || k == 0 {
+        return None;
+    }
+    let mut means = vec![0.0; k];
+    for row in 0..n {
+        for (j, m) in means.iter_mut().enumerate() {
+            *m += value(row, j);
+        }
+    }
+    for m in &mut means {
+        *m /= n as f64;
+    }
+    let mut cov = vec![vec![0.0; k]; k];
+    let mut deviations = vec![0.0; k];
+    for row in 0..n {
+        for (j, d) in deviations.iter_mut().enumerate() {
+            *d = value(row, j) - means[j];
+        }
+        for a in 0..k {
+            for b in a..k {
+                cov[a][b] += deviations[a] * deviations[b];
+            }
+        }
+    }
+    for a in 0..k {
+        for b in a..k {
+            cov[a][b] /= (n - 1) as f64;
+            cov[b][a] = cov[a][b];
+        }
+    }
+    Some(cov)
+}
+
+/// Eigenvalues and eigenvectors of a symmetric matrix by cyclic Jacobi rotations (Golub & Van
+/// Loan 2013, §8.5), the eigenvalues in decreasing order, `vectors[j]` the eigenvector of
+/// `values[j]`.
+#[allow(clippy::needless_range_loop)] // matrix indices read plainer than zipped iterators
+fn symmetric_eigen(matrix: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let k = matrix.len();
+    let mut a: Vec<Vec<f64>> = matrix.to_vec();
+    let mut v: Vec<Vec<f64>> = (0..k)
+        .map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect())
+        .collect();
+    for _sweep in 0..100 {
+        let mut off = 0.0;
+        for p in 0..k {
+            for q in p + 1..k {
+                off += a[p][q] * a[p][q];
+            }
+        }
+        if off < 1e-30 {
+            break;
+        }
+        for p in 0..k {
+            for q in p + 1..k {
+                if a[p][q].abs() < 1e-300 {
+                    continue;
+                }
+                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for r in 0..k {
+                    let (arp, arq) = (a[r][p], a[r][q]);
+                    a[r][p] = c * arp - s * arq;
+                    a[r][q] = s * arp + c * arq;
+                }
+                for r in 0..k {
+                    let (apr, aqr) = (a[p][r], a[q][r]);
+                    a[p][r] = c * apr - s * aqr;
+                    a[q][r] = s * apr + c * aqr;
+                }
+                for row in v.iter_mut() {
+                    let (vp, vq) = (row[p], row[q]);
+                    row[p] = c * vp - s * vq;
+                    row[q] = s * vp + c * vq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&x, &y| a[y][y].total_cmp(&a[x][x]));
+    let values = order.iter().map(|&j| a[j][j]).collect();
+    let vectors = order
+        .iter()
+        .map(|&j| (0..k).map(|i| v[i][j]).collect())
+        .collect();
+    (values, vectors)
+}
+
+/// Loadings of the items on the first principal component of their correlation matrix, as R's
+/// `psych::principal(x, nfactors = 1)`: the first eigenvector times the square root of its
+/// eigenvalue, its sign chosen so that the loadings sum to a positive number. An item with a
+/// negative loading runs against the others, which `psych::alpha(check.keys = TRUE)` reads as
+/// "may be reverse-keyed". `None` for fewer than 2 items or rows, or an item without variance.
+pub fn first_component_loadings(rows: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let corr = correlation_matrix(rows)?;
+    if corr.len() < 2 {
+        return None;
+    }
+    let (values, vectors) = symmetric_eigen(&corr);
+    let scale = values[0].max(0.0).sqrt();
+    let mut loadings: Vec<f64> = vectors[0].iter().map(|x| x * scale).collect();
+    if sum(&loadings) < 0.0 {
+        for l in &mut loadings {
+            *l = -*l;
+        }
+    }
+    Some(loadings)
+}
+
+/// R² of the least-squares regression of `y` on the predictors in `subset` (bit j set:
+/// predictor j), from the covariance matrix `cov` of the predictors (first `p` rows) and `y`
+/// (last row), by Cholesky: `R² = c'C⁻¹c / var(y)`. 0 for the empty subset.
+fn r_squared(cov: &[Vec<f64>], subset: u32) -> f64 {
+    let p = cov.len() - 1;
+    let chosen: Vec<usize> = (0..p).filter(|j| subset & (1 << j) != 0).collect();
+    let m = chosen.len();
+    if m == 0 {
+        return 0.0;
+    }
+    // Cholesky factor L of the predictors' covariance, then solve L z = c; R² = z'z / var(y).
+    let mut l = vec![0.0; m * m];
+    for i in 0..m {
+        for j in 0..=i {
+            let mut s = cov[chosen[i]][chosen[j]];
+            for t in 0..j {
+                s -= l[i * m + t] * l[j * m + t];
+            }
+            if i == j {
+                if s <= 0.0 {
+                    return f64::NAN;
+                }
+                l[i * m + i] = s.sqrt();
+            } else {
+                l[i * m + j] = s / l[j * m + j];
+            }
+        }
+    }
+    let mut z = vec![0.0; m];
+    let mut explained = 0.0;
+    for i in 0..m {
+        let mut s = cov[chosen[i]][p];
+        for t in 0..i {
+            s -= l[i * m + t] * z[t];
+        }
+        z[i] = s / l[i * m + i];
+        explained += z[i] * z[i];
+    }
+    explained / cov[p][p]
+}
+
+/// Most predictors [`dominance`] takes: 2^15 regressions.
+pub const DOMINANCE_MAX: usize = 15;
+
+/// General dominance weights (Budescu 1993; Azen & Budescu 2003), the same as the LMG/Shapley
+/// decomposition of R² (Lindeman, Merenda & Gold 1980; R's `relaimpo` `lmg`, `domir`): for each
+/// predictor, the mean over subset sizes of the mean gain in R² from adding it to the subsets
+/// of the other predictors of that size. The weights sum to the R² of the full model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dominance {
+    pub n: usize,
+    pub r2: f64,
+    pub weights: Vec<f64>,
+}
+
+/// [`Dominance`] of `y` (last column of each complete row) on the other columns; `None` for
+/// more than [`DOMINANCE_MAX`] predictors, no predictor, fewer rows than predictors + 2, a
+/// constant outcome, or collinear predictors.
+pub fn dominance(rows: &[Vec<f64>]) -> Option<Dominance> {
+    dominance_of_covariance(&covariance_matrix(rows)?, rows.len())
+}
+
+/// [`dominance`] from the covariance matrix of the predictors and the outcome (last) over `n`
+/// complete rows.
+pub fn dominance_of_covariance(cov: &[Vec<f64>], n: usize) -> Option<Dominance> {
+    let p = cov.len().checked_sub(1)?;
+    if p == 0 || p > DOMINANCE_MAX || n < p + 2 {
+        return None;
+    }
+    if cov[p][p] <= 0.0 {
+        return None;
+    }
+    let models = 1u32 << p;
+    let r2: Vec<f64> = (0..models).map(|s| r_squared(cov, s)).collect();
+    if r2.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    // Shapley weights: a subset S of size s without j counts s!(p − s − 1)!/p!, which is the
+    // mean over sizes of the mean over the C(p − 1, s) subsets of that size.
+    let mut per_size = vec![0.0; p];
+    for (s, w) in per_size.iter_mut().enumerate() {
+        *w = 1.0 / (p as f64 * binomial(p - 1, s));
+    }
+    let mut weights = vec![0.0; p];
+    for (j, weight) in weights.iter_mut().enumerate() {
+        let bit = 1u32 << j;
+        let mut total = 0.0;
+        for s in 0..models {
+            if s & bit == 0 {
+                total +=
+                    per_size[s.count_ones() as usize] * (r2[(s | bit) as usize] - r2[s as usize]);
+            }
+        }
+        *weight = total;
+    }
+    Some(Dominance {
+        n,
+        r2: r2[(models - 1) as usize],
+        weights,
+    })
+}
+
+fn binomial(n: usize, k: usize) -> f64 {
+    let mut c = 1.0;
+    for i in 0..k {
+        c = c * (n - i) as f64 / (i + 1) as f64;
+    }
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,5 +1161,107 @@ mod tests {
         assert_eq!(ad_m(&[]), None);
         assert_eq!(ad_m(&[vec![3.0]]), None);
         assert_eq!(mean_item_variance(&[vec![]]), None);
+    }
+
+    /// A CSV of `tests/fixtures/reference-r/` (written by `reference.R` there with R's
+    /// psych and stats packages; versions in `versions.txt`), as rows of numbers.
+    fn r_reference(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
+        let path = format!(
+            "{}/tests/fixtures/reference-r/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect(&path);
+        let mut lines = text.lines();
+        let header = lines.next().unwrap().split(',').map(String::from).collect();
+        let rows = lines
+            .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+            .collect();
+        (header, rows)
+    }
+
+    #[test]
+    fn holm_and_benjamini_hochberg_match_p_adjust() {
+        let (_, rows) = r_reference("p-adjust.csv");
+        let ps: Vec<f64> = rows.iter().map(|r| r[0]).collect();
+        for ((got_holm, got_bh), row) in p_holm(&ps).iter().zip(q_bh(&ps)).zip(&rows) {
+            close(*got_holm, row[1]);
+            close(got_bh, row[2]);
+        }
+        // The smallest p is kept exactly, not rounded to 0.
+        let smallest = p_holm(&ps)[7];
+        assert!(smallest > 0.0 && (smallest - 3.2e-300).abs() < 1e-310);
+        assert!(p_holm(&[]).is_empty() && q_bh(&[]).is_empty());
+    }
+
+    #[test]
+    fn icc1_f_test_and_interval_match_psych_icc_on_balanced_groups() {
+        let (_, values) = r_reference("balanced-icc.csv");
+        let (_, want) = r_reference("balanced-icc-psych.csv");
+        let want = &want[0];
+        let mut groups = Vec::new();
+        for chunk in values.chunk_by(|a, b| a[0] == b[0]) {
+            let xs: Vec<f64> = chunk.iter().map(|r| r[1]).collect();
+            groups.push(GroupMoments::of(&xs).unwrap());
+        }
+        assert_eq!(groups.len() as f64, want[0]);
+        let icc = icc(&groups).unwrap();
+        close(icc.icc1.unwrap(), want[2]);
+        let test = icc_test(&icc).unwrap();
+        close(test.f, want[3]);
+        close(test.df1, want[4]);
+        close(test.df2, want[5]);
+        close(test.p, want[6]);
+        close(test.ci_low, want[7]);
+        close(test.ci_high, want[8]);
+    }
+
+    #[test]
+    fn dominance_weights_sum_to_r2_and_follow_the_correlations() {
+        // y = x0 + 0.5·x1 exactly plus an unrelated x2: all of R² is x0's and x1's.
+        let rows: Vec<Vec<f64>> = (0..40)
+            .map(|i| {
+                let (a, b, c) = ((i % 7) as f64, ((i * 3) % 11) as f64, ((i * 5) % 13) as f64);
+                vec![a, b, c, a + 0.5 * b + 0.01 * ((i % 2) as f64)]
+            })
+            .collect();
+        let d = dominance(&rows).unwrap();
+        close(d.weights.iter().sum::<f64>(), d.r2);
+        assert!(d.weights[0] > d.weights[1] && d.weights[1] > d.weights[2]);
+        assert!(
+            dominance(&rows[..4]).is_none(),
+            "fewer rows than predictors + 2"
+        );
+        let loadings = first_component_loadings(&rows).unwrap();
+        assert_eq!(loadings.len(), 4);
+        assert!(loadings.iter().sum::<f64>() > 0.0);
+    }
+
+    #[test]
+    fn describe_type_3_and_the_paired_test() {
+        // psych::describe(c(1, 2, 4, 8, 16), type = 3): skew 0.6978, kurtosis -1.4027 (b1, b2).
+        let d = describe(&[1.0, 2.0, 4.0, 8.0, 16.0]).unwrap();
+        let (m, n) = (6.2, 5.0);
+        let dev: Vec<f64> = [1.0f64, 2.0, 4.0, 8.0, 16.0]
+            .iter()
+            .map(|x| x - m)
+            .collect();
+        let s = (dev.iter().map(|d| d * d).sum::<f64>() / (n - 1.0)).sqrt();
+        close(
+            d.skew.unwrap(),
+            dev.iter().map(|d| d.powi(3)).sum::<f64>() / n / s.powi(3),
+        );
+        close(
+            d.kurtosis.unwrap(),
+            dev.iter().map(|d| d.powi(4)).sum::<f64>() / n / s.powi(4) - 3.0,
+        );
+        assert_eq!(describe(&[3.0]).unwrap().skew, None);
+        let p = paired(&[2.0, 4.0, 7.0], &[1.0, 2.0, 3.0]).unwrap();
+        close(p.mean_difference, 7.0 / 3.0);
+        close(p.df, 2.0);
+        assert!(p.ci_low < p.mean_difference && p.mean_difference < p.ci_high);
+        assert!(
+            paired(&[2.0, 3.0], &[1.0, 2.0]).is_none(),
+            "differences all equal"
+        );
     }
 }

@@ -36,6 +36,9 @@ pub struct Instrument {
     pub recommendations: Vec<Vec<Recommendation>>,
     pub gap_alert: f64,
     pub meaningful_change: MeaningfulChange,
+    /// `panel: true`: respondents answer again with the same `panel_id` (SPEC §7); `stats`
+    /// pairs them whether or not this is set, wherever a `panel_id` column is given.
+    pub panel: bool,
     /// The texts of the answer form (`questionnaire:`), defaults filled in.
     pub questionnaire: QuestionnaireTexts,
     /// SHA-256 of the instrument file's bytes, hex, for norms provenance.

@@ -40,6 +40,9 @@ pub struct InstrumentFile {
     pub meaningful_change: Option<Spanned<MeaningfulChangeDef>>,
     #[serde(default)]
     pub questionnaire: Option<QuestionnaireDef>,
+    /// Respondents keep a pseudonymous `panel_id` across waves (SPEC §7, panels).
+    #[serde(default)]
+    pub panel: Option<bool>,
 }
 
 /// The texts of the answer form (SPEC §12); each falls back to a default.

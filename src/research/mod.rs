@@ -10,10 +10,17 @@
 //! [`analyse`] computes everything once into [`StatsResults`] (pure: no file is touched);
 //! [`StatsFiles`] renders it as the CSV files, `stats.json` and `stats.html` (`page`).
 
+mod descriptives;
+mod drivers;
 mod files;
+mod invariance;
 mod page;
+mod panels;
 
+pub use descriptives::{Descriptive, DescriptiveFigures};
+pub use drivers::{Driver, DriverFigures};
 pub use files::StatsFiles;
+pub use panels::{PairedChange, PairedFigures};
 
 use std::path::Path;
 
@@ -107,6 +114,8 @@ pub struct AlphaFigures {
 pub struct ItemDiagnostics {
     pub dimension: String,
     pub item: String,
+    /// The instrument marks the item `reverse: true` (its scores are reversed).
+    pub reversed: bool,
     #[serde(flatten)]
     pub figures: Gated<ItemFigures>,
     pub warning: String,
@@ -121,12 +130,18 @@ pub struct ItemFigures {
     pub share_na: f64,
     pub item_total_r: Option<f64>,
     pub alpha_if_dropped: Option<f64>,
+    /// Loading on the first principal component of the dimension's item scores (listwise);
+    /// negative: the item may be reverse-keyed (`psych::alpha(check.keys = TRUE)`).
+    pub pc1_loading: Option<f64>,
 }
 
 #[derive(Serialize)]
 pub struct Correlation {
     pub first: String,
     pub second: String,
+    /// `respondent`: over respondents' scores; `organization`: over the means of the shown
+    /// organization-waves (`n` counts organization-waves).
+    pub level: &'static str,
     #[serde(flatten)]
     pub figures: Gated<CorrelationFigures>,
     pub warning: String,
@@ -136,7 +151,13 @@ pub struct Correlation {
 pub struct CorrelationFigures {
     pub n: usize,
     pub r: Option<f64>,
+    /// 95% interval by Fisher's z.
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
     pub p: Option<f64>,
+    /// Holm-adjusted p and Benjamini–Hochberg q over every row of `correlations.csv` with a p.
+    pub p_holm: Option<f64>,
+    pub q_bh: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -179,6 +200,10 @@ pub struct ChangeFigures {
     pub to_n: usize,
     #[serde(flatten)]
     pub shift: output::ShiftJson,
+    /// Holm-adjusted p and Benjamini–Hochberg q over the family: every organization's change
+    /// of the run, or the changes of all respondents.
+    pub p_holm: Option<f64>,
+    pub q_bh: Option<f64>,
 }
 
 impl ChangeFigures {
@@ -187,6 +212,21 @@ impl ChangeFigures {
             from_n: shift.from_n,
             to_n: shift.to_n,
             shift: output::ShiftJson::from(shift),
+            p_holm: None,
+            q_bh: None,
+        }
+    }
+}
+
+/// Holm's p and BH's q over every p that `p` finds among `rows`, written back by `set`.
+fn adjust<T>(rows: &mut [T], p: impl Fn(&T) -> Option<f64>, mut set: impl FnMut(&mut T, f64, f64)) {
+    let ps: Vec<f64> = rows.iter().filter_map(&p).collect();
+    let (holm, bh) = (stats::p_holm(&ps), stats::q_bh(&ps));
+    let mut k = 0;
+    for row in rows.iter_mut() {
+        if p(row).is_some() {
+            set(row, holm[k], bh[k]);
+            k += 1;
         }
     }
 }
@@ -205,14 +245,17 @@ pub struct StatsJson {
     pub instrument_version: String,
     pub anonymity_threshold: usize,
     pub respondents: usize,
+    pub descriptives: Vec<Descriptive>,
     pub reliability: Vec<Reliability>,
     pub items: Vec<ItemDiagnostics>,
     pub correlations: Vec<Correlation>,
     pub quality: Vec<OrgQuality>,
     pub wave_changes: Vec<WaveChange>,
+    pub paired_changes: Vec<PairedChange>,
     pub wave_levels: Vec<WaveLevels>,
     pub aggregation: Vec<AggregationRow>,
     pub agreement: Vec<AgreementRow>,
+    pub drivers: Vec<Driver>,
 }
 
 /// Item scores of one respondent row.
@@ -243,55 +286,127 @@ fn listwise(
         .collect()
 }
 
-fn reliability(
+/// Alpha of dimension `d` over the listwise respondents among `rows`; `note` joins the
+/// warnings of a shown row.
+fn reliability_row(
     instrument: &Instrument,
     matrix: &ItemMatrix,
     rows: &[usize],
+    d: usize,
     wave: &str,
-) -> Vec<Reliability> {
+    note: String,
+) -> Reliability {
     let threshold = instrument.anonymity_threshold;
-    instrument
-        .dimensions
-        .iter()
-        .enumerate()
-        .map(|(d, dim)| {
-            let data = listwise(instrument, matrix, rows, d);
-            let k = dim.items.len();
-            let figures = Gated::new(data.len(), threshold, || {
-                let a = stats::cronbach_alpha(&data);
-                AlphaFigures {
-                    n: a.n,
-                    alpha: a.alpha,
-                    alpha_ci_low: a.ci_low,
-                    alpha_ci_high: a.ci_high,
-                }
-            });
-            let mut warnings = Vec::new();
-            match figures.shown() {
-                None => warnings.push(too_few(threshold)),
-                Some(a) => {
-                    if k < 3 {
-                        warnings.push(format!(
-                            "only {k} item(s): alpha is unstable with fewer than 3"
-                        ));
-                    }
-                    if let Some(alpha) = a.alpha.filter(|&x| x < ALPHA_WARNING) {
-                        warnings.push(format!(
-                            "alpha {} is below {ALPHA_WARNING}: the items may not measure one thing",
-                            output::number::decimals(alpha, 3)
-                        ));
-                    }
+    let dim = &instrument.dimensions[d];
+    let data = listwise(instrument, matrix, rows, d);
+    let k = dim.items.len();
+    let figures = Gated::new(data.len(), threshold, || {
+        let a = stats::cronbach_alpha(&data);
+        AlphaFigures {
+            n: a.n,
+            alpha: a.alpha,
+            alpha_ci_low: a.ci_low,
+            alpha_ci_high: a.ci_high,
+        }
+    });
+    let mut warnings = Vec::new();
+    match figures.shown() {
+        None => warnings.push(too_few(threshold)),
+        Some(a) => {
+            if !note.is_empty() {
+                warnings.push(note);
+            }
+            if k == 1 {
+                warnings.push("alpha is undefined for one item".to_string());
+            } else if k < 3 {
+                warnings.push(format!(
+                    "only {k} items: alpha is unstable with fewer than 3"
+                ));
+            }
+            if let Some(alpha) = a.alpha.filter(|&x| x < ALPHA_WARNING) {
+                warnings.push(format!(
+                    "alpha {} is below {ALPHA_WARNING}: the items may not measure one thing",
+                    output::number::decimals(alpha, 3)
+                ));
+            }
+        }
+    }
+    Reliability {
+        dimension: dim.id.clone(),
+        wave: wave.to_string(),
+        k,
+        figures,
+        warning: warnings.join("; "),
+    }
+}
+
+/// `reliability.csv`: the pooled rows, then (with `by_wave`) each wave's. With wave rows, a
+/// pooled row is computed over the respondents of the waves whose row is shown (SPEC §15): a
+/// pooled n beside the shown waves' n would otherwise give a hidden wave's n.
+fn reliability(
+    instrument: &Instrument,
+    data: &Dataset,
+    matrix: &ItemMatrix,
+    waves: &[u32],
+    by_wave: bool,
+) -> Vec<Reliability> {
+    let r = &data.respondents;
+    let all_rows: Vec<usize> = (0..r.len()).collect();
+    let dims = instrument.dimensions.len();
+    let mut per_wave = Vec::new();
+    if by_wave {
+        for &w in waves {
+            let rows: Vec<usize> = all_rows
+                .iter()
+                .copied()
+                .filter(|&i| r.wave[i] == w)
+                .collect();
+            for d in 0..dims {
+                let name = &data.waves[w as usize];
+                per_wave.push(reliability_row(
+                    instrument,
+                    matrix,
+                    &rows,
+                    d,
+                    name,
+                    String::new(),
+                ));
+            }
+        }
+    }
+    let mut out: Vec<Reliability> = (0..dims)
+        .map(|d| {
+            if !by_wave {
+                return reliability_row(instrument, matrix, &all_rows, d, "all", String::new());
+            }
+            let shown = |k: usize| per_wave[k * dims + d].figures.shown().is_some();
+            let mut shown_waves = vec![false; data.waves.len()];
+            let mut hidden = Vec::new();
+            for (k, &w) in waves.iter().enumerate() {
+                shown_waves[w as usize] = shown(k);
+                if !shown(k) {
+                    hidden.push(data.waves[w as usize].as_str());
                 }
             }
-            Reliability {
-                dimension: dim.id.clone(),
-                wave: wave.to_string(),
-                k,
-                figures,
-                warning: warnings.join("; "),
-            }
+            let rows: Vec<usize> = all_rows
+                .iter()
+                .copied()
+                .filter(|&i| shown_waves[r.wave[i] as usize])
+                .collect();
+            let note = if hidden.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "pooled over the shown waves only: {} left out ({})",
+                    hidden.join(", "),
+                    too_few(instrument.anonymity_threshold)
+                )
+            };
+            reliability_row(instrument, matrix, &rows, d, "all", note)
         })
-        .collect()
+        .collect();
+    out.extend(per_wave);
+    out
 }
 
 fn item_diagnostics(
@@ -301,23 +416,26 @@ fn item_diagnostics(
 ) -> Vec<ItemDiagnostics> {
     let threshold = instrument.anonymity_threshold;
     let width = instrument.items.len();
-    // Per item: (item–total r, alpha if dropped), both from the dimension's listwise rows, and
-    // whether those rows reach the threshold.
-    let mut by_item: Vec<(Option<f64>, Option<f64>, bool)> = vec![(None, None, true); width];
+    // Per item: (item–total r, alpha if dropped, first-component loading), all from the
+    // dimension's listwise rows, and whether those rows reach the threshold.
+    type FromListwise = (Option<f64>, Option<f64>, Option<f64>, bool);
+    let mut by_item: Vec<FromListwise> = vec![(None, None, None, true); width];
     for (d, dim) in instrument.dimensions.iter().enumerate() {
         let data = listwise(instrument, matrix, rows, d);
         if data.len() < threshold {
             for i in dim.items.clone() {
-                by_item[i] = (None, None, false);
+                by_item[i] = (None, None, None, false);
             }
             continue;
         }
         let r = stats::corrected_item_total(&data);
         let dropped = stats::alpha_if_dropped(&data);
+        let loadings = stats::first_component_loadings(&data);
         for (j, i) in dim.items.clone().enumerate() {
             by_item[i] = (
                 r.get(j).copied().flatten(),
                 dropped.get(j).copied().flatten(),
+                loadings.as_ref().map(|l| l[j]),
                 true,
             );
         }
@@ -338,7 +456,7 @@ fn item_diagnostics(
                 }
             }
             let total = rows.len().max(1) as f64;
-            let (item_total_r, alpha_if_dropped, listwise_shown) = by_item[i];
+            let (item_total_r, alpha_if_dropped, pc1_loading, listwise_shown) = by_item[i];
             let figures = Gated::new(values.len(), threshold, || ItemFigures {
                 n: values.len(),
                 mean: stats::mean(&values),
@@ -347,14 +465,29 @@ fn item_diagnostics(
                 share_na: na as f64 / total,
                 item_total_r,
                 alpha_if_dropped,
+                pc1_loading,
+            });
+            let loads_against = pc1_loading.filter(|&l| l < 0.0).map(|l| {
+                format!(
+                    "item `{}` loads negatively ({}) on the first principal component of its dimension: it may be reverse-keyed ({})",
+                    item.id,
+                    output::number::decimals(l, 2),
+                    if item.reverse {
+                        "it is marked `reverse: true`; check whether it should be"
+                    } else {
+                        "check whether `reverse: true` is missing"
+                    }
+                )
             });
             let warning = match (&figures, item_total_r) {
                 (Gated::Suppressed, _) => too_few(threshold),
                 (_, Some(r)) if r < 0.0 => format!(
-                    "item `{}` correlates negatively (r = {}) with the rest of its dimension: check whether `reverse: true` is missing or wrong, or whether the item measures something else",
+                    "item `{}` correlates negatively (r = {}) with the rest of its dimension: check whether `reverse: true` is missing or wrong, or whether the item measures something else{}",
                     item.id,
-                    output::number::decimals(r, 2)
+                    output::number::decimals(r, 2),
+                    loads_against.map(|w| format!("; {w}")).unwrap_or_default()
                 ),
+                _ if loads_against.is_some() => loads_against.unwrap_or_default(),
                 _ if !listwise_shown => format!(
                     "item–total r and alpha if dropped: {} answered every item of the dimension",
                     too_few(threshold)
@@ -366,6 +499,7 @@ fn item_diagnostics(
                     .dimension
                     .map_or_else(|| "outcome".to_string(), |d| instrument.dimensions[d].id.clone()),
                 item: item.id.clone(),
+                reversed: item.reverse,
                 figures,
                 warning,
             }
@@ -373,24 +507,48 @@ fn item_diagnostics(
         .collect()
 }
 
-/// Pearson r between two respondent-level measures, over respondents with both present.
-fn correlate(first: String, second: String, x: &[f64], y: &[f64], threshold: usize) -> Correlation {
+/// Pearson r between two measures over the units (respondents, or organization-waves) with
+/// both present, with Fisher's interval; Holm and BH are filled in over the whole file later.
+fn correlate(
+    first: String,
+    second: String,
+    level: &'static str,
+    x: &[f64],
+    y: &[f64],
+    threshold: usize,
+) -> Correlation {
     let (a, b): (Vec<f64>, Vec<f64>) = x
         .iter()
         .zip(y)
         .filter(|(a, b)| !a.is_nan() && !b.is_nan())
         .map(|(a, b)| (*a, *b))
         .unzip();
-    let figures = Gated::new(a.len(), threshold, || {
+    // An organization mean stands for at least T respondents already; a correlation of them
+    // needs at least 3 organizations for a p.
+    let gate = match level {
+        ORGANIZATION if !a.is_empty() => threshold,
+        _ => a.len(),
+    };
+    let figures = Gated::new(gate, threshold, || {
         let p = stats::pearson(&a, &b);
+        let ci = p
+            .as_ref()
+            .and_then(|p| stats::fisher_interval(p.r, a.len()));
         CorrelationFigures {
             n: a.len(),
             r: p.as_ref().map(|p| p.r),
+            ci_low: ci.map(|c| c.0),
+            ci_high: ci.map(|c| c.1),
             p: p.and_then(|p| p.p),
+            p_holm: None,
+            q_bh: None,
         }
     });
     let warning = match figures.shown() {
         None => too_few(threshold),
+        Some(c) if level == ORGANIZATION && c.n < 3 => {
+            "fewer than 3 organizations with both shown: no correlation".into()
+        }
         Some(c) if c.r.is_none() => {
             "one of the two has the same value for every respondent: r is undefined".into()
         }
@@ -399,49 +557,115 @@ fn correlate(first: String, second: String, x: &[f64], y: &[f64], threshold: usi
     Correlation {
         first,
         second,
+        level,
         figures,
         warning,
     }
 }
 
+const RESPONDENT: &str = "respondent";
+const ORGANIZATION: &str = "organization";
+
+/// The pairs of `correlations.csv`: every two dimensions, then the index with each outcome, as
+/// variables of [`descriptives::variable`].
+fn correlation_pairs(instrument: &Instrument) -> Vec<(usize, usize)> {
+    let d = instrument.dimensions.len();
+    let mut pairs = Vec::new();
+    for a in 0..d {
+        for b in a + 1..d {
+            pairs.push((a, b));
+        }
+    }
+    for k in 0..instrument.outcomes.len() {
+        pairs.push((d, d + 1 + k));
+    }
+    pairs
+}
+
+/// `correlations.csv`: respondent level (pairwise), then the same pairs over the means of the
+/// shown organization-waves (an outcome's mean needs T answers), Holm and BH over every row
+/// with a p; and the respondent-level matrix of the dimensions for the heat map.
 fn correlations(
     instrument: &Instrument,
     data: &Dataset,
+    analysis: &Analysis,
 ) -> (Vec<Correlation>, Vec<Vec<Option<f64>>>) {
     let threshold = instrument.anonymity_threshold;
     let r = &data.respondents;
     let d = instrument.dimensions.len();
-    let column = |m: usize| -> Vec<f64> { (0..r.len()).map(|i| r.dimensions[i * d + m]).collect() };
-    let columns: Vec<Vec<f64>> = (0..d).map(column).collect();
-    let mut out = Vec::new();
+    let ids = descriptives::variable_ids(instrument);
+    let variables = ids.len();
+    let columns: Vec<Vec<f64>> = (0..variables)
+        .map(|v| {
+            (0..r.len())
+                .map(|i| descriptives::variable(instrument, data, v, i))
+                .collect()
+        })
+        .collect();
+    // Per shown organization-wave, the mean of each variable: a measure's shown mean, an
+    // outcome's mean over at least T answers.
+    let mut means: Vec<Vec<f64>> = vec![Vec::new(); variables];
+    for result in &analysis.results {
+        let Some(reported) = result.reported() else {
+            continue;
+        };
+        for (v, column) in means.iter_mut().enumerate() {
+            let mean = if v <= d {
+                let m = crate::results::Measure::from_slot(v, d);
+                reported.all.shown(m).map(|s| s.mean)
+            } else {
+                let values: Vec<f64> = result
+                    .rows
+                    .iter()
+                    .map(|&row| columns[v][row as usize])
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                (values.len() >= threshold)
+                    .then(|| stats::mean(&values))
+                    .flatten()
+            };
+            column.push(mean.unwrap_or(f64::NAN));
+        }
+    }
+    let pairs = correlation_pairs(instrument);
+    let mut out: Vec<Correlation> = pairs
+        .iter()
+        .map(|&(a, b)| {
+            let (x, y) = (&columns[a], &columns[b]);
+            correlate(ids[a].clone(), ids[b].clone(), RESPONDENT, x, y, threshold)
+        })
+        .collect();
     let mut matrix = vec![vec![None; d]; d];
-    for a in 0..d {
-        matrix[a][a] = Some(1.0);
-        for b in a + 1..d {
-            let c = correlate(
-                instrument.dimensions[a].id.clone(),
-                instrument.dimensions[b].id.clone(),
-                &columns[a],
-                &columns[b],
-                threshold,
-            );
+    for (c, &(a, b)) in out.iter().zip(&pairs) {
+        if b < d {
             let shown = c.figures.shown().and_then(|f| f.r);
             matrix[a][b] = shown;
             matrix[b][a] = shown;
-            out.push(c);
         }
     }
-    let o = instrument.outcomes.len();
-    for (k, outcome) in instrument.outcome_items().iter().enumerate() {
-        let values: Vec<f64> = (0..r.len()).map(|i| r.outcomes[i * o + k]).collect();
-        out.push(correlate(
-            "index".into(),
-            outcome.id.clone(),
-            &r.index,
-            &values,
-            threshold,
-        ));
+    for (k, row) in matrix.iter_mut().enumerate() {
+        row[k] = Some(1.0);
     }
+    out.extend(pairs.iter().map(|&(a, b)| {
+        correlate(
+            ids[a].clone(),
+            ids[b].clone(),
+            ORGANIZATION,
+            &means[a],
+            &means[b],
+            threshold,
+        )
+    }));
+    adjust(
+        &mut out,
+        |c| c.figures.shown().and_then(|f| f.p),
+        |c, holm, bh| {
+            if let Gated::Shown(f) = &mut c.figures {
+                f.p_holm = Some(holm);
+                f.q_bh = Some(bh);
+            }
+        },
+    );
     (out, matrix)
 }
 
@@ -554,27 +778,27 @@ pub fn analyse<'a>(
     // Wave numbers in the order of their names (waves sort as plain strings).
     let mut waves: Vec<u32> = (0..data.waves.len() as u32).collect();
     waves.sort_by(|a, b| data.waves[*a as usize].cmp(&data.waves[*b as usize]));
-    let mut reliability_rows = reliability(instrument, matrix, &all_rows, "all");
-    if by_wave {
-        for &w in &waves {
-            let name = &data.waves[w as usize];
-            let rows: Vec<usize> = all_rows
-                .iter()
-                .copied()
-                .filter(|&i| data.respondents.wave[i] == w)
-                .collect();
-            reliability_rows.extend(reliability(instrument, matrix, &rows, name));
-        }
-    }
+    let reliability_rows = reliability(instrument, data, matrix, &waves, by_wave);
+    let descriptives = descriptives::compute(instrument, data, &waves);
     let items = item_diagnostics(instrument, matrix, &all_rows);
-    let (correlations, corr_matrix) = correlations(instrument, data);
     let quality_rows = quality(instrument, data, matrix);
 
     let analysis = Analysis::run(instrument, data, orgs, &Benchmark::Wave);
+    let (correlations, corr_matrix) = correlations(instrument, data, &analysis);
     let Aggregation {
-        rows: aggregation_rows,
+        rows: mut aggregation_rows,
         agreement,
     } = aggregation::compute(&analysis, matrix);
+    adjust(
+        &mut aggregation_rows,
+        |a| a.p,
+        |a, holm, bh| {
+            a.p_holm = Some(holm);
+            a.q_bh = Some(bh);
+        },
+    );
+    let paired_changes = panels::compute(&analysis);
+    let drivers = drivers::compute(instrument, data);
     // Problems per organization, wave and kind, counted in one pass.
     let mut problems: std::collections::BTreeMap<(&str, &str, &str), usize> = Default::default();
     for q in &quality_rows {
@@ -639,20 +863,41 @@ pub fn analyse<'a>(
         });
     }
 
+    // Two families: the changes of all respondents, and every organization's change.
+    for scope_all in [true, false] {
+        let mut family: Vec<&mut WaveChange> = wave_changes
+            .iter_mut()
+            .filter(|c| (c.scope == "all") == scope_all)
+            .collect();
+        adjust(
+            &mut family,
+            |c| c.figures.shown().and_then(|f| f.shift.p),
+            |c, holm, bh| {
+                if let Gated::Shown(f) = &mut c.figures {
+                    f.p_holm = Some(holm);
+                    f.q_bh = Some(bh);
+                }
+            },
+        );
+    }
+
     let json = StatsJson {
         partnerscope_version: env!("CARGO_PKG_VERSION"),
         instrument: instrument.id.clone(),
         instrument_version: instrument.version.to_string(),
         anonymity_threshold: threshold,
         respondents: data.respondents.len(),
+        descriptives,
         reliability: reliability_rows,
         items,
         correlations,
         quality: org_quality,
         wave_changes,
+        paired_changes,
         wave_levels,
         aggregation: aggregation_rows,
         agreement,
+        drivers,
     };
     Ok(StatsResults {
         analysis,
@@ -680,12 +925,16 @@ mod tests {
             figures: Gated::new(5, 5, || CorrelationFigures {
                 n: 5,
                 r: Some(0.5),
+                ci_low: None,
+                ci_high: None,
                 p: None,
+                p_holm: None,
+                q_bh: None,
             }),
         };
         assert_eq!(
             serde_json::to_string(&shown).unwrap(),
-            r#"{"key":"a","suppressed":false,"n":5,"r":0.5,"p":null}"#
+            r#"{"key":"a","suppressed":false,"n":5,"r":0.5,"ci_low":null,"ci_high":null,"p":null,"p_holm":null,"q_bh":null}"#
         );
         let hidden = Row {
             key: "b",

@@ -17,12 +17,21 @@ struct StatsPage {
     correlation_svg: String,
     agreement_svg: String,
     aggregation: AggregationView,
+    descriptives: Vec<Line>,
+    descriptive_readings: Vec<String>,
     reliability: Vec<Line>,
     items: Vec<Line>,
     warnings: Vec<String>,
     correlations: Vec<Line>,
+    /// How many correlations were tested and how many hold after Holm's correction.
+    correlation_family: String,
+    drivers: Vec<Line>,
+    driver_readings: Vec<String>,
     changes: Vec<Line>,
     org_changes: Vec<Line>,
+    org_change_family: String,
+    paired: Vec<Line>,
+    paired_reading: String,
     org_change_summary: Vec<Line>,
     level_names: Vec<String>,
     wave_levels: Vec<Line>,
@@ -99,6 +108,60 @@ fn f3(x: Option<f64>) -> String {
     number::p_value(x)
 }
 
+/// `0.12–0.34`, or empty.
+fn interval(low: Option<f64>, high: Option<f64>) -> String {
+    match (low, high) {
+        (Some(lo), Some(hi)) => format!("{} to {}", f2(Some(lo)), f2(Some(hi))),
+        _ => String::new(),
+    }
+}
+
+/// Below this Holm-adjusted p, a test is flagged on the page.
+const SIGNIFICANT: f64 = 0.05;
+
+/// "N tests; M with Holm-adjusted p < 0.05 (K before the correction)".
+fn family_words(ps: &[(f64, f64)], what: &str) -> String {
+    if ps.is_empty() {
+        return String::new();
+    }
+    let holm = ps.iter().filter(|(_, h)| *h < SIGNIFICANT).count();
+    let raw = ps.iter().filter(|(p, _)| *p < SIGNIFICANT).count();
+    format!(
+        "{} {what} were tested together: {holm} have a Holm-adjusted p below {SIGNIFICANT} ({raw} before the correction for the number of tests). The flag ✱ marks them; q is Benjamini–Hochberg's false-discovery rate.",
+        ps.len()
+    )
+}
+
+/// A plain-words reading of a pooled descriptive row: centre, spread and shape.
+fn describe_words(instrument: &Instrument, d: &Descriptive) -> Option<String> {
+    let f = d.figures.shown()?;
+    let shape = match (f.skew, f.kurtosis) {
+        (Some(s), _) if s <= -1.0 => format!("skewed: most scores are high, with a tail of low ones (skew {})", number::decimals(s, 2)),
+        (Some(s), _) if s >= 1.0 => format!("skewed: most scores are low, with a tail of high ones (skew {})", number::decimals(s, 2)),
+        (Some(s), Some(k)) if k.abs() >= 2.0 => format!(
+            "roughly symmetric (skew {}) but {} tailed than a normal distribution (excess kurtosis {})",
+            number::decimals(s, 2),
+            if k > 0.0 { "heavier" } else { "lighter" },
+            number::decimals(k, 2)
+        ),
+        (Some(s), Some(k)) => format!(
+            "close enough to normal for t-tests and correlations (skew {}, excess kurtosis {})",
+            number::decimals(s, 2),
+            number::decimals(k, 2)
+        ),
+        _ => "every respondent has the same score".to_string(),
+    };
+    Some(format!(
+        "{}: mean {} (sd {}) over {} respondents, from {} to {}; {shape}.",
+        title_of(instrument, &d.measure),
+        view::one(f.mean),
+        view::one_opt(f.sd),
+        f.n,
+        view::one(f.min),
+        view::one(f.max)
+    ))
+}
+
 /// A dimension's title, `Index` for the index, an outcome's text; the id itself otherwise.
 fn title_of<'a>(instrument: &'a Instrument, id: &'a str) -> &'a str {
     if id == "index" {
@@ -153,21 +216,64 @@ struct Reading {
     note: String,
 }
 
+/// The F test of ICC(1) in words: whether organizations differ more than chance would make
+/// them, with F, its degrees of freedom and p.
+fn f_test(row: &AggregationRow) -> String {
+    let (Some(f), Some(df1), Some(df2), Some(p)) = (row.f, row.df1, row.df2, row.p) else {
+        return String::new();
+    };
+    let test = format!(
+        "F({}, {}) = {}, p {}",
+        df1,
+        df2,
+        number::decimals(f, 2),
+        p_words(p)
+    );
+    if p < 0.05 {
+        format!("; organizations differ more than chance would make them ({test})")
+    } else {
+        format!("; no evidence that organizations differ more than chance would make them ({test})")
+    }
+}
+
+/// `< 0.001`, or `= 0.042`.
+fn p_words(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("= {}", number::decimals(p, 3))
+    }
+}
+
 fn reading(instrument: &Instrument, row: &AggregationRow) -> Reading {
+    let interval = match (row.icc1_ci_low, row.icc1_ci_high) {
+        (Some(lo), Some(hi)) => format!(
+            ", 95% CI {} to {}",
+            number::decimals(lo, 2),
+            number::decimals(hi, 2)
+        ),
+        _ => String::new(),
+    };
     let between = match row.icc1 {
         Some(v) if v <= 0.0 => format!(
-            "no part of the variance lies between organizations (ICC(1) {}): respondents differ as much within organizations as between them",
-            number::decimals(v, 2)
+            "no part of the variance lies between organizations (ICC(1) {}{interval}): respondents differ as much within organizations as between them{}",
+            number::decimals(v, 2),
+            f_test(row)
         ),
         Some(v) => format!(
-            "{} of the variance lies between organizations (ICC(1) {}, {})",
+            "{} of the variance lies between organizations (ICC(1) {}{interval}, {}){}",
             number::share(v),
             number::decimals(v, 2),
-            icc1_size(v)
+            icc1_size(v),
+            f_test(row)
         ),
         None => String::new(),
     };
     let means = match row.icc2 {
+        Some(v) if v < 0.0 => format!(
+            "no detectable difference between organizations (ICC(2) {} is below 0: organization means vary less than their respondents would make them by chance, so they have no reliability to report)",
+            number::decimals(v, 2)
+        ),
         Some(v) if v >= 0.70 => format!(
             "organization means are reliable (ICC(2) {} ≥ 0.70)",
             near(v, 0.70)
@@ -246,6 +352,10 @@ fn aggregation_view(
                     a.organizations.to_string(),
                     a.respondents.to_string(),
                     f2(a.icc1),
+                    interval(a.icc1_ci_low, a.icc1_ci_high),
+                    a.f.map_or_else(String::new, |f| number::decimals(f, 2)),
+                    f3(a.p),
+                    f3(a.p_holm),
                     f2(a.icc2),
                     percent(a.rwg_j_share_agreeing),
                     f2(a.rwg_j_median),
@@ -410,7 +520,11 @@ pub(super) fn write_html(
                 title_of(instrument, &i.dimension)
             };
             Line::new(
-                vec![dimension.to_string(), i.item.clone()],
+                vec![
+                    dimension.to_string(),
+                    i.item.clone(),
+                    if i.reversed { "yes" } else { "" }.to_string(),
+                ],
                 &i.figures,
                 &hidden,
                 |f| {
@@ -422,6 +536,7 @@ pub(super) fn write_html(
                         format!("{}%", number::decimals(100.0 * f.share_na, 1)),
                         f2(f.item_total_r),
                         f2(f.alpha_if_dropped),
+                        f2(f.pc1_loading),
                     ]
                 },
             )
@@ -454,11 +569,37 @@ pub(super) fn write_html(
                 vec![
                     title_of(instrument, &c.first).to_string(),
                     title_of(instrument, &c.second).to_string(),
+                    match c.level {
+                        "organization" => "organization means".to_string(),
+                        _ => "respondents".to_string(),
+                    },
                 ],
                 &c.figures,
                 &hidden,
-                |f| vec![f.n.to_string(), f2(f.r), f3(f.p)],
+                |f| {
+                    vec![
+                        f.n.to_string(),
+                        f2(f.r),
+                        interval(f.ci_low, f.ci_high),
+                        f3(f.p),
+                        format!(
+                            "{}{}",
+                            f3(f.p_holm),
+                            if f.p_holm.is_some_and(|p| p < SIGNIFICANT) {
+                                " ✱"
+                            } else {
+                                ""
+                            }
+                        ),
+                        f3(f.q_bh),
+                    ]
+                },
             )
+            .warn(if c.figures.shown().is_some() {
+                &c.warning
+            } else {
+                ""
+            })
         })
         .collect();
     let change_line = |w: &WaveChange, key: Vec<String>| {
@@ -472,6 +613,15 @@ pub(super) fn write_html(
                 f2(s.t),
                 view::one_opt(s.df),
                 f3(s.p),
+                format!(
+                    "{}{}",
+                    f3(c.p_holm),
+                    if c.p_holm.is_some_and(|p| p < SIGNIFICANT) {
+                        " ✱"
+                    } else {
+                        ""
+                    }
+                ),
                 f2(s.hedges_g),
                 if s.meaningful {
                     "yes".into()
@@ -541,6 +691,126 @@ pub(super) fn write_html(
             )
         })
         .collect();
+    let descriptives = json
+        .descriptives
+        .iter()
+        .map(|d| {
+            Line::new(
+                vec![title_of(instrument, &d.measure).to_string(), d.wave.clone()],
+                &d.figures,
+                &hidden,
+                |f| {
+                    vec![
+                        f.n.to_string(),
+                        view::one(f.mean),
+                        view::one_opt(f.sd),
+                        view::one(f.min),
+                        view::one(f.max),
+                        f2(f.skew),
+                        f2(f.kurtosis),
+                    ]
+                },
+            )
+            .warn(if d.figures.shown().is_some() {
+                &d.warning
+            } else {
+                ""
+            })
+        })
+        .collect();
+    let descriptive_readings = json
+        .descriptives
+        .iter()
+        .filter(|d| d.wave == "all")
+        .filter_map(|d| describe_words(instrument, d))
+        .collect();
+    let correlation_family = family_words(
+        &json
+            .correlations
+            .iter()
+            .filter_map(|c| c.figures.shown())
+            .filter_map(|f| f.p.zip(f.p_holm))
+            .collect::<Vec<_>>(),
+        "correlations",
+    );
+    let drivers = json
+        .drivers
+        .iter()
+        .map(|d| {
+            Line::new(
+                vec![
+                    title_of(instrument, &d.outcome).to_string(),
+                    title_of(instrument, &d.dimension).to_string(),
+                ],
+                &d.figures,
+                &hidden,
+                |f| {
+                    vec![
+                        number::fixed(f.weight, 3),
+                        percent(f.share),
+                        number::fixed(f.r2, 3),
+                        f.n.to_string(),
+                    ]
+                },
+            )
+            .warn(if d.figures.shown().is_some() {
+                &d.warning
+            } else {
+                ""
+            })
+        })
+        .collect();
+    let driver_readings = driver_words(instrument, &json.drivers);
+    let org_change_family = family_words(
+        &json
+            .wave_changes
+            .iter()
+            .filter(|c| c.scope != "all")
+            .filter_map(|c| c.figures.shown())
+            .filter_map(|f| f.shift.p.zip(f.p_holm))
+            .collect::<Vec<_>>(),
+        "changes of organizations",
+    );
+    let paired = json
+        .paired_changes
+        .iter()
+        .map(|c| {
+            let line = Line::new(
+                vec![
+                    analysis.orgs.display_name(&c.org).to_string(),
+                    title_of(instrument, &c.measure).to_string(),
+                    format!("{} → {}", c.from_wave, c.to_wave),
+                ],
+                &c.figures,
+                &c.warning,
+                |f| {
+                    vec![
+                        f.n.to_string(),
+                        view::signed(f.mean_difference),
+                        format!("{}–{}", view::one(f.ci_low), view::one(f.ci_high)),
+                        f2(Some(f.t)),
+                        f3(Some(f.p)),
+                        format!(
+                            "{}{}",
+                            f3(Some(f.p_holm)),
+                            if f.p_holm < SIGNIFICANT { " ✱" } else { "" }
+                        ),
+                        f2(Some(f.d_z)),
+                    ]
+                },
+            );
+            line
+        })
+        .collect();
+    let paired_reading = family_words(
+        &json
+            .paired_changes
+            .iter()
+            .filter_map(|c| c.figures.shown())
+            .map(|f| (f.p, f.p_holm))
+            .collect::<Vec<_>>(),
+        "paired changes",
+    );
     let (tera, _) = templates::load(None)?;
     let page = StatsPage {
         meta: view::meta(analysis),
@@ -554,12 +824,20 @@ pub(super) fn write_html(
         correlation_svg,
         agreement_svg,
         aggregation: aggregation_view(instrument, analysis, json),
+        descriptives,
+        descriptive_readings,
         reliability,
         items,
         warnings,
         correlations,
+        correlation_family,
+        drivers,
+        driver_readings,
         changes,
         org_changes,
+        org_change_family,
+        paired,
+        paired_reading,
         org_change_summary,
         level_names,
         wave_levels,
@@ -567,6 +845,37 @@ pub(super) fn write_html(
     };
     let html = templates::render(&tera, "stats.html", &page)?;
     output::write_atomic(&out.join("stats.html"), html.as_bytes())
+}
+
+/// Per outcome, the dimension that explains most of it, in words.
+fn driver_words(instrument: &Instrument, drivers: &[Driver]) -> Vec<String> {
+    let mut out = Vec::new();
+    for outcome in instrument.outcome_items() {
+        let rows: Vec<(&Driver, &DriverFigures)> = drivers
+            .iter()
+            .filter(|d| d.outcome == outcome.id)
+            .filter_map(|d| Some((d, d.figures.shown()?)))
+            .filter(|(_, f)| f.weight.is_some())
+            .collect();
+        let Some((top, f)) = rows.iter().max_by(|a, b| {
+            a.1.weight
+                .unwrap_or(0.0)
+                .total_cmp(&b.1.weight.unwrap_or(0.0))
+        }) else {
+            continue;
+        };
+        out.push(format!(
+            "{}: the dimensions together explain {} of its variance (R² {}, {} respondents); {} carries the largest share of that, {} (general dominance weight {}).",
+            outcome.text,
+            percent(f.r2),
+            number::fixed(f.r2, 3),
+            f.n,
+            title_of(instrument, &top.dimension),
+            percent(f.share),
+            number::fixed(f.weight, 3)
+        ));
+    }
+    out
 }
 
 /// Per measure and pair of waves: how many organizations were compared, how many rose or fell
@@ -754,12 +1063,49 @@ mod tests {
             organizations: 40,
             respondents: 800,
             icc1: Some(icc1),
+            icc1_ci_low: None,
+            icc1_ci_high: None,
+            f: None,
+            df1: None,
+            df2: None,
+            p: None,
+            p_holm: None,
+            q_bh: None,
             icc2: Some(icc2),
             rwg_j_median: None,
             ad_m_median: share.map(|_| 0.9),
             rwg_j_share_agreeing: share,
             warning: String::new(),
         }
+    }
+
+    #[test]
+    fn a_negative_icc2_reads_as_no_difference_and_the_f_test_in_words() {
+        let instrument = crate::instrument::load_bundled().unwrap();
+        // univbct's readiness at one time point: MSB below MSW, ICC(2) −2.03.
+        let mut row = pooled(Measure::Index, -0.012, -2.03, None);
+        row.f = Some(0.33);
+        row.df1 = Some(7.0);
+        row.df2 = Some(480.0);
+        row.p = Some(0.94);
+        row.icc1_ci_low = Some(-0.02);
+        row.icc1_ci_high = Some(0.01);
+        let r = reading(&instrument, &row);
+        assert_eq!(
+            r.means,
+            "no detectable difference between organizations (ICC(2) -2.03 is below 0: organization means vary less than their respondents would make them by chance, so they have no reliability to report)"
+        );
+        assert_eq!(
+            r.between,
+            "no part of the variance lies between organizations (ICC(1) -0.01, 95% CI -0.02 to 0.01): respondents differ as much within organizations as between them; no evidence that organizations differ more than chance would make them (F(7, 480) = 0.33, p = 0.940)"
+        );
+        row.icc1 = Some(0.08);
+        row.icc2 = Some(0.9);
+        row.p = Some(1e-80);
+        row.f = Some(9.84);
+        assert!(reading(&instrument, &row).between.ends_with(
+            "a small organization effect); organizations differ more than chance would make them (F(7, 480) = 9.84, p < 0.001)"
+        ));
     }
 
     #[test]

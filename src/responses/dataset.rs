@@ -41,6 +41,8 @@ pub struct Respondents {
     pub org: Vec<u32>,
     pub role: Vec<u16>,
     pub wave: Vec<u32>,
+    /// Panel ids (SPEC §7), empty where the row has none; never written to any output.
+    pub panel: Lines,
     /// Row-major `respondents × dimensions`.
     pub dimensions: Vec<f64>,
     pub index: Vec<f64>,
@@ -77,6 +79,15 @@ impl Lines {
 }
 
 impl Respondents {
+    /// The panel id of a row, empty when it has none.
+    pub fn panel_id(&self, row: usize) -> &str {
+        if row < self.panel.ends.len() {
+            self.panel.get(row)
+        } else {
+            ""
+        }
+    }
+
     pub fn id(&self, row: usize) -> &str {
         let start = if row == 0 { 0 } else { self.id_ends[row - 1] };
         &self.id_text[start..self.id_ends[row]]
@@ -105,6 +116,9 @@ impl Respondents {
         kept.org = kept_rows(&self.org, 1, keep);
         kept.role = kept_rows(&self.role, 1, keep);
         kept.wave = kept_rows(&self.wave, 1, keep);
+        for row in (0..self.len()).filter(|&row| keep[row]) {
+            kept.panel.push(self.panel_id(row));
+        }
         kept.index = kept_rows(&self.index, 1, keep);
         kept.level = kept_rows(&self.level, 1, keep);
         kept.dimensions = kept_rows(&self.dimensions, instrument.dimensions.len(), keep);

@@ -42,7 +42,9 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("survey", "wave"),
 ];
 
-const RESERVED: [&str; 4] = ["respondent_id", "org", "role", "wave"];
+/// The reserved columns of SPEC §3; `panel_id` is the optional pseudonymous code of a
+/// respondent who answers again in later waves (SPEC §7, panels).
+const RESERVED: [&str; 5] = ["respondent_id", "org", "role", "wave", "panel_id"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -50,6 +52,7 @@ pub enum Column {
     Org,
     Role,
     Wave,
+    Panel,
     Item(usize),
     /// Option `option` of the multi item in slot `slot` of [`Layout::option_items`]: chosen
     /// when the cell is non-empty and not 0, false, no or n.
@@ -71,6 +74,7 @@ pub struct Layout {
     pub id: Option<usize>,
     pub org: Option<usize>,
     pub wave: Option<usize>,
+    pub panel: Option<usize>,
     /// Values for every row, when a field has no column.
     pub org_value: Option<String>,
     pub role_value: Option<u16>,
@@ -406,6 +410,7 @@ impl<'a> Builder<'a> {
                         Column::Org,
                         Column::Role,
                         Column::Wave,
+                        Column::Panel,
                     ][r]
                 });
             if let Some(column) = reserved {
@@ -577,6 +582,7 @@ impl<'a> Builder<'a> {
         let org = position(Column::Org);
         let role = position(Column::Role);
         let wave = position(Column::Wave);
+        let panel = position(Column::Panel);
         let mut ids_by_line = matches!(reading.respondent_id, Some(IdSource::Line))
             || (reading.respondent_id.is_none() && preset.id_columns.is_empty());
         let mut line_prefix = None;
@@ -726,6 +732,7 @@ impl<'a> Builder<'a> {
             },
             org,
             wave,
+            panel,
             org_value,
             role_value,
             wave_value,
@@ -1148,6 +1155,7 @@ fn columns_field(normalized: &[String], reading: &Reading) -> Option<Column> {
                 Column::Org,
                 Column::Role,
                 Column::Wave,
+                Column::Panel,
             ][r]
         });
     reserved.or_else(|| {

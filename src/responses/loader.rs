@@ -324,7 +324,7 @@ impl<'a> Loader<'a> {
         for (i, row) in block.rows.iter().enumerate() {
             self.data.rows_read += 1;
             let line = block.lines_before + block.lines[i];
-            let (id_cell, org_cell, wave_cell) = block.cells(i);
+            let (id_cell, org_cell, wave_cell, panel_cell) = block.cells(i);
             let respondent_id = match layout.id {
                 Some(_) => id_cell,
                 None => {
@@ -417,6 +417,7 @@ impl<'a> Loader<'a> {
             r.org.push(org_index);
             r.role.push(role);
             r.wave.push(wave);
+            r.panel.push(panel_cell);
             r.level.push(block.level[slot]);
             r.dimensions
                 .extend_from_slice(&block.dimensions[slot * d..(slot + 1) * d]);

@@ -38,7 +38,7 @@ pub struct Block {
     /// Per row: the line it starts on, counted from the start of the piece (1-based).
     pub lines: Vec<u64>,
     pub rows: Vec<Row>,
-    /// Per row, three trimmed cells (respondent id, org, wave; empty when absent) concatenated
+    /// Per row, four trimmed cells (respondent id, org, wave, panel id; empty when absent) concatenated
     /// in `text`; `ends` holds where each ends.
     pub text: String,
     pub ends: Vec<usize>,
@@ -62,17 +62,17 @@ pub struct Block {
 }
 
 impl Block {
-    /// Row `i`'s respondent id, organization and wave cells.
-    pub fn cells(&self, i: usize) -> (&str, &str, &str) {
+    /// Row `i`'s respondent id, organization, wave and panel id cells.
+    pub fn cells(&self, i: usize) -> (&str, &str, &str, &str) {
         let cell = |k: usize| {
             let start = if i + k == 0 {
                 0
             } else {
-                self.ends[3 * i + k - 1]
+                self.ends[4 * i + k - 1]
             };
-            &self.text[start..self.ends[3 * i + k]]
+            &self.text[start..self.ends[4 * i + k]]
         };
-        (cell(0), cell(1), cell(2))
+        (cell(0), cell(1), cell(2), cell(3))
     }
 }
 
@@ -148,7 +148,12 @@ impl Parser<'_> {
                     .and_then(|c| std::str::from_utf8(c).ok())
                     .map_or("", trim)
             };
-            for text in [cell(layout.id), cell(layout.org), cell(layout.wave)] {
+            for text in [
+                cell(layout.id),
+                cell(layout.org),
+                cell(layout.wave),
+                cell(layout.panel),
+            ] {
                 block.text.push_str(text);
                 block.ends.push(block.text.len());
             }

@@ -80,6 +80,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         recommendations,
         gap_alert: settings.gap_alert,
         meaningful_change: settings.meaningful_change,
+        panel: file.panel.unwrap_or(false),
         questionnaire,
         sha256,
         source: name.to_string(),
