@@ -698,7 +698,7 @@ fn reviewer_statistics_match_r_on_msqr() {
     let html = std::fs::read_to_string(out.join("stats.html")).unwrap();
     for words in [
         "<li>Energetic arousal: mean 36.9 (sd 24.6) over 6391 respondents, from 0.0 to 100.0; close enough to normal for t-tests and correlations (skew 0.41, excess kurtosis -0.58).</li>",
-        "8% of the variance lies between organizations (ICC(1) 0.08, 95% CI 0.05 to 0.11, a small organization effect); organizations differ more than chance would make them (F(60, 6330) = 9.84, p &lt; 0.001)",
+        "8% of the variance lies between organizations (ICC(1) 0.08, 95% CI 0.06 to 0.12, a small organization effect); organizations differ more than chance would make them (F(57, 6005) = 10.19, p &lt; 0.001)",
         "16 correlations were tested together: 12 have a Holm-adjusted p below 0.05",
         "Neuroticism (EPI scale score): the dimensions together explain 12% of its variance (R² 0.121, 5912 respondents); Tense arousal carries the largest share of that, 44% (general dominance weight 0.053).",
         "paired changes were tested together",
