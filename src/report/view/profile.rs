@@ -10,6 +10,8 @@ use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct LevelView {
+    /// Whether a level is given (the index is shown).
+    pub reached: bool,
     pub label: String,
     pub index: String,
     pub percentile: String,
@@ -74,9 +76,10 @@ pub(super) fn level(page: &Page) -> LevelView {
     let index = page.reported.all.shown(Measure::Index);
     LevelView {
         label: summary.level.map_or_else(
-            || page.hidden.clone(),
+            || page.hidden_phrase(Group::All, Measure::Index),
             |l| instrument.levels[l].label.clone(),
         ),
+        reached: summary.level.is_some(),
         index: summary
             .index
             .map_or_else(|| page.hidden_phrase(Group::All, Measure::Index), one),

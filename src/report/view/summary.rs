@@ -188,7 +188,14 @@ pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summ
     };
     let strongest_none = none("above", strongest.len());
     let weakest_none = none("below", weakest.len());
-    let ends_basis = if against_population {
+    let any_shown = (0..instrument.dimensions.len())
+        .any(|d| page.reported.all.shown(Measure::Dimension(d)).is_some());
+    let ends_basis = if !any_shown {
+        format!(
+            "Every dimension of this wave is hidden: each one covers a group of respondents that differs by 1 to {} people from another figure here, which would show what those few answered.",
+            instrument.anonymity_threshold.saturating_sub(1)
+        )
+    } else if against_population {
         "Strongest: the dimensions above the population median, furthest first (at most three); weakest: those below it."
             .to_string()
     } else {
