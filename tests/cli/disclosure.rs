@@ -638,3 +638,108 @@ fn one_skipped_dimension_of_seven_is_not_shown() {
     assert!(page.contains("not shown, to protect a smaller group"));
     assert!(attacks(&data, &figures, T).is_empty());
 }
+
+/// `stats --by-wave`: every shown count is at least T, and a pooled row counts exactly its
+/// shown waves, so no pooled n minus the shown waves gives a hidden wave away (SPEC §15).
+/// `norms`: every pooled value is a figure the reports show.
+#[test]
+fn stats_and_norms_give_no_hidden_wave_or_figure_away() {
+    let survey = fixtures().join("disclosure/survey.yaml");
+    let survey = survey.to_str().expect("path");
+    let (mut checked, mut norms_checked) = (0, 0);
+    for seed in 0..40u64 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = generate(5000 + seed, 5 + (seed % 3) as usize);
+        write_csv(&dir.path().join("responses.csv"), &data);
+        let run = run_in(
+            Some(dir.path()),
+            &[
+                "stats",
+                "--survey",
+                survey,
+                "responses.csv",
+                "--by-wave",
+                "--out",
+                "stats",
+                "-q",
+            ],
+        );
+        assert_eq!(run.code, 0, "seed {seed}: {}", run.stderr);
+        for (file, key) in [
+            ("reliability.csv", "dimension"),
+            ("descriptives.csv", "measure"),
+        ] {
+            let table = Table::read(&dir.path().join("stats").join(file));
+            let col = |name: &str| table.header.iter().position(|h| h == name).expect(name);
+            let (k, wave, n) = (col(key), col("wave"), col("n"));
+            let mut pooled: BTreeMap<String, usize> = BTreeMap::new();
+            let mut waves: BTreeMap<String, usize> = BTreeMap::new();
+            for row in &table.rows {
+                let Ok(count) = row[n].parse::<usize>() else {
+                    continue;
+                };
+                assert!(count >= T, "seed {seed}: {file} {row:?}");
+                if row[wave] == "all" {
+                    pooled.insert(row[k].clone(), count);
+                } else {
+                    *waves.entry(row[k].clone()).or_default() += count;
+                }
+            }
+            for (subject, n) in &pooled {
+                let shown = waves.get(subject).copied().unwrap_or(0);
+                let hidden = n.saturating_sub(shown);
+                assert!(
+                    shown == 0 || hidden == 0 || hidden >= T,
+                    "seed {seed}: {file} {subject}: pooled {n}, shown waves {shown}"
+                );
+                checked += 1;
+            }
+        }
+        // Norms pool shown figures only.
+        let run = run_in(
+            Some(dir.path()),
+            &[
+                "norms",
+                "--survey",
+                survey,
+                "responses.csv",
+                "-o",
+                "norms.json",
+                "-q",
+            ],
+        );
+        if run.code != 0 {
+            continue; // fewer than five organizations shown: refused
+        }
+        let figures = published(dir.path(), &data, &[]);
+        let text = std::fs::read_to_string(dir.path().join("norms.json")).expect("norms");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let means = Table::read(&dir.path().join("reports/data/org_scores.csv"));
+        let col = |name: &str| means.header.iter().position(|h| h == name).expect(name);
+        for population in json["populations"].as_array().expect("populations") {
+            let (group, measure) = (
+                population["group"].as_str().expect("group"),
+                population["measure"].as_str().expect("measure"),
+            );
+            let shown: Vec<f64> = means
+                .rows
+                .iter()
+                .filter(|r| r[col("group")] == group && r[col("measure")] == measure)
+                .map(|r| r[col("mean")].parse().expect("mean"))
+                .collect();
+            for v in population["values"].as_array().expect("values") {
+                let v = v.as_f64().expect("value");
+                assert!(
+                    shown.iter().any(|s| (s - v).abs() <= 1e-9),
+                    "seed {seed}: norms {group}/{measure} holds {v}, which no report shows"
+                );
+                norms_checked += 1;
+            }
+        }
+        assert!(attacks(&data, &figures, T).is_empty(), "seed {seed}");
+    }
+    assert!(
+        checked > 0 && norms_checked > 0,
+        "{checked} pooled rows, {norms_checked} norms values"
+    );
+}
