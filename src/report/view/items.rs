@@ -121,10 +121,11 @@ pub(super) fn sections(page: &Page) -> Vec<ItemSection> {
                     },
                     score: f.and_then(|f| f.mean),
                     median: median(page, i),
-                    note: if f.is_none() {
-                        missing(page, i)
-                    } else {
-                        String::new()
+                    // The chart says it in two words; the table below gives the reason.
+                    note: match (f.is_none(), page.self_assessment) {
+                        (true, true) => missing(page, i),
+                        (true, false) => "not shown".to_string(),
+                        (false, _) => String::new(),
                     },
                 };
                 match groups.iter_mut().find(|(key, _)| *key == labels) {

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{level_defs, meta, one, one_or_hidden, percentile, signed, suppressed_text};
+use super::{level_defs, meta, one, one_or_hidden, percentile, signed};
 use super::{LevelDef, LevelShare, Meta};
 use crate::aggregate::Group;
 use crate::analysis::Analysis;
@@ -125,7 +125,8 @@ pub fn portfolio(
 ) -> Portfolio {
     let instrument = analysis.instrument;
     let d = instrument.dimensions.len();
-    let hidden_text = suppressed_text(instrument.anonymity_threshold);
+    // One short word in the tables; the caption says what it means (SPEC §6, §15).
+    let hidden_text = "hidden".to_string();
     let orgs = analysis.orgs;
     let mut counts = vec![0usize; instrument.levels.len()];
     let rows: Vec<PortfolioRow> = latest
