@@ -273,7 +273,14 @@ pub fn org_page(
         total: analysis.results[latest].rows.len(),
         count_text: count_text(
             analysis.results[latest].rows.len(),
-            page.reported.all.shown(Measure::Index).map(|s| s.n),
+            match page.reported.all.figure(Measure::Index) {
+                Figure::Shown(s) => Some(s.n),
+                // A hidden figure's n is never told (SPEC §15): only the total is.
+                Figure::Suppressed(Suppressed::Complementary) => {
+                    Some(analysis.results[latest].rows.len())
+                }
+                Figure::Suppressed(Suppressed::BelowThreshold) => None,
+            },
         ),
         summary,
         level,
