@@ -596,6 +596,14 @@ fn import_mini(name: &str, bytes: &[u8], extra: &[&str]) -> (crate::support::Run
     (r, text)
 }
 
+/// `import_mini` with a source profile of `yaml`.
+fn import_with_profile(name: &str, bytes: &[u8], yaml: &str) -> (crate::support::Run, String) {
+    let dir = temp();
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(&profile, yaml).unwrap();
+    import_mini(name, bytes, &["--profile", profile.to_str().unwrap()])
+}
+
 const CONSTANTS: [&str; 6] = ["--org", "acme", "--role", "hr", "--wave", "w1"];
 
 fn with_format(format: &str) -> Vec<&str> {
@@ -731,18 +739,8 @@ fn odk_rows_one_trailing_field_short_are_accepted_with_a_warning() {
     let text = "SubmissionDate,grp-col_1,KEY,SubmitterID,Status\n\
 2025-01-01,Monthly,uuid:1,5\n\
 2025-01-02,Never,uuid:2,5,\n";
-    let dir = temp();
-    let profile = dir.path().join("p.yaml");
-    std::fs::write(
-        &profile,
-        "format: odk\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_2: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n",
-    )
-    .unwrap();
-    let (r, csv) = import_mini(
-        "odk.csv",
-        text.as_bytes(),
-        &["--profile", profile.to_str().unwrap()],
-    );
+    let profile = "format: odk\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_2: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n";
+    let (r, csv) = import_with_profile("odk.csv", text.as_bytes(), profile);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         csv,
@@ -756,11 +754,7 @@ fn odk_rows_one_trailing_field_short_are_accepted_with_a_warning() {
     );
     // A short row whose missing field an item reads is still refused.
     let text = "SubmissionDate,KEY,grp-col_1\n2025-01-01,uuid:1\n";
-    let (r, csv) = import_mini(
-        "odk.csv",
-        text.as_bytes(),
-        &["--profile", profile.to_str().unwrap()],
-    );
+    let (r, csv) = import_with_profile("odk.csv", text.as_bytes(), profile);
     assert_eq!(csv, format!("{CANONICAL_HEADER}\n"));
     assert!(r.stderr.contains("1 row(s) rejected"), "{}", r.stderr);
 }
@@ -771,18 +765,7 @@ fn microsoft_forms_other_text_in_a_checkbox_cell_is_ignored_and_counted() {
 1,2025-01-01,2025-01-01,anonymous,,recruiting;Coaching the sales managers;\n\
 2,2025-01-01,2025-01-01,anonymous,,onboarding;training;\n\
 3,2025-01-01,2025-01-01,anonymous,,Something else entirely;\n";
-    let dir = temp();
-    let profile = dir.path().join("p.yaml");
-    std::fs::write(
-        &profile,
-        "format: ms-forms\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_1: null, col_2: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n",
-    )
-    .unwrap();
-    let (r, csv) = import_mini(
-        "forms.csv",
-        text.as_bytes(),
-        &["--profile", profile.to_str().unwrap()],
-    );
+    let (r, csv) = import_with_profile("forms.csv", text.as_bytes(), "format: ms-forms\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_1: null, col_2: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         csv,
