@@ -79,33 +79,59 @@ pub struct Shift {
     pub difference: f64,
     pub welch: Option<stats::Welch>,
     pub hedges_g: Option<f64>,
-    /// Both `p < rule.p` (exactly) and `|difference| ≥ rule.points` (within the tolerance of
-    /// [`score::compare`]).
+    /// Holm-adjusted p over the family the change is judged in (SPEC §7): for an organization,
+    /// its own measures between the same two waves. Equal to Welch's p until [`holm`] runs.
+    pub p_holm: Option<f64>,
+    /// Both `p_holm < rule.p` (exactly) and `|difference| ≥ rule.points` (within the tolerance
+    /// of [`score::compare`]).
     pub meaningful: bool,
 }
 
-/// Difference, Welch's test and Hedges' g from `earlier` to `later`; `None` when either is
-/// empty.
+impl Shift {
+    fn judge(&mut self, p_holm: Option<f64>, rule: MeaningfulChange) {
+        self.p_holm = p_holm;
+        self.meaningful = p_holm
+            .is_some_and(|p| p < rule.p && score::at_least(self.difference.abs(), rule.points));
+    }
+}
+
+/// Adjusts the p of every shift in `family` by Holm's method and judges each against `rule`.
+pub fn holm<'a>(family: impl IntoIterator<Item = &'a mut Shift>, rule: MeaningfulChange) {
+    let mut family: Vec<&mut Shift> = family.into_iter().collect();
+    let ps: Vec<f64> = family
+        .iter()
+        .filter_map(|s| s.welch.as_ref().map(|w| w.p))
+        .collect();
+    let mut adjusted = stats::p_holm(&ps).into_iter();
+    for shift in &mut family {
+        let p = shift.welch.as_ref().and_then(|_| adjusted.next());
+        shift.judge(p, rule);
+    }
+}
+
+/// Difference, Welch's test and Hedges' g from `earlier` to `later`, judged alone (a family of
+/// one); `None` when either is empty.
 pub fn shift(earlier: &[f64], later: &[f64], rule: MeaningfulChange) -> Option<Shift> {
     let (from_mean, to_mean) = (stats::mean(earlier)?, stats::mean(later)?);
-    let difference = to_mean - from_mean;
     let welch = stats::welch(later, earlier);
-    let meaningful = welch
-        .as_ref()
-        .is_some_and(|w| w.p < rule.p && score::at_least(difference.abs(), rule.points));
-    Some(Shift {
+    let mut shift = Shift {
         from_n: earlier.len(),
         to_n: later.len(),
         from_mean,
         to_mean,
-        difference,
+        difference: to_mean - from_mean,
         hedges_g: stats::hedges_g(later, earlier),
+        p_holm: None,
+        meaningful: false,
         welch,
-        meaningful,
-    })
+    };
+    shift.judge(shift.welch.as_ref().map(|w| w.p), rule);
+    Some(shift)
 }
 
-/// Wave-over-wave changes; `org_waves` must be ordered by organization, then wave.
+/// Wave-over-wave changes; `org_waves` must be ordered by organization, then wave. The measures
+/// of one organization between the same two waves are one family: "meaningful" uses their
+/// Holm-adjusted p (SPEC §7).
 pub fn changes(
     instrument: &Instrument,
     data: &Dataset,
@@ -122,6 +148,7 @@ pub fn changes(
         if org_waves[from].org != org_waves[to].org {
             continue;
         }
+        let family_start = out.len();
         for measure in Measure::all(d) {
             let m = measure.slot(d);
             let shown_in = |i: usize| visibility[i].is_shown(&org_waves[i], Group::All, m);
@@ -139,6 +166,10 @@ pub fn changes(
                 });
             }
         }
+        holm(
+            out[family_start..].iter_mut().map(|c| &mut c.shift),
+            instrument.meaningful_change,
+        );
     }
     out
 }
@@ -165,5 +196,33 @@ mod tests {
             points: 5.000001,
         };
         assert!(!shift(&earlier, &later, stricter).unwrap().meaningful);
+    }
+
+    #[test]
+    fn meaningful_uses_the_holm_adjusted_p_of_the_family() {
+        // One change of 5 points with p ≈ 0.035 alone, judged beside two measures that did not
+        // move: over a family of three its Holm-adjusted p is 3p > 0.05.
+        let rule = MeaningfulChange {
+            p: 0.05,
+            points: 5.0,
+        };
+        let base: Vec<f64> = (0..20).map(|i| 40.0 + (i % 5) as f64 * 5.0).collect();
+        let mut moved: Vec<f64> = base.iter().map(|v| v + 5.0).collect();
+        moved[0] += 1.0;
+        let mut family = vec![
+            shift(&base, &moved, rule).unwrap(),
+            shift(&base, &base, rule).unwrap(),
+            shift(&base, &base, rule).unwrap(),
+        ];
+        let raw: Vec<f64> = family.iter().map(|s| s.welch.as_ref().unwrap().p).collect();
+        assert!(raw[0] < 0.05 && raw[0] * 3.0 > 0.05, "{raw:?}");
+        assert!(family[0].meaningful, "alone it is meaningful");
+        holm(family.iter_mut(), rule);
+        let expected = stats::p_holm(&raw);
+        assert!((expected[0] - 3.0 * raw[0]).abs() < 1e-15);
+        for (s, e) in family.iter().zip(&expected) {
+            assert_eq!(s.p_holm, Some(*e));
+        }
+        assert!(family.iter().all(|s| !s.meaningful), "{family:?}");
     }
 }

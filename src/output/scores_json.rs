@@ -148,6 +148,8 @@ pub struct ChangeJson {
     pub to_wave: String,
     #[serde(flatten)]
     pub shift: ShiftJson,
+    /// Holm-adjusted over the organization's measures between the same two waves.
+    pub p_holm: Option<f64>,
 }
 
 /// Writes `scores.json` one organization at a time (one line each), so memory stays flat
@@ -332,6 +334,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             from_wave: analysis.wave(c.from).to_string(),
             to_wave: analysis.wave(c.to).to_string(),
             shift: ShiftJson::from(&c.shift),
+            p_holm: c.shift.p_holm,
         });
     }
     entry

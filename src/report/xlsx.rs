@@ -263,7 +263,9 @@ fn meaning(sheet: &str, column: &str, instrument: &Instrument) -> String {
         "df" => "Welch–Satterthwaite degrees of freedom",
         "p" => "two-sided p of Welch's t-test",
         "hedges_g" => "Hedges' g effect size (pooled sd, small-sample correction)",
-        "meaningful" => "TRUE when p < 0.05 and the difference reaches meaningful_change",
+        "meaningful" => {
+            "TRUE when the Holm-adjusted p (over the organization's measures between the same two waves) is below meaningful_change.p and the difference reaches its points"
+        }
         "respondent_id" => "respondent id, as in the response files",
         "role" => "role id",
         "role_label" => "role",

@@ -876,6 +876,10 @@ pub fn analyse<'a>(
                 if let Gated::Shown(f) = &mut c.figures {
                     f.p_holm = Some(holm);
                     f.q_bh = Some(bh);
+                    // Meaningful by the family this file tests together (SPEC §7).
+                    let rule = instrument.meaningful_change;
+                    f.shift.meaningful = holm < rule.p
+                        && crate::score::at_least(f.shift.difference.abs(), rule.points);
                 }
             },
         );

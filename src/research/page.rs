@@ -817,7 +817,7 @@ pub(super) fn write_html(
         respondents: json.respondents,
         too_few: hidden.clone(),
         meaningful_rule: format!(
-            "p < {} and a change of at least {} points",
+            "its Holm-adjusted p (over the changes tested together in its table) is below {} and the change is at least {} points",
             instrument.meaningful_change.p, instrument.meaningful_change.points
         ),
         reliability_svg,

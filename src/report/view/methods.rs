@@ -1,6 +1,6 @@
 //! The methods appendix: what a client need not read but an analyst checks. The wave-over-wave
-//! tests (Welch's t, its degrees of freedom, p and Hedges' g) and the rule that calls a change
-//! meaningful; the formulas themselves are written in the template.
+//! tests (Welch's t, its degrees of freedom, p, Holm's adjusted p and Hedges' g) and the rule
+//! that calls a change meaningful; the formulas themselves are written in the template.
 
 use serde::Serialize;
 
@@ -27,6 +27,7 @@ pub struct ChangeRow {
     pub t: String,
     pub df: String,
     pub p: String,
+    pub p_holm: String,
     pub g: String,
     pub meaningful: bool,
 }
@@ -48,6 +49,7 @@ pub(super) fn methods(page: &Page) -> Methods {
                 t: fixed(s.welch.as_ref().map(|w| w.t), 2),
                 df: s.welch.as_ref().map_or_else(String::new, |w| one(w.df)),
                 p: p_value(s.welch.as_ref().map(|w| w.p)),
+                p_holm: p_value(s.p_holm),
                 g: fixed(s.hedges_g, 2),
                 meaningful: s.meaningful,
             }
@@ -56,7 +58,7 @@ pub(super) fn methods(page: &Page) -> Methods {
     Methods {
         changes,
         meaningful_rule: format!(
-            "p < {} and a difference of at least {} points",
+            "its Holm-adjusted p is below {} and the difference is at least {} points",
             crate::output::num(rule.p),
             crate::output::num(rule.points)
         ),
