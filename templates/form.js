@@ -11,6 +11,7 @@
   var progressText = document.getElementById("progress-text");
   var saveStatus = document.getElementById("save-status");
   var orgInput = document.getElementById("org");
+  var panelInput = document.getElementById("panel_id");
   var draftKey = "partnerscope-answers:" + location.pathname + ":" + form.dataset.wave;
   var respondentId = newRespondentId();
 
@@ -29,7 +30,13 @@
     if (!store) {
       return;
     }
-    var draft = { respondentId: respondentId, org: orgInput ? orgInput.value : "", checked: [], numbers: {} };
+    var draft = {
+      respondentId: respondentId,
+      org: orgInput ? orgInput.value : "",
+      panel: panelInput ? panelInput.value : "",
+      checked: [],
+      numbers: {}
+    };
     Array.prototype.forEach.call(form.querySelectorAll("input:checked"), function (box) {
       draft.checked.push([box.name, box.value]);
     });
@@ -64,6 +71,9 @@
     }
     if (/^r-[0-9a-f]{16}$/.test(draft.respondentId || "")) {
       respondentId = draft.respondentId;
+    }
+    if (panelInput && typeof draft.panel === "string") {
+      panelInput.value = draft.panel;
     }
     if (orgInput && typeof draft.org === "string") {
       orgInput.value = draft.org;
@@ -228,6 +238,10 @@
     }
     var header = ["respondent_id", "org", "role", "wave"];
     var row = [respondentId, org, role, form.dataset.wave];
+    if (panelInput) {
+      header.push("panel_id");
+      row.push(panelInput.value.trim());
+    }
     var unanswered = [];
     for (var i = 0; i < items.length; i++) {
       var fieldset = items[i];

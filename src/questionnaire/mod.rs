@@ -173,6 +173,9 @@ fn base64(bytes: &[u8]) -> String {
 /// the formula guard of result files, so it reads back as it was written.
 pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
     let mut header = vec!["respondent_id", "org", "role", "wave"];
+    if instrument.panel {
+        header.push("panel_id");
+    }
     header.extend(instrument.items.iter().map(|i| i.id.as_str()));
     let mut row = vec![
         "example-1".to_string(),
@@ -186,6 +189,9 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
             .unwrap_or_else(|| instrument.roles[0].id.clone()),
         options.wave.clone(),
     ];
+    if instrument.panel {
+        row.push("example-code".into());
+    }
     row.extend(instrument.items.iter().map(view::example_answer));
     let mut out = String::new();
     for cells in [

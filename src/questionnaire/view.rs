@@ -23,6 +23,8 @@ pub struct Page {
     pub role: Option<RoleView>,
     pub roles: Vec<RoleView>,
     pub wave: String,
+    /// Ask for the respondent's own `panel_id` (the instrument sets `panel: true`).
+    pub panel: bool,
     pub sections: Vec<Section>,
     pub total_items: usize,
     /// The form's script and its CSP hash; empty for the printable questionnaire.
@@ -132,6 +134,7 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
             .and_then(|id| roles.iter().find(|r| &r.id == id).cloned()),
         roles,
         wave: options.wave.clone(),
+        panel: instrument.panel,
         total_items: instrument.items.len(),
         sections,
         script: String::new(),

@@ -612,3 +612,64 @@ fn self_assessment_shows_no_role_beside_another() {
     assert!(!html.contains("95% confidence interval "));
     assert!(!html.contains("95% CI"));
 }
+
+#[test]
+fn a_panel_instrument_asks_for_the_personal_code_in_every_form() {
+    let dir = temp();
+    let survey = dir.path().join("panel.yaml");
+    let yaml = read(&fixtures().join(FORM));
+    std::fs::write(&survey, format!("{yaml}\npanel: true\n")).unwrap();
+    let out = dir.path().join("q");
+    let r = run_dated(&[
+        "questionnaire",
+        "--survey",
+        path_str(&survey),
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let form = read(&out.join("form.html"));
+    assert!(form.contains(r#"<input type="text" id="panel_id" name="panel_id""#));
+    let printable = read(&out.join("questionnaire.html"));
+    assert!(printable.contains("column: panel_id"), "{printable}");
+    let template = read(&out.join("template.csv"));
+    assert!(
+        template.starts_with("respondent_id,org,role,wave,panel_id,col_meet,"),
+        "{template}"
+    );
+    // The example row scores, its code read as the panel id and never written out.
+    let report = dir.path().join("report");
+    let r = run(&[
+        "report",
+        "--survey",
+        path_str(&survey),
+        "--self-assessment",
+        "--out",
+        path_str(&report),
+        path_str(&out.join("template.csv")),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "read 1 row: scored 1, rejected 0");
+    for entry in walk(&report) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("example-code"), "{}", entry.display());
+    }
+    // Without `panel: true` nobody is asked.
+    let plain = made(&dir.path().join("plain"), &[]);
+    assert!(!read(&plain.join("form.html")).contains(r#"id="panel_id""#));
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
