@@ -22,15 +22,39 @@ pub fn write(
     force: bool,
 ) -> Result<()> {
     check_target(path, inputs, force)?;
+    let r = &data.respondents;
+    // Panel codes travel with their rows (SPEC §7); the column is written only when one is given.
+    let panel = (0..r.len()).any(|i| !r.panel_id(i).is_empty());
     let mut text = String::from("respondent_id,org,role,wave");
+    if panel {
+        text.push_str(",panel_id");
+    }
     for item in &instrument.items {
         text.push(',');
         push_csv_field(&mut text, &item.id);
     }
     text.push('\n');
-    if let Some(lines) = &data.respondents.canonical {
+    if let Some(lines) = &r.canonical {
         for i in 0..lines.ends.len() {
-            text.push_str(lines.get(i));
+            let line = lines.get(i);
+            if panel {
+                // The line starts with its four fields, as the loader wrote them.
+                let mut fields = String::new();
+                let role = &instrument.roles[usize::from(r.role[i])].id;
+                let org = &data.orgs[r.org[i] as usize];
+                let wave = &data.waves[r.wave[i] as usize];
+                for field in [r.id(i), org.as_str(), role.as_str(), wave.as_str()] {
+                    push_csv_field(&mut fields, field);
+                    fields.push(',');
+                }
+                debug_assert!(line.starts_with(&fields));
+                text.push_str(&fields);
+                push_csv_field(&mut text, r.panel_id(i));
+                text.push(',');
+                text.push_str(&line[fields.len()..]);
+            } else {
+                text.push_str(line);
+            }
             text.push('\n');
         }
     }

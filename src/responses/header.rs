@@ -326,6 +326,9 @@ impl<'a> Builder<'a> {
         if let Some(IdSource::Column(h)) = &reading.respondent_id {
             profile_targets.push((h.clone(), Target::Field(Column::RespondentId)));
         }
+        if let Some(h) = &reading.panel_id {
+            profile_targets.push((h.clone(), Target::Field(Column::Panel)));
+        }
         for (field, column) in [
             (&reading.org, Column::Org),
             (&reading.role, Column::Role),

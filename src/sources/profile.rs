@@ -58,6 +58,8 @@ pub struct Reading {
     /// Row filters; `None`: the preset's.
     pub keep: Option<Vec<(String, Filter)>>,
     pub respondent_id: Option<IdSource>,
+    /// The header of the column holding respondents' own panel codes (SPEC §7, panels).
+    pub panel_id: Option<String>,
     pub org: Option<Field>,
     pub role: Option<Field>,
     pub wave: Option<Field>,
@@ -83,6 +85,7 @@ impl Reading {
             encoding: None,
             keep: None,
             respondent_id: None,
+            panel_id: None,
             org: None,
             role: None,
             wave: None,
@@ -148,6 +151,8 @@ struct ProfileFile {
     keep: Option<BTreeMap<String, Vec<Scalar>>>,
     #[serde(default)]
     respondent_id: Option<Spanned<String>>,
+    #[serde(default)]
+    panel_id: Option<String>,
     #[serde(default)]
     org: Option<Spanned<FieldDef>>,
     #[serde(default)]
@@ -253,6 +258,7 @@ pub fn parse(text: &str, name: &str, instrument: &Instrument) -> Result<Reading>
         encoding: None,
         keep: None,
         respondent_id: None,
+        panel_id: None,
         org: None,
         role: None,
         wave: None,
@@ -342,6 +348,7 @@ impl Checker<'_> {
                 IdSource::Column(id.value.clone())
             }
         });
+        reading.panel_id = file.panel_id.clone();
         reading.org = self.field(file.org.as_ref(), "org");
         reading.wave = self.field(file.wave.as_ref(), "wave");
         reading.role = self.field(file.role.as_ref(), "role");
@@ -617,7 +624,7 @@ multi_separator: ", "
         );
         assert_eq!(
             problems("format: csv\nwaves: { value: x }\n"),
-            ["p.yaml:2:1: unknown field `waves`, expected one of format, sheet, delimiter, encoding, keep, respondent_id, org, role, wave, columns, values, multi_separator"]
+            ["p.yaml:2:1: unknown field `waves`, expected one of format, sheet, delimiter, encoding, keep, respondent_id, panel_id, org, role, wave, columns, values, multi_separator"]
         );
         assert_eq!(
             problems("columns:\n  col_meat: Q1\n"),

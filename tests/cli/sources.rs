@@ -265,7 +265,7 @@ fn profile_mistakes_are_located() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim_end(),
-        format!("{path}:6:1: unknown field `waves`, expected one of format, sheet, delimiter, encoding, keep, respondent_id, org, role, wave, columns, values, multi_separator")
+        format!("{path}:6:1: unknown field `waves`, expected one of format, sheet, delimiter, encoding, keep, respondent_id, panel_id, org, role, wave, columns, values, multi_separator")
     );
     std::fs::write(
         &p,
@@ -1006,4 +1006,22 @@ fn a_profile_is_size_capped() {
             r.stderr
         );
     }
+}
+
+#[test]
+fn import_carries_the_panel_code_named_by_the_profile() {
+    let text = "ResponseId,Panel code,grp-col_1\nR1,kx-17,Monthly\nR2,,Never\n";
+    let profile = "respondent_id: ResponseId\npanel_id: Panel code\norg: { value: acme }\nrole: { value: hr }\nwave: { value: w1 }\ncolumns: { col_1: grp-col_1, col_2: null, cap_tasks: null, cap_staff: null, cap_bp: null, cap_owner: null, turnover_pct: null }\n";
+    let (r, csv) = import_with_profile("panel.csv", text.as_bytes(), profile);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let header = CANONICAL_HEADER.replacen(",wave,", ",wave,panel_id,", 1);
+    assert_eq!(
+        csv,
+        format!("{header}\nR1,acme,hr,w1,kx-17,4,,,,,,\nR2,acme,hr,w1,,1,,,,,,\n")
+    );
+    // Without panel codes the canonical file has no such column.
+    let text = "ResponseId,grp-col_1\nR1,Monthly\n";
+    let (r, csv) = import_with_profile("plain.csv", text.as_bytes(), profile);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(csv, format!("{CANONICAL_HEADER}\nR1,acme,hr,w1,4,,,,,,\n"));
 }
