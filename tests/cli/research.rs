@@ -871,6 +871,43 @@ fn a_pooled_row_never_gives_away_a_hidden_wave_by_subtraction() {
 }
 
 #[test]
+fn the_invariance_script_run_with_r_on_holzinger_swineford_is_the_one_written_today() {
+    // reference-r/lavaan/holzinger: lavaan's HolzingerSwineford1939 (two schools as two
+    // waves); its invariance.R and items_wide.csv were run with R once, output beside them.
+    let dir = temp();
+    let out = dir.path().join("stats");
+    let r = run(&[
+        "stats",
+        "--lavaan",
+        "--survey",
+        "reference-r/lavaan/holzinger/survey.yaml",
+        "reference-r/lavaan/holzinger/responses.csv",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let kept = fixtures().join("reference-r/lavaan/holzinger");
+    for name in ["invariance.R", "items_wide.csv"] {
+        let written = std::fs::read_to_string(out.join(name)).unwrap();
+        let run_with_r = std::fs::read_to_string(kept.join(name)).unwrap();
+        assert!(written == run_with_r, "{name} differs from the one run with R");
+    }
+    // What R printed: the three models of lavaan's tutorial, fitted on the 0–100 scores as on
+    // the raw test scores (a change of scale leaves every fit measure as it is).
+    let fit = Table::read(&kept.join("invariance-fit.csv"));
+    let expected = Table::read(&kept.join("expected-fit.csv"));
+    assert_eq!(fit.rows.len(), 3);
+    for (got, want) in fit.rows.iter().zip(&expected.rows) {
+        assert_eq!(got[0], want[0]);
+        for measure in ["chisq.scaled", "cfi.robust", "rmsea.robust", "srmr"] {
+            let (g, w) = (fit.num(got, measure), expected.num(want, measure));
+            assert!((g - w).abs() <= 1e-4 * w.abs(), "{} {measure}: {g} vs {w}", got[0]);
+        }
+    }
+}
+
+#[test]
 fn lavaan_writes_the_invariance_script_and_the_item_scores_it_reads() {
     let (_dir, out, r) = stats_on_msqr(&["--lavaan"]);
     assert!(
