@@ -174,14 +174,14 @@ fn publish(
         },
     )?;
     if published.in_place && !common.quiet {
-        eprintln!(
+        crate::errln!(
             "note: {} was updated in place, file by file (its other files are kept)",
             published.target.display()
         );
     }
     if let Some(note) = output_dir::not_in_this_one(&published.previous_only, asked.0, asked.1) {
         if !common.quiet {
-            eprintln!("note: {note}");
+            crate::errln!("note: {note}");
         }
     }
     Ok(published)
@@ -200,7 +200,7 @@ pub fn load_instrument(common: &Common) -> Result<Instrument> {
 
 fn warn(common: &Common, message: &str) {
     if !common.quiet {
-        eprintln!("warning: {}", crate::terminal::escape(message));
+        crate::errln!("warning: {}", crate::terminal::escape(message));
     }
 }
 
@@ -287,12 +287,12 @@ fn load_responses(
     warn_all(common, &data.warnings);
     if !data.rejects.is_empty() && !common.quiet {
         match rejects_at {
-            Some(path) => eprintln!(
+            Some(path) => crate::errln!(
                 "{} row(s) rejected; each is listed with its reason in {}",
                 data.rejects.len(),
                 path.display()
             ),
-            None => eprintln!(
+            None => crate::errln!(
                 "{} row(s) rejected; `partnerscope validate` with the same files lists each with its reason",
                 data.rejects.len()
             ),
@@ -392,7 +392,7 @@ fn score(
     clock.lap("output");
     warn_unlisted(&analysis, common);
     if !common.quiet {
-        eprintln!(
+        crate::errln!(
             "wrote {} data files and the manifest to {}",
             written.len(),
             published.target.display()
@@ -498,12 +498,12 @@ fn report(
     clock.lap("publishing");
     if !common.quiet && pages > 0 && self_assessment {
         // One organization's own page: name it, not the assessor's portfolio.
-        eprintln!(
+        crate::errln!(
             "wrote your self-assessment {}",
             own_page(&published.target.join("orgs")).display()
         );
     } else if !common.quiet && pages > 0 {
-        eprintln!(
+        crate::errln!(
             "wrote {} organization report(s), the portfolio {} and the data files{}",
             pages,
             published.target.join("index.html").display(),
@@ -518,7 +518,7 @@ fn report(
     outln!("{}", data.reconciliation());
     if pages == 0 {
         // The user asked for reports and got none: say why, and fail (SPEC §12).
-        eprintln!(
+        crate::errln!(
             "error: {}",
             no_page_reason(&data, instrument.anonymity_threshold, &rejects_at)
         );
@@ -615,9 +615,9 @@ fn questionnaire(
     let paths = crate::questionnaire::write(&instrument, &options, out)?;
     if !common.quiet {
         for path in &paths {
-            eprintln!("wrote {}", path.display());
+            crate::errln!("wrote {}", path.display());
         }
-        eprintln!(
+        crate::errln!(
             "send form.html to each respondent (it works offline in any browser); put the files they send back in one folder and run `partnerscope report FOLDER/*.csv`"
         );
     }
@@ -729,7 +729,7 @@ fn norms(
         .map_err(|e| Error::Other(format!("cannot serialise the norms: {e}")))?;
     output::write_atomic(path, &json)?;
     if !common.quiet {
-        eprintln!(
+        crate::errln!(
             "wrote {}: {} organizations, {} organization-waves, {} respondents, {} populations",
             path.display(),
             norms.organizations,
@@ -770,7 +770,7 @@ fn stats(
     let staging = dir.path().display().to_string();
     let published = publish(dir, "stats", &instrument, common, (false, false))?;
     if !common.quiet {
-        eprintln!(
+        crate::errln!(
             "{}",
             summary.replace(&staging, &published.target.display().to_string())
         );
@@ -800,13 +800,13 @@ fn import(
     warn_all(common, &data.warnings);
     responses::canonical::write(&instrument, &data, output, &files, force)?;
     if !common.quiet {
-        eprintln!(
+        crate::errln!(
             "wrote {} ({} respondents)",
             output.display(),
             data.rows_scored()
         );
         if !data.rejects.is_empty() {
-            eprintln!(
+            crate::errln!(
                 "{} row(s) rejected; each is listed with its reason in {}",
                 data.rejects.len(),
                 responses::canonical::rejects_path(output).display()
@@ -831,7 +831,7 @@ fn simulate_files(
     let instrument = load_instrument(common)?;
     let written = simulate::write(&instrument, plan, path, orgs_path)?;
     if !common.quiet {
-        eprintln!(
+        crate::errln!(
             "wrote {} ({} bytes) for {} organizations over {} wave(s)",
             path.display(),
             written.bytes,
@@ -865,7 +865,7 @@ impl Stopwatch {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let (Some(start), Some(previous)) = (self.start, *last) {
             let now = std::time::Instant::now();
-            eprintln!(
+            crate::errln!(
                 "timing: {stage} {:.3} s (total {:.3} s){}",
                 (now - previous).as_secs_f64(),
                 (now - start).as_secs_f64(),

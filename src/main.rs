@@ -16,12 +16,14 @@ fn main() {
         Err(error) => {
             match &error {
                 // Each problem on its own line, as `file:line:column: message`.
-                partnerscope::Error::Invalid(_) => eprintln!("{}", escape(&error.to_string())),
-                _ => eprintln!("error: {}", escape(&error.to_string())),
+                partnerscope::Error::Invalid(_) => {
+                    partnerscope::errln!("{}", escape(&error.to_string()))
+                }
+                _ => partnerscope::errln!("error: {}", escape(&error.to_string())),
             }
             let mut source = std::error::Error::source(&error);
             while let Some(cause) = source {
-                eprintln!("  caused by: {}", escape(&cause.to_string()));
+                partnerscope::errln!("  caused by: {}", escape(&cause.to_string()));
                 source = cause.source();
             }
             std::process::exit(error.exit_code());

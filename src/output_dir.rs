@@ -482,7 +482,7 @@ fn lock(path: &Path, dir: &Path, options: &Options) -> Result<File> {
         )));
     }
     if !options.quiet {
-        eprintln!(
+        crate::errln!(
             "waiting for another partnerscope run to finish writing {} …",
             dir.display()
         );
@@ -1263,7 +1263,7 @@ mod journal {
         remove(parent, name);
         remove_tree(&staging);
         if !quiet {
-            eprintln!(
+            crate::errln!(
                 "note: completed the update of {} that an interrupted run had begun",
                 target.display()
             );
@@ -1285,7 +1285,7 @@ pub mod fault {
     /// Ends the process at a named point, leaving everything as a kill would.
     pub fn stop_at(point: &str) {
         if setting().as_deref() == Some(point) {
-            eprintln!("PARTNERSCOPE_FAULT={point}: stopping here");
+            crate::errln!("PARTNERSCOPE_FAULT={point}: stopping here");
             std::process::exit(1);
         }
     }

@@ -2,7 +2,7 @@
 //! shown with its control characters escaped, so a cell cannot move the cursor, recolour or
 //! clear the screen, set the window title or reorder the line (bidirectional overrides); and a
 //! standard output closed early (`partnerscope validate x.csv | head -1`) ends the printing
-//! quietly instead of a panic. Files are written elsewhere, unescaped.
+//! quietly instead of a panic, as does a closed or full standard error. Files are written elsewhere, unescaped.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -54,11 +54,29 @@ pub fn line(text: &str) {
     }
 }
 
+/// Prints one line on standard error, escaped. A closed or full standard error
+/// (`2>&-`, `2>/dev/full`) cannot be told about itself: the line is dropped, and the run goes
+/// on to its exit code.
+pub fn error_line(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(escape(text).as_bytes())
+        .and_then(|()| err.write_all(b"\n"));
+}
+
 /// `println!` for text that may carry data: escaped, quiet on a closed output.
 #[macro_export]
 macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::terminal::line(&format!($($arg)*))
+    };
+}
+
+/// `eprintln!` for messages: escaped, and never a panic when standard error is closed or full.
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::terminal::error_line(&format!($($arg)*))
     };
 }
 

@@ -71,7 +71,7 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
     let (tera, warnings) = templates::load(templates_dir)?;
     if !quiet {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            crate::errln!("warning: {w}");
         }
     }
     let orgs_dir = out.join("orgs");
@@ -93,7 +93,7 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
         .collect();
     let slugs = slug::slugs(by_org.iter().map(|(latest, _)| analysis.org_id(*latest)));
     for collision in slug::collisions(&slugs).iter().filter(|_| !quiet) {
-        eprintln!("warning: {}", crate::terminal::escape(collision));
+        crate::errln!("warning: {}", crate::terminal::escape(collision));
     }
     let figures = items::all_figures(analysis);
     // Population medians of item means, once per wave.

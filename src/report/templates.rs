@@ -312,7 +312,7 @@ impl Watchdog {
                     if FIRED.swap(true, Ordering::SeqCst) {
                         return;
                     }
-                    eprintln!(
+                    crate::errln!(
                         "error: template `{name}` took more than {} s to render one page, so the run stops; simplify its loops, or raise {TIMEOUT_VARIABLE} (seconds)",
                         limit.as_secs_f64()
                     );

@@ -261,6 +261,53 @@ fn a_closed_standard_output_ends_quietly() {
 }
 
 #[test]
+fn a_closed_or_full_standard_error_is_no_panic() {
+    let dir = temp();
+    let file = dir.path().join("responses.csv");
+    let mut text = rows_for(&["acme"]);
+    text.push_str("x1,acme,intern,w1,3\n");
+    std::fs::write(&file, text).unwrap();
+    let run_with = |stderr: std::process::Stdio, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_partnerscope"))
+            .args(args)
+            .current_dir(crate::support::fixtures())
+            .stdout(std::process::Stdio::null())
+            .stderr(stderr)
+            .status()
+            .expect("runs")
+            .code()
+    };
+    let path = file.to_str().unwrap();
+    // A warning (a rejected row), and an error (a missing file): each with its own exit code.
+    for (args, code) in [
+        (vec!["validate", "--survey", "mini.yaml", path], 0),
+        (vec!["validate", "--survey", "mini.yaml", "missing.csv"], 2),
+    ] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+        if let Ok(full) = full {
+            assert_eq!(
+                run_with(full.into(), &args),
+                Some(code),
+                "{args:?} 2>/dev/full"
+            );
+        }
+        // A standard error whose reader has gone: every write fails with a broken pipe.
+        let closed = {
+            use std::os::fd::{FromRawFd, OwnedFd};
+            let mut fds = [0; 2];
+            // SAFETY: `pipe` fills two new descriptors, each owned once below.
+            assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+            // SAFETY: both descriptors were just created and are not used elsewhere.
+            let (read, write) =
+                unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+            drop(read);
+            write
+        };
+        assert_eq!(run_with(closed.into(), &args), Some(code), "{args:?} 2>&-");
+    }
+}
+
+#[test]
 fn control_characters_from_data_cells_are_escaped_on_the_terminal() {
     let dir = temp();
     let file = dir.path().join("responses.csv");

@@ -891,7 +891,10 @@ fn the_invariance_script_run_with_r_on_holzinger_swineford_is_the_one_written_to
     for name in ["invariance.R", "items_wide.csv"] {
         let written = std::fs::read_to_string(out.join(name)).unwrap();
         let run_with_r = std::fs::read_to_string(kept.join(name)).unwrap();
-        assert!(written == run_with_r, "{name} differs from the one run with R");
+        assert!(
+            written == run_with_r,
+            "{name} differs from the one run with R"
+        );
     }
     // What R printed: the three models of lavaan's tutorial, fitted on the 0–100 scores as on
     // the raw test scores (a change of scale leaves every fit measure as it is).
@@ -902,7 +905,11 @@ fn the_invariance_script_run_with_r_on_holzinger_swineford_is_the_one_written_to
         assert_eq!(got[0], want[0]);
         for measure in ["chisq.scaled", "cfi.robust", "rmsea.robust", "srmr"] {
             let (g, w) = (fit.num(got, measure), expected.num(want, measure));
-            assert!((g - w).abs() <= 1e-4 * w.abs(), "{} {measure}: {g} vs {w}", got[0]);
+            assert!(
+                (g - w).abs() <= 1e-4 * w.abs(),
+                "{} {measure}: {g} vs {w}",
+                got[0]
+            );
         }
     }
 }
