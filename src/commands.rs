@@ -301,12 +301,18 @@ fn load_responses(
     Ok(data)
 }
 
-fn load_orgs(path: Option<&Path>, demo_data: bool) -> Result<Organizations> {
-    match path {
-        Some(path) => Organizations::load(path),
-        None if demo_data => Organizations::parse(demo::ORGS.as_bytes(), demo::ORGS_NAME),
-        None => Ok(Organizations::default()),
+fn load_orgs(path: Option<&Path>, demo_data: bool, common: &Common) -> Result<Organizations> {
+    let orgs = match path {
+        Some(path) => Organizations::load(path)?,
+        None if demo_data => Organizations::parse(demo::ORGS.as_bytes(), demo::ORGS_NAME)?,
+        None => Organizations::default(),
+    };
+    if let Some(path) = path {
+        for warning in orgs.lookalike_warnings(&path.display().to_string()) {
+            warn(common, &warning);
+        }
     }
+    Ok(orgs)
 }
 
 /// Checks the benchmarking flags against each other and loads the norms file.
@@ -347,6 +353,17 @@ fn benchmark_choice(
 }
 
 fn warn_unlisted(analysis: &Analysis, common: &Common) {
+    // An unlisted id that looks like a listed one is most likely that organization misspelt.
+    for (org, listed, line) in analysis.orgs.lookalikes_of(&analysis.unlisted_orgs) {
+        warn(
+            common,
+            &format!(
+                "organization id {} of the responses is not in the organizations file, but looks like {} listed on its line {line}: they differ in invisible or look-alike characters; write the id the same way in both files",
+                responses::lookalike_shown(org),
+                responses::lookalike_shown(listed)
+            ),
+        );
+    }
     if !analysis.unlisted_orgs.is_empty() {
         warn(
             common,
@@ -369,7 +386,7 @@ fn score(
 ) -> Result<i32> {
     let dir = open_output(out, flags, common, files, sources_args, bench_inputs(bench))?;
     let instrument = load_instrument(common)?;
-    let orgs = load_orgs(bench.orgs.as_deref(), false)?;
+    let orgs = load_orgs(bench.orgs.as_deref(), false, common)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument, common)?;
     let clock = Stopwatch::start();
     let data = load_responses(
@@ -461,7 +478,7 @@ fn report(
                 .into(),
         ));
     }
-    let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
+    let orgs = load_orgs(bench.orgs.as_deref(), demo_data, common)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
     let clock = Stopwatch::start();
@@ -647,7 +664,7 @@ fn validate(
         instrument.outcome_items().len()
     );
     if let Some(path) = orgs {
-        let orgs = Organizations::load(path)?;
+        let orgs = load_orgs(Some(path), false, common)?;
         outln!("{}: {} organizations", path.display(), orgs.entries.len());
     }
     if files.is_empty() {
@@ -753,7 +770,7 @@ fn stats(
 ) -> Result<i32> {
     let dir = open_output(out, flags, common, files, sources_args, orgs)?;
     let instrument = load_instrument(common)?;
-    let orgs = load_orgs(orgs, false)?;
+    let orgs = load_orgs(orgs, false, common)?;
     let data = load_responses(
         &instrument,
         files,

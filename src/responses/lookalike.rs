@@ -109,6 +109,11 @@ fn spelled(id: &str) -> String {
     out
 }
 
+/// An id as a message shows it: escaped, then spelled out by code point.
+pub fn shown(id: &str) -> String {
+    format!("`{}` ({})", crate::terminal::escape(id), spelled(id))
+}
+
 /// One warning per group of organization ids that look alike, naming every spelling.
 pub fn warnings(orgs: &[String]) -> Vec<String> {
     let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -120,10 +125,7 @@ pub fn warnings(orgs: &[String]) -> Vec<String> {
         .filter(|ids| ids.len() > 1)
         .map(|mut ids| {
             ids.sort_unstable();
-            let listed: Vec<String> = ids
-                .iter()
-                .map(|id| format!("`{}` ({})", crate::terminal::escape(id), spelled(id)))
-                .collect();
+            let listed: Vec<String> = ids.iter().map(|id| shown(id)).collect();
             format!(
                 "organization ids {} look alike but differ in invisible or look-alike characters, so they are scored as {} separate organizations; if they are one, write its id the same way in every row",
                 listed.join(" and "),

@@ -32,6 +32,7 @@ pub use dataset::{
     answered_words, Dataset, ItemMatrix, Lines, Reject, Respondents, ANSWERED, EMPTY, NA,
 };
 pub use header::MAX_LISTED;
+pub use lookalike::shown as lookalike_shown;
 pub use orgs::Organizations;
 
 /// A response file or an in-memory source with the name used in messages and for the wave.

@@ -16,6 +16,8 @@ pub struct Organizations {
 
 #[derive(Debug, Clone, Default)]
 pub struct OrgInfo {
+    /// The line of the file the organization is listed on.
+    pub line: u64,
     pub name: Option<String>,
     /// One value per attribute; empty means "no value".
     pub values: Vec<String>,
@@ -126,6 +128,7 @@ impl Organizations {
                 out.entries.insert(
                     org,
                     OrgInfo {
+                        line,
                         name: name_col.map(|i| cells[i].clone()).filter(|n| !n.is_empty()),
                         values: attribute_cols.iter().map(|&i| cells[i].clone()).collect(),
                     },
@@ -136,6 +139,50 @@ impl Organizations {
             return Err(Error::Invalid(problems));
         }
         Ok(out)
+    }
+
+    /// Warnings about ids of the file that look alike (SPEC §14; [`super::lookalike`]), each
+    /// naming the lines of every spelling.
+    pub fn lookalike_warnings(&self, name: &str) -> Vec<String> {
+        let mut groups: BTreeMap<String, Vec<(&String, u64)>> = BTreeMap::new();
+        for (id, info) in &self.entries {
+            groups
+                .entry(super::lookalike::skeleton(id))
+                .or_default()
+                .push((id, info.line));
+        }
+        groups
+            .into_values()
+            .filter(|ids| ids.len() > 1)
+            .map(|mut ids| {
+                ids.sort_by_key(|&(_, line)| line);
+                let listed: Vec<String> = ids
+                    .iter()
+                    .map(|(id, line)| format!("{} on line {line}", super::lookalike::shown(id)))
+                    .collect();
+                format!(
+                    "{name}: organization ids {} look alike but differ in invisible or look-alike characters; if they are one organization, keep one row and write its id the same way in the responses",
+                    listed.join(" and ")
+                )
+            })
+            .collect()
+    }
+
+    /// For each of `orgs` (ids not in the file) the organization of the file whose id looks
+    /// like it, with its line.
+    pub fn lookalikes_of<'a>(&'a self, orgs: &'a [String]) -> Vec<(&'a str, &'a str, u64)> {
+        let mut by_skeleton: BTreeMap<String, (&str, u64)> = BTreeMap::new();
+        for (id, info) in &self.entries {
+            by_skeleton
+                .entry(super::lookalike::skeleton(id))
+                .or_insert((id, info.line));
+        }
+        orgs.iter()
+            .filter_map(|org| {
+                let &(listed, line) = by_skeleton.get(&super::lookalike::skeleton(org))?;
+                (listed != org).then_some((org.as_str(), listed, line))
+            })
+            .collect()
     }
 
     /// The display name of an organization: its `name`, or its id.

@@ -349,6 +349,35 @@ fn look_alike_organization_ids_are_named_with_both_spellings() {
 }
 
 #[test]
+fn look_alike_ids_of_the_organizations_file_are_named_with_their_lines() {
+    let dir = temp();
+    let orgs = dir.path().join("orgs.csv");
+    std::fs::write(
+        &orgs,
+        "org,name\nAcme,Acme Corp\n\u{410}cme,Acme again\nBeta,Beta AG\n",
+    )
+    .unwrap();
+    let orgs = orgs.to_str().unwrap();
+    let (r, _, _dir) = score_file(
+        "alike.csv",
+        rows_for(&["Acme\u{200b}", "Beta"]).as_bytes(),
+        &["--orgs", orgs],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert!(
+        lines.contains(&format!("warning: {orgs}: organization ids `Acme` (Acme) on line 2 and `\u{410}cme` (\\u{{410}}cme) on line 3 look alike but differ in invisible or look-alike characters; if they are one organization, keep one row and write its id the same way in the responses").as_str()),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines.contains(&"warning: organization id `Acme\u{200b}` (Acme\\u{200b}) of the responses is not in the organizations file, but looks like `Acme` (Acme) listed on its line 2: they differ in invisible or look-alike characters; write the id the same way in both files"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_page_name_is_never_taken_by_another_organization() {
     let dir = temp();
     let file = dir.path().join("responses.csv");
