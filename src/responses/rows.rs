@@ -284,19 +284,18 @@ impl Parser<'_> {
                     match mapped.or_else(|| role_of(instrument, cell)) {
                         Some(r) => role = r as u16,
                         None => {
-                            return Row::Rejected(
-                                Some(i),
-                                format!(
-                                    "role `{}` is not defined (roles: {})",
-                                    quoted(cell),
-                                    instrument
-                                        .roles
-                                        .iter()
-                                        .map(|r| r.id.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )
+                            let roles = instrument
+                                .roles
+                                .iter()
+                                .map(|r| r.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            let reason = if cell.is_empty() {
+                                format!("role is empty (roles: {roles})")
+                            } else {
+                                format!("role `{}` is not defined (roles: {roles})", quoted(cell))
+                            };
+                            return Row::Rejected(Some(i), reason);
                         }
                     }
                 }
