@@ -495,7 +495,7 @@ fn map_values(
 /// Whether every cell of the record is empty or white space.
 fn is_blank(record: &Record) -> bool {
     // The usual row has a visible ASCII character early on.
-    if record.as_slice().iter().any(u8::is_ascii_graphic) {
+    if record.has_visible_ascii() {
         return false;
     }
     record
@@ -513,7 +513,7 @@ fn not_utf8(record: &Record, valid_up_to: usize) -> Row {
     let before = String::from_utf8_lossy(&bytes[..valid_up_to])
         .chars()
         .count();
-    let column = before + field + 1;
+    let column = before + field - record.delimiters_before(field) + 1;
     Row::Fatal(
         column as u64,
         format!(
