@@ -616,8 +616,10 @@ fn delimiter_ends(record: &[u8], delimiter: u8, ends: &mut Vec<usize>) {
 /// oracle test compares the two through the `csv` crate): a quote opens a quoted field only
 /// at the start of a field, `""` inside it is a quote, what follows its closing quote up to
 /// the next delimiter is kept as written, and `\n`, `\r` or `\r\n` end the record. The bytes
-/// are the whole input (a last record needs no line end). Returns where the record starts and
-/// where the next one may start; `None` when no record follows.
+/// are the whole input (a last record needs no line end). Returns where the record starts,
+/// where the next one may start and, for a record without any quote, where it is written in
+/// `bytes`: its text is then not copied, and `scratch.ends` holds where its fields end there
+/// (see [`Record`]); `None` when no record follows.
 ///
 /// Faster than a byte-by-byte automaton: only delimiters, quotes and line ends are looked for
 /// (`memchr`), and the text between them is copied in one piece.
