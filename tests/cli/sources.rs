@@ -684,14 +684,9 @@ fn an_unread_item_is_shown_the_columns_whose_question_text_starts_like_it() {
     // A choice task: row 2 is the question followed by the lines of the table the respondent
     // compared, and the same task is asked twice (Q1, Q4). Neither header is the item's text,
     // so the run stops, and the closest headers name the columns by code and question line.
-    let table = "HR and Sales leaders meet on business issues.\n\n\t\tPlan A\n\t\tPlan B\n\t\t[Field-1-1]\n\t\t[Field-1-2]";
-    let text = format!(
-        "StartDate,Status,Finished,ResponseId,Q1,Q4,Q7\n\
-Start Date,Response Type,Finished,Response ID,\"{table}\",\"{table}\",HR and Sales compete for influence.\n\
-\"{{\"\"ImportId\"\":\"\"startDate\"\"}}\",\"{{\"\"ImportId\"\":\"\"status\"\"}}\",\"{{\"\"ImportId\"\":\"\"finished\"\"}}\",\"{{\"\"ImportId\"\":\"\"_recordId\"\"}}\",\"{{\"\"ImportId\"\":\"\"QID1\"\"}}\",\"{{\"\"ImportId\"\":\"\"QID4\"\"}}\",\"{{\"\"ImportId\"\":\"\"QID7\"\"}}\"\n\
-2025-01-01,IP Address,True,R_a,Plan A,Plan B,Agree\n"
-    );
-    let (r, csv) = import_mini("tasks.csv", text.as_bytes(), &with_format("qualtrics"));
+    let text = std::fs::read(crate::support::fixtures().join("sources/qualtrics-choice-tasks.csv"))
+        .unwrap();
+    let (r, csv) = import_mini("tasks.csv", &text, &with_format("qualtrics"));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(csv, "");
     assert!(
