@@ -134,6 +134,25 @@ fn parse_one(item: &Item, cell: &str, joined: &Joined) -> Parsed {
     }
 }
 
+/// `text.split(separator)` for an ASCII separator, by a plain byte loop: on the short parts
+/// of a cell, faster than the searcher `str::split` sets up for each part.
+fn split_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == separator) {
+            Some(at) => {
+                rest = Some(&current[at + 1..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
 /// The labels of a multi item's options, in option order (an option without a label is
 /// labelled by its id).
 pub fn multi_labels(item: &Item) -> &[String] {
@@ -166,25 +185,33 @@ fn each_option(
             ..
         }
     );
-    let find = |token: &str| {
+    // Tokens usually come in option order, so the search for an id starts after the option
+    // found last (ids are unique within an item: where the search starts changes nothing).
+    let mut after = 0;
+    let mut find = |token: &str| {
         // The usual token is an id exactly as written in the instrument.
-        options.iter().position(|id| id == token).or_else(|| {
-            let ascii = token.is_ascii();
-            options
-                .iter()
-                .zip(labels)
-                .position(|(id, label)| {
-                    same_text(id, token, ascii)
-                        || (distinct_labels && same_text(label, token, ascii))
-                })
-                .or_else(|| {
-                    // An option name (Kobo, ODK) is its label in words.
-                    let words = token.contains('_').then(|| token.replace('_', " "))?;
-                    labels
-                        .iter()
-                        .position(|label| same_text(label, &words, ascii))
-                })
-        })
+        let n = options.len();
+        let exact = (0..n)
+            .map(|k| (after + k) % n)
+            .find(|&i| options[i] == token);
+        if let Some(i) = exact {
+            after = i + 1;
+            return Some(i);
+        }
+        let ascii = token.is_ascii();
+        options
+            .iter()
+            .zip(labels)
+            .position(|(id, label)| {
+                same_text(id, token, ascii) || (distinct_labels && same_text(label, token, ascii))
+            })
+            .or_else(|| {
+                // An option name (Kobo, ODK) is its label in words.
+                let words = token.contains('_').then(|| token.replace('_', " "))?;
+                labels
+                    .iter()
+                    .position(|label| same_text(label, &words, ascii))
+            })
     };
     let unknown = |token: &str| {
         format!(
@@ -198,7 +225,7 @@ fn each_option(
     let mut tokens = 0;
     match joined {
         Joined::Semicolons => {
-            for token in cell.split(';') {
+            for token in split_ascii(cell, b';') {
                 let token = token.trim();
                 tokens += 1;
                 if token.is_empty() {
@@ -436,6 +463,17 @@ pub fn same_text(label: &str, cell: &str, cell_ascii: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_splits_equal_str_split() {
+        for text in ["", ";", "a", "a;b", ";a;;b;", "é;ü;", " x ; y "] {
+            assert_eq!(
+                split_ascii(text, b';').collect::<Vec<_>>(),
+                text.split(';').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
     use crate::instrument::ChoiceOption;
 
     fn item(kind: ItemKind) -> Item {

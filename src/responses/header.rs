@@ -553,7 +553,7 @@ impl<'a> Builder<'a> {
             if (0..width).any(|i| has(i, header)) {
                 continue;
             }
-            let closest = closest_headers(header, &names, &unknown);
+            let closest = closest_headers(header, &names, &candidates, &unknown);
             self.problems.push(Diagnostic::new(
                 Location::new(self.file, self.header.rows.first().map_or(1, |r| r.0), 0),
                 format!(
@@ -666,7 +666,7 @@ impl<'a> Builder<'a> {
                     .iter()
                     .find(|i| i.id == *id)
                     .expect("an item");
-                let closest = closest_headers(&item.text, &names, &unknown);
+                let closest = closest_headers(&item.text, &names, &candidates, &unknown);
                 problems.push(Diagnostic::new(
                     Location::new(self.file, self.header.rows.first().map_or(1, |r| r.0), 0),
                     format!(
@@ -1096,33 +1096,66 @@ fn grid_splits(text: &str, format: Format) -> Vec<(&str, &str)> {
 }
 
 /// Up to three headers (of the columns `among`) closest to `wanted`, as `; closest headers:
-/// …`, or nothing when none is close.
-fn closest_headers(wanted: &str, names: &[String], among: &[usize]) -> String {
+/// …`, or nothing when none is close. Every text a column may match is compared (each header
+/// row, and each line of a header that spans several), so a question code whose text is in
+/// the second header row, or a question followed by the lines of a table, is found; such a
+/// column is shown by its name and the text that came close: `Q4.1` ("Which of …").
+fn closest_headers(
+    wanted: &str,
+    names: &[String],
+    candidates: &[Vec<String>],
+    among: &[usize],
+) -> String {
     let wanted = normalize(wanted);
-    let mut scored: Vec<(f64, &str)> = among
-        .iter()
-        .filter_map(|&i| names.get(i))
-        .map(|n| {
-            let header = normalize(n);
-            let mut score = strsim::jaro_winkler(&wanted, &header);
-            if !wanted.is_empty() && (header.contains(&wanted) || wanted.contains(&header)) {
-                score = score.max(0.9);
+    let mut scored: Vec<(f64, usize, String)> = Vec::new();
+    for &i in among {
+        let Some(name) = names.get(i) else { continue };
+        let mut best: Option<(f64, &str)> = None;
+        let texts = std::iter::once(name.as_str())
+            .chain(candidates.get(i).into_iter().flatten().map(String::as_str));
+        for text in texts {
+            let lines = std::iter::once(text).chain(text.lines().filter(|_| text.contains('\n')));
+            for line in lines {
+                let score = similarity(&wanted, &normalize(line));
+                if best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, line));
+                }
             }
-            (score, n.as_str())
-        })
-        .filter(|(score, _)| *score >= 0.6)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        let Some((score, text)) = best else { continue };
+        if score < 0.6 {
+            continue;
+        }
+        let shown = if normalize(text) == normalize(name) {
+            format!("`{}`", quoted_end(name))
+        } else {
+            format!("`{}` (\"{}\")", quoted_end(name), quoted(text.trim()))
+        };
+        scored.push((score, i, shown));
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.dedup_by(|a, b| a.1 == b.1);
     if scored.is_empty() {
         return String::new();
     }
-    let listed: Vec<String> = scored
-        .iter()
-        .take(3)
-        .map(|(_, n)| format!("`{}`", quoted_end(n)))
-        .collect();
+    let listed: Vec<String> = scored.into_iter().take(3).map(|(_, _, s)| s).collect();
     format!("; closest headers: {}", listed.join(", "))
+}
+
+/// How close a header text is to a wanted one (both normalised), 0..=1: Jaro–Winkler, and at
+/// least 0.9 when the header contains the wanted text, or is a part of it at least half as long.
+fn similarity(wanted: &str, header: &str) -> f64 {
+    if wanted.is_empty() || header.is_empty() {
+        return 0.0;
+    }
+    let score = strsim::jaro_winkler(wanted, header);
+    let contained =
+        header.contains(wanted) || (wanted.contains(header) && 2 * header.len() >= wanted.len());
+    if contained {
+        score.max(0.9)
+    } else {
+        score
+    }
 }
 
 /// Headers of the columns `columns`, as a message lists them (at most [`MAX_LISTED`]).

@@ -59,25 +59,38 @@ pub struct Piece {
     pub lines_before: u64,
 }
 
-/// One record's fields: `text[ends[i - 1]..ends[i]]` is field i (unquoted, unescaped).
+/// One record's fields: `text[ends[i - 1]..ends[i]]` is field i (unquoted, unescaped), or,
+/// for a record read as written (no quotes), `text` is the record with its delimiters and
+/// `ends[i]` where field i ends, so field i is `text[ends[i - 1] + 1..ends[i]]`.
 pub struct Record<'a> {
     text: &'a [u8],
     ends: &'a [usize],
+    /// The delimiter between the fields of `text`, for a record read as written.
+    raw: Option<u8>,
 }
 
 impl<'a> Record<'a> {
     /// A record from fields already split: field i is `text[ends[i - 1]..ends[i]]`.
     pub fn new(text: &'a [u8], ends: &'a [usize]) -> Self {
-        Record { text, ends }
+        Record {
+            text,
+            ends,
+            raw: None,
+        }
     }
 
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
+    /// Where field i lies in [`Record::as_slice`].
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = match (i, self.raw) {
+            (0, _) => 0,
+            (_, None) => self.ends[i - 1],
+            (_, Some(_)) => self.ends[i - 1] + 1,
+        };
         Some(start..end)
     }
 
@@ -85,9 +98,25 @@ impl<'a> Record<'a> {
         self.range(i).map(|r| &self.text[r])
     }
 
-    /// Every field, concatenated.
+    /// Every field, concatenated, or, for a record read as written, with its delimiters.
     pub fn as_slice(&self) -> &'a [u8] {
         &self.text[..self.ends.last().copied().unwrap_or(0)]
+    }
+
+    /// Delimiters between the fields of [`Record::as_slice`] before field i (0 when the
+    /// fields are concatenated).
+    pub fn delimiters_before(&self, i: usize) -> usize {
+        if self.raw.is_some() {
+            i
+        } else {
+            0
+        }
+    }
+
+    /// Whether some field holds a visible ASCII character.
+    pub fn has_visible_ascii(&self) -> bool {
+        let visible = |b: &u8| b.is_ascii_graphic() && Some(*b) != self.raw;
+        self.as_slice().iter().any(visible)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
@@ -511,10 +540,7 @@ fn next_record<'s>(
         ended += n_ends;
         match result {
             Read::Record => {
-                let record = Record {
-                    text: &scratch.text[..written],
-                    ends: &scratch.ends[..ended],
-                };
+                let record = Record::new(&scratch.text[..written], &scratch.ends[..ended]);
                 return Some((at, record));
             }
             Read::OutputFull => {
@@ -543,16 +569,46 @@ pub fn each_record(
 ) {
     let bytes = &piece.bytes;
     let (mut at, mut counted, mut line) = (0, 0, 1);
-    while let Some((start, end)) = split_record(bytes, at, delimiter, scratch) {
+    while let Some((start, end, raw)) = split_record(bytes, at, delimiter, scratch) {
         line += count_line_ends(&bytes[counted..start]);
         counted = start;
-        let record = Record {
-            text: &scratch.text,
-            ends: &scratch.ends,
+        let record = match raw {
+            Some(written) => Record {
+                text: &bytes[written],
+                ends: &scratch.ends,
+                raw: Some(delimiter),
+            },
+            None => Record::new(&scratch.text, &scratch.ends),
         };
         each(&record, line);
         at = end;
     }
+}
+
+/// Where each field of a record without quotes ends: the positions of its delimiters, then
+/// its length. Eight bytes are compared at a time, as one word: a byte of `word ^ pattern` is
+/// zero where the delimiter is, and the word arithmetic below marks exactly those bytes (no
+/// carry crosses a byte), so only the delimiters found cost a step each.
+fn delimiter_ends(record: &[u8], delimiter: u8, ends: &mut Vec<usize>) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = u64::from_ne_bytes([delimiter; 8]);
+    let (words, rest) = record.as_chunks::<8>();
+    for (k, word) in words.iter().enumerate() {
+        let x = u64::from_le_bytes(*word) ^ pattern;
+        // Bit 7 of each byte: set exactly where that byte of `x` is zero.
+        let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
+        while found != 0 {
+            ends.push(8 * k + (found.trailing_zeros() / 8) as usize);
+            found &= found - 1;
+        }
+    }
+    let base = 8 * words.len();
+    for (j, &b) in rest.iter().enumerate() {
+        if b == delimiter {
+            ends.push(base + j);
+        }
+    }
+    ends.push(record.len());
 }
 
 /// Splits the record that starts at or after `at` (blank lines are skipped) into
@@ -560,8 +616,10 @@ pub fn each_record(
 /// oracle test compares the two through the `csv` crate): a quote opens a quoted field only
 /// at the start of a field, `""` inside it is a quote, what follows its closing quote up to
 /// the next delimiter is kept as written, and `\n`, `\r` or `\r\n` end the record. The bytes
-/// are the whole input (a last record needs no line end). Returns where the record starts and
-/// where the next one may start; `None` when no record follows.
+/// are the whole input (a last record needs no line end). Returns where the record starts,
+/// where the next one may start and, for a record without any quote, where it is written in
+/// `bytes`: its text is then not copied, and `scratch.ends` holds where its fields end there
+/// (see [`Record`]); `None` when no record follows.
 ///
 /// Faster than a byte-by-byte automaton: only delimiters, quotes and line ends are looked for
 /// (`memchr`), and the text between them is copied in one piece.
@@ -570,7 +628,7 @@ fn split_record(
     mut at: usize,
     delimiter: u8,
     scratch: &mut Scratch,
-) -> Option<(usize, usize)> {
+) -> Option<(usize, usize, Option<std::ops::Range<usize>>)> {
     while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
         at += 1;
     }
@@ -581,6 +639,16 @@ fn split_record(
     let (text, ends) = (&mut scratch.text, &mut scratch.ends);
     text.clear();
     ends.clear();
+    // The usual record has no quote: its fields are read where they are written.
+    let stop = memchr::memchr3(b'\n', b'\r', b'"', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    if bytes.get(stop) != Some(&b'"') {
+        delimiter_ends(&bytes[start..stop], delimiter, ends);
+        let next = match bytes.get(stop..stop + 2) {
+            Some(b"\r\n") => stop + 2,
+            _ => (stop + 1).min(bytes.len()),
+        };
+        return Some((start, next, Some(start..stop)));
+    }
     loop {
         // One field, starting at `at`.
         if bytes.get(at) == Some(&b'"') {
@@ -592,7 +660,7 @@ fn split_record(
                     None => {
                         text.extend_from_slice(&bytes[at..]);
                         ends.push(text.len());
-                        return Some((start, bytes.len()));
+                        return Some((start, bytes.len(), None));
                     }
                     Some(i) => {
                         text.extend_from_slice(&bytes[at..at + i]);
@@ -611,7 +679,7 @@ fn split_record(
             None => {
                 text.extend_from_slice(&bytes[at..]);
                 ends.push(text.len());
-                return Some((start, bytes.len()));
+                return Some((start, bytes.len(), None));
             }
             Some(i) => {
                 text.extend_from_slice(&bytes[at..at + i]);
@@ -626,7 +694,7 @@ fn split_record(
                 } else {
                     stop + 1
                 };
-                return Some((start, next));
+                return Some((start, next, None));
             }
         }
     }
@@ -896,5 +964,53 @@ mod tests {
             });
         }
         assert_eq!(rows, vec![(1, vec![b"x;y".to_vec(), b"2".to_vec()])]);
+    }
+
+    #[test]
+    fn delimiters_are_found_in_every_byte_of_a_word() {
+        let mut rng = crate::rng::SplitMix64::new(21);
+        let mut ends = Vec::new();
+        for len in 0..300 {
+            let record: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.next_u64().is_multiple_of(5) {
+                        b';'
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect();
+            ends.clear();
+            delimiter_ends(&record, b';', &mut ends);
+            let mut naive: Vec<usize> = (0..len).filter(|&i| record[i] == b';').collect();
+            naive.push(len);
+            assert_eq!(ends, naive, "length {len}");
+        }
+    }
+
+    #[test]
+    fn a_record_read_as_written_has_the_fields_of_a_copied_one() {
+        for text in [&b",,"[..], b" , ;", b"a,,bc", b""] {
+            let mut ends = Vec::new();
+            delimiter_ends(text, b',', &mut ends);
+            let raw = Record {
+                text,
+                ends: &ends,
+                raw: Some(b','),
+            };
+            let fields: Vec<&[u8]> = text.split(|&b| b == b',').collect();
+            let joined = fields.concat();
+            let mut copied_ends = Vec::new();
+            for f in &fields {
+                copied_ends.push(copied_ends.last().copied().unwrap_or(0) + f.len());
+            }
+            let copied = Record::new(&joined, &copied_ends);
+            assert_eq!(
+                raw.iter().collect::<Vec<_>>(),
+                copied.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(raw.has_visible_ascii(), copied.has_visible_ascii());
+            assert_eq!(raw.len(), copied.len());
+        }
     }
 }

@@ -284,19 +284,18 @@ impl Parser<'_> {
                     match mapped.or_else(|| role_of(instrument, cell)) {
                         Some(r) => role = r as u16,
                         None => {
-                            return Row::Rejected(
-                                Some(i),
-                                format!(
-                                    "role `{}` is not defined (roles: {})",
-                                    quoted(cell),
-                                    instrument
-                                        .roles
-                                        .iter()
-                                        .map(|r| r.id.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )
+                            let roles = instrument
+                                .roles
+                                .iter()
+                                .map(|r| r.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            let reason = if cell.is_empty() {
+                                format!("role is empty (roles: {roles})")
+                            } else {
+                                format!("role `{}` is not defined (roles: {roles})", quoted(cell))
+                            };
+                            return Row::Rejected(Some(i), reason);
                         }
                     }
                 }
@@ -496,7 +495,7 @@ fn map_values(
 /// Whether every cell of the record is empty or white space.
 fn is_blank(record: &Record) -> bool {
     // The usual row has a visible ASCII character early on.
-    if record.as_slice().iter().any(u8::is_ascii_graphic) {
+    if record.has_visible_ascii() {
         return false;
     }
     record
@@ -514,7 +513,7 @@ fn not_utf8(record: &Record, valid_up_to: usize) -> Row {
     let before = String::from_utf8_lossy(&bytes[..valid_up_to])
         .chars()
         .count();
-    let column = before + field + 1;
+    let column = before + field - record.delimiters_before(field) + 1;
     Row::Fatal(
         column as u64,
         format!(

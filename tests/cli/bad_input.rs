@@ -145,7 +145,7 @@ fn labels_in_any_case_trimmed_tokens_and_na_labels_are_accepted() {
 fn row_level_problems_are_rejected_and_ids_repeat_only_across_waves() {
     let (code, stdout, _, rows) = score_rejects("bad/rows.csv", &[]);
     assert_eq!(code, 0);
-    assert_eq!(stdout.trim(), "read 8 rows: scored 2, rejected 6");
+    assert_eq!(stdout.trim(), "read 9 rows: scored 2, rejected 7");
     let f = "bad/rows.csv";
     assert_eq!(
         rows,
@@ -156,6 +156,7 @@ fn row_level_problems_are_rejected_and_ids_repeat_only_across_waves() {
             [f, "5", "wave", "r4", "wave is empty"],
             [f, "6", "", "r5", "the row has 6 fields but the header has 11; check for a missing or extra comma or an unclosed quote"],
             [f, "8", "respondent_id", "r6", "respondent_id `r6` was already used in wave w1 by the row on line 7 of bad/rows.csv"],
+            [f, "10", "role", "r7", "role is empty (roles: hr, sales_leader, sales_rep)"],
         ])
     );
 }

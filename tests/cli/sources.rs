@@ -680,6 +680,23 @@ R_b,acme,hr,w1,1,2,,,no,,\n"
 }
 
 #[test]
+fn an_unread_item_is_shown_the_columns_whose_question_text_starts_like_it() {
+    // A choice task: row 2 is the question followed by the lines of the table the respondent
+    // compared, and the same task is asked twice (Q1, Q4). Neither header is the item's text,
+    // so the run stops, and the closest headers name the columns by code and question line.
+    let text = std::fs::read(crate::support::fixtures().join("sources/qualtrics-choice-tasks.csv"))
+        .unwrap();
+    let (r, csv) = import_mini("tasks.csv", &text, &with_format("qualtrics"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(csv, "");
+    assert!(
+        r.stderr.contains("item `col_1` (\"HR and Sales leaders meet on business issues.\") is read from no column; closest headers: `Q1` (\"HR and Sales leaders meet on business issues.\"), `Q4` (\"HR and Sales leaders meet on business issues.\"); name its column in the profile's `columns: { col_1: \"header\" }`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn surveymonkey_ids_spelled_without_a_space_and_grid_rows_in_the_second_header_row() {
     let text = "RespondentID,CollectorID,How often?,Please rate each statement.,\n\
 ,,Response,HR and Sales compete for influence.,A named HR partner serves Sales.\n\
