@@ -201,14 +201,6 @@ fn isolates(a: &[bool], b: &[bool], t: usize) -> bool {
     small(only_a) || small(only_b)
 }
 
-/// A share as pages print it: `33%`.
-pub fn percent(count: usize, of: usize) -> String {
-    if of == 0 {
-        return "0%".into();
-    }
-    format!("{:.0}%", 100.0 * count as f64 / of as f64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,12 +266,5 @@ mod tests {
         ];
         assert!(!isolates(&a, &c, 5));
         assert!(!isolates(&a, &b, 1));
-    }
-
-    #[test]
-    fn shares_are_whole_percents() {
-        assert_eq!(percent(1, 3), "33%");
-        assert_eq!(percent(2, 3), "67%");
-        assert_eq!(percent(0, 0), "0%");
     }
 }

@@ -41,6 +41,20 @@ pub const SHEETS: [&str; 6] = [
     "rejects",
 ];
 
+/// The sheets of the CSV files in `dir`: [`SHEETS`], with `comments` (SPEC §16) after
+/// `changes` where the run wrote `comments.csv`.
+fn sheets(dir: &Path) -> Vec<&'static str> {
+    let mut sheets = SHEETS.to_vec();
+    if dir.join(crate::output::comments::FILE_NAME).exists() {
+        let at = sheets
+            .iter()
+            .position(|s| *s == "changes")
+            .map_or(0, |p| p + 1);
+        sheets.insert(at, "comments");
+    }
+    sheets
+}
+
 /// The first sheet: every sheet and column with its meaning.
 pub const READ_ME: &str = "Read me";
 
@@ -271,6 +285,9 @@ fn meaning(sheet: &str, column: &str, instrument: &Instrument) -> String {
         "line" => "physical line in the file",
         "column" => "the column at fault (empty: the row as a whole)",
         "reason" => "why the row was rejected",
+        "comment" => "open question id",
+        "text" => "the comment as written (trimmed, cut at the question's max_chars)",
+        "themes" => "ids of the themes whose words the comment contains, ;-separated",
         _ => "",
     };
     if !known.is_empty() {
@@ -292,6 +309,7 @@ fn sheet_meaning(sheet: &str) -> &'static str {
         "org_scores" => "one row per organization, wave, group and measure: n, mean, spread, population quartiles",
         "perception_gaps" => "one row per organization, wave, role pair and measure: the two roles' means and the gap",
         "changes" => "one row per organization, measure and pair of consecutive waves: difference and Welch's test",
+        "comments" => "one row per shown comment: organization, wave, open question, text and themes (no respondent id, role or score)",
         "respondent_scores" => "one row per accepted respondent: dimension scores, index, level and outcomes",
         "rejects" => "one row per rejected response row, with the reason",
         _ => "",
@@ -325,7 +343,7 @@ pub fn workbook(
     // The "Read me" rows: each sheet, then each of its columns, with its meaning.
     let mut read_me: Vec<[String; 3]> = Vec::new();
     let mut layouts = Vec::new();
-    for sheet in SHEETS {
+    for sheet in sheets(dir) {
         let path = dir.join(format!("{sheet}.csv"));
         let (header, widths) = measure(&path)?;
         let layout = Layout::new(sheet, &header, &widths, instrument);

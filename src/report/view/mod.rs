@@ -9,6 +9,7 @@
 //! [`gaps`], the [`trend`] across waves, the answers item by item ([`items`]) and the
 //! [`methods`] appendix. The assessor's [`portfolio`] page has its own file.
 
+mod comments;
 mod gaps;
 mod items;
 mod methods;
@@ -118,6 +119,8 @@ pub struct OrgPage {
     pub weaknesses: Vec<Highlight>,
     pub recommendations: Vec<RecommendationView>,
     pub item_sections: Vec<ItemSection>,
+    /// The open questions and their shown comments (SPEC §16).
+    pub comments: Vec<comments::CommentSection>,
     pub methods: Methods,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
@@ -296,6 +299,7 @@ pub fn org_page(
         weaknesses,
         recommendations,
         item_sections: items::sections(&page),
+        comments: comments::sections(analysis, latest),
         methods: methods::methods(&page),
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),
