@@ -174,6 +174,7 @@ fn base64(bytes: &[u8]) -> String {
 pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
     let mut header = vec!["respondent_id", "org", "role", "wave"];
     header.extend(instrument.items.iter().map(|i| i.id.as_str()));
+    header.extend(instrument.comments.iter().map(|c| c.id.as_str()));
     let mut row = vec![
         "example-1".to_string(),
         options
@@ -187,6 +188,8 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
         options.wave.clone(),
     ];
     row.extend(instrument.items.iter().map(view::example_answer));
+    // Open questions are left empty in the example: an answer is the respondent's own words.
+    row.extend(instrument.comments.iter().map(|_| String::new()));
     let mut out = String::new();
     for cells in [
         header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),

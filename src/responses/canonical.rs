@@ -27,10 +27,19 @@ pub fn write(
         text.push(',');
         push_csv_field(&mut text, &item.id);
     }
+    for comment in &instrument.comments {
+        text.push(',');
+        push_csv_field(&mut text, &comment.id);
+    }
     text.push('\n');
     if let Some(lines) = &data.respondents.canonical {
         for i in 0..lines.ends.len() {
             text.push_str(lines.get(i));
+            // The open questions' answers follow the items (SPEC §16).
+            for c in 0..instrument.comments.len() {
+                text.push(',');
+                push_csv_field(&mut text, data.respondents.comment(i, c));
+            }
             text.push('\n');
         }
     }
