@@ -43,10 +43,10 @@ impl Hidden {
     pub fn phrase(self) -> String {
         match self {
             Hidden::FewerThan(t) => {
-                format!("Fewer than {t} respondents answered this question, so its comments are not shown.")
+                format!("Fewer than {t} respondents answered this question; its comments are not shown.")
             }
             Hidden::Protect => {
-                "Not shown, to protect a smaller group: the respondents who answered differ from those behind a score of this page by too few people.".into()
+                "Not shown, to protect a smaller group (too few people set those who answered apart from those behind a score of this page).".into()
             }
         }
     }

@@ -28,6 +28,24 @@ pub struct ThemeRow {
     pub share: String,
 }
 
+/// The methods appendix's words on open questions: the rule, and where the page shows no
+/// comment, why (the printed page leaves the section out then).
+pub fn note(analysis: &Analysis, sections: &[CommentSection], self_assessment: bool) -> String {
+    if sections.is_empty() {
+        return String::new();
+    }
+    let i = analysis.instrument;
+    let note = if self_assessment {
+        "Your comments are listed as written, in an order unrelated to who wrote them.".to_string()
+    } else {
+        format!(
+            "Comments are shown for a question that at least {} respondents answered, and only where those who answered differ by none or by at least {} people from those behind each score of this page; they are listed as written, in an order unrelated to who wrote them (by a hash of the text), with no role, name or score. Themes count the comments that contain one of a theme's words as a whole word, ignoring case.",
+            i.comment_threshold, i.anonymity_threshold
+        )
+    };
+    note
+}
+
 /// One section per open question of the instrument, for the page's organization-wave; empty
 /// when the instrument asks none.
 pub fn sections(analysis: &Analysis, org_wave: usize) -> Vec<CommentSection> {
