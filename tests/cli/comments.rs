@@ -149,7 +149,7 @@ fn comments_are_escaped_on_the_page() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let html = page(dir.path(), "ten");
     assert!(!html.contains("<script>alert"));
-    assert!(html.contains("<li>&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2F;script&gt;</li>"));
+    assert!(html.contains("<li>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</li>"));
     assert!(html.contains("<h3>What one thing should HR do differently for Sales?</h3>"));
 }
 
@@ -285,8 +285,8 @@ fn open_question_mistakes_are_located() {
         [
             format!("{}:11: comment id `col_1` is already the id of a dimension, item or outcome; a comment needs a column of its own, so choose another", at(2)),
             format!("{}:11: comment id `why` is already used at line {}; comment ids must be unique", at(4), lines + 3),
-            format!("{}:24: comment `why` has an empty text; write the question", at(4)),
-            format!("{}:40: max_chars of comment `why` is 0; it must be a whole number from 1 to 100000", at(4)),
+            format!("{}:22: comment `why` has an empty text; write the question", at(4)),
+            format!("{}:38: max_chars of comment `why` is 0; it must be a whole number from 1 to 100000", at(4)),
         ]
         .join("\n")
     );
@@ -300,8 +300,8 @@ fn open_question_mistakes_are_located() {
     assert_eq!(
         invalid("comments:\n  - { id: why, text: Why? }\nthemes:\n  - { id: t, label: T, words: [Coach, coach, \"--\"] }\n"),
         [
-            format!("{}:36: word `coach` is listed twice in theme `t` (ignoring case); keep one", at(4)),
-            format!("{}:43: word `--` of theme `t` has no letter or digit, so it can match nothing; remove it", at(4)),
+            format!("{}:39: word `coach` is listed twice in theme `t` (ignoring case); keep one", at(4)),
+            format!("{}:46: word `--` of theme `t` has no letter or digit, so it can match nothing; remove it", at(4)),
         ]
         .join("\n")
     );

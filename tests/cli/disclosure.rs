@@ -562,6 +562,8 @@ fn cases() -> u64 {
 fn no_published_pair_isolates_anyone() {
     let total = cases();
     let seeds: Vec<u64> = (0..total).collect();
+    let shown_comments = std::sync::atomic::AtomicUsize::new(0);
+    let shown_comments = &shown_comments;
     let failures: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = seeds
             .chunks(seeds.len().div_ceil(2).max(1))
@@ -576,6 +578,9 @@ fn no_published_pair_isolates_anyone() {
                         for attack in attacks(&data, &figures, T) {
                             failures.push(format!("seed {seed}: {attack}"));
                         }
+                        if figures.iter().any(|f| f.subject == "comment:remark") {
+                            shown_comments.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
                     }
                     failures
                 })
@@ -586,6 +591,11 @@ fn no_published_pair_isolates_anyone() {
             .flat_map(|w| w.join().expect("worker"))
             .collect()
     });
+    // The reader had comments to read: some cases show them (SPEC §16 on §15).
+    assert!(
+        total < 20 || shown_comments.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "no case showed a comment"
+    );
     assert!(
         failures.is_empty(),
         "{} attacks succeeded, first: {:#?}",
