@@ -72,7 +72,7 @@ pub(super) fn check(
                 ),
             );
         } else {
-            seen.insert(id, def.id.referenced.line() as u64);
+            seen.insert(id, def.id.referenced.line());
         }
         if def.text.value.trim().is_empty() {
             c.report(
@@ -144,7 +144,7 @@ pub(super) fn check(
                 format!("theme id `{id}` is already used at line {line}; theme ids must be unique"),
             );
         } else {
-            theme_ids.insert(id, def.id.referenced.line() as u64);
+            theme_ids.insert(id, def.id.referenced.line());
         }
         if def.label.value.trim().is_empty() {
             c.report(
