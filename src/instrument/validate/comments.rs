@@ -205,3 +205,50 @@ fn is_id(id: &str) -> bool {
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::instrument::load::parse;
+
+    const MINI: &str = include_str!("../../../tests/fixtures/mini.yaml");
+
+    #[test]
+    fn defaults_fill_max_chars_and_the_threshold() {
+        let yaml = format!("{MINI}comments:\n  - {{ id: why, text: \"  Why?  \" }}\n");
+        let i = parse(&yaml, "s.yaml").expect("valid");
+        assert_eq!(i.comments.len(), 1);
+        assert_eq!(i.comments[0].text, "Why?");
+        assert_eq!(i.comments[0].max_chars, super::DEFAULT_MAX_CHARS);
+        assert_eq!(i.comment_threshold, 10);
+        assert!(i.themes.is_empty());
+        // No comments: nothing to show, the default still stands.
+        assert!(parse(MINI, "mini.yaml").unwrap().comments.is_empty());
+    }
+
+    #[test]
+    fn the_default_threshold_is_never_below_the_anonymity_threshold() {
+        let yaml = format!("{MINI}comments:\n  - {{ id: why, text: Why? }}\n")
+            .replace("anonymity_threshold: 5", "anonymity_threshold: 12");
+        assert_eq!(parse(&yaml, "s.yaml").unwrap().comment_threshold, 12);
+        let equal = format!("{MINI}comment_threshold: 5\n");
+        assert_eq!(parse(&equal, "s.yaml").unwrap().comment_threshold, 5);
+    }
+
+    #[test]
+    fn themes_keep_their_words_trimmed_in_file_order() {
+        let yaml = format!(
+            "{MINI}comments:\n  - {{ id: why, text: Why? }}\nthemes:\n  - {{ id: t, label: \" Training \", words: [\" coach \", sales training] }}\n"
+        );
+        let i = parse(&yaml, "s.yaml").unwrap();
+        assert_eq!(i.themes[0].label, "Training");
+        assert_eq!(i.themes[0].words, ["coach", "sales training"]);
+    }
+
+    #[test]
+    fn reserved_names_and_item_ids_cannot_be_comment_ids() {
+        for id in ["org", "respondent_id", "index", "cap_bp", "capability"] {
+            let yaml = format!("{MINI}comments:\n  - {{ id: {id}, text: Why? }}\n");
+            assert!(parse(&yaml, "s.yaml").is_err(), "{id}");
+        }
+    }
+}
