@@ -34,6 +34,8 @@ pub enum Question<'a> {
 pub enum Hidden {
     /// Fewer than `comment_threshold` respondents answered it.
     FewerThan(usize),
+    /// Nobody answered it, where one answer would be shown (a self-assessment).
+    Unanswered,
     /// Enough answered, but showing them would let a smaller group be isolated (SPEC §15).
     Protect,
 }
@@ -45,6 +47,7 @@ impl Hidden {
             Hidden::FewerThan(t) => {
                 format!("Fewer than {t} respondents answered this question; its comments are not shown.")
             }
+            Hidden::Unanswered => "No answer to this question.".into(),
             Hidden::Protect => {
                 "Not shown, to protect a smaller group (too few people set those who answered apart from those behind a score of this page).".into()
             }
@@ -154,9 +157,10 @@ fn questions<'a>(
             .collect();
         let n = set.iter().filter(|&&b| b).count();
         if n < instrument.comment_threshold {
-            out.push(Question::Hidden(Hidden::FewerThan(
-                instrument.comment_threshold,
-            )));
+            out.push(Question::Hidden(match instrument.comment_threshold {
+                1 => Hidden::Unanswered,
+                t => Hidden::FewerThan(t),
+            }));
             continue;
         }
         if shown_sets.iter().any(|other| isolates(&set, other, t)) {

@@ -306,3 +306,17 @@ fn open_question_mistakes_are_located() {
         .join("\n")
     );
 }
+
+/// The page's open-question section, as a reader meets it.
+#[test]
+fn the_comments_section_snapshot() {
+    let dir = temp();
+    let r = report(dir.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = page(dir.path(), "ten");
+    let start = html
+        .find("<section class=\"block\" id=\"comments\"")
+        .expect("section");
+    let end = start + html[start..].find("</section>").expect("end") + "</section>".len();
+    insta::assert_snapshot!("comments_section", &html[start..end]);
+}
