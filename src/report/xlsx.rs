@@ -41,11 +41,11 @@ pub const SHEETS: [&str; 6] = [
     "rejects",
 ];
 
-/// The sheets of the CSV files in `dir`: [`SHEETS`], with `comments` (SPEC §16) after
-/// `changes` where the run wrote `comments.csv`.
-fn sheets(dir: &Path) -> Vec<&'static str> {
+/// The sheets of the CSV files: [`SHEETS`], with `comments` (SPEC §16) after `changes` where
+/// the instrument has open questions (the data files then include `comments.csv`).
+fn sheets(instrument: &Instrument) -> Vec<&'static str> {
     let mut sheets = SHEETS.to_vec();
-    if dir.join(crate::output::comments::FILE_NAME).exists() {
+    if !instrument.comments.is_empty() {
         let at = sheets
             .iter()
             .position(|s| *s == "changes")
@@ -343,7 +343,7 @@ pub fn workbook(
     // The "Read me" rows: each sheet, then each of its columns, with its meaning.
     let mut read_me: Vec<[String; 3]> = Vec::new();
     let mut layouts = Vec::new();
-    for sheet in sheets(dir) {
+    for sheet in sheets(instrument) {
         let path = dir.join(format!("{sheet}.csv"));
         let (header, widths) = measure(&path)?;
         let layout = Layout::new(sheet, &header, &widths, instrument);
