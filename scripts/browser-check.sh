@@ -34,7 +34,8 @@ if "$bin" --help | grep -q '^  questionnaire'; then
   "$bin" questionnaire --out "$tmp/form" --quiet >/dev/null
   while IFS= read -r -d '' page; do pages+=("$page"); done < <(find "$tmp/form" -name '*.html' -print0)
 fi
-# Every organization page of the demo (4 roles, 3 waves) must print within 8 pages.
+# Every organization page of the demo (4 roles, 3 waves) must print within 8 pages (9 where it
+# lists comments, which are free text of any length).
 python3 scripts/browser_check.py "${pages[@]}" --root "$tmp" \
   --print-limit "$tmp"/reports/orgs/*.html --max-pages 8 \
   --screenshots "${SCREENSHOTS:-$tmp/screenshots}"

@@ -308,6 +308,48 @@ def fill_form(page, results):
     results.append((kept == 0, f"form.html: saving clears the answers kept in local storage ({kept} left)"))
 
 
+def check_open_question(page, binary, work, downloads, results):
+    """The bundled instrument's open question (SPEC §16): typed into its text box, saved in
+    its column, and shown on the self-assessment page made from the saved file."""
+    out = os.path.join(work, "bundled")
+    run = subprocess.run([binary, "questionnaire", "--org", "Solo", "--role", "hr", "--wave",
+                          "2026-05", "--out", out, "-q"], capture_output=True, text=True)
+    results.append((run.returncode == 0, f"bundled questionnaire exits 0 ({run.stderr.strip()})"))
+    before = set(os.listdir(downloads))
+    page.open(os.path.join(out, "form.html"))
+    limit = page.js("document.getElementById('in-one_change').maxLength")
+    results.append((limit == 2000, f"form.html: the open question's box takes at most 2000 characters ({limit})"))
+    page.click("#in-one_change")
+    page.type("More coaching, please")
+    progress = page.js("document.getElementById('progress-text').textContent")
+    results.append((progress.startswith("1 of "), f"form.html: a comment counts as answered: `{progress}`"))
+    page.js("document.getElementById('save').focus()")
+    page.key("Enter", "Enter", 13, text="\r")
+    page.browser.wait_for("Browser.downloadProgress", timeout=30,
+                          where=lambda p: p.get("state") in ("completed", "canceled"))
+    saved = sorted(set(os.listdir(downloads)) - before)
+    results.append((len(saved) == 1, f"form.html: the bundled form saved one file: {saved}"))
+    if not saved:
+        return
+    with open(os.path.join(downloads, saved[0]), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    comment = rows[0].get("one_change") if len(rows) == 1 else None
+    results.append((comment == "More coaching, please", f"saved row holds the comment: {comment!r}"))
+    folder = os.path.join(work, "bundled-answers")
+    os.makedirs(folder)
+    shutil.copy(os.path.join(downloads, saved[0]), folder)
+    report = os.path.join(work, "bundled-report")
+    run = subprocess.run([binary, "report", "--self-assessment", "--out", report, "-q",
+                          os.path.join(folder, saved[0])], capture_output=True, text=True)
+    results.append((run.returncode == 0, f"report --self-assessment reads the saved comment ({run.stderr.strip()[-200:]})"))
+    pages = sorted(os.listdir(os.path.join(report, "orgs"))) if run.returncode == 0 else []
+    html = ""
+    if pages:
+        with open(os.path.join(report, "orgs", pages[0]), encoding="utf-8") as f:
+            html = f.read()
+    results.append(("<li>More coaching, please</li>" in html, f"the self-assessment page shows the comment ({pages})"))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "partnerscope"))
@@ -362,6 +404,7 @@ def main():
                 results.append((pages == ["acme-co-ltd.html"], f"one organization page: {pages}"))
                 if pages:
                     check_page(page, os.path.join(out, "orgs", pages[0]), results)
+            check_open_question(page, binary, work, downloads, results)
             if args.keep:
                 shutil.copytree(work, args.keep, dirs_exist_ok=True,
                                 ignore=shutil.ignore_patterns("profile"))

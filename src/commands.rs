@@ -470,6 +470,7 @@ fn report(
         // SPEC §12: one organization's own answers are shown even when only one person gave
         // them; `refuse_several_orgs` keeps this from exposing anyone in a multi-org run.
         instrument.anonymity_threshold = 1;
+        instrument.comment_threshold = 1;
     }
     let demo_data = files.is_empty();
     if demo_data && common.survey.is_some() {

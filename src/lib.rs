@@ -22,6 +22,7 @@ pub mod analysis;
 pub mod benchmark;
 pub mod cli;
 pub mod commands;
+pub mod comments;
 pub mod compare;
 pub mod confidential;
 pub mod demo;

@@ -196,6 +196,10 @@ pub fn simulate(
         line.push(',');
         line.push_str(&item.id);
     }
+    for comment in &instrument.comments {
+        line.push(',');
+        line.push_str(&comment.id);
+    }
     line.push('\n');
     emit(csv, &line, false)?;
     written.bytes += line.len() as u64;
@@ -225,6 +229,9 @@ pub fn simulate(
         })
         .collect();
     let total_weight: f64 = role_weights.iter().sum();
+    // Comments draw from a stream of their own, so the answers are those of the same plan
+    // without open questions.
+    let mut talk = Rng::new(plan.seed ^ 0xC033_E475_0F7E_A11D);
 
     for o in 0..plan.organizations {
         let org = format!("org-{:04}", o + 1);
@@ -290,6 +297,12 @@ pub fn simulate(
                     };
                     write_cell(&mut line, item, level, &mut rng);
                 }
+                for _ in &instrument.comments {
+                    line.push(',');
+                    if talk.chance(0.45) {
+                        write_comment(&mut line, theta, &mut talk);
+                    }
+                }
                 line.push('\n');
                 emit(csv, &line, false)?;
                 written.bytes += line.len() as u64;
@@ -298,6 +311,55 @@ pub fn simulate(
         }
     }
     Ok(written)
+}
+
+/// What respondents ask of HR, in fragments: a short comment is an opener, a request and
+/// sometimes a reason, chosen by how well the partnership works for the respondent (`level`).
+const OPENERS_LOW: [&str; 4] = ["Honestly,", "Please", "HR should", "We need HR to"];
+const OPENERS_HIGH: [&str; 4] = [
+    "Keep going and",
+    "It works well; next,",
+    "Good progress. Now",
+    "HR could",
+];
+const REQUESTS: [&str; 14] = [
+    "run sales training with our managers, not just onboarding",
+    "give us a named HR partner who knows our territories",
+    "write candidate profiles with us before hiring starts",
+    "coach new sales managers in their first year",
+    "share turnover data by team every quarter",
+    "sit in our pipeline meetings once a month",
+    "review the incentive plan against the strategy",
+    "answer our people questions within two days",
+    "help us with sensitive cases instead of sending a policy",
+    "visit the field and talk to reps",
+    "explain the evaluation criteria to every team",
+    "set up exit interviews and tell us what they show",
+    "stop recruiting generalists for major accounts",
+    "meet with sales leadership before a reorganization",
+];
+const REASONS: [&str; 5] = [
+    "; we lose good people too early.",
+    ", because managers are left alone.",
+    ". Hiring takes far too long.",
+    "; the data would change our decisions.",
+    ".",
+];
+
+fn write_comment(out: &mut String, level: f64, rng: &mut Rng) {
+    let openers = if level < 55.0 {
+        &OPENERS_LOW
+    } else {
+        &OPENERS_HIGH
+    };
+    let text = format!(
+        "{} {}{}",
+        openers[rng.below(openers.len())],
+        REQUESTS[rng.below(REQUESTS.len())],
+        REASONS[rng.below(REASONS.len())]
+    );
+    // Quoted: the fragments hold commas.
+    let _ = write!(out, "\"{}\"", text.replace('"', "\"\""));
 }
 
 fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng: &mut Rng) {

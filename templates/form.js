@@ -35,7 +35,8 @@
       org: orgInput ? orgInput.value : "",
       panel: panelInput ? panelInput.value : "",
       checked: [],
-      numbers: {}
+      numbers: {},
+      texts: {}
     };
     Array.prototype.forEach.call(form.querySelectorAll("input:checked"), function (box) {
       draft.checked.push([box.name, box.value]);
@@ -43,6 +44,11 @@
     Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (input) {
       if (input.value !== "") {
         draft.numbers[input.name] = input.value;
+      }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("textarea"), function (box) {
+      if (box.value !== "") {
+        draft.texts[box.name] = box.value;
       }
     });
     try {
@@ -91,6 +97,12 @@
         input.value = String(numbers[input.name]);
       }
     });
+    var texts = draft.texts || {};
+    Array.prototype.forEach.call(form.querySelectorAll("textarea"), function (box) {
+      if (Object.prototype.hasOwnProperty.call(texts, box.name)) {
+        box.value = String(texts[box.name]).slice(0, box.maxLength > 0 ? box.maxLength : undefined);
+      }
+    });
     return true;
   }
 
@@ -119,6 +131,9 @@
   // The cell of one question: "" when unanswered, or { error } for a number out of range.
   function answerOf(fieldset) {
     var type = fieldset.dataset.type;
+    if (type === "comment") {
+      return fieldset.querySelector("textarea").value.trim();
+    }
     if (type === "number") {
       var input = fieldset.querySelector("input");
       var text = input.value.trim();
@@ -197,7 +212,7 @@
   });
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset.item");
-    if (fieldset && fieldset.dataset.type === "number") {
+    if (fieldset && (fieldset.dataset.type === "number" || fieldset.dataset.type === "comment")) {
       showStatus(fieldset);
       showProgress();
     }

@@ -41,6 +41,13 @@ pub struct Instrument {
     pub panel: bool,
     /// The texts of the answer form (`questionnaire:`), defaults filled in.
     pub questionnaire: QuestionnaireTexts,
+    /// Open questions (SPEC §16), in file order; never scored.
+    pub comments: Vec<Comment>,
+    /// The fewest commenters whose comments an organization-wave shows; 1 in a
+    /// self-assessment, never below `anonymity_threshold` otherwise.
+    pub comment_threshold: usize,
+    /// Themes that code comments by their words, in file order.
+    pub themes: Vec<Theme>,
     /// SHA-256 of the instrument file's bytes, hex, for norms provenance.
     pub sha256: String,
     /// Where the instrument came from, for messages (`surveys/x.yaml` or `<bundled>`).
@@ -121,6 +128,24 @@ impl ItemKind {
             ItemKind::Multi { .. } => "multi",
         }
     }
+}
+
+/// An open question: a response column of free text (SPEC §16).
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: String,
+    pub text: String,
+    /// Longer answers are cut here (in characters), with a warning.
+    pub max_chars: usize,
+}
+
+/// A theme: a comment belongs to it when it contains one of its words or phrases as whole
+/// words, ignoring case. `words` are kept as written (trimmed).
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub id: String,
+    pub label: String,
+    pub words: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -43,6 +43,34 @@ pub struct InstrumentFile {
     /// Respondents keep a pseudonymous `panel_id` across waves (SPEC §7, panels).
     #[serde(default)]
     pub panel: Option<bool>,
+    /// Open questions (SPEC §16): free text, never scored.
+    #[serde(default)]
+    pub comments: Vec<CommentDef>,
+    /// The fewest commenters whose comments an organization-wave shows (default 10).
+    #[serde(default)]
+    pub comment_threshold: Option<Spanned<i64>>,
+    /// Words that code comments by theme (SPEC §16).
+    #[serde(default)]
+    pub themes: Vec<ThemeDef>,
+}
+
+/// An open question: `{ id, text, max_chars }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentDef {
+    pub id: Text,
+    pub text: Text,
+    #[serde(default)]
+    pub max_chars: Option<Spanned<i64>>,
+}
+
+/// A theme of comments: `{ id, label, words: [...] }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeDef {
+    pub id: Text,
+    pub label: Text,
+    pub words: Spanned<Vec<Text>>,
 }
 
 /// The texts of the answer form (SPEC §12); each falls back to a default.

@@ -7,6 +7,7 @@
 //! - `csv_writer`: the one CSV configuration (quoting, line ends, formula guard);
 //! - `tables`: one function per table; [`scores_json`]: the JSON document.
 
+pub mod comments;
 mod csv_writer;
 pub mod file;
 pub mod number;
@@ -51,7 +52,7 @@ impl Renderer<Analysis<'_>> for DataFiles {
     }
 }
 
-/// Writes every data file into `dir` and returns their names in writing order.
+/// Writes every data file into `dir` and returns their names.
 fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     create_folder(dir)?;
     // The files are independent: write the large ones concurrently.
@@ -61,7 +62,7 @@ fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     );
     respondents?;
     rest?;
-    Ok(DATA_FILES.to_vec())
+    Ok(names(analysis.instrument))
 }
 
 /// Runs `analyse` while `respondent_scores.csv`, which needs only the import, is written; then
@@ -77,7 +78,16 @@ pub fn analyse_and_write<'a>(
         rayon::join(analyse, || tables::respondent_scores(instrument, data, dir));
     respondents?;
     write_analysis_files(&analysis, dir)?;
-    Ok((analysis, DATA_FILES.to_vec()))
+    Ok((analysis, names(instrument)))
+}
+
+/// The names of the data files, `comments.csv` last where the instrument has open questions.
+fn names(instrument: &Instrument) -> Vec<&'static str> {
+    let mut names = DATA_FILES.to_vec();
+    if !instrument.comments.is_empty() {
+        names.push(comments::FILE_NAME);
+    }
+    names
 }
 
 fn create_folder(dir: &Path) -> Result<()> {
@@ -93,6 +103,7 @@ fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
             tables::org_summary(analysis, &dir.join("org_summary.csv"))?;
             tables::perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
             tables::changes(analysis, &dir.join("changes.csv"))?;
+            comments::write(analysis, dir)?;
             tables::rejects(analysis.data, &dir.join("rejects.csv"))
         },
     );

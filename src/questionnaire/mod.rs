@@ -177,6 +177,7 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
         header.push("panel_id");
     }
     header.extend(instrument.items.iter().map(|i| i.id.as_str()));
+    header.extend(instrument.comments.iter().map(|c| c.id.as_str()));
     let mut row = vec![
         "example-1".to_string(),
         options
@@ -193,6 +194,8 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
         row.push("example-code".into());
     }
     row.extend(instrument.items.iter().map(view::example_answer));
+    // Open questions are left empty in the example: an answer is the respondent's own words.
+    row.extend(instrument.comments.iter().map(|_| String::new()));
     let mut out = String::new();
     for cells in [
         header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Options;
-use crate::instrument::{Instrument, Item, ItemKind};
+use crate::instrument::{Comment, Instrument, Item, ItemKind};
 use crate::output::num;
 
 #[derive(Serialize)]
@@ -117,6 +117,24 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
             items: item_views(instrument.outcome_items()),
         });
     }
+    let open_questions: Vec<ItemView> = instrument
+        .comments
+        .iter()
+        .map(|c| {
+            number += 1;
+            comment_view(c, number)
+        })
+        .collect();
+    if !open_questions.is_empty() {
+        sections.push(Section {
+            id: "open_questions".into(),
+            title: "In your own words".into(),
+            description: "Your comment is shown to the organization only together with at least \
+                          as many others as the survey's threshold, without your role or scores."
+                .into(),
+            items: open_questions,
+        });
+    }
     let texts = &instrument.questionnaire;
     Page {
         partnerscope_version: env!("CARGO_PKG_VERSION").into(),
@@ -135,10 +153,27 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
         roles,
         wave: options.wave.clone(),
         panel: instrument.panel,
-        total_items: instrument.items.len(),
+        total_items: instrument.items.len() + instrument.comments.len(),
         sections,
         script: String::new(),
         script_hash: String::new(),
+    }
+}
+
+/// An open question: a text box of at most `max_chars` characters (SPEC §16).
+fn comment_view(comment: &Comment, number: usize) -> ItemView {
+    ItemView {
+        id: comment.id.clone(),
+        number,
+        text: comment.text.clone(),
+        kind: "comment",
+        options: Vec::new(),
+        min: String::new(),
+        max: comment.max_chars.to_string(),
+        hint: format!(
+            "Write as much as you like, up to {} characters, or leave it empty.",
+            comment.max_chars
+        ),
     }
 }
 

@@ -138,13 +138,23 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
     let hidden: Vec<usize> = (0..analysis.results.len())
         .filter(|&i| analysis.results[i].reported().is_none())
         .collect();
-    let portfolio = view::portfolio(
-        analysis,
-        &latest,
-        &hidden,
-        view::data_links(extras.xlsx),
-        self_assessment,
-    );
+    let mut links = view::data_links(extras.xlsx);
+    if !analysis.instrument.comments.is_empty() {
+        // The shown comments of open questions (SPEC §16), after the changes.
+        let at = links
+            .iter()
+            .position(|l| l.href == "data/changes.csv")
+            .map_or(links.len(), |p| p + 1);
+        links.insert(
+            at,
+            view::DataLink {
+                href: format!("data/{}", output::comments::FILE_NAME),
+                what: "the comments shown on the pages, with their themes (no respondent id)"
+                    .into(),
+            },
+        );
+    }
+    let portfolio = view::portfolio(analysis, &latest, &hidden, links, self_assessment);
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;
     output::write_atomic(&out.join("index.html"), html.as_bytes())?;
 

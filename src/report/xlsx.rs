@@ -41,6 +41,20 @@ pub const SHEETS: [&str; 6] = [
     "rejects",
 ];
 
+/// The sheets of the CSV files: [`SHEETS`], with `comments` (SPEC §16) after `changes` where
+/// the instrument has open questions (the data files then include `comments.csv`).
+fn sheets(instrument: &Instrument) -> Vec<&'static str> {
+    let mut sheets = SHEETS.to_vec();
+    if !instrument.comments.is_empty() {
+        let at = sheets
+            .iter()
+            .position(|s| *s == "changes")
+            .map_or(0, |p| p + 1);
+        sheets.insert(at, "comments");
+    }
+    sheets
+}
+
 /// The first sheet: every sheet and column with its meaning.
 pub const READ_ME: &str = "Read me";
 
@@ -273,6 +287,9 @@ fn meaning(sheet: &str, column: &str, instrument: &Instrument) -> String {
         "line" => "physical line in the file",
         "column" => "the column at fault (empty: the row as a whole)",
         "reason" => "why the row was rejected",
+        "comment" => "open question id",
+        "text" => "the comment as written (trimmed, cut at the question's max_chars)",
+        "themes" => "ids of the themes whose words the comment contains, ;-separated",
         _ => "",
     };
     if !known.is_empty() {
@@ -294,6 +311,7 @@ fn sheet_meaning(sheet: &str) -> &'static str {
         "org_scores" => "one row per organization, wave, group and measure: n, mean, spread, population quartiles",
         "perception_gaps" => "one row per organization, wave, role pair and measure: the two roles' means and the gap",
         "changes" => "one row per organization, measure and pair of consecutive waves: difference and Welch's test",
+        "comments" => "one row per shown comment: organization, wave, open question, text and themes (no respondent id, role or score)",
         "respondent_scores" => "one row per accepted respondent: dimension scores, index, level and outcomes",
         "rejects" => "one row per rejected response row, with the reason",
         _ => "",
@@ -327,7 +345,7 @@ pub fn workbook(
     // The "Read me" rows: each sheet, then each of its columns, with its meaning.
     let mut read_me: Vec<[String; 3]> = Vec::new();
     let mut layouts = Vec::new();
-    for sheet in SHEETS {
+    for sheet in sheets(instrument) {
         let path = dir.join(format!("{sheet}.csv"));
         let (header, widths) = measure(&path)?;
         let layout = Layout::new(sheet, &header, &widths, instrument);
@@ -579,7 +597,8 @@ mod tests {
     fn sheets_past_the_row_limit_continue_in_numbered_sheets() {
         let dir = tempfile::tempdir().unwrap();
         let instrument = crate::instrument::load_bundled().unwrap();
-        for sheet in SHEETS {
+        // The bundled instrument has an open question, so `comments` is a sheet too.
+        for sheet in sheets(&instrument) {
             let body = if sheet == "rejects" {
                 "file,line,column,respondent_id,reason\na.csv,2,x,r1,bad\na.csv,3,x,r2,bad\na.csv,4,x,'=r3,bad\n"
             } else {
@@ -599,6 +618,7 @@ mod tests {
                 "org_scores",
                 "perception_gaps",
                 "changes",
+                "comments",
                 "respondent_scores",
                 "rejects",
                 "rejects (2)"

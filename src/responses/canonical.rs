@@ -33,6 +33,10 @@ pub fn write(
         text.push(',');
         push_csv_field(&mut text, &item.id);
     }
+    for comment in &instrument.comments {
+        text.push(',');
+        push_csv_field(&mut text, &comment.id);
+    }
     text.push('\n');
     if let Some(lines) = &r.canonical {
         for i in 0..lines.ends.len() {
@@ -54,6 +58,11 @@ pub fn write(
                 text.push_str(&line[fields.len()..]);
             } else {
                 text.push_str(line);
+            }
+            // The open questions' answers follow the items (SPEC §16).
+            for c in 0..instrument.comments.len() {
+                text.push(',');
+                push_csv_field(&mut text, r.comment(i, c));
             }
             text.push('\n');
         }

@@ -57,6 +57,9 @@ pub struct Respondents {
     pub answered: Vec<u64>,
     /// Each accepted row as a line of the canonical CSV (kept only for `import`).
     pub canonical: Option<Lines>,
+    /// Per open question of the instrument, each row's answer (empty: none). Never scored,
+    /// never written beside a respondent id, a role or a score (SPEC §16).
+    pub comments: Vec<Lines>,
 }
 
 /// Lines of text, concatenated; `ends[i]` is where the i-th ends.
@@ -86,6 +89,11 @@ impl Respondents {
         } else {
             ""
         }
+    }
+
+    /// Row `row`'s answer to open question `comment`; empty when it gave none.
+    pub fn comment(&self, row: usize, comment: usize) -> &str {
+        self.comments[comment].get(row)
     }
 
     pub fn id(&self, row: usize) -> &str {
@@ -132,6 +140,17 @@ impl Respondents {
             scores: kept_rows(&items.scores, instrument.items.len(), keep),
             status: kept_rows(&items.status, instrument.items.len(), keep),
         });
+        kept.comments = self
+            .comments
+            .iter()
+            .map(|lines| {
+                let mut out = Lines::default();
+                for row in (0..self.len()).filter(|&row| keep[row]) {
+                    out.push(lines.get(row));
+                }
+                out
+            })
+            .collect();
         kept.canonical = self.canonical.as_ref().map(|lines| {
             let mut out = Lines::default();
             for row in (0..self.len()).filter(|&row| keep[row]) {

@@ -63,6 +63,8 @@ pub enum Column {
     Ignored,
     /// No header: its cells must be empty.
     Unnamed,
+    /// The answers to open question `n` of the instrument (SPEC §16): free text, never scored.
+    Comment(usize),
 }
 
 /// What the header rows of one file say about its columns, and how its cells are read.
@@ -431,6 +433,30 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if candidates[i].iter().any(|c| preset.is_metadata(c)) {
+                continue;
+            }
+            // An open question's column, by its id or its text.
+            let comment = instrument.comments.iter().position(|c| {
+                normalized[i]
+                    .iter()
+                    .any(|n| *n == normalize(&c.id) || *n == normalize(&c.text))
+            });
+            if let Some(comment) = comment {
+                if let Some(first) = columns[..i]
+                    .iter()
+                    .position(|c| *c == Column::Comment(comment))
+                {
+                    let at = self.at(i);
+                    let message = format!(
+                        "columns `{}` and `{}` both match comment `{}`; keep one",
+                        quoted(&names[first]),
+                        quoted(&names[i]),
+                        instrument.comments[comment].id
+                    );
+                    self.problems.push(Diagnostic::new(at, message));
+                } else {
+                    columns[i] = Column::Comment(comment);
+                }
                 continue;
             }
             match self.items_of(&candidates[i], &normalized[i], preset.group_separator) {

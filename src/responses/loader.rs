@@ -59,6 +59,8 @@ pub struct Loader<'a> {
     short_rows: usize,
     /// "Other" answers of the current file ignored in multi cells.
     others: usize,
+    /// Per open question, answers of the current file cut at `max_chars`.
+    cut: Vec<usize>,
 }
 
 pub struct FileRows {
@@ -76,6 +78,7 @@ impl<'a> Loader<'a> {
         if options.canonical {
             data.respondents.canonical = Some(Lines::default());
         }
+        data.respondents.comments = vec![Lines::default(); instrument.comments.len()];
         Loader {
             instrument,
             options,
@@ -89,6 +92,7 @@ impl<'a> Loader<'a> {
             reject_files: Vec::new(),
             short_rows: 0,
             others: 0,
+            cut: vec![0; instrument.comments.len()],
         }
     }
 
@@ -242,6 +246,16 @@ impl<'a> Loader<'a> {
                 "{name}: {others} checkbox answer(s) held text that is no option of the item (an \"Other\" answer); the text was ignored and the options named beside it were read"
             ));
         }
+        for (c, cut) in self.cut.iter_mut().enumerate() {
+            let cut = std::mem::take(cut);
+            if cut > 0 {
+                let comment = &self.instrument.comments[c];
+                self.data.warnings.push(format!(
+                    "{name}: {cut} answer(s) to comment `{}` are longer than {} characters (its max_chars) and were cut there",
+                    comment.id, comment.max_chars
+                ));
+            }
+        }
         let short = std::mem::take(&mut self.short_rows);
         if short > 0 {
             self.data.warnings.push(format!(
@@ -319,6 +333,9 @@ impl<'a> Loader<'a> {
         let file = (self.files.len() - 1) as u32;
         self.short_rows += block.short_rows;
         self.others += block.others;
+        for (total, cut) in self.cut.iter_mut().zip(&block.cut) {
+            *total += cut;
+        }
         let mut accepted = 0usize;
         let mut line_id = String::new();
         for (i, row) in block.rows.iter().enumerate() {
@@ -418,6 +435,9 @@ impl<'a> Loader<'a> {
             r.role.push(role);
             r.wave.push(wave);
             r.panel.push(panel_cell);
+            for (c, lines) in r.comments.iter_mut().enumerate() {
+                lines.push(block.comments[c].get(slot));
+            }
             r.level.push(block.level[slot]);
             r.dimensions
                 .extend_from_slice(&block.dimensions[slot * d..(slot + 1) * d]);

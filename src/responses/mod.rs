@@ -248,4 +248,50 @@ mod tests {
         assert_eq!(answered, vec![75.0, 50.0, 100.0]);
         assert_eq!(r.dimensions.len(), 3 * instrument.dimensions.len());
     }
+
+    #[test]
+    fn comment_columns_are_kept_trimmed_and_cut_and_never_scored() {
+        let yaml = format!(
+            "{}comments:\n  - {{ id: why, text: \"Why not?\", max_chars: 5 }}\n",
+            include_str!("../../tests/fixtures/mini.yaml")
+        );
+        let instrument = crate::instrument::load::parse(&yaml, "s.yaml").expect("valid");
+        let with = "respondent_id,org,role,wave,col_1,Why not?\n\
+                    r1,acme,hr,w1,3,  hello  \n\
+                    r2,acme,hr,w1,2,\n\
+                    r3,acme,hr,w1,4,\"far, too long\"\n";
+        let without = "respondent_id,org,role,wave,col_1\nr1,acme,hr,w1,3\nr2,acme,hr,w1,2\nr3,acme,hr,w1,4\n";
+        let reading = Reading::for_format(Format::Csv);
+        let load = |name: &str, text: &'static str| {
+            load(
+                &instrument,
+                vec![source(name, text)],
+                LoadOptions::default(),
+                &reading,
+            )
+            .expect("loads")
+        };
+        let data = load("a.csv", with);
+        let r = &data.respondents;
+        assert_eq!(
+            (0..3).map(|row| r.comment(row, 0)).collect::<Vec<_>>(),
+            ["hello", "", "far,"]
+        );
+        assert!(
+            data.warnings.iter().any(|w| w
+                == "a.csv: 1 answer(s) to comment `why` are longer than 5 characters (its max_chars) and were cut there"),
+            "{:?}",
+            data.warnings
+        );
+        // The scores are those of the same rows without the column.
+        let plain = load("b.csv", without);
+        assert_eq!(
+            format!("{:?}", r.index),
+            format!("{:?}", plain.respondents.index)
+        );
+        assert_eq!(
+            format!("{:?}", r.dimensions),
+            format!("{:?}", plain.respondents.dimensions)
+        );
+    }
 }

@@ -55,6 +55,11 @@ pub struct Block {
     pub answered: Vec<u64>,
     /// For accepted rows, with `canonical`: the item cells of the canonical CSV line.
     pub canonical: Lines,
+    /// For accepted rows, per open question: the answer (trimmed, cut at `max_chars`; empty
+    /// when none).
+    pub comments: Vec<Lines>,
+    /// Per open question: accepted answers cut at `max_chars`.
+    pub cut: Vec<usize>,
     /// Accepted rows shorter than the header by trailing columns that nothing reads.
     pub short_rows: usize,
     /// Accepted multi cells whose text no option has (Microsoft Forms' "Other"), ignored.
@@ -89,6 +94,9 @@ struct Work {
     cells: Vec<String>,
     /// Multi cells of this row that held text no option has ("Other" answers), ignored.
     others: usize,
+    /// Per open question: this row's answer, and whether it was cut at `max_chars`.
+    comments: Vec<String>,
+    cut: Vec<bool>,
 }
 
 /// Turns records into scored blocks.
@@ -117,9 +125,12 @@ impl Parser<'_> {
     ) -> Block {
         let instrument = self.instrument;
         let n_items = instrument.items.len();
+        let n_comments = instrument.comments.len();
         let mut block = Block {
             lines_before,
             bytes,
+            comments: vec![Lines::default(); n_comments],
+            cut: vec![0; n_comments],
             ..Block::default()
         };
         let mut work = Work {
@@ -135,11 +146,15 @@ impl Parser<'_> {
                 .collect(),
             cells: vec![String::new(); if self.canonical { n_items } else { 0 }],
             others: 0,
+            comments: vec![String::new(); n_comments],
+            cut: vec![false; n_comments],
         };
         records(&mut |record, line| {
             work.scores.fill(f64::NAN);
             work.status.fill(EMPTY);
             work.others = 0;
+            work.comments.iter_mut().for_each(String::clear);
+            work.cut.fill(false);
             let row = self.parse_row(layout, record, &mut work);
             block.lines.push(line);
             // The id, organization and wave cells, for the sequential merge.
@@ -159,6 +174,10 @@ impl Parser<'_> {
             }
             if let Row::Accepted(_) = row {
                 block.others += work.others;
+                for (c, text) in work.comments.iter().enumerate() {
+                    block.comments[c].push(text);
+                    block.cut[c] += usize::from(work.cut[c]);
+                }
                 if layout.is_short(record.len()) {
                     block.short_rows += 1;
                 }
@@ -336,6 +355,12 @@ impl Parser<'_> {
                     if let Err(reason) = self.item_cell(layout, item, cell, work) {
                         return Row::Rejected(Some(i), reason);
                     }
+                }
+                Column::Comment(c) => {
+                    let max = instrument.comments[c].max_chars;
+                    let (text, cut) = crate::comments::cut(cell, max);
+                    work.comments[c].push_str(text);
+                    work.cut[c] = cut;
                 }
                 // `N/A` in an option column is no answer, never a choice.
                 Column::Option { .. } if is_na(cell) => {}

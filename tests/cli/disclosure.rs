@@ -61,6 +61,8 @@ struct Respondent {
     role: usize,
     /// Per item column, in `ITEM_TEXTS` order.
     answers: Vec<Option<u8>>,
+    /// The answer to the open question `remark` (SPEC §16), if any.
+    comment: Option<String>,
 }
 
 impl Respondent {
@@ -87,6 +89,9 @@ impl Respondent {
         if subject == "index" {
             return self.has_index();
         }
+        if subject == "comment:remark" {
+            return self.comment.is_some();
+        }
         if let Some(d) = DIMENSIONS.iter().position(|(id, ..)| *id == subject) {
             return self.has_dimension(d);
         }
@@ -105,6 +110,8 @@ impl Respondent {
 /// who answer too little for an index, or who leave single items out.
 fn generate(seed: u64, orgs: usize) -> Vec<Respondent> {
     let mut rng = Rng(seed);
+    // Comments come from a stream of their own, so the answers of a seed stay as they were.
+    let mut talk = Rng(seed ^ 0x0c0e_e475_5eed_0001);
     let mut out = Vec::new();
     let waves = 1 + rng.below(2) as usize;
     for o in 0..orgs {
@@ -114,6 +121,7 @@ fn generate(seed: u64, orgs: usize) -> Vec<Respondent> {
             let weights: Vec<u64> = (0..ROLES.len()).map(|_| 1 + rng.below(6)).collect();
             let total: u64 = weights.iter().sum();
             let skip = [0.0, 0.05, 0.15, 0.3][rng.below(4) as usize];
+            let commenting = [0.0, 0.5, 0.9, 1.0][talk.below(4) as usize];
             for _ in 0..n {
                 let mut pick = rng.below(total);
                 let mut role = 0;
@@ -136,11 +144,15 @@ fn generate(seed: u64, orgs: usize) -> Vec<Respondent> {
                         (!missing).then(|| 1 + rng.below(5) as u8)
                     })
                     .collect();
+                let comment = talk
+                    .chance(commenting)
+                    .then(|| format!("remark {}", out.len()));
                 out.push(Respondent {
                     org: format!("org-{}", (b'a' + o as u8) as char),
                     wave: format!("2025-w{}", w + 1),
                     role,
                     answers,
+                    comment,
                 });
             }
         }
@@ -154,7 +166,7 @@ fn write_csv(path: &Path, rows: &[Respondent]) {
         text.push(',');
         text.push_str(id);
     }
-    text.push('\n');
+    text.push_str(",remark\n");
     for (i, r) in rows.iter().enumerate() {
         text.push_str(&format!("r{i},{},{},{}", r.org, ROLES[r.role], r.wave));
         for a in &r.answers {
@@ -163,6 +175,8 @@ fn write_csv(path: &Path, rows: &[Respondent]) {
                 text.push_str(&a.to_string());
             }
         }
+        text.push(',');
+        text.push_str(r.comment.as_deref().unwrap_or(""));
         text.push('\n');
     }
     std::fs::write(path, text).expect("write responses");
@@ -259,6 +273,67 @@ fn from_page(path: &Path, org: &str, wave: &str) -> Vec<Figure> {
         }
     }
     out
+}
+
+/// The comments of `comments.csv`: one figure per organization-wave, over its commenters.
+fn from_comments(path: &Path, source: &str) -> Vec<Figure> {
+    let table = Table::read(path);
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in &table.rows {
+        assert_eq!(r[2], "remark", "{r:?}");
+        *counts.entry((r[0].clone(), r[1].clone())).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((org, wave), n)| Figure {
+            org,
+            wave,
+            group: "all".into(),
+            subject: "comment:remark".into(),
+            n,
+            source: source.to_string(),
+        })
+        .collect()
+}
+
+/// The number of comments an organization page shows ("12 comments"), as a figure.
+fn comments_on_page(path: &Path, org: &str, wave: &str) -> Vec<Figure> {
+    let html = std::fs::read_to_string(path).expect("page");
+    let Some(at) = html.find("id=\"comments\"") else {
+        return Vec::new();
+    };
+    let section = &html[at..];
+    let count = section
+        .find("<p class=\"why\">")
+        .map(|i| &section[i + 15..])
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok());
+    let listed = section
+        .split("</section>")
+        .next()
+        .map_or(0, |s| s.matches("<li>").count());
+    match count {
+        Some(n) => {
+            assert_eq!(
+                n,
+                listed,
+                "{}: the count is the comments listed",
+                path.display()
+            );
+            vec![Figure {
+                org: org.into(),
+                wave: wave.into(),
+                group: "all".into(),
+                subject: "comment:remark".into(),
+                n,
+                source: format!("page {}", path.display()),
+            }]
+        }
+        None => {
+            assert_eq!(listed, 0, "{}: comments without a count", path.display());
+            Vec::new()
+        }
+    }
 }
 
 /// Respondent positions of a figure's set.
@@ -433,6 +508,7 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
             "report",
         ));
         figures.extend(from_scores_json(&reports.join("data/scores.json")));
+        figures.extend(from_comments(&reports.join("data/comments.csv"), "report"));
         // Each page shows its organization's latest reported wave.
         let text = std::fs::read_to_string(reports.join("data/scores.json")).expect("json");
         let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
@@ -448,6 +524,7 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
             let page = reports.join(format!("orgs/{id}.html"));
             if let (true, Some(wave)) = (page.exists(), latest) {
                 figures.extend(from_page(&page, id, wave));
+                figures.extend(comments_on_page(&page, id, wave));
             }
         }
     }
@@ -469,6 +546,7 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
             &dir.join("results/org_scores.csv"),
             "score",
         ));
+        figures.extend(from_comments(&dir.join("results/comments.csv"), "score"));
     }
     figures
 }
@@ -484,6 +562,8 @@ fn cases() -> u64 {
 fn no_published_pair_isolates_anyone() {
     let total = cases();
     let seeds: Vec<u64> = (0..total).collect();
+    let shown_comments = std::sync::atomic::AtomicUsize::new(0);
+    let shown_comments = &shown_comments;
     let failures: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = seeds
             .chunks(seeds.len().div_ceil(2).max(1))
@@ -498,6 +578,9 @@ fn no_published_pair_isolates_anyone() {
                         for attack in attacks(&data, &figures, T) {
                             failures.push(format!("seed {seed}: {attack}"));
                         }
+                        if figures.iter().any(|f| f.subject == "comment:remark") {
+                            shown_comments.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
                     }
                     failures
                 })
@@ -508,6 +591,11 @@ fn no_published_pair_isolates_anyone() {
             .flat_map(|w| w.join().expect("worker"))
             .collect()
     });
+    // The reader had comments to read: some cases show them (SPEC §16 on §15).
+    assert!(
+        total < 20 || shown_comments.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "no case showed a comment"
+    );
     assert!(
         failures.is_empty(),
         "{} attacks succeeded, first: {:#?}",
@@ -528,6 +616,8 @@ fn the_attacks_find_what_an_unprotected_output_would_give_away() {
             wave: "2025-w1".into(),
             role: 0,
             answers: (0..9).map(|j| (i != 0 || j < 5).then_some(3)).collect(),
+            // Six of the seven write a comment.
+            comment: (i != 0).then(|| format!("remark {i}")),
         });
     }
     let figure = |subject: &str, n| Figure {
@@ -543,9 +633,16 @@ fn the_attacks_find_what_an_unprotected_output_would_give_away() {
         figure("collaboration", 7),
         figure("resources", 7),
         figure("capability", 6),
+        figure("comment:remark", 6),
     ];
     let found = attacks(&data, &raw, T);
     assert!(found.iter().any(|f| f.contains("isolate 1")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("all/comment:remark (n 6)") && f.contains("isolate 1")),
+        "{found:?}"
+    );
     assert!(
         found
             .iter()
@@ -620,6 +717,7 @@ fn one_skipped_dimension_of_seven_is_not_shown() {
             answers: (0..9)
                 .map(|j| (i != 0 || j < 5).then_some(1 + (i + j) as u8 % 5))
                 .collect(),
+            comment: None,
         })
         .collect();
     write_csv(&dir.path().join("responses.csv"), &data);

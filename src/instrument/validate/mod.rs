@@ -7,6 +7,7 @@
 //! [`options`] (of choice and multi items), [`levels`] and [`recommendations`]; [`names`] keeps
 //! the ids and labels that must stay distinct ignoring case.
 
+mod comments;
 mod items;
 mod levels;
 mod names;
@@ -58,6 +59,13 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     let levels = levels::check(&mut c, &file.levels);
     let recommendations = recommendations::check(&mut c, &file.recommendations, &dimensions);
     let questionnaire = questionnaire::check(&mut c, &file);
+    let open = comments::check(
+        &mut c,
+        &file,
+        &dimensions,
+        &items,
+        settings.anonymity_threshold,
+    );
 
     if !c.problems.is_empty() {
         c.problems.sort();
@@ -82,6 +90,9 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         meaningful_change: settings.meaningful_change,
         panel: file.panel.unwrap_or(false),
         questionnaire,
+        comments: open.comments,
+        comment_threshold: open.threshold,
+        themes: open.themes,
         sha256,
         source: name.to_string(),
     })

@@ -9,6 +9,7 @@
 //! [`gaps`], the [`trend`] across waves, the answers item by item ([`items`]) and the
 //! [`methods`] appendix. The assessor's [`portfolio`] page has its own file.
 
+mod comments;
 mod gaps;
 mod items;
 mod methods;
@@ -118,6 +119,13 @@ pub struct OrgPage {
     pub weaknesses: Vec<Highlight>,
     pub recommendations: Vec<RecommendationView>,
     pub item_sections: Vec<ItemSection>,
+    /// The open questions and their shown comments (SPEC §16).
+    pub comments: Vec<comments::CommentSection>,
+    /// Whether any open question shows its comments (otherwise the printed page leaves the
+    /// section out and says why in the methods appendix).
+    pub comments_shown: bool,
+    /// The methods appendix's words on open questions; empty without any.
+    pub comments_note: String,
     pub methods: Methods,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
@@ -263,6 +271,7 @@ pub fn org_page(
     let (strengths, weaknesses) = summary::highlights(&page);
     let summary = summary::summary(&page, &level, &recommendations);
     let recommendations = recommendations.list;
+    let comments = comments::sections(analysis, latest);
     Some(OrgPage {
         meta: meta(analysis),
         print_name: css_string(&page.name),
@@ -296,6 +305,9 @@ pub fn org_page(
         weaknesses,
         recommendations,
         item_sections: items::sections(&page),
+        comments_shown: comments.iter().any(|c| c.hidden.is_empty()),
+        comments_note: comments::note(analysis, &comments, self_assessment),
+        comments,
         methods: methods::methods(&page),
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),
