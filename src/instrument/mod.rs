@@ -4,6 +4,7 @@
 //! Items are stored in one vector: the scored items of every dimension in instrument order,
 //! then the outcomes. A dimension knows its item range; an item knows its dimension.
 
+pub mod condition;
 pub mod load;
 pub mod model;
 pub mod validate;
@@ -84,6 +85,8 @@ pub struct Item {
     pub weight: f64,
     /// The dimension the item belongs to; `None` for outcomes.
     pub dimension: Option<usize>,
+    /// Asked only when this holds (SPEC §16); `None`: always asked.
+    pub show_if: Option<condition::Condition>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +184,11 @@ impl Instrument {
 
     pub fn role_index(&self, id: &str) -> Option<usize> {
         self.roles.iter().position(|r| r.id == id)
+    }
+
+    /// Whether any item is asked only under a condition (SPEC §16).
+    pub fn has_conditions(&self) -> bool {
+        self.items.iter().any(|i| i.show_if.is_some())
     }
 
     pub fn item_index(&self, id: &str) -> Option<usize> {

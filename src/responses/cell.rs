@@ -446,6 +446,7 @@ mod tests {
             reverse: false,
             weight: 1.0,
             dimension: Some(0),
+            show_if: None,
         }
     }
 
