@@ -191,6 +191,17 @@ impl Instrument {
         self.items.iter().any(|i| i.show_if.is_some())
     }
 
+    /// The items of dimension `d` that are always asked (no `show_if`): reliability and
+    /// agreement statistics use only these, since a conditional item is answered by a subgroup
+    /// (SPEC §16).
+    pub fn unconditional_items(&self, d: usize) -> Vec<usize> {
+        self.dimensions[d]
+            .items
+            .clone()
+            .filter(|&i| self.items[i].show_if.is_none())
+            .collect()
+    }
+
     pub fn item_index(&self, id: &str) -> Option<usize> {
         self.items.iter().position(|i| i.id == id)
     }
