@@ -14,6 +14,16 @@ fn score() -> (tempfile::TempDir, crate::support::Run) {
     (dir, result)
 }
 
+/// A respondent's id, resources, sales_view, practice, index and level.
+type Expected = (
+    &'static str,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    &'static str,
+);
+
 /// Items: resources = hrbp_named, hrbp_meet (if named), hrbp_count; sales_view (weight 2) =
 /// quota_clarity (sales roles), territory (sales reps); practice = tasks, training_quality (if
 /// training is a task), owner (if 2+ HR staff or hrbp_named unanswered), coaching (if 2+ tasks,
@@ -25,14 +35,7 @@ fn dimensions_score_over_the_asked_items_as_worked_out_by_hand() {
     assert_eq!(result.stdout.trim(), "read 6 rows: scored 6, rejected 0");
     let t = Table::read(&dir.path().join("respondent_scores.csv"));
     // (id, resources, sales_view, practice, index, level)
-    let expected: [(
-        &str,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        &str,
-    ); 6] = [
+    let expected: [Expected; 6] = [
         // h1 (hr): resources (100 + 100 + 50)/3; sales_view not asked (no score, not in the
         // index); practice (66.67 + 75 + 100 + 100)/4; index (83.33 + 85.42)/2; the gate of
         // `strategic` holds over the dimensions asked.
