@@ -196,9 +196,10 @@ impl Condition {
         }
     }
 
-    /// The condition in words, for "Answer only if …" on the printable questionnaire.
+    /// The condition in words, for "Answer only if …" on the printable questionnaire, where
+    /// questions are numbered from 1 in instrument order.
     pub fn describe(&self, items: &[Item], roles: &[Role]) -> String {
-        let name = |i: usize| format!("question {}", items[i].id);
+        let name = |i: usize| format!("question {}", i + 1);
         let words = |item: usize, v: &Value| match (v, &items[item].kind) {
             (Value::Bool(true), _) => "yes".to_string(),
             (Value::Bool(false), _) => "no".to_string(),
@@ -213,7 +214,7 @@ impl Condition {
                         labels: Some(labels),
                         ..
                     } => labels[*o].clone(),
-                    _ => option_id(&items[item], *o),
+                    _ => in_words(&option_id(&items[item], *o)),
                 };
                 format!("“{label}”")
             }
@@ -222,23 +223,32 @@ impl Condition {
             Condition::In { item, values } => {
                 let multi = matches!(items[*item].kind, ItemKind::Multi { .. });
                 let said: Vec<String> = values.iter().map(|v| words(*item, v)).collect();
-                let verb = if multi { "includes" } else { "is answered" };
-                format!("{} {verb} {}", name(*item), said.join(" or "))
+                let verb = if multi { "includes" } else { "is" };
+                format!("the answer to {} {verb} {}", name(*item), said.join(" or "))
             }
             Condition::Answered { item, yes: true } => format!("{} is answered", name(*item)),
             Condition::Answered { item, yes: false } => {
                 format!("{} is not answered", name(*item))
             }
-            Condition::AtLeast { item, x } => format!(
-                "the answer to {} is at least {}",
-                name(*item),
-                amount_words(&items[*item], *x)
-            ),
-            Condition::AtMost { item, x } => format!(
-                "the answer to {} is at most {}",
-                name(*item),
-                amount_words(&items[*item], *x)
-            ),
+            Condition::AtLeast { item, x } | Condition::AtMost { item, x } => {
+                let bound = if matches!(self, Condition::AtLeast { .. }) {
+                    "at least"
+                } else {
+                    "at most"
+                };
+                match &items[*item].kind {
+                    ItemKind::Multi { .. } => format!(
+                        "{bound} {} options are chosen in {}",
+                        super::validate::number(*x),
+                        name(*item)
+                    ),
+                    _ => format!(
+                        "the answer to {} is {bound} {}",
+                        name(*item),
+                        amount_words(&items[*item], *x)
+                    ),
+                }
+            }
             Condition::Role(list) => {
                 let labels: Vec<String> = list.iter().map(|&r| roles[r].label.clone()).collect();
                 format!("your role is {}", labels.join(" or "))
@@ -253,7 +263,14 @@ impl Condition {
                 .map(|c| bracket(c, items, roles))
                 .collect::<Vec<_>>()
                 .join(" or "),
-            Condition::Not(c) => format!("it is not the case that {}", bracket(c, items, roles)),
+            Condition::Not(c) => match c.as_ref() {
+                Condition::Answered { item, yes } => Condition::Answered {
+                    item: *item,
+                    yes: !yes,
+                }
+                .describe(items, roles),
+                _ => format!("not {}", bracket_always(c, items, roles)),
+            },
         }
     }
 }
@@ -265,13 +282,26 @@ fn bracket(c: &Condition, items: &[Item], roles: &[Role]) -> String {
     }
 }
 
+fn bracket_always(c: &Condition, items: &[Item], roles: &[Role]) -> String {
+    format!("({})", c.describe(items, roles))
+}
+
 fn amount_words(item: &Item, x: f64) -> String {
     match &item.kind {
         ItemKind::Scale { labels, .. } if x.fract() == 0.0 && x >= 1.0 => labels
             .get(x as usize - 1)
             .map_or_else(|| super::validate::number(x), |l| format!("“{l}”")),
-        ItemKind::Multi { .. } => format!("{} options", super::validate::number(x)),
         _ => super::validate::number(x),
+    }
+}
+
+/// An option id as the form shows it: `sales_training` → `Sales training`.
+fn in_words(id: &str) -> String {
+    let text = id.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }
 
@@ -883,7 +913,7 @@ mod tests {
         let c = i.items.last().unwrap().show_if.clone().unwrap();
         assert_eq!(
             c.describe(&i.items, &i.roles),
-            "question cap_bp is answered yes and (the answer to question col_1 is at least “Quarterly” or your role is Human Resources)"
+            "the answer to question 5 is yes and (the answer to question 1 is at least “Quarterly” or your role is Human Resources)"
         );
         assert_eq!(
             c.to_json(&i.items, &i.roles).to_string(),
