@@ -316,9 +316,10 @@
   });
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset.item");
+    // Conditions follow a number once it is entered (the change event), not at each key, so
+    // that editing "3" into "1" does not hide and clear the questions that depend on it.
     if (fieldset && fieldset.dataset.type === "number") {
       showStatus(fieldset);
-      applyConditions();
       showProgress();
     }
     keepDraft();
