@@ -187,3 +187,56 @@ fn a_forward_reference_a_cycle_and_impossible_values_are_located() {
         assert!(r.stdout.is_empty(), "{file}");
     }
 }
+
+#[test]
+fn the_questionnaire_carries_conditions_as_data_and_in_words() {
+    let dir = temp();
+    let out = dir.path().join("q");
+    let r = run(&[
+        "questionnaire",
+        "--survey",
+        SURVEY,
+        "--wave",
+        "2026",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Every column stays; the example row (role hr, hrbp_named yes, one task, 0 staff) leaves
+    // blank what it would not be asked, so it reads back without a warning.
+    let template = std::fs::read_to_string(out.join("template.csv")).unwrap();
+    assert_eq!(
+        template,
+        "respondent_id,org,role,wave,hrbp_named,hrbp_meet,hrbp_count,quota_clarity,territory,tasks,training_quality,owner,coaching,turnover_pct\n\
+         example-1,Example organization,hr,2026,yes,Quarterly,0,,,recruiting,,,,0\n"
+    );
+    let check = run(&[
+        "validate",
+        "--survey",
+        SURVEY,
+        out.join("template.csv").to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    // The form: the condition as JSON in an attribute (escaped), no inline code, same CSP.
+    let form = std::fs::read_to_string(out.join("form.html")).unwrap();
+    assert!(form.contains(
+        r#"id="q-hrbp_meet" data-item="hrbp_meet" data-type="scale" data-show-if="{&quot;in&quot;:[true],&quot;item&quot;:&quot;hrbp_named&quot;}""#
+    ));
+    assert_eq!(form.matches("data-show-if=").count(), 7);
+    assert_eq!(form.matches("<script").count(), 1);
+    assert!(form.contains("up to 10 questions (7 of them appear only after certain answers)"));
+    // The printable questionnaire says when to answer, in words.
+    let printable = std::fs::read_to_string(out.join("questionnaire.html")).unwrap();
+    for words in [
+        "Answer only if the answer to question 1 is yes.",
+        "Answer only if your role is Sales leadership or Sales representatives.",
+        "Answer only if the answer to question 6 includes “Training”.",
+        "Answer only if the answer to question 3 is at least 2 or question 1 is not answered.",
+        "Answer only if at least 2 options are chosen in question 6 and the answer to question 7 is “Agree” or “Strongly agree” and the answer to question 8 is “Jointly”.",
+        "Answer only if the answer to question 3 is at most 3.",
+    ] {
+        assert!(printable.contains(words), "{words}");
+    }
+}
