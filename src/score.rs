@@ -132,7 +132,27 @@ pub fn score_respondent(
     asked: Option<&dyn Fn(usize) -> bool>,
     dimensions: &mut [f64],
 ) -> f64 {
-    let is_asked = |i: usize| asked.is_none_or(|asked| asked(i));
+    let Some(asked) = asked else {
+        // Every item asked: the plain means, without a look-up per item.
+        for (slot, dimension) in dimensions.iter_mut().zip(&instrument.dimensions) {
+            let range = dimension.items.clone();
+            *slot = weighted_mean(
+                items[range.clone()]
+                    .iter()
+                    .zip(&instrument.items[range])
+                    .map(|(&s, item)| (s, item.weight)),
+                instrument.min_answered,
+            );
+        }
+        return weighted_mean(
+            dimensions
+                .iter()
+                .zip(&instrument.dimensions)
+                .map(|(&s, d)| (s, d.weight)),
+            instrument.min_answered,
+        );
+    };
+    let is_asked = |i: usize| asked(i);
     for (slot, dimension) in dimensions.iter_mut().zip(&instrument.dimensions) {
         let range = dimension.items.clone();
         *slot = weighted_mean(
