@@ -97,6 +97,8 @@ struct Work {
     /// option slot which of the first 64 options were chosen.
     given: Vec<Given>,
     bits: Vec<u64>,
+    /// Per item: whether a condition names it (only then are a multi cell's options read).
+    named: Vec<bool>,
     /// Items of this row answered although not asked.
     unasked: Vec<usize>,
 }
@@ -148,6 +150,7 @@ impl Parser<'_> {
             others: 0,
             given: vec![Given::Missing; if conditional { n_items } else { 0 }],
             bits: vec![0; layout.option_items.len()],
+            named: named_by_conditions(instrument),
             unasked: Vec::new(),
         };
         records(&mut |record, line| {
@@ -500,7 +503,11 @@ impl Parser<'_> {
                 Answer::Choice(o) => Given::Choice(o),
                 Answer::Count(count) => Given::Multi {
                     count,
-                    first_64: cell::first_64_chosen(def, cell, joined),
+                    first_64: if work.named[item] {
+                        cell::first_64_chosen(def, cell, joined)
+                    } else {
+                        0
+                    },
                 },
             };
         }
@@ -509,6 +516,17 @@ impl Parser<'_> {
         }
         Ok(())
     }
+}
+
+/// Per item, whether some item's `show_if` names it.
+fn named_by_conditions(instrument: &Instrument) -> Vec<bool> {
+    let mut named = vec![false; instrument.items.len()];
+    for condition in instrument.items.iter().filter_map(|i| i.show_if.as_ref()) {
+        for item in condition.items() {
+            named[item] = true;
+        }
+    }
+    named
 }
 
 /// `N/A` (any case, spaces around the slash allowed): a survey tool's "not answered".
