@@ -41,3 +41,6 @@ python3 scripts/browser_check.py "${pages[@]}" --root "$tmp" \
   --screenshots "${SCREENSHOTS:-$tmp/screenshots}"
 # The answer form: filled in like a person, saved, scored with --self-assessment (SPEC §12).
 python3 scripts/form_check.py --binary target/release/partnerscope
+# Conditional questions (SPEC §16): answered along a conditional path, saved, and compared
+# with partnerscope's own evaluation of the conditions.
+python3 scripts/conditions_check.py --binary target/release/partnerscope

@@ -100,7 +100,8 @@ pub struct Aggregation {
 /// The number of answer options a dimension's items share, or why rwg(j) and AD_M cannot be
 /// computed for it (SPEC §7: every scored item a scale item with the same number of labels).
 pub fn shared_options(instrument: &Instrument, d: usize) -> Result<usize, String> {
-    let items = &instrument.items[instrument.dimensions[d].items.clone()];
+    let unconditional = instrument.unconditional_items(d);
+    let items = unconditional.iter().map(|&i| &instrument.items[i]);
     let mut first: Option<(&str, usize)> = None;
     for item in items {
         let ItemKind::Scale { labels, .. } = &item.kind else {
@@ -276,15 +277,16 @@ fn agreement_row(
     let instrument = analysis.instrument;
     let threshold = instrument.anonymity_threshold;
     let width = instrument.items.len();
-    let range = instrument.dimensions[k].items.clone();
+    // Only the items every respondent is asked (SPEC §16).
+    let range = instrument.unconditional_items(k);
     let complete: Vec<usize> = analysis.results[i]
         .rows
         .iter()
         .map(|&r| r as usize)
         .filter(|&r| {
             range
-                .clone()
-                .all(|j| matrix.status[r * width + j] == ANSWERED)
+                .iter()
+                .all(|&j| matrix.status[r * width + j] == ANSWERED)
         })
         .collect();
     let row = |figures, warning| AgreementRow {
@@ -315,6 +317,7 @@ fn agreement_row(
     // Item scores already carry reverse keying, so reading them back without it gives the
     // recoded code (0-based here, hence + 1).
     let columns: Vec<Vec<f64>> = range
+        .into_iter()
         .map(|j| {
             let item = &instrument.items[j];
             complete

@@ -129,7 +129,8 @@ pub enum Command {
         /// Response files (CSV, .xlsx, .ods, or folders of them). None: check the instrument
         /// only.
         files: Vec<PathBuf>,
-        /// Exit with code 2 when any row would be rejected.
+        /// Exit with code 2 when any row would be rejected, or any answer given to a question
+        /// that was not asked (`show_if`) would be ignored.
         #[arg(long)]
         strict: bool,
         /// Organizations file to check as well.

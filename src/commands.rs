@@ -699,11 +699,14 @@ fn validate(
         );
     }
     outln!("{}", data.reconciliation());
-    Ok(if strict && !data.rejects.is_empty() {
-        2
-    } else {
-        0
-    })
+    // SPEC §16: an answer to a question that was not asked makes `--strict` fail too.
+    Ok(
+        if strict && (!data.rejects.is_empty() || !data.unasked.is_empty()) {
+            2
+        } else {
+            0
+        },
+    )
 }
 
 fn norms(

@@ -121,15 +121,44 @@ pub fn weighted_mean(values: impl Iterator<Item = (f64, f64)>, min_answered: f64
 }
 
 /// Fills `dimensions` (one slot per dimension) from the row's item scores and returns the
-/// index. `items` holds the scores of the scored items, in instrument order.
-pub fn score_respondent(instrument: &Instrument, items: &[f64], dimensions: &mut [f64]) -> f64 {
+/// index. `items` holds the scores of the scored items, in instrument order. With `asked`
+/// (an instrument with conditional items, SPEC §16), an item not asked counts neither as
+/// answered nor as unanswered: the share of `min_answered` and the weighted mean are over the
+/// asked items; a dimension none of whose items was asked has no score and is left out of the
+/// index the same way.
+pub fn score_respondent(
+    instrument: &Instrument,
+    items: &[f64],
+    asked: Option<&dyn Fn(usize) -> bool>,
+    dimensions: &mut [f64],
+) -> f64 {
+    let Some(asked) = asked else {
+        // Every item asked: the plain means, without a look-up per item.
+        for (slot, dimension) in dimensions.iter_mut().zip(&instrument.dimensions) {
+            let range = dimension.items.clone();
+            *slot = weighted_mean(
+                items[range.clone()]
+                    .iter()
+                    .zip(&instrument.items[range])
+                    .map(|(&s, item)| (s, item.weight)),
+                instrument.min_answered,
+            );
+        }
+        return weighted_mean(
+            dimensions
+                .iter()
+                .zip(&instrument.dimensions)
+                .map(|(&s, d)| (s, d.weight)),
+            instrument.min_answered,
+        );
+    };
+    let is_asked = |i: usize| asked(i);
     for (slot, dimension) in dimensions.iter_mut().zip(&instrument.dimensions) {
         let range = dimension.items.clone();
         *slot = weighted_mean(
-            items[range.clone()]
-                .iter()
-                .zip(&instrument.items[range])
-                .map(|(&s, item)| (s, item.weight)),
+            range
+                .filter(|&i| is_asked(i))
+                .map(|i| (items[i], instrument.items[i].weight)),
             instrument.min_answered,
         );
     }
@@ -137,6 +166,7 @@ pub fn score_respondent(instrument: &Instrument, items: &[f64], dimensions: &mut
         dimensions
             .iter()
             .zip(&instrument.dimensions)
+            .filter(|(_, d)| d.items.clone().any(is_asked))
             .map(|(&s, d)| (s, d.weight)),
         instrument.min_answered,
     )
@@ -145,14 +175,30 @@ pub fn score_respondent(instrument: &Instrument, items: &[f64], dimensions: &mut
 /// The respondent's level (its position, at most 100 levels fit a byte), or `None` when the
 /// index is missing, from NaN-as-missing scores.
 pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> Option<u8> {
+    level_of_asked(instrument, index, dimensions, None)
+}
+
+/// [`level`] for a respondent who was not asked some items (SPEC §16): a gate holds over the
+/// dimensions that were asked; a dimension none of whose items was asked does not fail it.
+pub fn level_of_asked(
+    instrument: &Instrument,
+    index: f64,
+    dimensions: &[f64],
+    asked: Option<&dyn Fn(usize) -> bool>,
+) -> Option<u8> {
     if index.is_nan() {
         return None;
     }
+    let dimension_asked =
+        |d: usize| asked.is_none_or(|asked| instrument.dimensions[d].items.clone().any(asked));
     let mut found = 0;
     for (i, level) in instrument.levels.iter().enumerate() {
-        let gate = level
-            .min_each_dimension
-            .is_none_or(|gate| dimensions.iter().all(|&d| at_least(d, gate)));
+        let gate = level.min_each_dimension.is_none_or(|gate| {
+            dimensions
+                .iter()
+                .enumerate()
+                .all(|(d, &s)| !dimension_asked(d) || at_least(s, gate))
+        });
         if at_least(index, level.min) && gate {
             found = i;
         }
@@ -276,6 +322,78 @@ mod tests {
         let gate = 60.0 - 60.0 * f64::EPSILON;
         assert_eq!(level(&instrument, 75.0 - 1e-13, &[gate, 80.0]), Some(2));
         assert_eq!(level(&instrument, 75.0, &[59.9, 80.0]), Some(1));
+    }
+
+    /// mini with collaboration asked of sales representatives only and `cap_owner` asked only
+    /// when a named HR partner serves Sales (`cap_bp`).
+    fn conditional() -> Instrument {
+        let text = include_str!("../tests/fixtures/mini.yaml")
+            .replace(
+                "scale: freq4 }",
+                "scale: freq4, show_if: { role: [sales_rep] } }",
+            )
+            .replace(
+                "reverse: true }",
+                "reverse: true, show_if: { role: [sales_rep] } }",
+            )
+            .replace(
+                "      - id: cap_owner\n",
+                "      - id: cap_owner\n        show_if: { item: cap_bp, is: true }\n",
+            );
+        crate::instrument::load::parse(&text, "c.yaml").expect("valid")
+    }
+
+    #[test]
+    fn a_dimension_with_conditional_items_scores_over_the_asked_items() {
+        let i = conditional();
+        let nan = f64::NAN;
+        // Items: col_1, col_2 | cap_tasks, cap_staff, cap_bp, cap_owner | turnover_pct.
+        // An HR respondent: collaboration is not asked; cap_bp = no, so cap_owner is not asked
+        // (an answer to it, `joint` = 100, is ignored). Asked: cap_tasks, cap_staff, cap_bp.
+        let scores = [nan, nan, 50.0, 100.0, 0.0, 100.0, nan];
+        let asked = |k: usize| ![0, 1, 5].contains(&k);
+        let mut dims = [0.0; 2];
+        let index = score_respondent(&i, &scores, Some(&asked), &mut dims);
+        // capability = (50 + 100 + 0) / 3 = 50; collaboration has no score; index = 50 alone
+        // (collaboration's weight 2 does not pull it down).
+        assert!(dims[0].is_nan());
+        assert_eq!(dims[1], 50.0);
+        assert_eq!(index, 50.0);
+        // min_answered 0.5 over the asked items: 2 of 3 answered is enough (it would also be
+        // 2 of 4 with cap_owner counted, but 1 of 3 is not, and 1 of 2 asked is).
+        let two = [nan, nan, nan, 100.0, 0.0, nan, nan];
+        let index = score_respondent(&i, &two, Some(&asked), &mut dims);
+        assert_eq!((dims[1], index), (50.0, 50.0));
+        let one = [nan, nan, nan, nan, 0.0, nan, nan];
+        assert!(score_respondent(&i, &one, Some(&asked), &mut dims).is_nan());
+        let asked_owner = |k: usize| ![0, 1, 2, 3].contains(&k);
+        let index = score_respondent(&i, &one, Some(&asked_owner), &mut dims);
+        assert_eq!((dims[1], index), (0.0, 0.0));
+        // A sales rep asked everything: collaboration (weight 2) = (100·(3−1)/3 + (100 − 75)) / 2
+        // = (66.67 + 25) / 2 = 45.83; capability (weight 1) = (50 + 100 + 100 + 100) / 4 = 87.5;
+        // index = (2·45.83 + 87.5) / 3 = 59.72.
+        let all = [200.0 / 3.0, 25.0, 50.0, 100.0, 100.0, 100.0, nan];
+        let index = score_respondent(&i, &all, Some(&|_| true), &mut dims);
+        let collaboration = (200.0 / 3.0 + 25.0) / 2.0;
+        assert_eq!(dims, [collaboration, 87.5]);
+        assert!((index - (2.0 * collaboration + 87.5) / 3.0).abs() < 1e-12);
+        assert!((index - 59.722_222_222_222).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_gate_holds_over_the_dimensions_asked() {
+        let i = conditional();
+        // mini's gate: strategic at 75 with 60 in each dimension; collaboration not asked.
+        let asked = |k: usize| k >= 2;
+        assert_eq!(
+            level_of_asked(&i, 80.0, &[f64::NAN, 80.0], Some(&asked)),
+            Some(2)
+        );
+        // Asked but missing still fails the gate, as before.
+        assert_eq!(
+            level_of_asked(&i, 80.0, &[f64::NAN, 80.0], Some(&|_| true)),
+            Some(1)
+        );
     }
 
     #[test]

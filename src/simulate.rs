@@ -14,9 +14,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::instrument::condition::Given;
 use crate::instrument::{Instrument, ItemKind};
 use crate::output::AtomicFile;
+use crate::responses::cell;
 use crate::rng::SplitMix64;
+use crate::score::Answer;
 
 /// The most respondent rows a plan may ask for (`organizations × respondents × waves`): a
 /// billion rows is about 300 GB of CSV.
@@ -232,6 +235,8 @@ pub fn simulate(
     // Comments draw from a stream of their own, so the answers are those of the same plan
     // without open questions.
     let mut talk = Rng::new(plan.seed ^ 0xC033_E475_0F7E_A11D);
+    // Each item's answer in the row being written, for the conditions of later items.
+    let mut given: Vec<Given> = Vec::with_capacity(instrument.items.len());
 
     for o in 0..plan.organizations {
         let org = format!("org-{:04}", o + 1);
@@ -282,20 +287,34 @@ pub fn simulate(
                 // skip most of the questionnaire.
                 let straight = rng.chance(0.015).then(|| 1 + rng.below(5));
                 let sparse = rng.chance(0.015);
+                given.clear();
                 for item in &instrument.items {
                     line.push(',');
+                    // A question the respondent is not asked (SPEC §16) stays blank, as a
+                    // survey tool with skip logic leaves it.
+                    let asked = item
+                        .show_if
+                        .as_ref()
+                        .is_none_or(|c| c.holds(&|j| given[j], role));
+                    if !asked {
+                        given.push(Given::NotAsked);
+                        continue;
+                    }
+                    let start = line.len();
                     if sparse && item.dimension.is_some() && rng.chance(0.7) {
+                        given.push(Given::Missing);
                         continue;
                     }
                     if let (Some(code), ItemKind::Scale { labels, .. }) = (straight, &item.kind) {
                         let _ = write!(line, "{}", code.min(labels.len()));
-                        continue;
+                    } else {
+                        let level = match item.dimension {
+                            Some(d) => theta + profile[d] + 12.0 * rng.normal(),
+                            None => theta,
+                        };
+                        write_cell(&mut line, item, level, &mut rng);
                     }
-                    let level = match item.dimension {
-                        Some(d) => theta + profile[d] + 12.0 * rng.normal(),
-                        None => theta,
-                    };
-                    write_cell(&mut line, item, level, &mut rng);
+                    given.push(given_of(item, &line[start..]));
                 }
                 for _ in &instrument.comments {
                     line.push(',');
@@ -360,6 +379,29 @@ fn write_comment(out: &mut String, level: f64, rng: &mut Rng) {
     );
     // Quoted: the fragments hold commas.
     let _ = write!(out, "\"{}\"", text.replace('"', "\"\""));
+}
+
+/// A written cell as a condition sees it (the importer reads it the same way).
+fn given_of(item: &crate::instrument::Item, cell: &str) -> Given {
+    let unquoted;
+    let cell = match cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+        Some(inner) => {
+            unquoted = inner.replace("\"\"", "\"");
+            unquoted.as_str()
+        }
+        None => cell,
+    };
+    match cell::parse(item, cell) {
+        Ok((Answer::Code(c), _)) => Given::Code(c),
+        Ok((Answer::Number(x), _)) => Given::Number(x),
+        Ok((Answer::Bool(b), _)) => Given::Bool(b),
+        Ok((Answer::Choice(o), _)) => Given::Choice(o),
+        Ok((Answer::Count(count), _)) => Given::Multi {
+            count,
+            first_64: cell::first_64_chosen(item, cell, &cell::Joined::Semicolons),
+        },
+        _ => Given::Missing,
+    }
 }
 
 fn write_cell(out: &mut String, item: &crate::instrument::Item, level: f64, rng: &mut Rng) {

@@ -4,6 +4,10 @@
 // Everything stays in the page: the file is handed to the browser's download, never sent.
 // Until they are saved, the answers are kept in the browser's local storage (this computer
 // only), so a reload or a closed tab loses nothing; saving clears them.
+// A question with `data-show-if` is asked only when its condition holds (SPEC §16): the
+// condition is JSON data read by the small interpreter below (no code is evaluated), with
+// the rules partnerscope scores by; a question not asked is hidden, left out of progress and
+// its answer cleared.
 (function () {
   var form = document.getElementById("answers");
   var items = Array.prototype.slice.call(form.querySelectorAll("fieldset.item"));
@@ -164,6 +168,129 @@
     return typeof answer === "string" && answer !== "";
   }
 
+  // Conditions (SPEC §16). Each question's answer as a condition sees it: not asked, missing
+  // (unanswered, "don't know", or a number out of range) or its value.
+  var conditions = items.map(function (fieldset) {
+    var text = fieldset.dataset.showIf;
+    return text ? JSON.parse(text) : null;
+  });
+
+  function givenOf(fieldset) {
+    if (fieldset.hidden) {
+      return { asked: false };
+    }
+    var answer = answerOf(fieldset);
+    if (typeof answer !== "string" || answer === "") {
+      return { asked: true };
+    }
+    var type = fieldset.dataset.type;
+    var value = answer;
+    if (type === "scale") {
+      if (!/^[0-9]+$/.test(answer)) {
+        return { asked: true };
+      }
+      value = Number(answer);
+    } else if (type === "number") {
+      value = Number(answer);
+    } else if (type === "boolean") {
+      value = answer === "yes";
+    } else if (type === "multi") {
+      value = answer === "none" ? [] : answer.split(";");
+    }
+    return { asked: true, answered: true, type: type, value: value };
+  }
+
+  // SPEC §4's tolerance: a ≥ b when equal within 1e-9 of their size, or above.
+  function atLeast(a, b) {
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)) || a > b;
+  }
+
+  function amount(given) {
+    if (!given.answered) {
+      return null;
+    }
+    if (given.type === "multi") {
+      return given.value.length;
+    }
+    return given.type === "scale" || given.type === "number" ? given.value : null;
+  }
+
+  function matches(given, value) {
+    if (!given.answered) {
+      return false;
+    }
+    if (given.type === "multi") {
+      return given.value.indexOf(value) >= 0;
+    }
+    return given.value === value;
+  }
+
+  // Whether a condition holds, given each earlier question's answer by id and the role.
+  function holds(condition, given, role) {
+    if (condition.all) {
+      return condition.all.every(function (c) { return holds(c, given, role); });
+    }
+    if (condition.any) {
+      return condition.any.some(function (c) { return holds(c, given, role); });
+    }
+    if (condition.not) {
+      return !holds(condition.not, given, role);
+    }
+    if (condition.role) {
+      return condition.role.indexOf(role) >= 0;
+    }
+    var answer = given[condition.item] || { asked: false };
+    if (Object.prototype.hasOwnProperty.call(condition, "answered")) {
+      return Boolean(answer.answered) === condition.answered;
+    }
+    if (Object.prototype.hasOwnProperty.call(condition, "at_least")) {
+      var low = amount(answer);
+      return low !== null && atLeast(low, condition.at_least);
+    }
+    if (Object.prototype.hasOwnProperty.call(condition, "at_most")) {
+      var high = amount(answer);
+      return high !== null && atLeast(condition.at_most, high);
+    }
+    return (condition["in"] || []).some(function (value) { return matches(answer, value); });
+  }
+
+  function currentRole() {
+    var roleBox = form.querySelector("input[name=role]:checked");
+    return form.dataset.role || (roleBox ? roleBox.value : "");
+  }
+
+  // Clears a question's answer, as when it becomes hidden.
+  function clearAnswer(fieldset) {
+    Array.prototype.forEach.call(fieldset.querySelectorAll("input"), function (input) {
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = false;
+      } else {
+        input.value = "";
+      }
+    });
+    fieldset.classList.remove("checked");
+  }
+
+  // Shows the questions whose condition holds and hides (and clears) the others, in order, so
+  // a later condition sees an earlier question that is hidden as not asked.
+  function applyConditions() {
+    var role = currentRole();
+    var given = {};
+    items.forEach(function (fieldset, i) {
+      var asked = conditions[i] === null || holds(conditions[i], given, role);
+      fieldset.hidden = !asked;
+      if (!asked) {
+        clearAnswer(fieldset);
+        showStatus(fieldset);
+      }
+      given[fieldset.dataset.item] = givenOf(fieldset);
+    });
+  }
+
+  function askedItems() {
+    return items.filter(function (fieldset) { return !fieldset.hidden; });
+  }
+
   function showStatus(fieldset) {
     var answered = isAnswered(fieldset);
     fieldset.classList.toggle("answered", answered);
@@ -178,10 +305,12 @@
   }
 
   function showProgress() {
-    var done = items.filter(isAnswered).length;
+    var asked = askedItems();
+    var done = asked.filter(isAnswered).length;
+    progress.max = asked.length;
     progress.value = done;
-    progress.textContent = done + " of " + items.length;
-    progressText.textContent = done + " of " + items.length + " questions answered";
+    progress.textContent = done + " of " + asked.length;
+    progressText.textContent = done + " of " + asked.length + " questions answered";
   }
 
   // "None of these" and the options of a multiple-choice question exclude each other.
@@ -197,25 +326,28 @@
     });
   }
 
-  form.addEventListener("change", keepDraft);
-  form.addEventListener("input", keepDraft);
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.item");
     if (fieldset) {
       exclusive(event.target);
       showStatus(fieldset);
-      showProgress();
     }
+    applyConditions();
+    showProgress();
+    keepDraft();
     if (event.target.name === "role") {
       document.getElementById("role-error").hidden = true;
     }
   });
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset.item");
+    // Conditions follow a number once it is entered (the change event), not at each key, so
+    // that editing "3" into "1" does not hide and clear the questions that depend on it.
     if (fieldset && (fieldset.dataset.type === "number" || fieldset.dataset.type === "comment")) {
       showStatus(fieldset);
       showProgress();
     }
+    keepDraft();
     if (event.target === orgInput && orgInput.value.trim() !== "") {
       orgInput.removeAttribute("aria-invalid");
       document.getElementById("org-error").hidden = true;
@@ -258,14 +390,21 @@
       row.push(panelInput.value.trim());
     }
     var unanswered = [];
+    applyConditions();
     for (var i = 0; i < items.length; i++) {
       var fieldset = items[i];
+      if (fieldset.hidden) {
+        // Not asked: the column stays, empty (partnerscope reads it as not asked).
+        header.push(fieldset.dataset.item);
+        row.push("");
+        continue;
+      }
       var answer = answerOf(fieldset);
       fieldset.classList.add("checked");
       if (typeof answer !== "string") {
         showStatus(fieldset);
         fieldset.querySelector("input").focus();
-        saveStatus.textContent = "Not saved: question " + (i + 1) + " needs a number within its range, or no answer.";
+        saveStatus.textContent = "Not saved: question " + fieldset.querySelector(".qno").textContent.replace(".", "") + " needs a number within its range, or no answer.";
         return;
       }
       if (answer === "") {
@@ -322,6 +461,7 @@
   });
   var restored = restoreDraft();
   items.forEach(showStatus);
+  applyConditions();
   showProgress();
   if (restored) {
     document.getElementById("draft-status").textContent =

@@ -4,6 +4,7 @@
 //! Items are stored in one vector: the scored items of every dimension in instrument order,
 //! then the outcomes. A dimension knows its item range; an item knows its dimension.
 
+pub mod condition;
 pub mod load;
 pub mod model;
 pub mod validate;
@@ -91,6 +92,8 @@ pub struct Item {
     pub weight: f64,
     /// The dimension the item belongs to; `None` for outcomes.
     pub dimension: Option<usize>,
+    /// Asked only when this holds (SPEC §16); `None`: always asked.
+    pub show_if: Option<condition::Condition>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +209,22 @@ impl Instrument {
 
     pub fn role_index(&self, id: &str) -> Option<usize> {
         self.roles.iter().position(|r| r.id == id)
+    }
+
+    /// Whether any item is asked only under a condition (SPEC §16).
+    pub fn has_conditions(&self) -> bool {
+        self.items.iter().any(|i| i.show_if.is_some())
+    }
+
+    /// The items of dimension `d` that are always asked (no `show_if`): reliability and
+    /// agreement statistics use only these, since a conditional item is answered by a subgroup
+    /// (SPEC §16).
+    pub fn unconditional_items(&self, d: usize) -> Vec<usize> {
+        self.dimensions[d]
+            .items
+            .clone()
+            .filter(|&i| self.items[i].show_if.is_none())
+            .collect()
     }
 
     pub fn item_index(&self, id: &str) -> Option<usize> {

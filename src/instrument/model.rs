@@ -162,6 +162,9 @@ pub struct ItemDef {
     pub options: Option<Spanned<Vec<Spanned<OptionDef>>>>,
     #[serde(default)]
     pub full_at: Option<Spanned<i64>>,
+    /// Asked only when this holds (SPEC §16).
+    #[serde(default)]
+    pub show_if: Option<Spanned<super::condition::ConditionDef>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::instrument::condition::Given;
 use crate::instrument::Instrument;
 
 /// The templates of this module, compiled in.
@@ -193,7 +194,27 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
     if instrument.panel {
         row.push("example-code".into());
     }
-    row.extend(instrument.items.iter().map(view::example_answer));
+    // An item the example row would not be asked stays blank (SPEC §16), so the row reads
+    // back without a warning; the column is kept.
+    let role = options
+        .role
+        .as_deref()
+        .and_then(|id| instrument.role_index(id))
+        .unwrap_or(0);
+    let mut given: Vec<Given> = Vec::with_capacity(instrument.items.len());
+    for item in &instrument.items {
+        let asked = item
+            .show_if
+            .as_ref()
+            .is_none_or(|c| c.holds(&|j| given[j], role));
+        if asked {
+            given.push(view::example_given(item));
+            row.push(view::example_answer(item));
+        } else {
+            given.push(Given::NotAsked);
+            row.push(String::new());
+        }
+    }
     // Open questions are left empty in the example: an answer is the respondent's own words.
     row.extend(instrument.comments.iter().map(|_| String::new()));
     let mut out = String::new();

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::Options;
+use crate::instrument::condition::Given;
 use crate::instrument::{Comment, Instrument, Item, ItemKind};
 use crate::output::num;
 
@@ -27,6 +28,8 @@ pub struct Page {
     pub panel: bool,
     pub sections: Vec<Section>,
     pub total_items: usize,
+    /// How many questions are asked only under a condition (SPEC §16).
+    pub conditional_items: usize,
     /// The form's script and its CSP hash; empty for the printable questionnaire.
     pub script: String,
     pub script_hash: String,
@@ -59,6 +62,11 @@ pub struct ItemView {
     pub max: String,
     /// How to answer, in words ("Choose one.", "A number from 0 to 3.").
     pub hint: String,
+    /// The item's `show_if` as JSON for the form's interpreter (SPEC §16); empty when the
+    /// item is always asked. The template escapes it into an attribute.
+    pub show_if: String,
+    /// The same condition in words ("Answer only if …"), for the printable questionnaire.
+    pub only_if: String,
 }
 
 #[derive(Serialize)]
@@ -93,7 +101,17 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
             .iter()
             .map(|item| {
                 number += 1;
-                item_view(item, number)
+                let mut view = item_view(item, number);
+                if let Some(condition) = &item.show_if {
+                    view.show_if = condition
+                        .to_json(&instrument.items, &instrument.roles)
+                        .to_string();
+                    view.only_if = format!(
+                        "Answer only if {}.",
+                        condition.describe(&instrument.items, &instrument.roles)
+                    );
+                }
+                view
             })
             .collect()
     };
@@ -154,6 +172,11 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
         wave: options.wave.clone(),
         panel: instrument.panel,
         total_items: instrument.items.len() + instrument.comments.len(),
+        conditional_items: instrument
+            .items
+            .iter()
+            .filter(|i| i.show_if.is_some())
+            .count(),
         sections,
         script: String::new(),
         script_hash: String::new(),
@@ -174,6 +197,8 @@ fn comment_view(comment: &Comment, number: usize) -> ItemView {
             "Write as much as you like, up to {} characters, or leave it empty.",
             comment.max_chars
         ),
+        show_if: String::new(),
+        only_if: String::new(),
     }
 }
 
@@ -244,6 +269,8 @@ fn item_view(item: &Item, number: usize) -> ItemView {
         min,
         max,
         hint,
+        show_if: String::new(),
+        only_if: String::new(),
     }
 }
 
@@ -254,6 +281,20 @@ fn option_label(id: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => text,
+    }
+}
+
+/// The example answer of an item as a condition sees it (see [`example_answer`]).
+pub fn example_given(item: &Item) -> Given {
+    match &item.kind {
+        ItemKind::Scale { labels, .. } => Given::Code((labels.len() - 1) as u32 / 2 + 1),
+        ItemKind::Number { min, .. } => Given::Number(*min),
+        ItemKind::Boolean => Given::Bool(true),
+        ItemKind::Choice { .. } => Given::Choice(0),
+        ItemKind::Multi { .. } => Given::Multi {
+            count: 1,
+            first_64: 1,
+        },
     }
 }
 

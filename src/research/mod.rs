@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::instrument::{Instrument, ItemKind};
 use crate::output;
 use crate::report::{charts, templates, view};
-use crate::responses::{Dataset, ItemMatrix, Organizations, ANSWERED, NA};
+use crate::responses::{Dataset, ItemMatrix, Organizations, ANSWERED, NA, NOT_ASKED};
 use crate::results::Measure;
 use crate::score;
 use crate::stats;
@@ -266,7 +266,8 @@ fn row(matrix: &ItemMatrix, width: usize, r: usize) -> (&[f64], &[u8]) {
     )
 }
 
-/// Listwise rows of a dimension: respondents (among `rows`) who answered every item of it.
+/// Listwise rows of a dimension: respondents (among `rows`) who answered every item of it that
+/// is always asked ([`Instrument::unconditional_items`], SPEC §16), those items' scores.
 fn listwise(
     instrument: &Instrument,
     matrix: &ItemMatrix,
@@ -274,14 +275,14 @@ fn listwise(
     dimension: usize,
 ) -> Vec<Vec<f64>> {
     let width = instrument.items.len();
-    let range = instrument.dimensions[dimension].items.clone();
+    let items = instrument.unconditional_items(dimension);
     rows.iter()
         .filter_map(|&r| {
             let (scores, status) = row(matrix, width, r);
-            range
-                .clone()
-                .all(|i| status[i] == ANSWERED)
-                .then(|| scores[range.clone()].to_vec())
+            items
+                .iter()
+                .all(|&i| status[i] == ANSWERED)
+                .then(|| items.iter().map(|&i| scores[i]).collect())
         })
         .collect()
 }
@@ -299,7 +300,7 @@ fn reliability_row(
     let threshold = instrument.anonymity_threshold;
     let dim = &instrument.dimensions[d];
     let data = listwise(instrument, matrix, rows, d);
-    let k = dim.items.len();
+    let k = instrument.unconditional_items(d).len();
     let figures = Gated::new(data.len(), threshold, || {
         let a = stats::cronbach_alpha(&data);
         AlphaFigures {
@@ -316,7 +317,12 @@ fn reliability_row(
             if !note.is_empty() {
                 warnings.push(note);
             }
-            if k == 1 {
+            if k == 0 {
+                warnings.push(
+                    "every item of the dimension is conditional (`show_if`): alpha uses the items asked of everyone, so none is computed"
+                        .to_string(),
+                );
+            } else if k == 1 {
                 warnings.push("alpha is undefined for one item".to_string());
             } else if k < 3 {
                 warnings.push(format!(
@@ -431,7 +437,7 @@ fn item_diagnostics(
         let r = stats::corrected_item_total(&data);
         let dropped = stats::alpha_if_dropped(&data);
         let loadings = stats::first_component_loadings(&data);
-        for (j, i) in dim.items.clone().enumerate() {
+        for (j, i) in instrument.unconditional_items(d).into_iter().enumerate() {
             by_item[i] = (
                 r.get(j).copied().flatten(),
                 dropped.get(j).copied().flatten(),
@@ -447,6 +453,8 @@ fn item_diagnostics(
         .map(|(i, item)| {
             let mut values = Vec::new();
             let mut na = 0usize;
+            // Shares are over the respondents who were asked the item (SPEC §16).
+            let mut asked = 0usize;
             for &r in rows {
                 let (scores, status) = row(matrix, width, r);
                 match status[i] {
@@ -454,14 +462,15 @@ fn item_diagnostics(
                     NA => na += 1,
                     _ => {}
                 }
+                asked += usize::from(status[i] != NOT_ASKED);
             }
-            let total = rows.len().max(1) as f64;
+            let total = asked.max(1) as f64;
             let (item_total_r, alpha_if_dropped, pc1_loading, listwise_shown) = by_item[i];
             let figures = Gated::new(values.len(), threshold, || ItemFigures {
                 n: values.len(),
                 mean: stats::mean(&values),
                 sd: stats::sample_sd(&values),
-                share_missing: (rows.len() - values.len()) as f64 / total,
+                share_missing: (asked - values.len()) as f64 / total,
                 share_na: na as f64 / total,
                 item_total_r,
                 alpha_if_dropped,
@@ -679,6 +688,10 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
     let mut out = Vec::new();
     for i in 0..r.len() {
         let (scores, status) = row(matrix, width, i);
+        let asked_scale = scale_items
+            .iter()
+            .filter(|&&j| status[j] != NOT_ASKED)
+            .count();
         let codes: Vec<usize> = scale_items
             .iter()
             .filter(|&&j| status[j] == ANSWERED)
@@ -688,14 +701,13 @@ fn quality(instrument: &Instrument, data: &Dataset, matrix: &ItemMatrix) -> Vec<
             })
             .collect();
         let mut problems = Vec::new();
-        if scale_items.len() >= 2
-            && codes.len() == scale_items.len()
-            && codes.windows(2).all(|w| w[0] == w[1])
+        if asked_scale >= 2 && codes.len() == asked_scale && codes.windows(2).all(|w| w[0] == w[1])
         {
             problems.push("straight_lining");
         }
         let answered = status[..scored].iter().filter(|&&s| s == ANSWERED).count();
-        if (answered as f64) < instrument.min_answered * scored as f64 {
+        let asked = status[..scored].iter().filter(|&&s| s != NOT_ASKED).count();
+        if (answered as f64) < instrument.min_answered * asked as f64 {
             problems.push("too_few_answered");
         }
         for problem in problems {

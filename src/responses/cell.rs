@@ -385,6 +385,18 @@ pub fn canonical(item: &Item, cell: &str, joined: &Joined) -> Result<String, Str
     })
 }
 
+/// Which of the first 64 options a multi cell chooses, as bits (for conditions, SPEC §16);
+/// 0 for a cell that does not parse.
+pub fn first_64_chosen(item: &Item, cell: &str, joined: &Joined) -> u64 {
+    let mut bits = 0u64;
+    let _ = each_option(item, cell, joined, |i| {
+        if i < 64 {
+            bits |= 1 << i;
+        }
+    });
+    bits
+}
+
 /// Chosen options as a canonical multi cell: ids joined by `;` in option order, or `none`.
 pub fn options_cell(options: &[String], picked: &[bool]) -> String {
     let ids: Vec<&str> = options
@@ -484,6 +496,7 @@ mod tests {
             reverse: false,
             weight: 1.0,
             dimension: Some(0),
+            show_if: None,
         }
     }
 

@@ -19,7 +19,7 @@ pub struct Reject {
 pub struct ItemMatrix {
     /// Row-major `respondents × scored items + outcomes`, item score or NaN.
     pub scores: Vec<f64>,
-    /// Same shape: 0 answered, 1 empty cell or absent column, 2 an `na` label.
+    /// Same shape: 0 answered, 1 empty cell or absent column, 2 an `na` label, 3 not asked.
     pub status: Vec<u8>,
 }
 
@@ -31,6 +31,8 @@ pub fn answered_words(items: usize) -> usize {
 }
 pub const EMPTY: u8 = 1;
 pub const NA: u8 = 2;
+/// The item's condition was false (SPEC §16): neither answered nor unanswered.
+pub const NOT_ASKED: u8 = 3;
 
 /// Accepted respondents in input order, columnar. Missing scores are NaN.
 #[derive(Debug, Default, Clone)]
@@ -195,6 +197,8 @@ pub struct Dataset {
     pub filter_fix: &'static str,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<String>,
+    /// Answers to items that were not asked, ignored (SPEC §16), per item.
+    pub unasked: Vec<super::unasked::Unasked>,
 }
 
 impl Dataset {

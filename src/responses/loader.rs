@@ -338,6 +338,7 @@ impl<'a> Loader<'a> {
         }
         let mut accepted = 0usize;
         let mut line_id = String::new();
+        let mut unasked = block.unasked.iter().copied().peekable();
         for (i, row) in block.rows.iter().enumerate() {
             self.data.rows_read += 1;
             let line = block.lines_before + block.lines[i];
@@ -410,6 +411,13 @@ impl<'a> Loader<'a> {
                     "the wave is empty: add a `wave` column or name the file after the wave".into(),
                 );
                 continue;
+            }
+            // Answers to items the row was not asked (in row order; earlier rows' skipped).
+            while unasked.peek().is_some_and(|(row, _)| *row < i) {
+                unasked.next();
+            }
+            while let Some((_, item)) = unasked.next_if(|(row, _)| *row == i) {
+                super::unasked::record(&mut self.data.unasked, item, name, line);
             }
             let wave = intern(&mut self.wave_index, &mut self.data.waves, wave_name);
             let org_index = intern(&mut self.org_index, &mut self.data.orgs, org);

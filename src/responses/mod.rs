@@ -20,6 +20,7 @@ mod pieces;
 mod repeats;
 mod rows;
 pub mod text;
+pub mod unasked;
 
 use std::io::Read;
 use std::path::Path;
@@ -29,7 +30,7 @@ use crate::instrument::Instrument;
 use crate::sources::{decode, workbook, Reading};
 
 pub use dataset::{
-    answered_words, Dataset, ItemMatrix, Lines, Reject, Respondents, ANSWERED, EMPTY, NA,
+    answered_words, Dataset, ItemMatrix, Lines, Reject, Respondents, ANSWERED, EMPTY, NA, NOT_ASKED,
 };
 pub use header::MAX_LISTED;
 pub use lookalike::shown as lookalike_shown;
@@ -122,6 +123,8 @@ pub fn load_files(
     }
     loader.refuse_repeated_ids();
     lookalike::warn(&mut loader.data);
+    let unasked = unasked::warnings(instrument, &loader.data.unasked);
+    loader.data.warnings.extend(unasked);
     Ok(loader.data)
 }
 
@@ -147,6 +150,8 @@ pub fn load(
     }
     loader.refuse_repeated_ids();
     lookalike::warn(&mut loader.data);
+    let unasked = unasked::warnings(instrument, &loader.data.unasked);
+    loader.data.warnings.extend(unasked);
     Ok(loader.data)
 }
 

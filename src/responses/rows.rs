@@ -5,11 +5,12 @@
 //! used, so blocks are parsed while earlier ones are merged.
 
 use super::cell::{self, Joined};
-use super::dataset::{Lines, ANSWERED, EMPTY, NA};
+use super::dataset::{Lines, ANSWERED, EMPTY, NA, NOT_ASKED};
 use super::header::{Column, Layout};
 use super::pieces::Record;
 use super::repeats::hash_id;
 use super::text::{answer_key, quoted};
+use crate::instrument::condition::Given;
 use crate::instrument::{Instrument, ItemKind};
 use crate::score::{self, Answer};
 
@@ -64,6 +65,9 @@ pub struct Block {
     pub short_rows: usize,
     /// Accepted multi cells whose text no option has (Microsoft Forms' "Other"), ignored.
     pub others: usize,
+    /// Answers given to items that were not asked (SPEC §16), ignored: the row (its position
+    /// in `rows`) and the item, in row order.
+    pub unasked: Vec<(usize, usize)>,
 }
 
 impl Block {
@@ -97,6 +101,14 @@ struct Work {
     /// Per open question: this row's answer, and whether it was cut at `max_chars`.
     comments: Vec<String>,
     cut: Vec<bool>,
+    /// With conditional items (SPEC §16): each item's answer as a condition sees it, and per
+    /// option slot which of the first 64 options were chosen.
+    given: Vec<Given>,
+    bits: Vec<u64>,
+    /// Per item: whether a condition names it (only then are a multi cell's options read).
+    named: Vec<bool>,
+    /// Items of this row answered although not asked.
+    unasked: Vec<usize>,
 }
 
 /// Turns records into scored blocks.
@@ -126,6 +138,7 @@ impl Parser<'_> {
         let instrument = self.instrument;
         let n_items = instrument.items.len();
         let n_comments = instrument.comments.len();
+        let conditional = instrument.has_conditions();
         let mut block = Block {
             lines_before,
             bytes,
@@ -148,6 +161,10 @@ impl Parser<'_> {
             others: 0,
             comments: vec![String::new(); n_comments],
             cut: vec![false; n_comments],
+            given: vec![Given::Missing; if conditional { n_items } else { 0 }],
+            bits: vec![0; layout.option_items.len()],
+            named: named_by_conditions(instrument),
+            unasked: Vec::new(),
         };
         records(&mut |record, line| {
             work.scores.fill(f64::NAN);
@@ -155,7 +172,14 @@ impl Parser<'_> {
             work.others = 0;
             work.comments.iter_mut().for_each(String::clear);
             work.cut.fill(false);
+            work.given.fill(Given::Missing);
+            work.unasked.clear();
             let row = self.parse_row(layout, record, &mut work);
+            if let Row::Accepted(role) = row {
+                if conditional {
+                    self.leave_out_unasked(usize::from(role), &mut work);
+                }
+            }
             block.lines.push(line);
             // The id, organization and wave cells, for the sequential merge.
             let cell = |i: Option<usize>| {
@@ -173,6 +197,10 @@ impl Parser<'_> {
                 block.ends.push(block.text.len());
             }
             if let Row::Accepted(_) = row {
+                let position = block.rows.len();
+                block
+                    .unasked
+                    .extend(work.unasked.iter().map(|&item| (position, item)));
                 block.others += work.others;
                 for (c, text) in work.comments.iter().enumerate() {
                     block.comments[c].push(text);
@@ -182,12 +210,21 @@ impl Parser<'_> {
                     block.short_rows += 1;
                 }
                 block.id_hashes.push(hash_id(cell(layout.id)));
-                let index = score::score_respondent(instrument, &work.scores, &mut work.dimensions);
+                let asked = |i: usize| work.status[i] != NOT_ASKED;
+                let index = score::score_respondent(
+                    instrument,
+                    &work.scores,
+                    conditional.then_some(&asked as &dyn Fn(usize) -> bool),
+                    &mut work.dimensions,
+                );
                 block.dimensions.extend_from_slice(&work.dimensions);
                 block.index.push(index);
-                block
-                    .level
-                    .push(score::level(instrument, index, &work.dimensions));
+                block.level.push(score::level_of_asked(
+                    instrument,
+                    index,
+                    &work.dimensions,
+                    conditional.then_some(&asked as &dyn Fn(usize) -> bool),
+                ));
                 block
                     .outcomes
                     .extend_from_slice(&work.scores[instrument.outcomes.clone()]);
@@ -218,6 +255,30 @@ impl Parser<'_> {
             block.rows.push(row);
         });
         block
+    }
+
+    /// Decides, item by item in instrument order, which items the row was asked (SPEC §16).
+    /// An item not asked gets no score and the status [`NOT_ASKED`]; an answer it was given
+    /// anyway is ignored and remembered for the warning.
+    fn leave_out_unasked(&self, role: usize, work: &mut Work) {
+        for (i, item) in self.instrument.items.iter().enumerate() {
+            let Some(condition) = &item.show_if else {
+                continue;
+            };
+            let given = &work.given;
+            if condition.holds(&|j| given[j], role) {
+                continue;
+            }
+            if work.status[i] != EMPTY {
+                work.unasked.push(i);
+            }
+            work.scores[i] = f64::NAN;
+            work.status[i] = NOT_ASKED;
+            work.given[i] = Given::NotAsked;
+            if self.canonical {
+                work.cells[i].clear();
+            }
+        }
     }
 
     /// Parses one row's cells into `work`; returns what became of the row.
@@ -256,6 +317,7 @@ impl Parser<'_> {
         if !layout.option_items.is_empty() {
             work.chosen.fill(0);
             work.answered.fill(false);
+            work.bits.fill(0);
         }
         if self.canonical {
             work.cells.iter_mut().for_each(String::clear);
@@ -276,6 +338,9 @@ impl Parser<'_> {
                     if (1..=table.len()).contains(&code) {
                         work.scores[item] = table[code - 1];
                         work.status[item] = ANSWERED;
+                        if let Some(given) = work.given.get_mut(item) {
+                            *given = Given::Code(code as u32);
+                        }
                         if self.canonical {
                             work.cells[item].push(char::from(digit));
                         }
@@ -343,6 +408,9 @@ impl Parser<'_> {
                         (Some(code), Some(table)) => {
                             work.scores[item] = table[code as usize - 1];
                             work.status[item] = ANSWERED;
+                            if let Some(given) = work.given.get_mut(item) {
+                                *given = Given::Code(code);
+                            }
                         }
                         _ => {
                             if let Err(reason) = self.item_cell(layout, item, cell, work) {
@@ -374,6 +442,9 @@ impl Parser<'_> {
                     };
                     if chosen {
                         work.chosen[slot] += 1;
+                        if option < 64 {
+                            work.bits[slot] |= 1 << option;
+                        }
                         if self.canonical {
                             work.picked[slot][option] = true;
                         }
@@ -388,6 +459,12 @@ impl Parser<'_> {
                 let answer = Answer::Count(work.chosen[slot]);
                 work.scores[item] = score::item_score(&def.kind, def.reverse, answer);
                 work.status[item] = ANSWERED;
+                if let Some(given) = work.given.get_mut(item) {
+                    *given = Given::Multi {
+                        count: work.chosen[slot],
+                        first_64: work.bits[slot],
+                    };
+                }
                 if let (true, ItemKind::Multi { options, .. }) = (self.canonical, &def.kind) {
                     work.cells[item] = cell::options_cell(options, &work.picked[slot]);
                 }
@@ -441,11 +518,39 @@ impl Parser<'_> {
             (Answer::Number(x), None) => x,
             _ => score::item_score(&def.kind, def.reverse, answer),
         };
+        if let Some(given) = work.given.get_mut(item) {
+            *given = match answer {
+                Answer::Missing => Given::Missing,
+                Answer::Code(c) => Given::Code(c),
+                Answer::Number(x) => Given::Number(x),
+                Answer::Bool(b) => Given::Bool(b),
+                Answer::Choice(o) => Given::Choice(o),
+                Answer::Count(count) => Given::Multi {
+                    count,
+                    first_64: if work.named[item] {
+                        cell::first_64_chosen(def, cell, joined)
+                    } else {
+                        0
+                    },
+                },
+            };
+        }
         if self.canonical {
             work.cells[item] = cell::canonical(def, cell, joined)?;
         }
         Ok(())
     }
+}
+
+/// Per item, whether some item's `show_if` names it.
+fn named_by_conditions(instrument: &Instrument) -> Vec<bool> {
+    let mut named = vec![false; instrument.items.len()];
+    for condition in instrument.items.iter().filter_map(|i| i.show_if.as_ref()) {
+        for item in condition.items() {
+            named[item] = true;
+        }
+    }
+    named
 }
 
 /// `N/A` (any case, spaces around the slash allowed): a survey tool's "not answered".

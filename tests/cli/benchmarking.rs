@@ -413,9 +413,9 @@ fn means_that_differ_only_in_the_last_bit_get_the_same_percentile() {
 
 #[test]
 fn thirty_five_simulated_organizations_rank_equal_means_equally() {
-    // Seed 3 gives three pairs of organizations whose means agree up to the last bit (alignment
-    // 40.36458333333333 / 40.364583333333336, trust 71.875 / 71.87499999999999, sales-leader
-    // resources 36.25 / 36.25000000000001); each pair must share its percentile.
+    // Seed 2 gives three pairs of organizations whose means agree up to the last bit (rewards
+    // 80.59895833333334 / 80.59895833333333, trust 46.180555555555564 / 46.18055555555555,
+    // analytics 56.94444444444444 / 56.944444444444436); each pair must share its percentile.
     let dir = temp();
     let data = dir.path().join("sim.csv");
     let out = dir.path().join("out");
@@ -428,7 +428,7 @@ fn thirty_five_simulated_organizations_rank_equal_means_equally() {
         "--waves",
         "1",
         "--seed",
-        "3",
+        "2",
         "-o",
         data.to_str().unwrap(),
     ]);

@@ -3,6 +3,7 @@
 mod bad_input;
 mod benchmarking;
 mod comments;
+mod conditions;
 mod disclosure;
 mod hostile_input;
 mod output_folders;

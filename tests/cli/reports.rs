@@ -569,8 +569,8 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
             assert_eq!(label("org_name"), "Northwind Group");
             assert_eq!(label("group_label"), "All respondents");
             // The first shown row (collaboration is hidden by SPEC §15 there).
-            assert_eq!(label("measure"), "manager_development");
-            assert_eq!(label("measure_label"), "Sales-manager development");
+            assert_eq!(label("measure"), "hiring");
+            assert_eq!(label("measure_label"), "Talent selection and hiring");
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {

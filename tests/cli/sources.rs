@@ -18,7 +18,7 @@ const FORMATS: &[Expected] = &[
         "read 15 rows: scored 10, rejected 2, filtered 3 (1 × Status is \"Survey Preview\": Qualtrics previews, 1 × Finished is \"False\": unfinished responses, 1 × Status is \"Spam\": marked as spam by Qualtrics; add `keep: {}` to the profile to score them)",
         &[
             ["10", "Q2", "R_VbuNazZuYx7Jp5N", "`Every two weeks` is not a code 1–5 or a label of scale `freq5`"],
-            ["15", "Q6", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
+            ["15", "Q7", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
         ],
     ),
     (
@@ -26,7 +26,7 @@ const FORMATS: &[Expected] = &[
         "read 15 rows: scored 10, rejected 2, filtered 3 (1 × Status is \"1\": Qualtrics previews, 1 × Finished is \"0\": unfinished responses, 1 × Status is \"8\": marked as spam by Qualtrics; add `keep: {}` to the profile to score them)",
         &[
             ["10", "Q2", "R_VbuNazZuYx7Jp5N", "`7` is not a code 1–5 or a label of scale `freq5`"],
-            ["15", "Q6", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
+            ["15", "Q7", "R_zP7sNcD7CaKn2Hs", "`7` is outside the allowed range 0–3"],
         ],
     ),
     (

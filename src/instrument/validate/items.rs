@@ -10,8 +10,9 @@ use std::ops::Range;
 
 use serde_saphyr::Spanned;
 
+use super::super::condition::{self, Context};
 use super::super::model::{DimensionDef, ItemDef, ItemType};
-use super::super::{Dimension, Item, ItemKind};
+use super::super::{Dimension, Item, ItemKind, Role};
 use super::scales::Scale;
 use super::{list, number, options, quote, Checker};
 use crate::error::Location;
@@ -27,6 +28,7 @@ pub(super) fn check(
     dimensions: &Spanned<Vec<DimensionDef>>,
     outcomes: &[ItemDef],
     scales: &[Scale],
+    roles: &[Role],
 ) -> (Vec<Dimension>, Vec<Item>, Range<usize>) {
     let mut ids = Ids::default();
     let mut built = Vec::new();
@@ -74,6 +76,7 @@ pub(super) fn check(
         items.push(item_of(c, item, None, scales));
     }
     let range = outcomes_start..items.len();
+    conditions(c, dimensions, outcomes, &mut items, roles);
     (built, items, range)
 }
 
@@ -198,6 +201,44 @@ fn item_of(c: &mut Checker, item: &ItemDef, dimension: Option<usize>, scales: &[
         reverse: item.reverse,
         weight,
         dimension,
+        show_if: None,
+    }
+}
+
+/// Each item's `show_if`, checked once every item is known, so that a condition naming a later
+/// item is told apart from one naming no item at all.
+fn conditions(
+    c: &mut Checker,
+    dimensions: &Spanned<Vec<DimensionDef>>,
+    outcomes: &[ItemDef],
+    items: &mut [Item],
+    roles: &[Role],
+) {
+    let defs = dimensions
+        .value
+        .iter()
+        .flat_map(|d| d.items.value.iter())
+        .chain(outcomes);
+    let dimension_ids: Vec<String> = dimensions
+        .value
+        .iter()
+        .map(|d| d.id.value.clone())
+        .collect();
+    let mut found = Vec::new();
+    for (owner, def) in defs.enumerate() {
+        if let Some(show_if) = &def.show_if {
+            let ctx = Context {
+                file: c.file,
+                items,
+                owner,
+                dimensions: &dimension_ids,
+                roles,
+            };
+            found.push((owner, condition::check(show_if, &ctx, &mut c.problems)));
+        }
+    }
+    for (owner, condition) in found {
+        items[owner].show_if = condition;
     }
 }
 

@@ -55,7 +55,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     let perception_gaps = roles::perception_gaps(&mut c, &file.perception_gaps, &roles);
     let scales = scales::check(&mut c, &file.scales);
     let (dimensions, items, outcomes) =
-        items::check(&mut c, &file.dimensions, &file.outcomes, &scales);
+        items::check(&mut c, &file.dimensions, &file.outcomes, &scales, &roles);
     let levels = levels::check(&mut c, &file.levels);
     let recommendations = recommendations::check(&mut c, &file.recommendations, &dimensions);
     let questionnaire = questionnaire::check(&mut c, &file);
