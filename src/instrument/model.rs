@@ -43,6 +43,34 @@ pub struct InstrumentFile {
     /// Respondents keep a pseudonymous `panel_id` across waves (SPEC §7, panels).
     #[serde(default)]
     pub panel: Option<bool>,
+    /// Respondent attributes reported by (SPEC §17).
+    #[serde(default)]
+    pub breakdowns: Option<Spanned<Vec<BreakdownDef>>>,
+}
+
+/// One breakdown: a respondent attribute whose value is one of its options (SPEC §17).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakdownDef {
+    pub id: Text,
+    pub label: Text,
+    pub options: Spanned<Vec<Spanned<BreakdownOptionDef>>>,
+}
+
+/// A breakdown option: a plain id, or `{ id, label }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum BreakdownOptionDef {
+    Plain(String),
+    Labelled(LabelledOptionDef),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledOptionDef {
+    pub id: String,
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// The texts of the answer form (SPEC §12); each falls back to a default.

@@ -53,6 +53,8 @@ pub struct Block {
     pub status: Vec<u8>,
     /// For accepted rows: which scored items were answered (`Respondents::answered`).
     pub answered: Vec<u64>,
+    /// For accepted rows, per breakdown: the unit (option + 1), 0 when not given.
+    pub units: Vec<u8>,
     /// For accepted rows, with `canonical`: the item cells of the canonical CSV line.
     pub canonical: Lines,
     /// Accepted rows shorter than the header by trailing columns that nothing reads.
@@ -89,6 +91,8 @@ struct Work {
     cells: Vec<String>,
     /// Multi cells of this row that held text no option has ("Other" answers), ignored.
     others: usize,
+    /// Per breakdown: the unit (option + 1), 0 when not given.
+    units: Vec<u8>,
 }
 
 /// Turns records into scored blocks.
@@ -135,11 +139,13 @@ impl Parser<'_> {
                 .collect(),
             cells: vec![String::new(); if self.canonical { n_items } else { 0 }],
             others: 0,
+            units: vec![0; instrument.breakdowns.len()],
         };
         records(&mut |record, line| {
             work.scores.fill(f64::NAN);
             work.status.fill(EMPTY);
             work.others = 0;
+            work.units.fill(0);
             let row = self.parse_row(layout, record, &mut work);
             block.lines.push(line);
             // The id, organization and wave cells, for the sequential merge.
@@ -163,6 +169,7 @@ impl Parser<'_> {
                     block.short_rows += 1;
                 }
                 block.id_hashes.push(hash_id(cell(layout.id)));
+                block.units.extend_from_slice(&work.units);
                 let index = score::score_respondent(instrument, &work.scores, &mut work.dimensions);
                 block.dimensions.extend_from_slice(&work.dimensions);
                 block.index.push(index);
@@ -293,6 +300,29 @@ impl Parser<'_> {
                                         .roles
                                         .iter()
                                         .map(|r| r.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                        }
+                    }
+                }
+                Column::Breakdown(b) if !cell.is_empty() => {
+                    let breakdown = &instrument.breakdowns[b];
+                    match breakdown.option_of(cell) {
+                        // At most 255 options fit a unit code; validation keeps them fewer.
+                        Some(option) => work.units[b] = (option + 1) as u8,
+                        None => {
+                            return Row::Rejected(
+                                Some(i),
+                                format!(
+                                    "`{}` is not an option of breakdown `{}` (options: {}); leave the cell empty if it was not given",
+                                    quoted(cell),
+                                    breakdown.id,
+                                    breakdown
+                                        .options
+                                        .iter()
+                                        .map(|o| o.id.as_str())
                                         .collect::<Vec<_>>()
                                         .join(", ")
                                 ),

@@ -7,6 +7,7 @@
 //! [`options`] (of choice and multi items), [`levels`] and [`recommendations`]; [`names`] keeps
 //! the ids and labels that must stay distinct ignoring case.
 
+mod breakdowns;
 mod items;
 mod levels;
 mod names;
@@ -58,6 +59,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     let levels = levels::check(&mut c, &file.levels);
     let recommendations = recommendations::check(&mut c, &file.recommendations, &dimensions);
     let questionnaire = questionnaire::check(&mut c, &file);
+    let breakdowns = breakdowns::check(&mut c, file.breakdowns.as_ref(), &items);
 
     if !c.problems.is_empty() {
         c.problems.sort();
@@ -82,6 +84,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         meaningful_change: settings.meaningful_change,
         panel: file.panel.unwrap_or(false),
         questionnaire,
+        breakdowns,
         sha256,
         source: name.to_string(),
     })
