@@ -20,6 +20,7 @@ pub mod aggregate;
 pub mod aggregation;
 pub mod analysis;
 pub mod benchmark;
+pub mod breakdowns;
 pub mod cli;
 pub mod commands;
 pub mod compare;
