@@ -61,8 +61,20 @@ fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     );
     respondents?;
     rest?;
-    Ok(DATA_FILES.to_vec())
+    Ok(data_files(analysis.instrument))
 }
+
+/// The data files written for an instrument: `breakdown_scores.csv` only where it has
+/// breakdowns (SPEC §17).
+fn data_files(instrument: &Instrument) -> Vec<&'static str> {
+    let mut files = DATA_FILES.to_vec();
+    if !instrument.breakdowns.is_empty() {
+        files.insert(2, BREAKDOWN_SCORES);
+    }
+    files
+}
+
+const BREAKDOWN_SCORES: &str = "breakdown_scores.csv";
 
 /// Runs `analyse` while `respondent_scores.csv`, which needs only the import, is written; then
 /// writes the other data files. Same files as [`write_data`], sooner on a large import.
@@ -77,7 +89,7 @@ pub fn analyse_and_write<'a>(
         rayon::join(analyse, || tables::respondent_scores(instrument, data, dir));
     respondents?;
     write_analysis_files(&analysis, dir)?;
-    Ok((analysis, DATA_FILES.to_vec()))
+    Ok((analysis, data_files(instrument)))
 }
 
 fn create_folder(dir: &Path) -> Result<()> {
@@ -90,6 +102,9 @@ fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
         || scores_json::write_scores_json(analysis, &dir.join("scores.json")),
         || {
             tables::org_scores(analysis, &dir.join("org_scores.csv"))?;
+            if !analysis.instrument.breakdowns.is_empty() {
+                tables::breakdown_scores(analysis, &dir.join(BREAKDOWN_SCORES))?;
+            }
             tables::org_summary(analysis, &dir.join("org_summary.csv"))?;
             tables::perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
             tables::changes(analysis, &dir.join("changes.csv"))?;

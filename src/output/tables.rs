@@ -87,6 +87,45 @@ pub fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
     })
 }
 
+/// `breakdown_scores.csv` (SPEC §17): every shown figure of every unit of a breakdown.
+pub fn breakdown_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+    let header = [
+        "org",
+        "wave",
+        "breakdown",
+        "unit",
+        "measure",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+    ];
+    let instrument = analysis.instrument;
+    write_large_csv(path, &header, analysis.results.len(), 64, |line, i| {
+        let Some(reported) = analysis.results[i].reported() else {
+            return;
+        };
+        for unit in &reported.units {
+            let (breakdown, unit_id) = unit.ids(instrument);
+            for (measure, figure) in unit.figures() {
+                let Some(s) = figure.shown() else { continue };
+                line.text(analysis.org_id(i));
+                line.text(analysis.wave(i));
+                line.text(breakdown);
+                line.text(unit_id);
+                line.text(measure.id(instrument));
+                line.count(s.n);
+                line.num(s.mean);
+                line.opt(s.sd);
+                line.opt(s.ci_low);
+                line.opt(s.ci_high);
+                line.end();
+            }
+        }
+    })
+}
+
 pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
     let instrument = analysis.instrument;
     let mut table = Table::create(
