@@ -32,6 +32,10 @@ pub struct HeatmapChart {
     pub scale: HeatScale,
     /// Decimals of the value written in each cell.
     pub decimals: usize,
+    /// Text written in each cell instead of its value, lines separated by `\n` (a breakdown's
+    /// cell: the unit's mean and its difference from the organization); for a cell without a
+    /// value, what it says instead of a dash ("not shown").
+    pub texts: Option<Vec<Vec<String>>>,
 }
 
 const LEFT: i32 = 230;
@@ -93,7 +97,15 @@ pub fn render(chart: &HeatmapChart) -> String {
         .map(|l| wrap(l, row_chars).len())
         .max()
         .unwrap_or(1) as i32;
-    let cell_h = (line_height(13.0) * row_lines + 8).max(24);
+    let text_lines = chart
+        .texts
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|t| t.lines().count())
+        .max()
+        .unwrap_or(1) as i32;
+    let cell_h = (line_height(13.0) * row_lines.max(text_lines) + 8).max(24);
     let height = (HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 44) as u32;
     svg(&chart.id, &chart.title, width, height, |c| {
         let col_chars = chars_in(HEADER - 16, 13.0);
@@ -136,7 +148,9 @@ pub fn render(chart: &HeatmapChart) -> String {
                             (x + cell_w - 1, y + cell_h - 1),
                             colour.to_rgba(),
                         );
+                        let given = chart.texts.as_ref().and_then(|t| t.get(i)?.get(j));
                         let text = match chart.scale {
+                            _ if given.is_some() => given.cloned().unwrap_or_default(),
                             HeatScale::Difference => {
                                 let text = number::decimals(v, chart.decimals);
                                 match text.strip_prefix('-') {
@@ -155,14 +169,7 @@ pub fn render(chart: &HeatmapChart) -> String {
                         } else {
                             INK
                         };
-                        c.text(
-                            &text,
-                            (x + cell_w / 2, y + cell_h / 2),
-                            12.0,
-                            ink,
-                            HPos::Center,
-                            VPos::Center,
-                        );
+                        cell_lines(c, &text, (x + cell_w / 2, y + cell_h / 2), ink);
                     }
                     None => {
                         c.outline(
@@ -171,13 +178,12 @@ pub fn render(chart: &HeatmapChart) -> String {
                             RGBColor(0xd5, 0xdb, 0xe1),
                             1,
                         );
-                        c.text(
-                            "–",
+                        let given = chart.texts.as_ref().and_then(|t| t.get(i)?.get(j));
+                        cell_lines(
+                            c,
+                            given.map_or("–", String::as_str),
                             (x + cell_w / 2, y + cell_h / 2),
-                            12.0,
                             MUTED,
-                            HPos::Center,
-                            VPos::Center,
                         );
                     }
                 }
@@ -216,6 +222,23 @@ pub fn render(chart: &HeatmapChart) -> String {
             VPos::Center,
         );
     })
+}
+
+/// A cell's text, one or more lines centred on `centre`.
+fn cell_lines(c: &super::Canvas, text: &str, centre: (i32, i32), ink: RGBColor) {
+    let lines: Vec<&str> = text.lines().collect();
+    let step = line_height(12.0);
+    let first = centre.1 - step * (lines.len() as i32 - 1) / 2;
+    for (k, line) in lines.iter().enumerate() {
+        c.text(
+            line,
+            (centre.0, first + step * k as i32),
+            12.0,
+            ink,
+            HPos::Center,
+            VPos::Center,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +284,7 @@ mod tests {
             cells: vec![vec![Some(12.0), None], vec![Some(f64::NAN), Some(88.0)]],
             scale: HeatScale::Percent,
             decimals: 0,
+            texts: None,
         };
         let svg = render(&chart);
         assert_eq!(svg, render(&chart));

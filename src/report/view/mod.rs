@@ -9,6 +9,7 @@
 //! [`gaps`], the [`trend`] across waves, the answers item by item ([`items`]) and the
 //! [`methods`] appendix. The assessor's [`portfolio`] page has its own file.
 
+mod breakdowns;
 mod gaps;
 mod items;
 mod methods;
@@ -25,6 +26,7 @@ use crate::analysis::Analysis;
 pub use crate::output::number::{decimals, one, one_opt, share, signed};
 use crate::results::{Figure, Measure, Reported, Suppressed};
 
+pub use breakdowns::BreakdownView;
 pub use gaps::{GapMatrix, GapSection};
 pub use items::{ItemRow, ItemSection};
 pub use methods::{ChangeRow, Methods};
@@ -118,6 +120,8 @@ pub struct OrgPage {
     pub weaknesses: Vec<Highlight>,
     pub recommendations: Vec<RecommendationView>,
     pub item_sections: Vec<ItemSection>,
+    /// One per breakdown of the instrument (SPEC §17).
+    pub breakdowns: Vec<BreakdownView>,
     pub methods: Methods,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
@@ -296,6 +300,7 @@ pub fn org_page(
         weaknesses,
         recommendations,
         item_sections: items::sections(&page),
+        breakdowns: breakdowns::views(&page),
         methods: methods::methods(&page),
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),

@@ -234,6 +234,7 @@ pub fn portfolio(
             .collect(),
         scale: charts::heatmap::HeatScale::Difference,
         decimals: 0,
+        texts: None,
     });
     Portfolio {
         meta: meta(analysis),
