@@ -156,7 +156,12 @@ fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>, t975: &[f64
 
 /// One summary per measure (dimensions, then the index) over the given rows; `t975[n]` is
 /// t(0.975, n − 1) for every n up to `rows.len()`.
-pub fn summaries(instrument: &Instrument, data: &Dataset, rows: &[u32], t975: &[f64]) -> Vec<Summary> {
+pub fn summaries(
+    instrument: &Instrument,
+    data: &Dataset,
+    rows: &[u32],
+    t975: &[f64],
+) -> Vec<Summary> {
     let d = instrument.dimensions.len();
     // One pass over the rows collects every measure's present values, in row order.
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); d + 1];

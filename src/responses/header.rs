@@ -431,9 +431,9 @@ impl<'a> Builder<'a> {
             }
             // A breakdown by its id, or (through a survey tool's export) by its label.
             let breakdown = instrument.breakdowns.iter().position(|b| {
-                normalized[i].iter().any(|n| {
-                    *n == normalize(&b.id) || (survey_tool && *n == normalize(&b.label))
-                })
+                normalized[i]
+                    .iter()
+                    .any(|n| *n == normalize(&b.id) || (survey_tool && *n == normalize(&b.label)))
             });
             if let Some(b) = breakdown {
                 targets[i] = Some(Target::Field(Column::Breakdown(b)));

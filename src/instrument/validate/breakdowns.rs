@@ -95,7 +95,9 @@ fn options(c: &mut Checker, def: &BreakdownDef, breakdown: &str) -> Vec<Breakdow
     if def.options.value.is_empty() {
         c.report(
             &def.options,
-            format!("breakdown `{breakdown}` has no options; list the values a respondent may give"),
+            format!(
+                "breakdown `{breakdown}` has no options; list the values a respondent may give"
+            ),
         );
     }
     if def.options.value.len() > MAX_OPTIONS {
@@ -115,7 +117,11 @@ fn options(c: &mut Checker, def: &BreakdownDef, breakdown: &str) -> Vec<Breakdow
             BreakdownOptionDef::Labelled(o) => (o.id.as_str(), o.label.as_deref()),
         };
         let shown = quote(id);
-        if id.is_empty() || id.chars().any(|ch| ch.is_whitespace() || ch == ',' || ch == ';') {
+        if id.is_empty()
+            || id
+                .chars()
+                .any(|ch| ch.is_whitespace() || ch == ',' || ch == ';')
+        {
             c.report(
                 option,
                 format!("breakdown `{breakdown}` has option id `{shown}`; option ids are non-empty words without spaces, commas or `;`"),
@@ -132,7 +138,9 @@ fn options(c: &mut Checker, def: &BreakdownDef, breakdown: &str) -> Vec<Breakdow
         let owner = out.len();
         let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(id);
         for (text, what) in [(id, "id"), (label, "label")] {
-            if let Err(other) = names.claim(text, owner, || format!("the {what} of option `{shown}`")) {
+            if let Err(other) =
+                names.claim(text, owner, || format!("the {what} of option `{shown}`"))
+            {
                 c.report(
                     option,
                     format!(
