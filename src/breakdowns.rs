@@ -71,6 +71,8 @@ pub fn unit_stats(
 pub struct UnitResult {
     pub breakdown: usize,
     pub unit: usize,
+    /// Accepted rows in the unit.
+    pub rows: usize,
     /// One figure per measure, in [`Measure::all`] order.
     pub figures: Vec<Figure>,
 }

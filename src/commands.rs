@@ -188,7 +188,52 @@ fn publish(
 }
 
 fn bench_inputs(bench: &Benchmarking) -> impl Iterator<Item = &Path> {
-    bench.orgs.iter().chain(&bench.norms).map(PathBuf::as_path)
+    bench
+        .orgs
+        .iter()
+        .chain(&bench.norms)
+        .chain(&bench.roster)
+        .map(PathBuf::as_path)
+}
+
+/// Reads `--roster` (before any work, so a bad roster stops the run early).
+fn load_roster(
+    bench: &Benchmarking,
+    instrument: &Instrument,
+) -> Result<Option<crate::responses::Roster>> {
+    bench
+        .roster
+        .as_deref()
+        .map(|path| crate::responses::Roster::load(path, instrument))
+        .transpose()
+}
+
+/// Response rates from the roster, with its warnings printed.
+fn add_participation(
+    analysis: &mut Analysis,
+    roster: Option<&crate::responses::Roster>,
+    bench: &Benchmarking,
+    common: &Common,
+) {
+    if let Some(roster) = roster {
+        let participation = crate::roster::participation(analysis, roster, bench.target_rate);
+        print_capped(common, &participation.warnings);
+        analysis.participation = Some(participation);
+    }
+}
+
+/// At most 20 warnings, then how many more (SPEC §3).
+fn print_capped(common: &Common, warnings: &[String]) {
+    const MAX: usize = 20;
+    for w in warnings.iter().take(MAX) {
+        warn(common, w);
+    }
+    if warnings.len() > MAX {
+        warn(
+            common,
+            &format!("… and {} more warnings like these", warnings.len() - MAX),
+        );
+    }
 }
 
 pub fn load_instrument(common: &Common) -> Result<Instrument> {
@@ -371,6 +416,7 @@ fn score(
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument, common)?;
+    let roster = load_roster(bench, &instrument)?;
     let clock = Stopwatch::start();
     let data = load_responses(
         &instrument,
@@ -383,7 +429,8 @@ fn score(
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let (analysis, written) = output::analyse_and_write(&instrument, &data, dir.path(), || {
-        let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+        let mut analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+        add_participation(&mut analysis, roster.as_ref(), bench, common);
         clock.lap("analysis (respondent_scores.csv being written)");
         analysis
     })
@@ -464,6 +511,7 @@ fn report(
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
+    let roster = load_roster(bench, &instrument)?;
     let clock = Stopwatch::start();
     // Item scores feed the per-item distributions of the pages.
     let rejects_at = out.join("data").join("rejects.csv");
@@ -481,7 +529,8 @@ fn report(
     }
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
-    let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+    let mut analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+    add_participation(&mut analysis, roster.as_ref(), bench, common);
     clock.lap("analysis");
     warn_unlisted(&analysis, common);
     let pages = crate::report::Pages {

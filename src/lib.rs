@@ -37,6 +37,7 @@ pub mod research;
 pub mod responses;
 pub mod results;
 pub mod rng;
+pub mod roster;
 pub mod score;
 pub mod simulate;
 pub mod sources;

@@ -246,6 +246,7 @@ pub fn org_wave_result(
                 .map(|(stats, shown)| UnitResult {
                     breakdown: stats.breakdown,
                     unit: stats.unit,
+                    rows: stats.rows,
                     figures: stats
                         .measures
                         .iter()

@@ -61,20 +61,24 @@ fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     );
     respondents?;
     rest?;
-    Ok(data_files(analysis.instrument))
+    Ok(data_files(analysis))
 }
 
-/// The data files written for an instrument: `breakdown_scores.csv` only where it has
-/// breakdowns (SPEC §17).
-fn data_files(instrument: &Instrument) -> Vec<&'static str> {
+/// The data files a run writes: `breakdown_scores.csv` only where the instrument has
+/// breakdowns, `response_rates.csv` only with a roster (SPEC §17).
+fn data_files(analysis: &Analysis) -> Vec<&'static str> {
     let mut files = DATA_FILES.to_vec();
-    if !instrument.breakdowns.is_empty() {
+    if !analysis.instrument.breakdowns.is_empty() {
         files.insert(2, BREAKDOWN_SCORES);
+    }
+    if analysis.participation.is_some() {
+        files.insert(files.len() - 2, RESPONSE_RATES);
     }
     files
 }
 
 const BREAKDOWN_SCORES: &str = "breakdown_scores.csv";
+const RESPONSE_RATES: &str = "response_rates.csv";
 
 /// Runs `analyse` while `respondent_scores.csv`, which needs only the import, is written; then
 /// writes the other data files. Same files as [`write_data`], sooner on a large import.
@@ -89,7 +93,8 @@ pub fn analyse_and_write<'a>(
         rayon::join(analyse, || tables::respondent_scores(instrument, data, dir));
     respondents?;
     write_analysis_files(&analysis, dir)?;
-    Ok((analysis, data_files(instrument)))
+    let files = data_files(&analysis);
+    Ok((analysis, files))
 }
 
 fn create_folder(dir: &Path) -> Result<()> {
@@ -108,6 +113,9 @@ fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
             tables::org_summary(analysis, &dir.join("org_summary.csv"))?;
             tables::perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
             tables::changes(analysis, &dir.join("changes.csv"))?;
+            if let Some(participation) = &analysis.participation {
+                tables::response_rates(analysis, participation, &dir.join(RESPONSE_RATES))?;
+            }
             tables::rejects(analysis.data, &dir.join("rejects.csv"))
         },
     );

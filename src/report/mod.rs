@@ -142,7 +142,11 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
         analysis,
         &latest,
         &hidden,
-        view::data_links(extras.xlsx),
+        view::data_links(
+            extras.xlsx,
+            !analysis.instrument.breakdowns.is_empty(),
+            analysis.participation.is_some(),
+        ),
         self_assessment,
     );
     let html = templates::render(&tera, "portfolio.html", &portfolio)?;

@@ -122,3 +122,179 @@ pub(super) fn views(page: &Page) -> Vec<BreakdownView> {
         })
         .collect()
 }
+
+/// The portfolio's breakdowns: per breakdown, per unit, every organization (latest wave) whose
+/// unit index is shown, so the assessor can read one unit across organizations without
+/// scripts.
+#[derive(Serialize)]
+pub struct PortfolioBreakdown {
+    pub label: String,
+    pub units: Vec<PortfolioUnit>,
+}
+
+#[derive(Serialize)]
+pub struct PortfolioUnit {
+    pub label: String,
+    pub rows: Vec<PortfolioUnitRow>,
+}
+
+#[derive(Serialize)]
+pub struct PortfolioUnitRow {
+    pub name: String,
+    pub slug: String,
+    pub wave: String,
+    pub index: String,
+    /// The unit's index minus its organization's, signed; empty where the organization's
+    /// index is hidden.
+    pub difference: String,
+    /// The unit's response rate, with `--roster`, where the roster names the unit.
+    pub rate: String,
+}
+
+/// An organization-wave below the target response rate.
+#[derive(Serialize)]
+pub struct BelowTarget {
+    pub name: String,
+    pub slug: String,
+    pub wave: String,
+    pub rate: String,
+    pub invited: String,
+}
+
+/// A rate as a whole percentage.
+pub fn percent(rate: &crate::roster::Rate) -> String {
+    format!(
+        "{}%",
+        crate::output::number::decimals(rate.value() * 100.0, 0)
+    )
+}
+
+pub(super) fn portfolio_breakdowns(
+    analysis: &crate::analysis::Analysis,
+    latest: &[(usize, String)],
+) -> Vec<PortfolioBreakdown> {
+    use crate::aggregate::Group;
+    use crate::results::Measure;
+    let instrument = analysis.instrument;
+    instrument
+        .breakdowns
+        .iter()
+        .enumerate()
+        .map(|(b, breakdown)| PortfolioBreakdown {
+            label: breakdown.label.clone(),
+            units: breakdown
+                .options
+                .iter()
+                .enumerate()
+                .map(|(u, option)| PortfolioUnit {
+                    label: option.label.clone(),
+                    rows: latest
+                        .iter()
+                        .filter_map(|(i, slug)| {
+                            let reported = analysis.results[*i].reported()?;
+                            let unit = reported
+                                .units
+                                .iter()
+                                .find(|r| r.breakdown == b && r.unit == u)?;
+                            let mean = unit.figure(Measure::Index).shown()?.mean;
+                            let org = analysis.shown_mean(*i, Group::All, Measure::Index);
+                            let rate = analysis
+                                .participation
+                                .as_ref()
+                                .and_then(|p| p.rates[*i].as_ref())
+                                .and_then(|r| {
+                                    r.units.iter().find(|(rb, ru, _)| *rb == b && *ru == u)
+                                })
+                                .map_or_else(String::new, |(_, _, rate)| percent(rate));
+                            Some(PortfolioUnitRow {
+                                name: analysis.orgs.display_name(analysis.org_id(*i)).to_string(),
+                                slug: slug.clone(),
+                                wave: analysis.wave(*i).to_string(),
+                                index: one(mean),
+                                difference: org.map_or_else(String::new, |o| signed(mean - o)),
+                                rate,
+                            })
+                        })
+                        .collect(),
+                })
+                .filter(|unit| !unit.rows.is_empty())
+                .collect(),
+        })
+        .filter(|b| !b.units.is_empty())
+        .collect()
+}
+
+/// The organizations whose latest wave is below the target response rate.
+pub(super) fn below_target(
+    analysis: &crate::analysis::Analysis,
+    latest: &[(usize, String)],
+) -> Vec<BelowTarget> {
+    let Some(participation) = &analysis.participation else {
+        return Vec::new();
+    };
+    latest
+        .iter()
+        .filter_map(|(i, slug)| {
+            let rates = participation.below_target(*i)?;
+            Some(BelowTarget {
+                name: analysis.orgs.display_name(analysis.org_id(*i)).to_string(),
+                slug: slug.clone(),
+                wave: analysis.wave(*i).to_string(),
+                rate: percent(&rates.all),
+                invited: rates.all.invited.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The organization page's participation: the response rate of the organization and of each
+/// shown role and unit the roster names.
+#[derive(Serialize)]
+pub struct ParticipationView {
+    pub rows: Vec<RateRow>,
+    pub target: String,
+    pub below_target: bool,
+}
+
+#[derive(Serialize)]
+pub struct RateRow {
+    pub group: String,
+    pub responses: String,
+    pub invited: String,
+    pub rate: String,
+}
+
+pub(super) fn participation(page: &Page) -> Option<ParticipationView> {
+    let analysis = page.analysis;
+    let participation = analysis.participation.as_ref()?;
+    let rates = participation.rates[page.latest].as_ref()?;
+    let instrument = analysis.instrument;
+    let row = |group: String, rate: &crate::roster::Rate| RateRow {
+        group,
+        responses: rate.responses.to_string(),
+        invited: rate.invited.to_string(),
+        rate: percent(rate),
+    };
+    let mut rows = vec![row("All respondents".into(), &rates.all)];
+    rows.extend(
+        rates
+            .roles
+            .iter()
+            .map(|(r, rate)| row(instrument.roles[*r].label.clone(), rate)),
+    );
+    rows.extend(rates.units.iter().map(|(b, u, rate)| {
+        let breakdown = &instrument.breakdowns[*b];
+        row(
+            format!("{}: {}", breakdown.label, breakdown.options[*u].label),
+            rate,
+        )
+    }));
+    Some(ParticipationView {
+        rows,
+        target: format!(
+            "{}%",
+            crate::output::number::decimals(participation.target_rate * 100.0, 0)
+        ),
+        below_target: participation.below_target(page.latest).is_some(),
+    })
+}

@@ -26,7 +26,7 @@ use crate::analysis::Analysis;
 pub use crate::output::number::{decimals, one, one_opt, share, signed};
 use crate::results::{Figure, Measure, Reported, Suppressed};
 
-pub use breakdowns::BreakdownView;
+pub use breakdowns::{BelowTarget, BreakdownView, ParticipationView, PortfolioBreakdown};
 pub use gaps::{GapMatrix, GapSection};
 pub use items::{ItemRow, ItemSection};
 pub use methods::{ChangeRow, Methods};
@@ -122,6 +122,8 @@ pub struct OrgPage {
     pub item_sections: Vec<ItemSection>,
     /// One per breakdown of the instrument (SPEC §17).
     pub breakdowns: Vec<BreakdownView>,
+    /// Response rates, with `--roster` (SPEC §17).
+    pub participation: Option<ParticipationView>,
     pub methods: Methods,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
@@ -301,6 +303,7 @@ pub fn org_page(
         recommendations,
         item_sections: items::sections(&page),
         breakdowns: breakdowns::views(&page),
+        participation: breakdowns::participation(&page),
         methods: methods::methods(&page),
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),
