@@ -243,6 +243,9 @@ pub enum Command {
         /// Also write an organizations file with names and attributes.
         #[arg(long, value_name = "FILE")]
         orgs_output: Option<PathBuf>,
+        /// Also write a roster (org, wave, role, invited) to use with --roster.
+        #[arg(long, value_name = "FILE")]
+        roster_output: Option<PathBuf>,
         /// Replace existing files (a CSV cannot say that partnerscope wrote it).
         #[arg(long)]
         force: bool,

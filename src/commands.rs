@@ -97,6 +97,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             seed,
             output,
             orgs_output,
+            roster_output,
             force,
             common,
         } => {
@@ -106,7 +107,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 waves,
                 seed,
             };
-            simulate_files(&plan, &output, orgs_output.as_deref(), force, &common)
+            simulate_files(
+                &plan,
+                &output,
+                [orgs_output.as_deref(), roster_output.as_deref()],
+                force,
+                &common,
+            )
         }
         Command::Questionnaire {
             org,
@@ -511,7 +518,15 @@ fn report(
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
-    let roster = load_roster(bench, &instrument)?;
+    let roster = match load_roster(bench, &instrument)? {
+        // The demo data comes with its roster, so the first run shows response rates.
+        None if demo_data => Some(crate::responses::Roster::parse(
+            demo::ROSTER.as_bytes(),
+            demo::ROSTER_NAME,
+            &instrument,
+        )?),
+        roster => roster,
+    };
     let clock = Stopwatch::start();
     // Item scores feed the per-item distributions of the pages.
     let rejects_at = out.join("data").join("rejects.csv");
@@ -869,16 +884,16 @@ fn import(
 fn simulate_files(
     plan: &simulate::Plan,
     path: &Path,
-    orgs_path: Option<&Path>,
+    [orgs_path, roster_path]: [Option<&Path>; 2],
     force: bool,
     common: &Common,
 ) -> Result<i32> {
     let inputs: Vec<PathBuf> = common.survey.iter().cloned().collect();
-    for target in std::iter::once(path).chain(orgs_path) {
+    for target in std::iter::once(path).chain(orgs_path).chain(roster_path) {
         output_dir::check_single_file(target, &inputs, force, |_| false)?;
     }
     let instrument = load_instrument(common)?;
-    let written = simulate::write(&instrument, plan, path, orgs_path)?;
+    let written = simulate::write(&instrument, plan, path, orgs_path, roster_path)?;
     if !common.quiet {
         eprintln!(
             "wrote {} ({} bytes) for {} organizations over {} wave(s)",

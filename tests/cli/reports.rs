@@ -30,12 +30,14 @@ fn report_without_files_runs_the_demo_from_any_directory() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.trim(), "read 1512 rows: scored 1512, rejected 0");
     let mut expected: Vec<String> = [
+        "data/breakdown_scores.csv",
         "data/changes.csv",
         "data/org_scores.csv",
         "data/org_summary.csv",
         "data/perception_gaps.csv",
         "data/rejects.csv",
         "data/respondent_scores.csv",
+        "data/response_rates.csv",
         "data/scores.json",
         "index.html",
         "partnerscope-manifest.json",
@@ -52,6 +54,7 @@ fn committed_demo_data_is_what_simulate_makes() {
     let dir = temp();
     let responses = dir.path().join("responses.csv");
     let orgs = dir.path().join("orgs.csv");
+    let roster = dir.path().join("roster.csv");
     let r = run(&[
         "simulate",
         "--organizations",
@@ -66,6 +69,8 @@ fn committed_demo_data_is_what_simulate_makes() {
         responses.to_str().unwrap(),
         "--orgs-output",
         orgs.to_str().unwrap(),
+        "--roster-output",
+        roster.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/demo");
@@ -73,6 +78,7 @@ fn committed_demo_data_is_what_simulate_makes() {
         std::fs::read(root.join("responses.csv")).unwrap() == std::fs::read(&responses).unwrap()
     );
     assert!(std::fs::read(root.join("orgs.csv")).unwrap() == std::fs::read(&orgs).unwrap());
+    assert!(std::fs::read(root.join("roster.csv")).unwrap() == std::fs::read(&roster).unwrap());
 }
 
 #[test]
