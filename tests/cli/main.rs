@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod breakdowns;
 mod disclosure;
 mod hostile_input;
 mod output_folders;

@@ -148,6 +148,7 @@ fn options(c: &mut Checker, def: &BreakdownDef, breakdown: &str) -> Vec<Breakdow
                         quote(text)
                     ),
                 );
+                break; // one message per option
             }
         }
         out.push(BreakdownOption {
