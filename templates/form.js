@@ -228,6 +228,13 @@
     }
     var header = ["respondent_id", "org", "role", "wave"];
     var row = [respondentId, org, role, form.dataset.wave];
+    // Breakdowns: the chosen option, or an empty cell for "Prefer not to say".
+    var breakdowns = form.querySelectorAll("fieldset[data-breakdown]");
+    for (var b = 0; b < breakdowns.length; b++) {
+      var chosen = breakdowns[b].querySelector("input:checked");
+      header.push(breakdowns[b].dataset.breakdown);
+      row.push(chosen ? chosen.value : "");
+    }
     var unanswered = [];
     for (var i = 0; i < items.length; i++) {
       var fieldset = items[i];

@@ -173,6 +173,7 @@ fn base64(bytes: &[u8]) -> String {
 /// the formula guard of result files, so it reads back as it was written.
 pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
     let mut header = vec!["respondent_id", "org", "role", "wave"];
+    header.extend(instrument.breakdowns.iter().map(|b| b.id.as_str()));
     header.extend(instrument.items.iter().map(|i| i.id.as_str()));
     let mut row = vec![
         "example-1".to_string(),
@@ -186,6 +187,13 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
             .unwrap_or_else(|| instrument.roles[0].id.clone()),
         options.wave.clone(),
     ];
+    // A breakdown's example is its first option (an empty cell: "Prefer not to say").
+    row.extend(
+        instrument
+            .breakdowns
+            .iter()
+            .map(|b| b.options[0].id.clone()),
+    );
     row.extend(instrument.items.iter().map(view::example_answer));
     let mut out = String::new();
     for cells in [

@@ -41,6 +41,28 @@ pub const SHEETS: [&str; 6] = [
     "rejects",
 ];
 
+/// Sheets written only where their file exists (SPEC §17: breakdowns, a roster), each after
+/// the sheet named beside it.
+pub const OPTIONAL_SHEETS: [(&str, &str); 2] = [
+    ("breakdown_scores", "org_scores"),
+    ("response_rates", "changes"),
+];
+
+/// The sheets of a workbook made from the data files in `dir`, in order.
+pub fn sheets(dir: &Path) -> Vec<&'static str> {
+    let mut sheets = SHEETS.to_vec();
+    for (sheet, after) in OPTIONAL_SHEETS {
+        if dir.join(format!("{sheet}.csv")).exists() {
+            let at = sheets
+                .iter()
+                .position(|s| *s == after)
+                .map_or(sheets.len(), |i| i + 1);
+            sheets.insert(at, sheet);
+        }
+    }
+    sheets
+}
+
 /// The first sheet: every sheet and column with its meaning.
 pub const READ_ME: &str = "Read me";
 
@@ -89,6 +111,8 @@ pub fn kinds(sheet: &str, header: &[String], instrument: &Instrument) -> Vec<Kin
             ],
             &[],
         ),
+        "breakdown_scores" => by_name(&["n", "mean", "sd", "ci_low", "ci_high"], &[]),
+        "response_rates" => by_name(&["invited", "responses", "rate"], &[]),
         "perception_gaps" => by_name(&["first_mean", "second_mean", "gap"], &["flag"]),
         "changes" => by_name(
             &[
@@ -243,7 +267,16 @@ fn meaning(sheet: &str, column: &str, instrument: &Instrument) -> String {
             "dimensions below the next level's minimum for every dimension (ids)"
         }
         "blocking_dimensions_label" => "the same dimensions, by title",
+        "group" if sheet == "response_rates" => {
+            "respondent group: all, role:<role id>, or <breakdown id>:<unit id>"
+        }
         "group" => "respondent group: all, or role:<role id>",
+        "breakdown" => "breakdown id (a respondent attribute, SPEC §17)",
+        "unit" => "the unit: an option id of the breakdown",
+        "invited" => "people invited, from the roster",
+        "responses" => "accepted responses of the group",
+        "rate" => "response rate: responses ÷ invited",
+        "below_target" => "whether the organization's rate is below --target-rate (yes/no)",
         "group_label" => "respondent group",
         "measure" => "a dimension id, or index",
         "measure_label" => "the dimension, or the partnership index",
@@ -290,6 +323,8 @@ fn sheet_meaning(sheet: &str) -> &'static str {
     match sheet {
         "org_summary" => "one row per organization and wave: index, level, percentile, next level",
         "org_scores" => "one row per organization, wave, group and measure: n, mean, spread, population quartiles",
+        "breakdown_scores" => "one row per organization, wave, unit of a breakdown and measure: n, mean, spread (shown units only)",
+        "response_rates" => "one row per organization and wave, then per shown role and unit the roster names: invited, responses, rate",
         "perception_gaps" => "one row per organization, wave, role pair and measure: the two roles' means and the gap",
         "changes" => "one row per organization, measure and pair of consecutive waves: difference and Welch's test",
         "respondent_scores" => "one row per accepted respondent: dimension scores, index, level and outcomes",
@@ -325,7 +360,7 @@ pub fn workbook(
     // The "Read me" rows: each sheet, then each of its columns, with its meaning.
     let mut read_me: Vec<[String; 3]> = Vec::new();
     let mut layouts = Vec::new();
-    for sheet in SHEETS {
+    for sheet in sheets(dir) {
         let path = dir.join(format!("{sheet}.csv"));
         let (header, widths) = measure(&path)?;
         let layout = Layout::new(sheet, &header, &widths, instrument);
