@@ -475,8 +475,10 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
     let sheets = [
         "org_summary",
         "org_scores",
+        "breakdown_scores",
         "perception_gaps",
         "changes",
+        "response_rates",
         "respondent_scores",
         "rejects",
     ];
@@ -509,6 +511,9 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         "file",
         "column",
         "reason",
+        "breakdown",
+        "unit",
+        "below_target",
     ];
     let mut numbers = 0;
     for sheet in sheets {

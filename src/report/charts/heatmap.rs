@@ -106,22 +106,33 @@ pub fn render(chart: &HeatmapChart) -> String {
         .max()
         .unwrap_or(1) as i32;
     let cell_h = (line_height(13.0) * row_lines.max(text_lines) + 8).max(24);
-    let height = (HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 44) as u32;
+    // Short column labels (a breakdown's units) need less than the full header height.
+    let longest = chart
+        .col_labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as i32;
+    let header = match chars_in(HEADER - 16, 13.0) as i32 {
+        fits if longest < fits => (HEADER * (longest + 2) / fits).clamp(64, HEADER),
+        _ => HEADER,
+    };
+    let height = (header + cell_h * (chart.row_labels.len() as i32).max(1) + 44) as u32;
     svg(&chart.id, &chart.title, width, height, |c| {
-        let col_chars = chars_in(HEADER - 16, 13.0);
+        let col_chars = chars_in(header - 16, 13.0);
         for (j, col) in chart.col_labels.iter().enumerate() {
             let lines = wrap(col, col_chars);
             let centre = LEFT + cell_w * j as i32 + cell_w / 2;
             let step = line_height(13.0);
             let first = centre - step * (lines.len() as i32 - 1) / 2;
             for (i, line) in lines.iter().enumerate() {
-                c.vertical_text(line, (first + step * i as i32, HEADER - 8), 13.0, INK);
+                c.vertical_text(line, (first + step * i as i32, header - 8), 13.0, INK);
             }
         }
         if chart.row_labels.is_empty() {
             c.text(
                 "Nothing to show.",
-                (LEFT, HEADER + 12),
+                (LEFT, header + 12),
                 14.0,
                 MUTED,
                 HPos::Left,
@@ -129,7 +140,7 @@ pub fn render(chart: &HeatmapChart) -> String {
             );
         }
         for (i, row) in chart.row_labels.iter().enumerate() {
-            let y = HEADER + cell_h * i as i32;
+            let y = header + cell_h * i as i32;
             c.row_label(row, row_chars, (LEFT - 8, y + cell_h / 2), 13.0);
             for j in 0..chart.col_labels.len() {
                 let x = LEFT + cell_w * j as i32;
@@ -190,7 +201,7 @@ pub fn render(chart: &HeatmapChart) -> String {
             }
         }
         // Colour key.
-        let ky = HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 14;
+        let ky = header + cell_h * (chart.row_labels.len() as i32).max(1) + 14;
         let (lo, hi) = match chart.scale {
             HeatScale::Percent => (0.0, 100.0),
             HeatScale::Correlation => (-1.0, 1.0),

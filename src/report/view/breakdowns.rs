@@ -1,5 +1,5 @@
-//! The organization page's breakdowns (SPEC §17): per breakdown, a heat map of measures ×
-//! units, each cell the unit's mean and its difference from the organization's, coloured by
+//! The organization page's breakdowns (SPEC §17): per breakdown, a heat map of units ×
+//! measures, each cell the unit's mean and its difference from the organization's, coloured by
 //! the difference, and the same figures as a table. A hidden unit says why, in the words of
 //! SPEC §6; every option of the breakdown is listed, so an empty unit reads as a small one.
 
@@ -12,7 +12,10 @@ use crate::results::{Figure, Suppressed};
 #[derive(Serialize)]
 pub struct BreakdownView {
     pub label: String,
+    /// Empty when no unit has a shown figure.
     pub heatmap_svg: String,
+    /// The units the map leaves out, each with why: "North: fewer than 5 responses".
+    pub hidden_units: String,
     /// The units' labels, in option order.
     pub units: Vec<String>,
     pub rows: Vec<BreakdownRow>,
@@ -68,41 +71,65 @@ pub(super) fn views(page: &Page) -> Vec<BreakdownView> {
                 Ok((mean, Some(diff))) if lines => format!("{}\n{}", one(*mean), signed(*diff)),
                 Ok((mean, Some(diff))) => format!("{} ({})", one(*mean), signed(*diff)),
                 Ok((mean, None)) => one(*mean),
-                Err(_) if lines => "not shown".to_string(),
+                Err(_) if lines => "hidden".to_string(),
                 Err(phrase) => phrase.clone(),
             };
             let units: Vec<String> = breakdown.options.iter().map(|o| o.label.clone()).collect();
-            let heatmap_svg = charts::heatmap::render(&charts::heatmap::HeatmapChart {
-                id: format!("{}breakdown-{}", page.id_prefix, breakdown.id),
-                title: format!(
+            // The map draws the units with a shown figure; the others are named below it.
+            let drawn: Vec<usize> = (0..units.len())
+                .filter(|&u| cells.iter().any(|row| row[u].is_ok()))
+                .collect();
+            let index_slot = measures.len() - 1;
+            let hidden_units = (0..units.len())
+                .filter(|u| !drawn.contains(u))
+                .map(|u| {
+                    let why = cells[index_slot][u]
+                        .as_ref()
+                        .err()
+                        .cloned()
+                        .unwrap_or_default();
+                    format!("{}: {why}", units[u])
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let heatmap_svg = (!drawn.is_empty()).then(|| {
+                charts::heatmap::render(&charts::heatmap::HeatmapChart {
+                    id: format!("{}breakdown-{}", page.id_prefix, breakdown.id),
+                    title: format!(
                     "{} by {}: each unit's mean and its difference from the organization (points)",
                     page.name, breakdown.label
                 ),
-                row_labels: measures
-                    .iter()
-                    .map(|m| m.title(instrument).to_string())
-                    .collect(),
-                col_labels: units.clone(),
-                cells: cells
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .map(|c| c.as_ref().ok().map(|(_, diff)| diff.unwrap_or(0.0)))
-                            .collect()
-                    })
-                    .collect(),
-                scale: charts::heatmap::HeatScale::Difference,
-                decimals: 1,
-                texts: Some(
-                    cells
+                    // Units × measures: few rows, so the map prints at the page's width.
+                    row_labels: drawn.iter().map(|&u| units[u].clone()).collect(),
+                    col_labels: measures
                         .iter()
-                        .map(|row| row.iter().map(|c| text(c, true)).collect())
+                        .map(|m| m.title(instrument).to_string())
                         .collect(),
-                ),
+                    cells: drawn
+                        .iter()
+                        .map(|&u| {
+                            cells
+                                .iter()
+                                .map(|row| {
+                                    row[u].as_ref().ok().map(|(_, diff)| diff.unwrap_or(0.0))
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                    scale: charts::heatmap::HeatScale::Difference,
+                    decimals: 1,
+                    texts: Some(
+                        drawn
+                            .iter()
+                            .map(|&u| cells.iter().map(|row| text(&row[u], true)).collect())
+                            .collect(),
+                    ),
+                })
             });
             BreakdownView {
                 label: breakdown.label.clone(),
-                heatmap_svg,
+                heatmap_svg: heatmap_svg.unwrap_or_default(),
+                hidden_units,
                 units,
                 rows: measures
                     .iter()
