@@ -302,7 +302,7 @@ pub(super) fn participation(page: &Page) -> Option<ParticipationView> {
         invited: rate.invited.to_string(),
         rate: percent(rate),
     };
-    let mut rows = vec![row("All respondents".into(), &rates.all)];
+    let mut rows = vec![row("all respondents".into(), &rates.all)];
     rows.extend(
         rates
             .roles
