@@ -34,6 +34,10 @@ pub struct BreakdownCell {
     pub hidden: bool,
 }
 
+/// One cell of a breakdown: the unit's mean and its difference from the organization (none
+/// where the organization's is hidden), or why it is hidden.
+type Cell = Result<(f64, Option<f64>), String>;
+
 pub(super) fn views(page: &Page) -> Vec<BreakdownView> {
     let instrument = page.analysis.instrument;
     let t = instrument.part_threshold;
@@ -44,7 +48,7 @@ pub(super) fn views(page: &Page) -> Vec<BreakdownView> {
         .map(|(b, breakdown)| {
             let measures: Vec<_> = page.measures().collect();
             // cells[measure][unit]: (mean, difference from the organization) or the phrase.
-            let cells: Vec<Vec<Result<(f64, Option<f64>), String>>> = measures
+            let cells: Vec<Vec<Cell>> = measures
                 .iter()
                 .map(|&measure| {
                     let org = page.mean(measure);
@@ -67,7 +71,7 @@ pub(super) fn views(page: &Page) -> Vec<BreakdownView> {
                         .collect()
                 })
                 .collect();
-            let text = |cell: &Result<(f64, Option<f64>), String>, lines: bool| match cell {
+            let text = |cell: &Cell, lines: bool| match cell {
                 Ok((mean, Some(diff))) if lines => format!("{}\n{}", one(*mean), signed(*diff)),
                 Ok((mean, Some(diff))) => format!("{} ({})", one(*mean), signed(*diff)),
                 Ok((mean, None)) => one(*mean),
