@@ -88,15 +88,19 @@ pub fn participation(analysis: &Analysis, roster: &Roster, target_rate: f64) -> 
                 .iter()
                 .filter(|r| r.org == org && r.wave.as_deref().is_none_or(|w| w == wave))
                 .collect();
-            let first = rows.first()?.line;
-            let invited = |keep: &dyn Fn(&crate::responses::RosterRow) -> bool| -> u64 {
-                rows.iter().filter(|r| keep(r)).map(|r| r.invited).sum()
+            rows.first()?;
+            // The invitations of the rows `keep` takes, and the line of the first of them.
+            let invited = |keep: &dyn Fn(&crate::responses::RosterRow) -> bool| -> (u64, u64) {
+                let taken = rows.iter().filter(|r| keep(r));
+                let first = taken.clone().next().map_or(0, |r| r.line);
+                (taken.map(|r| r.invited).sum(), first)
             };
+            let (total, first_all) = invited(&|_| true);
             let all = Rate {
                 responses: analysis.results[i].rows.len(),
-                invited: invited(&|_| true),
+                invited: total,
             };
-            let mut over = |what: String, rate: &Rate, counts: bool| {
+            let mut over = |what: String, rate: &Rate, first: u64, counts: bool| {
                 if rate.responses as u64 > rate.invited {
                     warnings.push(if counts {
                         format!(
@@ -113,7 +117,7 @@ pub fn participation(analysis: &Analysis, roster: &Roster, target_rate: f64) -> 
                 }
             };
             let reported = analysis.results[i].reported();
-            over(String::new(), &all, reported.is_some());
+            over(String::new(), &all, first_all, reported.is_some());
             let reported = reported?;
             let mut out = OrgRates {
                 all,
@@ -124,26 +128,28 @@ pub fn participation(analysis: &Analysis, roster: &Roster, target_rate: f64) -> 
                 let crate::aggregate::Group::Role(role) = group.group else {
                     continue;
                 };
+                let (count, first) = invited(&|r| r.role == Some(role));
                 let rate = Rate {
                     responses: group.rows,
-                    invited: invited(&|r| r.role == Some(role)),
+                    invited: count,
                 };
                 if rate.invited == 0 || group.shown(Measure::Index).is_none() {
                     continue;
                 }
-                over(format!(", role {}", instrument.roles[role].id), &rate, false);
+                over(format!(", role {}", instrument.roles[role].id), &rate, first, false);
                 out.roles.push((role, rate));
             }
             for unit in &reported.units {
+                let (count, first) = invited(&|r| r.units[unit.breakdown] == Some(unit.unit));
                 let rate = Rate {
                     responses: unit.rows,
-                    invited: invited(&|r| r.units[unit.breakdown] == Some(unit.unit)),
+                    invited: count,
                 };
                 if rate.invited == 0 || unit.figure(Measure::Index).shown().is_none() {
                     continue;
                 }
                 let (b, u) = unit.ids(instrument);
-                over(format!(", {b} {u}"), &rate, false);
+                over(format!(", {b} {u}"), &rate, first, false);
                 out.units.push((unit.breakdown, unit.unit, rate));
             }
             Some(out)
