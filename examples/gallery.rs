@@ -177,6 +177,7 @@ fn main() {
         cells: vec![org.clone(), median.clone(), p75.clone()],
         scale: heatmap::HeatScale::Percent,
         decimals: 0,
+        texts: None,
     });
     html += &bars::render(&bars::BarChart {
         id: "l".into(),

@@ -47,6 +47,9 @@ pub struct OrgWave {
     pub rows: Vec<u32>,
     /// `all` first, then every role with at least one row, in instrument order.
     pub groups: Vec<GroupStats>,
+    /// Every unit of a breakdown with at least one row (SPEC §17), breakdowns in instrument
+    /// order, units in option order.
+    pub units: Vec<crate::breakdowns::UnitStats>,
 }
 
 impl OrgWave {
@@ -141,21 +144,24 @@ fn org_wave(instrument: &Instrument, data: &Dataset, rows: Vec<u32>, t975: &[f64
             ));
         }
     }
+    let units = crate::breakdowns::unit_stats(instrument, data, &rows, t975);
     OrgWave {
         org: r.org[first],
         wave: r.wave[first],
         rows,
         groups,
+        units,
     }
 }
 
-fn group_stats(
+/// One summary per measure (dimensions, then the index) over the given rows; `t975[n]` is
+/// t(0.975, n − 1) for every n up to `rows.len()`.
+pub fn summaries(
     instrument: &Instrument,
     data: &Dataset,
-    group: Group,
     rows: &[u32],
     t975: &[f64],
-) -> GroupStats {
+) -> Vec<Summary> {
     let d = instrument.dimensions.len();
     // One pass over the rows collects every measure's present values, in row order.
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); d + 1];
@@ -167,10 +173,20 @@ fn group_stats(
             }
         }
     }
-    let measures = columns
+    columns
         .iter()
         .map(|values| stats::summarize_with_t(values, t975[values.len()]))
-        .collect();
+        .collect()
+}
+
+fn group_stats(
+    instrument: &Instrument,
+    data: &Dataset,
+    group: Group,
+    rows: &[u32],
+    t975: &[f64],
+) -> GroupStats {
+    let measures = summaries(instrument, data, rows, t975);
     let mut level_counts = vec![0; instrument.levels.len()];
     for &row in rows {
         if let Some(level) = data.respondents.level[row as usize] {

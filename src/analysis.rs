@@ -27,6 +27,8 @@ pub struct Analysis<'a> {
     pub changes: Vec<Change>,
     /// Organizations in the responses but not in the organizations file.
     pub unlisted_orgs: Vec<String>,
+    /// Response rates, with `--roster` (SPEC §17).
+    pub participation: Option<crate::roster::Participation>,
 }
 
 impl<'a> Analysis<'a> {
@@ -75,6 +77,7 @@ impl<'a> Analysis<'a> {
             changes,
             results,
             unlisted_orgs,
+            participation: None,
         }
     }
 

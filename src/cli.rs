@@ -63,6 +63,27 @@ pub struct Benchmarking {
     /// Compare each organization with those sharing its value of this attribute of --orgs.
     #[arg(long, value_name = "ATTR")]
     pub peer_group: Option<String>,
+    /// Roster of invitations (CSV: org, optional wave, role and breakdown columns, invited):
+    /// response rates per organization-wave, role and breakdown unit.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Response rate below which the portfolio lists an organization (with --roster).
+    #[arg(long, value_name = "SHARE", default_value_t = crate::roster::DEFAULT_TARGET, value_parser = target_rate)]
+    pub target_rate: f64,
+}
+
+/// A share between 0 and 1 (`0.6`), or a percentage (`60%`).
+fn target_rate(text: &str) -> Result<f64, String> {
+    let (number, scale) = match text.trim().strip_suffix('%') {
+        Some(pct) => (pct, 100.0),
+        None => (text.trim(), 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=1.0).contains(&(x / scale)) => Ok(x / scale),
+        _ => Err(format!(
+            "`{text}` is not a share between 0 and 1 (such as 0.6) or a percentage (60%)"
+        )),
+    }
 }
 
 /// How a command treats its output folder (SPEC §14).
@@ -223,6 +244,9 @@ pub enum Command {
         /// Also write an organizations file with names and attributes.
         #[arg(long, value_name = "FILE")]
         orgs_output: Option<PathBuf>,
+        /// Also write a roster (org, wave, role, invited) to use with --roster.
+        #[arg(long, value_name = "FILE")]
+        roster_output: Option<PathBuf>,
         /// Replace existing files (a CSV cannot say that partnerscope wrote it).
         #[arg(long)]
         force: bool,

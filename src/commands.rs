@@ -97,6 +97,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             seed,
             output,
             orgs_output,
+            roster_output,
             force,
             common,
         } => {
@@ -106,7 +107,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 waves,
                 seed,
             };
-            simulate_files(&plan, &output, orgs_output.as_deref(), force, &common)
+            simulate_files(
+                &plan,
+                &output,
+                [orgs_output.as_deref(), roster_output.as_deref()],
+                force,
+                &common,
+            )
         }
         Command::Questionnaire {
             org,
@@ -188,7 +195,52 @@ fn publish(
 }
 
 fn bench_inputs(bench: &Benchmarking) -> impl Iterator<Item = &Path> {
-    bench.orgs.iter().chain(&bench.norms).map(PathBuf::as_path)
+    bench
+        .orgs
+        .iter()
+        .chain(&bench.norms)
+        .chain(&bench.roster)
+        .map(PathBuf::as_path)
+}
+
+/// Reads `--roster` (before any work, so a bad roster stops the run early).
+fn load_roster(
+    bench: &Benchmarking,
+    instrument: &Instrument,
+) -> Result<Option<crate::responses::Roster>> {
+    bench
+        .roster
+        .as_deref()
+        .map(|path| crate::responses::Roster::load(path, instrument))
+        .transpose()
+}
+
+/// Response rates from the roster, with its warnings printed.
+fn add_participation(
+    analysis: &mut Analysis,
+    roster: Option<&crate::responses::Roster>,
+    bench: &Benchmarking,
+    common: &Common,
+) {
+    if let Some(roster) = roster {
+        let participation = crate::roster::participation(analysis, roster, bench.target_rate);
+        print_capped(common, &participation.warnings);
+        analysis.participation = Some(participation);
+    }
+}
+
+/// At most 20 warnings, then how many more (SPEC §3).
+fn print_capped(common: &Common, warnings: &[String]) {
+    const MAX: usize = 20;
+    for w in warnings.iter().take(MAX) {
+        warn(common, w);
+    }
+    if warnings.len() > MAX {
+        warn(
+            common,
+            &format!("… and {} more warnings like these", warnings.len() - MAX),
+        );
+    }
 }
 
 pub fn load_instrument(common: &Common) -> Result<Instrument> {
@@ -388,6 +440,7 @@ fn score(
     let instrument = load_instrument(common)?;
     let orgs = load_orgs(bench.orgs.as_deref(), false, common)?;
     let norms = benchmark_choice(bench, &orgs, bench.orgs.is_some(), &instrument, common)?;
+    let roster = load_roster(bench, &instrument)?;
     let clock = Stopwatch::start();
     let data = load_responses(
         &instrument,
@@ -400,7 +453,8 @@ fn score(
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
     let (analysis, written) = output::analyse_and_write(&instrument, &data, dir.path(), || {
-        let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+        let mut analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+        add_participation(&mut analysis, roster.as_ref(), bench, common);
         clock.lap("analysis (respondent_scores.csv being written)");
         analysis
     })
@@ -482,6 +536,15 @@ fn report(
     let orgs = load_orgs(bench.orgs.as_deref(), demo_data, common)?;
     let has_orgs = bench.orgs.is_some() || demo_data;
     let norms = benchmark_choice(bench, &orgs, has_orgs, &instrument, common)?;
+    let roster = match load_roster(bench, &instrument)? {
+        // The demo data comes with its roster, so the first run shows response rates.
+        None if demo_data => Some(crate::responses::Roster::parse(
+            demo::ROSTER.as_bytes(),
+            demo::ROSTER_NAME,
+            &instrument,
+        )?),
+        roster => roster,
+    };
     let clock = Stopwatch::start();
     // Item scores feed the per-item distributions of the pages.
     let rejects_at = out.join("data").join("rejects.csv");
@@ -499,7 +562,8 @@ fn report(
     }
     clock.lap("import");
     let benchmark = choose(bench, &orgs, norms.as_ref());
-    let analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+    let mut analysis = Analysis::run(&instrument, &data, &orgs, &benchmark);
+    add_participation(&mut analysis, roster.as_ref(), bench, common);
     clock.lap("analysis");
     warn_unlisted(&analysis, common);
     let pages = crate::report::Pages {
@@ -841,16 +905,16 @@ fn import(
 fn simulate_files(
     plan: &simulate::Plan,
     path: &Path,
-    orgs_path: Option<&Path>,
+    [orgs_path, roster_path]: [Option<&Path>; 2],
     force: bool,
     common: &Common,
 ) -> Result<i32> {
     let inputs: Vec<PathBuf> = common.survey.iter().cloned().collect();
-    for target in std::iter::once(path).chain(orgs_path) {
+    for target in std::iter::once(path).chain(orgs_path).chain(roster_path) {
         output_dir::check_single_file(target, &inputs, force, |_| false)?;
     }
     let instrument = load_instrument(common)?;
-    let written = simulate::write(&instrument, plan, path, orgs_path)?;
+    let written = simulate::write(&instrument, plan, path, orgs_path, roster_path)?;
     if !common.quiet {
         crate::errln!(
             "wrote {} ({} bytes) for {} organizations over {} wave(s)",

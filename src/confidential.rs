@@ -37,6 +37,8 @@ pub struct Visibility {
     /// Per scored item, the `all` group's answers to it: how many answered, and whether their
     /// mean and distribution may be shown.
     pub items: Vec<(usize, bool)>,
+    /// `units[u][m]`: unit `u` of the org-wave (same order as `OrgWave::units`), measure `m`.
+    pub units: Vec<Vec<bool>>,
 }
 
 impl Visibility {
@@ -89,6 +91,7 @@ pub fn decide(org_wave: &OrgWave, data: &Dataset, instrument: &Instrument) -> Vi
             reportable,
             shown: vec![vec![false; n_measures]; org_wave.groups.len()],
             items: vec![(0, false); n_items],
+            units: vec![vec![false; n_measures]; org_wave.units.len()],
         };
     }
     let r = &data.respondents;
@@ -134,14 +137,55 @@ pub fn decide(org_wave: &OrgWave, data: &Dataset, instrument: &Instrument) -> Vi
             }
         }
     }
+    // Breakdowns (SPEC §17) are further partitions: one part per unit with rows, and the
+    // rows without a value as one more part that is never shown.
+    let n_groups = org_wave.groups.len();
+    let mut unit_groups: Vec<Option<usize>> = Vec::new();
+    for b in 0..instrument.breakdowns.len() {
+        let parts = crate::breakdowns::members(instrument, data, rows, b);
+        for (u, part) in parts.iter().enumerate() {
+            if part.is_empty() {
+                continue;
+            }
+            let g = if u == 0 {
+                board.add_hidden_group(ROLES + 1 + b)
+            } else {
+                board.add_group(Some(ROLES + 1 + b))
+            };
+            let members = Members::from_fn(rows.len(), |p| {
+                usize::from(r.unit(rows[p] as usize, b, instrument.breakdowns.len())) == u
+            });
+            for (m, set) in all_sets[..n_measures].iter().enumerate() {
+                board.add(g, m, m == d, set.and(&members));
+            }
+            unit_groups.push((u > 0).then_some(g));
+        }
+    }
     let shown = board.settle(thresholds);
     let mut out = Visibility {
         reportable,
-        shown: vec![vec![false; n_measures]; org_wave.groups.len()],
+        shown: vec![vec![false; n_measures]; n_groups],
         items: vec![(0, false); n_items],
+        units: vec![vec![false; n_measures]; org_wave.units.len()],
+    };
+    // Board group → position in `OrgWave::units`.
+    let unit_of: Vec<Option<usize>> = {
+        let mut next = 0;
+        let mut map = vec![None; n_groups];
+        for g in unit_groups {
+            map.push(g.map(|_| {
+                next += 1;
+                next - 1
+            }));
+        }
+        map
     };
     for (figure, shown) in board.figures.iter().zip(shown) {
-        if figure.subject < n_measures {
+        if let Some(u) = unit_of[figure.group] {
+            out.units[u][figure.subject] = shown;
+        } else if figure.group >= n_groups {
+            // the rows without a value: never shown
+        } else if figure.subject < n_measures {
             out.shown[figure.group][figure.subject] = shown;
         } else {
             out.items[figure.subject - n_measures] = (figure.n, shown);
@@ -200,7 +244,7 @@ fn transpose(a: &mut [u64; 64]) {
     }
 }
 
-/// The partition the role groups form (breakdowns of SPEC §17 are further partitions).
+/// The partition the role groups form; breakdown `b` of SPEC §17 is partition `ROLES + 1 + b`.
 const ROLES: usize = 0;
 
 /// T of the `all` group and of the parts of partitions.
@@ -317,13 +361,24 @@ pub struct Candidate {
 pub struct Board {
     /// Per group: the partition it is a part of, `None` for `all` (group 0).
     partitions: Vec<Option<usize>>,
+    /// Per group: a part that is never shown (the respondents without a breakdown value).
+    never_shown: Vec<bool>,
     pub figures: Vec<Candidate>,
 }
 
 impl Board {
     pub fn add_group(&mut self, partition: Option<usize>) -> usize {
         self.partitions.push(partition);
+        self.never_shown.push(false);
         self.partitions.len() - 1
+    }
+
+    /// A part of a partition whose figures are never shown, but which takes part in the
+    /// decision as a hidden part (SPEC §15: respondents with no value for a breakdown).
+    pub fn add_hidden_group(&mut self, partition: usize) -> usize {
+        let g = self.add_group(Some(partition));
+        self.never_shown[g] = true;
+        g
     }
 
     pub fn add(&mut self, group: usize, subject: usize, is_index: bool, members: Members) {
@@ -345,7 +400,7 @@ impl Board {
         let mut shown: Vec<bool> = self
             .figures
             .iter()
-            .map(|f| f.n > 0 && f.n >= threshold(f.group))
+            .map(|f| f.n > 0 && f.n >= threshold(f.group) && !self.never_shown[f.group])
             .collect();
         let splits = self.splits();
         self.complementary(&splits, &mut shown, t.parts);

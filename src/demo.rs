@@ -9,9 +9,12 @@ pub const RESPONSES: &str = include_str!("../surveys/demo/responses.csv");
 pub const ORGS: &str = include_str!("../surveys/demo/orgs.csv");
 pub const RESPONSES_NAME: &str = "surveys/demo/responses.csv";
 pub const ORGS_NAME: &str = "surveys/demo/orgs.csv";
+/// Invitations per organization, wave and role: `report` without files shows response rates.
+pub const ROSTER: &str = include_str!("../surveys/demo/roster.csv");
+pub const ROSTER_NAME: &str = "surveys/demo/roster.csv";
 
 /// How the demo data was made: `partnerscope simulate --organizations 14 --respondents 36
-/// --waves 3 --seed 2025`.
+/// --waves 3 --seed 2025` (with `--orgs-output` and `--roster-output`).
 pub const PLAN: Plan = Plan {
     organizations: 14,
     respondents: 36,

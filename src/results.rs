@@ -9,6 +9,7 @@
 
 use crate::aggregate::{Group, OrgWave};
 use crate::benchmark::Standing;
+use crate::breakdowns::UnitResult;
 use crate::confidential::Visibility;
 use crate::instrument::Instrument;
 
@@ -173,6 +174,9 @@ pub struct Reported {
     pub level: LevelSummary,
     /// One per scored item, in instrument order.
     pub items: Vec<ItemFigure>,
+    /// Every unit of a breakdown with rows (SPEC §17), breakdowns in instrument order, units
+    /// in option order.
+    pub units: Vec<UnitResult>,
 }
 
 impl Reported {
@@ -235,6 +239,32 @@ pub fn org_wave_result(
                 true => Suppressed::Complementary,
                 false => Suppressed::BelowThreshold,
             };
+            let units = org_wave
+                .units
+                .iter()
+                .zip(&visibility.units)
+                .map(|(stats, shown)| UnitResult {
+                    breakdown: stats.breakdown,
+                    unit: stats.unit,
+                    rows: stats.rows,
+                    figures: stats
+                        .measures
+                        .iter()
+                        .zip(shown)
+                        .map(|(summary, &shown)| match summary.mean {
+                            Some(mean) if shown => Figure::Shown(Shown {
+                                n: summary.n,
+                                mean,
+                                sd: summary.sd,
+                                ci_low: summary.ci_low,
+                                ci_high: summary.ci_high,
+                                standing: None,
+                            }),
+                            _ => Figure::Suppressed(reason(summary.n, instrument.part_threshold)),
+                        })
+                        .collect(),
+                })
+                .collect();
             let mut groups = org_wave.groups.into_iter().enumerate().map(|(g, stats)| {
                 let threshold = match stats.group {
                     Group::All => instrument.anonymity_threshold,
@@ -289,6 +319,7 @@ pub fn org_wave_result(
                         roles,
                         level,
                         items,
+                        units,
                     }))
                 }
                 None => Outcome::BelowThreshold,
@@ -351,6 +382,7 @@ mod tests {
                 group(Group::Role(1), 6),
                 group(Group::Role(2), 7),
             ],
+            units: vec![],
         };
         // Role 0 (3 < 5) is below the threshold; role 1 (6) was hidden so that role 0 cannot
         // be recovered by subtraction.
@@ -358,6 +390,7 @@ mod tests {
             reportable: true,
             shown: vec![vec![true], vec![false], vec![false], vec![true]],
             items: vec![],
+            units: vec![],
         };
         let instrument = crate::instrument::load_bundled().expect("the bundled instrument");
         let level = LevelSummary {

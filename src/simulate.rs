@@ -150,51 +150,90 @@ pub struct Written {
 }
 
 /// Simulates `plan` into a responses file at `path` (and an organizations file at
-/// `orgs_path`), each written as its rows are made, so memory does not grow with the counts.
+/// `orgs_path`, a roster at `roster_path`), each written as its rows are made, so memory does
+/// not grow with the counts.
 pub fn write(
     instrument: &Instrument,
     plan: &Plan,
     path: &Path,
     orgs_path: Option<&Path>,
+    roster_path: Option<&Path>,
 ) -> Result<Written> {
     plan.check()?;
     let mut responses = AtomicFile::create(path)?;
     let mut orgs = orgs_path.map(AtomicFile::create).transpose()?;
-    let mut sink = std::io::sink();
+    let mut roster = roster_path.map(AtomicFile::create).transpose()?;
+    let (mut sink, mut roster_sink) = (std::io::sink(), std::io::sink());
     let orgs_out: &mut dyn std::io::Write = match orgs.as_mut() {
         Some(file) => file,
         None => &mut sink,
     };
-    let written =
-        simulate(instrument, plan, &mut responses, orgs_out).map_err(|(e, in_orgs)| {
-            let failed = if in_orgs {
-                orgs_path.unwrap_or(path)
-            } else {
-                path
-            };
-            Error::io(failed, "cannot write", e)
-        })?;
+    let roster_out: &mut dyn std::io::Write = match roster.as_mut() {
+        Some(file) => file,
+        None => &mut roster_sink,
+    };
+    let mut outputs = Outputs {
+        csv: &mut responses,
+        orgs: orgs_out,
+        roster: roster_out,
+    };
+    let written = simulate(instrument, plan, &mut outputs).map_err(|(e, which)| {
+        let failed = match which {
+            Output::Orgs => orgs_path.unwrap_or(path),
+            Output::Roster => roster_path.unwrap_or(path),
+            Output::Responses => path,
+        };
+        Error::io(failed, "cannot write", e)
+    })?;
     responses.commit()?;
     if let Some(orgs) = orgs {
         orgs.commit()?;
     }
+    if let Some(roster) = roster {
+        roster.commit()?;
+    }
     Ok(written)
 }
 
-/// Writes the responses as CSV to `csv` and the organizations file to `orgs`, row by row.
-/// An error says whether it came from the organizations file.
+/// Where the simulation writes: the responses, the organizations file and the roster.
+pub struct Outputs<'a> {
+    pub csv: &'a mut dyn std::io::Write,
+    pub orgs: &'a mut dyn std::io::Write,
+    pub roster: &'a mut dyn std::io::Write,
+}
+
+/// Which output a write error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Responses,
+    Orgs,
+    Roster,
+}
+
+/// Writes the responses as CSV, the organizations file and the roster (SPEC §17: how many
+/// were invited per organization, wave and role), row by row. An error says which output it
+/// came from.
+///
+/// Breakdown values and invitations come from draws of their own, so the answers are the same
+/// with or without breakdowns in the instrument.
 pub fn simulate(
     instrument: &Instrument,
     plan: &Plan,
-    csv: &mut dyn std::io::Write,
-    orgs: &mut dyn std::io::Write,
-) -> std::result::Result<Written, (std::io::Error, bool)> {
+    out: &mut Outputs,
+) -> std::result::Result<Written, (std::io::Error, Output)> {
     let mut rng = Rng::new(plan.seed);
+    let mut unit_rng = Rng::new(plan.seed ^ 0xB2EA_4D0A_5E6C_0017);
     let mut written = Written { bytes: 0, rows: 0 };
-    let emit = |out: &mut dyn std::io::Write, text: &str, in_orgs: bool| {
-        out.write_all(text.as_bytes()).map_err(|e| (e, in_orgs))
+    let emit = |out: &mut dyn std::io::Write, text: &str, which: Output| {
+        out.write_all(text.as_bytes()).map_err(|e| (e, which))
     };
+    let (csv, orgs, roster) = (&mut *out.csv, &mut *out.orgs, &mut *out.roster);
+    emit(roster, "org,wave,role,invited\n", Output::Roster)?;
     let mut line = String::from("respondent_id,org,role,wave");
+    for breakdown in &instrument.breakdowns {
+        line.push(',');
+        line.push_str(&breakdown.id);
+    }
     for item in &instrument.items {
         line.push(',');
         line.push_str(&item.id);
@@ -204,9 +243,9 @@ pub fn simulate(
         line.push_str(&comment.id);
     }
     line.push('\n');
-    emit(csv, &line, false)?;
+    emit(csv, &line, Output::Responses)?;
     written.bytes += line.len() as u64;
-    emit(orgs, "org,name,industry,size,region\n", true)?;
+    emit(orgs, "org,name,industry,size,region\n", Output::Orgs)?;
 
     let role_offsets: Vec<f64> = instrument
         .roles
@@ -259,10 +298,11 @@ pub fn simulate(
             SIZES[rng.below(SIZES.len())],
             REGIONS[rng.below(REGIONS.len())]
         );
-        emit(orgs, &line, true)?;
+        emit(orgs, &line, Output::Orgs)?;
         for w in 0..plan.waves {
             let wave = wave_name(w);
             let n = group_size(plan, o, w);
+            let mut per_role = vec![0usize; instrument.roles.len()];
             for r in 0..n {
                 let mut pick = rng.uniform() * total_weight;
                 let mut role = 0;
@@ -283,6 +323,23 @@ pub fn simulate(
                     r + 1,
                     instrument.roles[role].id
                 );
+                per_role[role] += 1;
+                // Units: the first options common, the last rare; some give no value.
+                for breakdown in &instrument.breakdowns {
+                    line.push(',');
+                    if unit_rng.chance(0.08) {
+                        continue;
+                    }
+                    let k = breakdown.options.len();
+                    let total = k * (k + 1) / 2;
+                    let mut pick = unit_rng.below(total);
+                    let mut unit = 0;
+                    while pick >= k - unit {
+                        pick -= k - unit;
+                        unit += 1;
+                    }
+                    line.push_str(&breakdown.options[unit].id);
+                }
                 // A few careless respondents: some tick the same box on every scale item, some
                 // skip most of the questionnaire.
                 let straight = rng.chance(0.015).then(|| 1 + rng.below(5));
@@ -323,9 +380,20 @@ pub fn simulate(
                     }
                 }
                 line.push('\n');
-                emit(csv, &line, false)?;
+                emit(csv, &line, Output::Responses)?;
                 written.bytes += line.len() as u64;
                 written.rows += 1;
+            }
+            // Invitations: a response rate between 40% and 95% per organization-wave.
+            let rate = 0.4 + 0.55 * unit_rng.uniform();
+            for (role, &count) in per_role.iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                let invited = (count as f64 / rate).ceil() as usize;
+                line.clear();
+                let _ = writeln!(line, "{org},{wave},{},{invited}", instrument.roles[role].id);
+                emit(roster, &line, Output::Roster)?;
             }
         }
     }
@@ -533,7 +601,17 @@ mod tests {
         }
         let instrument = crate::instrument::load_bundled().unwrap();
         let (mut csv, mut orgs) = (Counting(Vec::new()), Counting(Vec::new()));
-        let written = simulate(&instrument, &plan(3, 4, 2), &mut csv, &mut orgs).unwrap();
+        let mut roster = std::io::sink();
+        let written = simulate(
+            &instrument,
+            &plan(3, 4, 2),
+            &mut Outputs {
+                csv: &mut csv,
+                orgs: &mut orgs,
+                roster: &mut roster,
+            },
+        )
+        .unwrap();
         assert_eq!(written.rows, 24);
         assert_eq!(csv.0.len(), 25, "one write for the header and one per row");
         assert_eq!(

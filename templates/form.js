@@ -389,6 +389,13 @@
       header.push("panel_id");
       row.push(panelInput.value.trim());
     }
+    // Breakdowns: the chosen option, or an empty cell for "Prefer not to say".
+    var breakdowns = form.querySelectorAll("fieldset[data-breakdown]");
+    for (var b = 0; b < breakdowns.length; b++) {
+      var chosen = breakdowns[b].querySelector("input:checked");
+      header.push(breakdowns[b].dataset.breakdown);
+      row.push(chosen ? chosen.value : "");
+    }
     var unanswered = [];
     applyConditions();
     for (var i = 0; i < items.length; i++) {

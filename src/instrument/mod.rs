@@ -49,6 +49,8 @@ pub struct Instrument {
     pub comment_threshold: usize,
     /// Themes that code comments by their words, in file order.
     pub themes: Vec<Theme>,
+    /// Respondent attributes reported by (SPEC §17), in file order.
+    pub breakdowns: Vec<Breakdown>,
     /// SHA-256 of the instrument file's bytes, hex, for norms provenance.
     pub sha256: String,
     /// Where the instrument came from, for messages (`surveys/x.yaml` or `<bundled>`).
@@ -72,6 +74,31 @@ impl std::fmt::Display for Version {
 pub struct Role {
     pub id: String,
     pub label: String,
+}
+
+/// A respondent attribute the results are broken down by (SPEC §17).
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    pub id: String,
+    pub label: String,
+    pub options: Vec<BreakdownOption>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BreakdownOption {
+    pub id: String,
+    /// The option's label, or its id when it has none.
+    pub label: String,
+}
+
+impl Breakdown {
+    /// The option a cell names, by id or label ignoring case.
+    pub fn option_of(&self, cell: &str) -> Option<usize> {
+        let folded = cell.to_lowercase();
+        self.options
+            .iter()
+            .position(|o| o.id.to_lowercase() == folded || o.label.to_lowercase() == folded)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -52,6 +52,9 @@ pub struct InstrumentFile {
     /// Words that code comments by theme (SPEC §16).
     #[serde(default)]
     pub themes: Vec<ThemeDef>,
+    /// Respondent attributes reported by (SPEC §17).
+    #[serde(default)]
+    pub breakdowns: Option<Spanned<Vec<BreakdownDef>>>,
 }
 
 /// An open question: `{ id, text, max_chars }`.
@@ -71,6 +74,31 @@ pub struct ThemeDef {
     pub id: Text,
     pub label: Text,
     pub words: Spanned<Vec<Text>>,
+}
+
+/// One breakdown: a respondent attribute whose value is one of its options (SPEC §17).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakdownDef {
+    pub id: Text,
+    pub label: Text,
+    pub options: Spanned<Vec<Spanned<BreakdownOptionDef>>>,
+}
+
+/// A breakdown option: a plain id, or `{ id, label }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum BreakdownOptionDef {
+    Plain(String),
+    Labelled(LabelledOptionDef),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledOptionDef {
+    pub id: String,
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// The texts of the answer form (SPEC §12); each falls back to a default.

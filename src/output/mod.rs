@@ -62,8 +62,28 @@ fn write_data(analysis: &Analysis, dir: &Path) -> Result<Vec<&'static str>> {
     );
     respondents?;
     rest?;
-    Ok(names(analysis.instrument))
+    Ok(data_files(analysis))
 }
+
+/// The data files a run writes: `breakdown_scores.csv` only where the instrument has
+/// breakdowns, `response_rates.csv` only with a roster (SPEC §17), `comments.csv` last where
+/// it has open questions (SPEC §16).
+fn data_files(analysis: &Analysis) -> Vec<&'static str> {
+    let mut files = DATA_FILES.to_vec();
+    if !analysis.instrument.breakdowns.is_empty() {
+        files.insert(2, BREAKDOWN_SCORES);
+    }
+    if analysis.participation.is_some() {
+        files.insert(files.len() - 2, RESPONSE_RATES);
+    }
+    if !analysis.instrument.comments.is_empty() {
+        files.push(comments::FILE_NAME);
+    }
+    files
+}
+
+const BREAKDOWN_SCORES: &str = "breakdown_scores.csv";
+const RESPONSE_RATES: &str = "response_rates.csv";
 
 /// Runs `analyse` while `respondent_scores.csv`, which needs only the import, is written; then
 /// writes the other data files. Same files as [`write_data`], sooner on a large import.
@@ -78,16 +98,8 @@ pub fn analyse_and_write<'a>(
         rayon::join(analyse, || tables::respondent_scores(instrument, data, dir));
     respondents?;
     write_analysis_files(&analysis, dir)?;
-    Ok((analysis, names(instrument)))
-}
-
-/// The names of the data files, `comments.csv` last where the instrument has open questions.
-fn names(instrument: &Instrument) -> Vec<&'static str> {
-    let mut names = DATA_FILES.to_vec();
-    if !instrument.comments.is_empty() {
-        names.push(comments::FILE_NAME);
-    }
-    names
+    let files = data_files(&analysis);
+    Ok((analysis, files))
 }
 
 fn create_folder(dir: &Path) -> Result<()> {
@@ -100,10 +112,16 @@ fn write_analysis_files(analysis: &Analysis, dir: &Path) -> Result<()> {
         || scores_json::write_scores_json(analysis, &dir.join("scores.json")),
         || {
             tables::org_scores(analysis, &dir.join("org_scores.csv"))?;
+            if !analysis.instrument.breakdowns.is_empty() {
+                tables::breakdown_scores(analysis, &dir.join(BREAKDOWN_SCORES))?;
+            }
             tables::org_summary(analysis, &dir.join("org_summary.csv"))?;
             tables::perception_gaps(analysis, &dir.join("perception_gaps.csv"))?;
             tables::changes(analysis, &dir.join("changes.csv"))?;
             comments::write(analysis, dir)?;
+            if let Some(participation) = &analysis.participation {
+                tables::response_rates(analysis, participation, &dir.join(RESPONSE_RATES))?;
+            }
             tables::rejects(analysis.data, &dir.join("rejects.csv"))
         },
     );

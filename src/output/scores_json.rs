@@ -49,6 +49,33 @@ pub struct WaveJson {
     pub groups: Vec<GroupJson>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub perception_gaps: Vec<GapJson>,
+    /// The units of the instrument's breakdowns (SPEC §17), as `breakdown_scores.csv`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breakdowns: Vec<UnitJson>,
+}
+
+#[derive(Serialize)]
+pub struct UnitJson {
+    pub breakdown: String,
+    pub unit: String,
+    pub measures: Vec<UnitMeasureJson>,
+}
+
+#[derive(Serialize)]
+pub struct UnitMeasureJson {
+    pub measure: String,
+    pub suppressed: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<UnitStatsJson>,
+}
+
+#[derive(Serialize)]
+pub struct UnitStatsJson {
+    pub n: usize,
+    pub mean: f64,
+    pub sd: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -216,6 +243,41 @@ struct ScoresHead {
 }
 
 /// One organization's entry: its org-waves `range` (consecutive, same organization).
+/// Every unit of a reported organization-wave, its hidden figures marked `suppressed`.
+fn units_json(
+    instrument: &crate::instrument::Instrument,
+    reported: &crate::results::Reported,
+) -> Vec<UnitJson> {
+    reported
+        .units
+        .iter()
+        .map(|unit| {
+            let (breakdown, id) = unit.ids(instrument);
+            UnitJson {
+                breakdown: breakdown.to_string(),
+                unit: id.to_string(),
+                measures: unit
+                    .figures()
+                    .map(|(measure, figure)| {
+                        let shown = figure.shown();
+                        UnitMeasureJson {
+                            measure: measure.id(instrument).to_string(),
+                            suppressed: shown.is_none(),
+                            stats: shown.map(|s| UnitStatsJson {
+                                n: s.n,
+                                mean: s.mean,
+                                sd: s.sd,
+                                ci_low: s.ci_low,
+                                ci_high: s.ci_high,
+                            }),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
     let instrument = analysis.instrument;
     let org = analysis.org_id(range.start);
@@ -235,6 +297,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
                 level: None,
                 groups: Vec::new(),
                 perception_gaps: Vec::new(),
+                breakdowns: Vec::new(),
             });
             continue;
         };
@@ -326,6 +389,7 @@ pub fn org_json(analysis: &Analysis, range: std::ops::Range<usize>) -> OrgJson {
             }),
             groups,
             perception_gaps,
+            breakdowns: units_json(instrument, reported),
         });
     }
     for c in analysis.changes_from(range) {

@@ -87,6 +87,103 @@ pub fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
     })
 }
 
+/// `breakdown_scores.csv` (SPEC §17): every shown figure of every unit of a breakdown.
+pub fn breakdown_scores(analysis: &Analysis, path: &Path) -> Result<()> {
+    let header = [
+        "org",
+        "wave",
+        "breakdown",
+        "unit",
+        "measure",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+    ];
+    let instrument = analysis.instrument;
+    write_large_csv(path, &header, analysis.results.len(), 64, |line, i| {
+        let Some(reported) = analysis.results[i].reported() else {
+            return;
+        };
+        for unit in &reported.units {
+            let (breakdown, unit_id) = unit.ids(instrument);
+            for (measure, figure) in unit.figures() {
+                let Some(s) = figure.shown() else { continue };
+                line.text(analysis.org_id(i));
+                line.text(analysis.wave(i));
+                line.text(breakdown);
+                line.text(unit_id);
+                line.text(measure.id(instrument));
+                line.count(s.n);
+                line.num(s.mean);
+                line.opt(s.sd);
+                line.opt(s.ci_low);
+                line.opt(s.ci_high);
+                line.end();
+            }
+        }
+    })
+}
+
+/// `response_rates.csv` (SPEC §17): every shown rate, the organization's first, then its
+/// roles and units.
+pub fn response_rates(
+    analysis: &Analysis,
+    participation: &crate::roster::Participation,
+    path: &Path,
+) -> Result<()> {
+    let instrument = analysis.instrument;
+    let mut table = Table::create(
+        path,
+        &[
+            "org",
+            "wave",
+            "group",
+            "invited",
+            "responses",
+            "rate",
+            "below_target",
+        ],
+    )?;
+    for (i, rates) in participation.rates.iter().enumerate() {
+        let Some(rates) = rates else { continue };
+        let mut groups: Vec<(String, crate::roster::Rate)> = vec![("all".into(), rates.all)];
+        groups.extend(
+            rates
+                .roles
+                .iter()
+                .map(|(r, rate)| (format!("role:{}", instrument.roles[*r].id), *rate)),
+        );
+        groups.extend(rates.units.iter().map(|(b, u, rate)| {
+            let breakdown = &instrument.breakdowns[*b];
+            (
+                format!("{}:{}", breakdown.id, breakdown.options[*u].id),
+                *rate,
+            )
+        }));
+        for (k, (group, rate)) in groups.iter().enumerate() {
+            let below = crate::score::below(rate.value(), participation.target_rate);
+            table.row([
+                Cell::Text(analysis.org_id(i)),
+                Cell::Text(analysis.wave(i)),
+                Cell::Text(group),
+                Cell::Count(rate.invited as usize),
+                Cell::Count(rate.responses),
+                Cell::Number(rate.value()),
+                Cell::Text(if k == 0 && below {
+                    "yes"
+                } else if k == 0 {
+                    "no"
+                } else {
+                    ""
+                }),
+            ])?;
+        }
+    }
+    table.finish()
+}
+
 pub fn org_summary(analysis: &Analysis, path: &Path) -> Result<()> {
     let instrument = analysis.instrument;
     let mut table = Table::create(

@@ -177,6 +177,7 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
     if instrument.panel {
         header.push("panel_id");
     }
+    header.extend(instrument.breakdowns.iter().map(|b| b.id.as_str()));
     header.extend(instrument.items.iter().map(|i| i.id.as_str()));
     header.extend(instrument.comments.iter().map(|c| c.id.as_str()));
     let mut row = vec![
@@ -194,6 +195,13 @@ pub fn template_csv(instrument: &Instrument, options: &Options) -> String {
     if instrument.panel {
         row.push("example-code".into());
     }
+    // A breakdown's example is its first option (an empty cell: "Prefer not to say").
+    row.extend(
+        instrument
+            .breakdowns
+            .iter()
+            .map(|b| b.options[0].id.clone()),
+    );
     // An item the example row would not be asked stays blank (SPEC §16), so the row reads
     // back without a warning; the column is kept.
     let role = options

@@ -23,6 +23,8 @@ pub struct Page {
     /// The role fixed by `--role`, shown instead of asked.
     pub role: Option<RoleView>,
     pub roles: Vec<RoleView>,
+    /// The breakdowns (SPEC §17), each asked as a single choice with "Prefer not to say".
+    pub breakdowns: Vec<BreakdownView>,
     pub wave: String,
     /// Ask for the respondent's own `panel_id` (the instrument sets `panel: true`).
     pub panel: bool,
@@ -33,6 +35,14 @@ pub struct Page {
     /// The form's script and its CSP hash; empty for the printable questionnaire.
     pub script: String,
     pub script_hash: String,
+}
+
+#[derive(Serialize)]
+pub struct BreakdownView {
+    pub id: String,
+    pub label: String,
+    /// Each option as `{id, label}`; "Prefer not to say" (an empty cell) comes last.
+    pub options: Vec<RoleView>,
 }
 
 #[derive(Serialize, Clone)]
@@ -169,6 +179,22 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
             .as_ref()
             .and_then(|id| roles.iter().find(|r| &r.id == id).cloned()),
         roles,
+        breakdowns: instrument
+            .breakdowns
+            .iter()
+            .map(|b| BreakdownView {
+                id: b.id.clone(),
+                label: b.label.clone(),
+                options: b
+                    .options
+                    .iter()
+                    .map(|o| RoleView {
+                        id: o.id.clone(),
+                        label: o.label.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
         wave: options.wave.clone(),
         panel: instrument.panel,
         total_items: instrument.items.len() + instrument.comments.len(),

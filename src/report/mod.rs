@@ -138,7 +138,11 @@ fn write(analysis: &Analysis, out: &Path, options: &Pages) -> Result<usize> {
     let hidden: Vec<usize> = (0..analysis.results.len())
         .filter(|&i| analysis.results[i].reported().is_none())
         .collect();
-    let mut links = view::data_links(extras.xlsx);
+    let mut links = view::data_links(
+        extras.xlsx,
+        !analysis.instrument.breakdowns.is_empty(),
+        analysis.participation.is_some(),
+    );
     if !analysis.instrument.comments.is_empty() {
         // The shown comments of open questions (SPEC §16), after the changes.
         let at = links

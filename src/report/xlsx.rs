@@ -41,16 +41,25 @@ pub const SHEETS: [&str; 6] = [
     "rejects",
 ];
 
-/// The sheets of the CSV files: [`SHEETS`], with `comments` (SPEC §16) after `changes` where
-/// the instrument has open questions (the data files then include `comments.csv`).
-fn sheets(instrument: &Instrument) -> Vec<&'static str> {
+/// Sheets written only where their file exists (SPEC §16: open questions; §17: breakdowns, a
+/// roster), each after the sheet named beside it.
+pub const OPTIONAL_SHEETS: [(&str, &str); 3] = [
+    ("breakdown_scores", "org_scores"),
+    ("response_rates", "changes"),
+    ("comments", "changes"),
+];
+
+/// The sheets of a workbook made from the data files in `dir`, in order.
+pub fn sheets(dir: &Path) -> Vec<&'static str> {
     let mut sheets = SHEETS.to_vec();
-    if !instrument.comments.is_empty() {
-        let at = sheets
-            .iter()
-            .position(|s| *s == "changes")
-            .map_or(0, |p| p + 1);
-        sheets.insert(at, "comments");
+    for (sheet, after) in OPTIONAL_SHEETS {
+        if dir.join(format!("{sheet}.csv")).exists() {
+            let at = sheets
+                .iter()
+                .position(|s| *s == after)
+                .map_or(sheets.len(), |i| i + 1);
+            sheets.insert(at, sheet);
+        }
     }
     sheets
 }
@@ -103,6 +112,8 @@ pub fn kinds(sheet: &str, header: &[String], instrument: &Instrument) -> Vec<Kin
             ],
             &[],
         ),
+        "breakdown_scores" => by_name(&["n", "mean", "sd", "ci_low", "ci_high"], &[]),
+        "response_rates" => by_name(&["invited", "responses", "rate"], &[]),
         "perception_gaps" => by_name(&["first_mean", "second_mean", "gap"], &["flag"]),
         "changes" => by_name(
             &[
@@ -257,7 +268,16 @@ fn meaning(sheet: &str, column: &str, instrument: &Instrument) -> String {
             "dimensions below the next level's minimum for every dimension (ids)"
         }
         "blocking_dimensions_label" => "the same dimensions, by title",
+        "group" if sheet == "response_rates" => {
+            "respondent group: all, role:<role id>, or <breakdown id>:<unit id>"
+        }
         "group" => "respondent group: all, or role:<role id>",
+        "breakdown" => "breakdown id (a respondent attribute, SPEC §17)",
+        "unit" => "the unit: an option id of the breakdown",
+        "invited" => "people invited, from the roster",
+        "responses" => "accepted responses of the group",
+        "rate" => "response rate: responses ÷ invited",
+        "below_target" => "whether the organization's rate is below --target-rate (yes/no)",
         "group_label" => "respondent group",
         "measure" => "a dimension id, or index",
         "measure_label" => "the dimension, or the partnership index",
@@ -309,6 +329,8 @@ fn sheet_meaning(sheet: &str) -> &'static str {
     match sheet {
         "org_summary" => "one row per organization and wave: index, level, percentile, next level",
         "org_scores" => "one row per organization, wave, group and measure: n, mean, spread, population quartiles",
+        "breakdown_scores" => "one row per organization, wave, unit of a breakdown and measure: n, mean, spread (shown units only)",
+        "response_rates" => "one row per organization and wave, then per shown role and unit the roster names: invited, responses, rate",
         "perception_gaps" => "one row per organization, wave, role pair and measure: the two roles' means and the gap",
         "changes" => "one row per organization, measure and pair of consecutive waves: difference and Welch's test",
         "comments" => "one row per shown comment: organization, wave, open question, text and themes (no respondent id, role or score)",
@@ -345,7 +367,7 @@ pub fn workbook(
     // The "Read me" rows: each sheet, then each of its columns, with its meaning.
     let mut read_me: Vec<[String; 3]> = Vec::new();
     let mut layouts = Vec::new();
-    for sheet in sheets(instrument) {
+    for sheet in sheets(dir) {
         let path = dir.join(format!("{sheet}.csv"));
         let (header, widths) = measure(&path)?;
         let layout = Layout::new(sheet, &header, &widths, instrument);
@@ -597,8 +619,8 @@ mod tests {
     fn sheets_past_the_row_limit_continue_in_numbered_sheets() {
         let dir = tempfile::tempdir().unwrap();
         let instrument = crate::instrument::load_bundled().unwrap();
-        // The bundled instrument has an open question, so `comments` is a sheet too.
-        for sheet in sheets(&instrument) {
+        // A run of the bundled instrument writes `comments.csv` (it has an open question).
+        for sheet in SHEETS.iter().copied().chain(["comments"]) {
             let body = if sheet == "rejects" {
                 "file,line,column,respondent_id,reason\na.csv,2,x,r1,bad\na.csv,3,x,r2,bad\na.csv,4,x,'=r3,bad\n"
             } else {

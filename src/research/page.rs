@@ -427,6 +427,7 @@ pub(super) fn write_html(
         cells: corr.to_vec(),
         scale: charts::heatmap::HeatScale::Correlation,
         decimals: 2,
+        texts: None,
     });
     let reliability_svg = unit_bars(&UnitBars {
         id: "alpha".into(),

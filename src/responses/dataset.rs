@@ -57,6 +57,9 @@ pub struct Respondents {
     /// is set when scored item `i` was answered (not empty, not `na`). Kept for every command,
     /// since which items each respondent answered decides what may be shown (SPEC §15).
     pub answered: Vec<u64>,
+    /// Row-major `respondents × breakdowns`: the unit of each breakdown (its option + 1), 0
+    /// when the respondent did not give it (SPEC §17).
+    pub units: Vec<u8>,
     /// Each accepted row as a line of the canonical CSV (kept only for `import`).
     pub canonical: Option<Lines>,
     /// Per open question of the instrument, each row's answer (empty: none). Never scored,
@@ -116,6 +119,11 @@ impl Respondents {
         self.org.is_empty()
     }
 
+    /// The unit of breakdown `b` of a row (option + 1), 0 when not given.
+    pub fn unit(&self, row: usize, b: usize, breakdowns: usize) -> u8 {
+        self.units[row * breakdowns + b]
+    }
+
     /// The rows whose `keep` is true, in order.
     pub(super) fn retain(&self, keep: &[bool], instrument: &Instrument) -> Respondents {
         let mut kept = Respondents::default();
@@ -138,6 +146,7 @@ impl Respondents {
             answered_words(instrument.scored_items().len()),
             keep,
         );
+        kept.units = kept_rows(&self.units, instrument.breakdowns.len(), keep);
         kept.items = self.items.as_ref().map(|items| ItemMatrix {
             scores: kept_rows(&items.scores, instrument.items.len(), keep),
             status: kept_rows(&items.status, instrument.items.len(), keep),

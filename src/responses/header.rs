@@ -54,6 +54,8 @@ pub enum Column {
     Wave,
     Panel,
     Item(usize),
+    /// The column of breakdown `b` of the instrument (SPEC §17).
+    Breakdown(usize),
     /// Option `option` of the multi item in slot `slot` of [`Layout::option_items`]: chosen
     /// when the cell is non-empty and not 0, false, no or n.
     Option {
@@ -430,6 +432,16 @@ impl<'a> Builder<'a> {
             }
             if preset_id == Some(i) {
                 targets[i] = Some(Target::Field(Column::RespondentId));
+                continue;
+            }
+            // A breakdown by its id, or (through a survey tool's export) by its label.
+            let breakdown = instrument.breakdowns.iter().position(|b| {
+                normalized[i]
+                    .iter()
+                    .any(|n| *n == normalize(&b.id) || (survey_tool && *n == normalize(&b.label)))
+            });
+            if let Some(b) = breakdown {
+                targets[i] = Some(Target::Field(Column::Breakdown(b)));
                 continue;
             }
             if candidates[i].iter().any(|c| preset.is_metadata(c)) {

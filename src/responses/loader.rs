@@ -454,6 +454,9 @@ impl<'a> Loader<'a> {
                 .extend_from_slice(&block.outcomes[slot * o..(slot + 1) * o]);
             r.answered
                 .extend_from_slice(&block.answered[slot * words..(slot + 1) * words]);
+            let b = self.instrument.breakdowns.len();
+            r.units
+                .extend_from_slice(&block.units[slot * b..(slot + 1) * b]);
             if let Some(matrix) = &mut r.items {
                 matrix
                     .scores

@@ -18,6 +18,7 @@ mod lookalike;
 pub mod orgs;
 mod pieces;
 mod repeats;
+pub mod roster;
 mod rows;
 pub mod text;
 pub mod unasked;
@@ -35,6 +36,7 @@ pub use dataset::{
 pub use header::MAX_LISTED;
 pub use lookalike::shown as lookalike_shown;
 pub use orgs::Organizations;
+pub use roster::{Roster, RosterRow};
 
 /// A response file or an in-memory source with the name used in messages and for the wave.
 pub struct Source<'a> {

@@ -54,6 +54,8 @@ pub struct Block {
     pub status: Vec<u8>,
     /// For accepted rows: which scored items were answered (`Respondents::answered`).
     pub answered: Vec<u64>,
+    /// For accepted rows, per breakdown: the unit (option + 1), 0 when not given.
+    pub units: Vec<u8>,
     /// For accepted rows, with `canonical`: the item cells of the canonical CSV line.
     pub canonical: Lines,
     /// For accepted rows, per open question: the answer (trimmed, cut at `max_chars`; empty
@@ -109,6 +111,8 @@ struct Work {
     named: Vec<bool>,
     /// Items of this row answered although not asked.
     unasked: Vec<usize>,
+    /// Per breakdown: the unit (option + 1), 0 when not given.
+    units: Vec<u8>,
 }
 
 /// Turns records into scored blocks.
@@ -165,6 +169,7 @@ impl Parser<'_> {
             bits: vec![0; layout.option_items.len()],
             named: named_by_conditions(instrument),
             unasked: Vec::new(),
+            units: vec![0; instrument.breakdowns.len()],
         };
         records(&mut |record, line| {
             work.scores.fill(f64::NAN);
@@ -174,6 +179,7 @@ impl Parser<'_> {
             work.cut.fill(false);
             work.given.fill(Given::Missing);
             work.unasked.clear();
+            work.units.fill(0);
             let row = self.parse_row(layout, record, &mut work);
             if let Row::Accepted(role) = row {
                 if conditional {
@@ -210,6 +216,7 @@ impl Parser<'_> {
                     block.short_rows += 1;
                 }
                 block.id_hashes.push(hash_id(cell(layout.id)));
+                block.units.extend_from_slice(&work.units);
                 let asked = |i: usize| work.status[i] != NOT_ASKED;
                 let index = score::score_respondent(
                     instrument,
@@ -380,6 +387,29 @@ impl Parser<'_> {
                                 format!("role `{}` is not defined (roles: {roles})", quoted(cell))
                             };
                             return Row::Rejected(Some(i), reason);
+                        }
+                    }
+                }
+                Column::Breakdown(b) if !cell.is_empty() => {
+                    let breakdown = &instrument.breakdowns[b];
+                    match breakdown.option_of(cell) {
+                        // At most 255 options fit a unit code; validation keeps them fewer.
+                        Some(option) => work.units[b] = (option + 1) as u8,
+                        None => {
+                            return Row::Rejected(
+                                Some(i),
+                                format!(
+                                    "`{}` is not an option of breakdown `{}` (options: {}); leave the cell empty if it was not given",
+                                    quoted(cell),
+                                    breakdown.id,
+                                    breakdown
+                                        .options
+                                        .iter()
+                                        .map(|o| o.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
                         }
                     }
                 }

@@ -15,6 +15,8 @@ use crate::support::{fixtures, run_in, Table};
 
 const T: usize = 5;
 const ROLES: [&str; 3] = ["hr", "sales_leader", "sales_rep"];
+/// The units of the survey's one breakdown, `region` (SPEC §17).
+const UNITS: [&str; 3] = ["north", "south", "east"];
 /// The instrument's dimensions: id, weight, its items (columns of the answers).
 const DIMENSIONS: [(&str, f64, &[&str]); 3] = [
     ("collaboration", 1.5, &["col_a", "col_b"]),
@@ -59,6 +61,8 @@ struct Respondent {
     org: String,
     wave: String,
     role: usize,
+    /// The respondent's region (a position in `UNITS`), `None` when not given.
+    region: Option<usize>,
     /// Per item column, in `ITEM_TEXTS` order.
     answers: Vec<Option<u8>>,
     /// The answer to the open question `remark` (SPEC §16), if any.
@@ -99,6 +103,9 @@ impl Respondent {
     }
 
     fn in_group(&self, group: &str) -> bool {
+        if let Some(unit) = group.strip_prefix("unit:region:") {
+            return self.region.is_some_and(|r| UNITS[r] == unit);
+        }
         match group.strip_prefix("role:") {
             Some(role) => ROLES[self.role] == role,
             None => group == "all",
@@ -147,10 +154,17 @@ fn generate(seed: u64, orgs: usize) -> Vec<Respondent> {
                 let comment = talk
                     .chance(commenting)
                     .then(|| format!("remark {}", out.len()));
+                // Regions: often a small unit, sometimes no answer.
+                let region = match rng.below(12) {
+                    0 | 1 => None,
+                    2 => Some(2),
+                    k => Some(usize::from(k % 2 == 0)),
+                };
                 out.push(Respondent {
                     org: format!("org-{}", (b'a' + o as u8) as char),
                     wave: format!("2025-w{}", w + 1),
                     role,
+                    region,
                     answers,
                     comment,
                 });
@@ -161,14 +175,20 @@ fn generate(seed: u64, orgs: usize) -> Vec<Respondent> {
 }
 
 fn write_csv(path: &Path, rows: &[Respondent]) {
-    let mut text = String::from("respondent_id,org,role,wave");
+    let mut text = String::from("respondent_id,org,role,wave,region");
     for (id, _) in ITEM_TEXTS {
         text.push(',');
         text.push_str(id);
     }
     text.push_str(",remark\n");
     for (i, r) in rows.iter().enumerate() {
-        text.push_str(&format!("r{i},{},{},{}", r.org, ROLES[r.role], r.wave));
+        text.push_str(&format!(
+            "r{i},{},{},{},{}",
+            r.org,
+            ROLES[r.role],
+            r.wave,
+            r.region.map_or("", |u| UNITS[u])
+        ));
         for a in &r.answers {
             text.push(',');
             if let Some(a) = a {
@@ -218,6 +238,29 @@ fn from_org_scores(path: &Path, source: &str) -> Vec<Figure> {
         .collect()
 }
 
+/// `breakdown_scores.csv`: a unit is the group `unit:<breakdown>:<unit>`.
+fn from_breakdown_scores(path: &Path) -> Vec<Figure> {
+    let table = Table::read(path);
+    let col = |name: &str| table.header.iter().position(|h| h == name).expect(name);
+    table
+        .rows
+        .iter()
+        .map(|r| Figure {
+            org: r[col("org")].clone(),
+            wave: r[col("wave")].clone(),
+            group: format!("unit:{}:{}", r[col("breakdown")], r[col("unit")]),
+            subject: r[col("measure")].clone(),
+            n: r[col("n")].parse().expect("n is a count"),
+            source: "breakdown_scores.csv".into(),
+        })
+        .collect()
+}
+
+/// The partition a group is a part of (`role`, `unit:region`); `None` for `all`.
+fn partition(group: &str) -> Option<&str> {
+    group.rfind(':').map(|at| &group[..at])
+}
+
 fn from_scores_json(path: &Path) -> Vec<Figure> {
     let text = std::fs::read_to_string(path).expect("scores.json");
     let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
@@ -235,6 +278,26 @@ fn from_scores_json(path: &Path) -> Vec<Figure> {
                         org: org["org"].as_str().expect("org").to_string(),
                         wave: wave["wave"].as_str().expect("wave").to_string(),
                         group: group["group"].as_str().expect("group").to_string(),
+                        subject: m["measure"].as_str().expect("measure").to_string(),
+                        n: m["n"].as_u64().expect("n") as usize,
+                        source: "scores.json".into(),
+                    });
+                }
+            }
+            for unit in wave["breakdowns"].as_array().into_iter().flatten() {
+                for m in unit["measures"].as_array().expect("measures") {
+                    if m["suppressed"] == serde_json::Value::Bool(true) {
+                        assert!(m.get("n").is_none() && m.get("mean").is_none(), "{m}");
+                        continue;
+                    }
+                    out.push(Figure {
+                        org: org["org"].as_str().expect("org").to_string(),
+                        wave: wave["wave"].as_str().expect("wave").to_string(),
+                        group: format!(
+                            "unit:{}:{}",
+                            unit["breakdown"].as_str().expect("breakdown"),
+                            unit["unit"].as_str().expect("unit")
+                        ),
                         subject: m["measure"].as_str().expect("measure").to_string(),
                         n: m["n"].as_u64().expect("n") as usize,
                         source: "scores.json".into(),
@@ -387,8 +450,10 @@ fn attacks(data: &[Respondent], figures: &[Figure], t_all: usize) -> Vec<String>
         // Pairs: two figures of one group, or one subject in two groups that may overlap.
         for (i, ((g1, s1), a)) in entries.iter().enumerate() {
             for ((g2, s2), b) in &entries[i + 1..] {
-                let two_roles = g1 != g2 && g1.starts_with("role:") && g2.starts_with("role:");
-                if (g1 == g2 || s1 == s2) && !two_roles {
+                // Two parts of one partition are disjoint.
+                let two_parts =
+                    g1 != g2 && partition(g1).is_some() && partition(g1) == partition(g2);
+                if (g1 == g2 || s1 == s2) && !two_parts {
                     let t = if g1 == "all" && g2 == "all" { t_all } else { T };
                     if let Some(k) = isolates(a, b, t) {
                         found.push(format!(
@@ -400,14 +465,21 @@ fn attacks(data: &[Respondent], figures: &[Figure], t_all: usize) -> Vec<String>
                 }
             }
         }
-        // Derived figures: `all` minus the shown roles, and the roles' union where `all` is
-        // hidden, per subject.
+        // Derived figures: `all` minus the shown parts of a partition (roles, or the units of
+        // the breakdown), and the parts' union where `all` is hidden, per subject.
         let subjects: BTreeSet<&String> = shown.keys().map(|(_, s)| s).collect();
         let mut derived: Vec<(String, BTreeSet<usize>)> = Vec::new();
-        for subject in subjects {
-            let roles: Vec<&BTreeSet<usize>> = ROLES
+        let partitions: [Vec<String>; 2] = [
+            ROLES.iter().map(|r| format!("role:{r}")).collect(),
+            UNITS.iter().map(|u| format!("unit:region:{u}")).collect(),
+        ];
+        for (parts, subject) in partitions
+            .iter()
+            .flat_map(|p| subjects.iter().map(move |s| (p, *s)))
+        {
+            let roles: Vec<&BTreeSet<usize>> = parts
                 .iter()
-                .filter_map(|r| shown.get(&(format!("role:{r}"), subject.clone())))
+                .filter_map(|g| shown.get(&(g.clone(), subject.clone())))
                 .collect();
             if roles.is_empty() {
                 continue;
@@ -417,13 +489,13 @@ fn attacks(data: &[Respondent], figures: &[Figure], t_all: usize) -> Vec<String>
                 Some(all) => {
                     let rest: BTreeSet<usize> = all.difference(&union).copied().collect();
                     if !rest.is_empty() {
-                        derived.push((format!("all minus shown roles / {subject}"), rest));
+                        derived.push((format!("all minus shown {} / {subject}", parts[0]), rest));
                     }
                 }
                 None => {
                     let all = set_of(data, org, wave, "all", subject);
                     if all == union {
-                        derived.push((format!("union of the roles / {subject}"), union));
+                        derived.push((format!("union of the {} / {subject}", parts[0]), union));
                     }
                 }
             }
@@ -509,6 +581,9 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
         ));
         figures.extend(from_scores_json(&reports.join("data/scores.json")));
         figures.extend(from_comments(&reports.join("data/comments.csv"), "report"));
+        figures.extend(from_breakdown_scores(
+            &reports.join("data/breakdown_scores.csv"),
+        ));
         // Each page shows its organization's latest reported wave.
         let text = std::fs::read_to_string(reports.join("data/scores.json")).expect("json");
         let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
@@ -547,6 +622,9 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
             "score",
         ));
         figures.extend(from_comments(&dir.join("results/comments.csv"), "score"));
+        figures.extend(from_breakdown_scores(
+            &dir.join("results/breakdown_scores.csv"),
+        ));
     }
     figures
 }
@@ -564,17 +642,22 @@ fn no_published_pair_isolates_anyone() {
     let seeds: Vec<u64> = (0..total).collect();
     let shown_comments = std::sync::atomic::AtomicUsize::new(0);
     let shown_comments = &shown_comments;
+    let mut unit_figures = 0usize;
     let failures: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = seeds
             .chunks(seeds.len().div_ceil(2).max(1))
             .map(|chunk| {
                 scope.spawn(move || {
-                    let mut failures = Vec::new();
+                    let (mut failures, mut units) = (Vec::new(), 0usize);
                     for &seed in chunk {
                         let dir = tempfile::tempdir().expect("temp dir");
                         let data = generate(seed, 1 + (seed % 3) as usize);
                         write_csv(&dir.path().join("responses.csv"), &data);
                         let figures = published(dir.path(), &data, &[]);
+                        units += figures
+                            .iter()
+                            .filter(|f| f.group.starts_with("unit:"))
+                            .count();
                         for attack in attacks(&data, &figures, T) {
                             failures.push(format!("seed {seed}: {attack}"));
                         }
@@ -582,19 +665,27 @@ fn no_published_pair_isolates_anyone() {
                             shown_comments.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                     }
-                    failures
+                    (failures, units)
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("worker"))
-            .collect()
+        let mut failures = Vec::new();
+        for worker in workers {
+            let (found, units) = worker.join().expect("worker");
+            failures.extend(found);
+            unit_figures += units;
+        }
+        failures
     });
     // The reader had comments to read: some cases show them (SPEC §16 on §15).
     assert!(
         total < 20 || shown_comments.load(std::sync::atomic::Ordering::Relaxed) > 0,
         "no case showed a comment"
+    );
+    // The breakdown's units are published somewhere, so the attacks on them are tried.
+    assert!(
+        total < 20 || unit_figures > 0,
+        "no unit figure was published"
     );
     assert!(
         failures.is_empty(),
@@ -615,6 +706,7 @@ fn the_attacks_find_what_an_unprotected_output_would_give_away() {
             org: "org-a".into(),
             wave: "2025-w1".into(),
             role: 0,
+            region: None,
             answers: (0..9).map(|j| (i != 0 || j < 5).then_some(3)).collect(),
             // Six of the seven write a comment.
             comment: (i != 0).then(|| format!("remark {i}")),
@@ -714,6 +806,7 @@ fn one_skipped_dimension_of_seven_is_not_shown() {
             org: "org-a".into(),
             wave: "2025-w1".into(),
             role: 0,
+            region: None,
             answers: (0..9)
                 .map(|j| (i != 0 || j < 5).then_some(1 + (i + j) as u8 % 5))
                 .collect(),

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod benchmarking;
+mod breakdowns;
 mod comments;
 mod conditions;
 mod disclosure;

@@ -30,6 +30,7 @@ fn report_without_files_runs_the_demo_from_any_directory() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.trim(), "read 1512 rows: scored 1512, rejected 0");
     let mut expected: Vec<String> = [
+        "data/breakdown_scores.csv",
         "data/changes.csv",
         "data/comments.csv",
         "data/org_scores.csv",
@@ -37,6 +38,7 @@ fn report_without_files_runs_the_demo_from_any_directory() {
         "data/perception_gaps.csv",
         "data/rejects.csv",
         "data/respondent_scores.csv",
+        "data/response_rates.csv",
         "data/scores.json",
         "index.html",
         "partnerscope-manifest.json",
@@ -53,6 +55,7 @@ fn committed_demo_data_is_what_simulate_makes() {
     let dir = temp();
     let responses = dir.path().join("responses.csv");
     let orgs = dir.path().join("orgs.csv");
+    let roster = dir.path().join("roster.csv");
     let r = run(&[
         "simulate",
         "--organizations",
@@ -67,6 +70,8 @@ fn committed_demo_data_is_what_simulate_makes() {
         responses.to_str().unwrap(),
         "--orgs-output",
         orgs.to_str().unwrap(),
+        "--roster-output",
+        roster.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/demo");
@@ -74,6 +79,7 @@ fn committed_demo_data_is_what_simulate_makes() {
         std::fs::read(root.join("responses.csv")).unwrap() == std::fs::read(&responses).unwrap()
     );
     assert!(std::fs::read(root.join("orgs.csv")).unwrap() == std::fs::read(&orgs).unwrap());
+    assert!(std::fs::read(root.join("roster.csv")).unwrap() == std::fs::read(&roster).unwrap());
 }
 
 #[test]
@@ -470,9 +476,11 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
     let sheets = [
         "org_summary",
         "org_scores",
+        "breakdown_scores",
         "perception_gaps",
         "changes",
         "comments",
+        "response_rates",
         "respondent_scores",
         "rejects",
     ];
@@ -508,6 +516,9 @@ fn xlsx_holds_the_csv_files_cell_for_cell_with_numbers_as_numbers() {
         "comment",
         "text",
         "themes",
+        "breakdown",
+        "unit",
+        "below_target",
     ];
     let mut numbers = 0;
     for sheet in sheets {

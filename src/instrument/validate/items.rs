@@ -123,7 +123,7 @@ impl Ids {
 }
 
 /// `[a-z][a-z0-9_]*`.
-fn is_item_id(id: &str) -> bool {
+pub(super) fn is_item_id(id: &str) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))

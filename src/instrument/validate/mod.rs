@@ -7,6 +7,7 @@
 //! [`options`] (of choice and multi items), [`levels`] and [`recommendations`]; [`names`] keeps
 //! the ids and labels that must stay distinct ignoring case.
 
+mod breakdowns;
 mod comments;
 mod items;
 mod levels;
@@ -66,6 +67,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         &items,
         settings.anonymity_threshold,
     );
+    let breakdowns = breakdowns::check(&mut c, file.breakdowns.as_ref(), &items);
 
     if !c.problems.is_empty() {
         c.problems.sort();
@@ -93,6 +95,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         comments: open.comments,
         comment_threshold: open.threshold,
         themes: open.themes,
+        breakdowns,
         sha256,
         source: name.to_string(),
     })

@@ -32,6 +32,10 @@ pub struct HeatmapChart {
     pub scale: HeatScale,
     /// Decimals of the value written in each cell.
     pub decimals: usize,
+    /// Text written in each cell instead of its value, lines separated by `\n` (a breakdown's
+    /// cell: the unit's mean and its difference from the organization); for a cell without a
+    /// value, what it says instead of a dash ("not shown").
+    pub texts: Option<Vec<Vec<String>>>,
 }
 
 const LEFT: i32 = 230;
@@ -93,23 +97,42 @@ pub fn render(chart: &HeatmapChart) -> String {
         .map(|l| wrap(l, row_chars).len())
         .max()
         .unwrap_or(1) as i32;
-    let cell_h = (line_height(13.0) * row_lines + 8).max(24);
-    let height = (HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 44) as u32;
+    let text_lines = chart
+        .texts
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|t| t.lines().count())
+        .max()
+        .unwrap_or(1) as i32;
+    let cell_h = (line_height(13.0) * row_lines.max(text_lines) + 8).max(24);
+    // Short column labels (a breakdown's units) need less than the full header height.
+    let longest = chart
+        .col_labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as i32;
+    let header = match chars_in(HEADER - 16, 13.0) as i32 {
+        fits if longest < fits => (HEADER * (longest + 2) / fits).clamp(64, HEADER),
+        _ => HEADER,
+    };
+    let height = (header + cell_h * (chart.row_labels.len() as i32).max(1) + 44) as u32;
     svg(&chart.id, &chart.title, width, height, |c| {
-        let col_chars = chars_in(HEADER - 16, 13.0);
+        let col_chars = chars_in(header - 16, 13.0);
         for (j, col) in chart.col_labels.iter().enumerate() {
             let lines = wrap(col, col_chars);
             let centre = LEFT + cell_w * j as i32 + cell_w / 2;
             let step = line_height(13.0);
             let first = centre - step * (lines.len() as i32 - 1) / 2;
             for (i, line) in lines.iter().enumerate() {
-                c.vertical_text(line, (first + step * i as i32, HEADER - 8), 13.0, INK);
+                c.vertical_text(line, (first + step * i as i32, header - 8), 13.0, INK);
             }
         }
         if chart.row_labels.is_empty() {
             c.text(
                 "Nothing to show.",
-                (LEFT, HEADER + 12),
+                (LEFT, header + 12),
                 14.0,
                 MUTED,
                 HPos::Left,
@@ -117,7 +140,7 @@ pub fn render(chart: &HeatmapChart) -> String {
             );
         }
         for (i, row) in chart.row_labels.iter().enumerate() {
-            let y = HEADER + cell_h * i as i32;
+            let y = header + cell_h * i as i32;
             c.row_label(row, row_chars, (LEFT - 8, y + cell_h / 2), 13.0);
             for j in 0..chart.col_labels.len() {
                 let x = LEFT + cell_w * j as i32;
@@ -136,7 +159,9 @@ pub fn render(chart: &HeatmapChart) -> String {
                             (x + cell_w - 1, y + cell_h - 1),
                             colour.to_rgba(),
                         );
+                        let given = chart.texts.as_ref().and_then(|t| t.get(i)?.get(j));
                         let text = match chart.scale {
+                            _ if given.is_some() => given.cloned().unwrap_or_default(),
                             HeatScale::Difference => {
                                 let text = number::decimals(v, chart.decimals);
                                 match text.strip_prefix('-') {
@@ -155,14 +180,7 @@ pub fn render(chart: &HeatmapChart) -> String {
                         } else {
                             INK
                         };
-                        c.text(
-                            &text,
-                            (x + cell_w / 2, y + cell_h / 2),
-                            12.0,
-                            ink,
-                            HPos::Center,
-                            VPos::Center,
-                        );
+                        cell_lines(c, &text, (x + cell_w / 2, y + cell_h / 2), ink);
                     }
                     None => {
                         c.outline(
@@ -171,20 +189,19 @@ pub fn render(chart: &HeatmapChart) -> String {
                             RGBColor(0xd5, 0xdb, 0xe1),
                             1,
                         );
-                        c.text(
-                            "–",
+                        let given = chart.texts.as_ref().and_then(|t| t.get(i)?.get(j));
+                        cell_lines(
+                            c,
+                            given.map_or("–", String::as_str),
                             (x + cell_w / 2, y + cell_h / 2),
-                            12.0,
                             MUTED,
-                            HPos::Center,
-                            VPos::Center,
                         );
                     }
                 }
             }
         }
         // Colour key.
-        let ky = HEADER + cell_h * (chart.row_labels.len() as i32).max(1) + 14;
+        let ky = header + cell_h * (chart.row_labels.len() as i32).max(1) + 14;
         let (lo, hi) = match chart.scale {
             HeatScale::Percent => (0.0, 100.0),
             HeatScale::Correlation => (-1.0, 1.0),
@@ -216,6 +233,23 @@ pub fn render(chart: &HeatmapChart) -> String {
             VPos::Center,
         );
     })
+}
+
+/// A cell's text, one or more lines centred on `centre`.
+fn cell_lines(c: &super::Canvas, text: &str, centre: (i32, i32), ink: RGBColor) {
+    let lines: Vec<&str> = text.lines().collect();
+    let step = line_height(12.0);
+    let first = centre.1 - step * (lines.len() as i32 - 1) / 2;
+    for (k, line) in lines.iter().enumerate() {
+        c.text(
+            line,
+            (centre.0, first + step * k as i32),
+            12.0,
+            ink,
+            HPos::Center,
+            VPos::Center,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +295,7 @@ mod tests {
             cells: vec![vec![Some(12.0), None], vec![Some(f64::NAN), Some(88.0)]],
             scale: HeatScale::Percent,
             decimals: 0,
+            texts: None,
         };
         let svg = render(&chart);
         assert_eq!(svg, render(&chart));

@@ -9,6 +9,7 @@
 //! [`gaps`], the [`trend`] across waves, the answers item by item ([`items`]) and the
 //! [`methods`] appendix. The assessor's [`portfolio`] page has its own file.
 
+mod breakdowns;
 mod comments;
 mod gaps;
 mod items;
@@ -26,6 +27,7 @@ use crate::analysis::Analysis;
 pub use crate::output::number::{decimals, one, one_opt, share, signed};
 use crate::results::{Figure, Measure, Reported, Suppressed};
 
+pub use breakdowns::{BelowTarget, BreakdownView, ParticipationView, PortfolioBreakdown};
 pub use gaps::{GapMatrix, GapSection};
 pub use items::{ItemRow, ItemSection};
 pub use methods::{ChangeRow, Methods};
@@ -126,6 +128,10 @@ pub struct OrgPage {
     pub comments_shown: bool,
     /// The methods appendix's words on open questions; empty without any.
     pub comments_note: String,
+    /// One per breakdown of the instrument (SPEC §17).
+    pub breakdowns: Vec<BreakdownView>,
+    /// Response rates, with `--roster` (SPEC §17).
+    pub participation: Option<ParticipationView>,
     pub methods: Methods,
     pub levels: Vec<LevelDef>,
     pub roles: Vec<String>,
@@ -308,6 +314,8 @@ pub fn org_page(
         comments_shown: comments.iter().any(|c| c.hidden.is_empty()),
         comments_note: comments::note(analysis, &comments, self_assessment),
         comments,
+        breakdowns: breakdowns::views(&page),
+        participation: breakdowns::participation(&page),
         methods: methods::methods(&page),
         levels: level_defs(analysis),
         roles: instrument.roles.iter().map(|r| r.label.clone()).collect(),

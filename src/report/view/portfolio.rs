@@ -29,6 +29,12 @@ pub struct Portfolio {
     pub rows_rejected: usize,
     /// `report --self-assessment`: the footer says the threshold is 1 for this run.
     pub self_assessment: bool,
+    /// With `--roster`: the rates column, the target and who is below it (SPEC §17).
+    pub has_rates: bool,
+    pub target_rate: String,
+    pub below_target: Vec<super::BelowTarget>,
+    /// Units of the breakdowns across organizations.
+    pub breakdowns: Vec<super::PortfolioBreakdown>,
 }
 
 #[derive(Serialize)]
@@ -51,6 +57,9 @@ pub struct PortfolioRow {
     /// The organization's value of each attribute, in the order of `attributes`.
     pub attributes: Vec<String>,
     pub dimensions: Vec<String>,
+    /// The response rate, with `--roster`; empty where the roster has no row.
+    pub rate: String,
+    pub rate_sort: String,
 }
 
 #[derive(Serialize)]
@@ -73,7 +82,7 @@ pub struct DataLink {
 }
 
 /// The data files the portfolio links to, with what each holds.
-pub fn data_links(xlsx: bool) -> Vec<DataLink> {
+pub fn data_links(xlsx: bool, breakdowns: bool, rates: bool) -> Vec<DataLink> {
     let mut links: Vec<DataLink> = [
         (
             "data/org_summary.csv",
@@ -104,6 +113,28 @@ pub fn data_links(xlsx: bool) -> Vec<DataLink> {
         what: what.into(),
     })
     .collect();
+    let link = |href: &str, what: &str| DataLink {
+        href: href.into(),
+        what: what.into(),
+    };
+    if breakdowns {
+        links.insert(
+            2,
+            link(
+                "data/breakdown_scores.csv",
+                "every shown unit of a breakdown and measure with n, mean, sd and interval",
+            ),
+        );
+    }
+    if rates {
+        links.insert(
+            links.len() - 3,
+            link(
+                "data/response_rates.csv",
+                "response rates from the roster: organizations, shown roles and units",
+            ),
+        );
+    }
     if xlsx {
         links.insert(
             0,
@@ -129,6 +160,13 @@ pub fn portfolio(
     let hidden_text = "hidden".to_string();
     let orgs = analysis.orgs;
     let mut counts = vec![0usize; instrument.levels.len()];
+    let rate_of = |i: usize| {
+        analysis
+            .participation
+            .as_ref()
+            .and_then(|p| p.rates[i].as_ref())
+            .map(|r| &r.all)
+    };
     let rows: Vec<PortfolioRow> = latest
         .iter()
         .filter_map(|(i, slug)| {
@@ -174,6 +212,8 @@ pub fn portfolio(
                     .map(Measure::Dimension)
                     .map(|m| one_or_hidden(analysis.shown_mean(i, Group::All, m), &hidden_text))
                     .collect(),
+                rate: rate_of(i).map_or_else(String::new, super::breakdowns::percent),
+                rate_sort: rate_of(i).map_or_else(|| "-1".into(), |r| format!("{:.6}", r.value())),
             })
         })
         .collect();
@@ -234,6 +274,7 @@ pub fn portfolio(
             .collect(),
         scale: charts::heatmap::HeatScale::Difference,
         decimals: 0,
+        texts: None,
     });
     Portfolio {
         meta: meta(analysis),
@@ -268,5 +309,17 @@ pub fn portfolio(
         rows_scored: analysis.data.rows_scored(),
         rows_rejected: analysis.data.rejects.len(),
         self_assessment,
+        has_rates: analysis.participation.is_some(),
+        target_rate: analysis
+            .participation
+            .as_ref()
+            .map_or_else(String::new, |p| {
+                format!(
+                    "{}%",
+                    crate::output::number::decimals(p.target_rate * 100.0, 0)
+                )
+            }),
+        below_target: super::breakdowns::below_target(analysis, latest),
+        breakdowns: super::breakdowns::portfolio_breakdowns(analysis, latest),
     }
 }
