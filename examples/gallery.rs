@@ -104,6 +104,7 @@ fn main() {
             })
             .collect(),
     });
+    // One SVG per measure panel.
     html += &trend::render(&trend::TrendChart {
         id: "t".into(),
         title: "Trend".into(),
@@ -119,7 +120,8 @@ fn main() {
             meaningful: vec![],
         }))
         .collect(),
-    });
+    })
+    .concat();
     html += &diverging::render(&diverging::DivergingChart {
         id: "v".into(),
         title: "Items".into(),

@@ -29,13 +29,14 @@ pub struct TrendSeries {
     pub meaningful: Vec<bool>,
 }
 
-const WIDTH: u32 = 760;
-const COLUMNS: i32 = 4;
-const PANEL_W: i32 = (WIDTH as i32 - 8) / COLUMNS;
+/// One panel's width: four fit the 760 px of the other charts.
+const PANEL_W: i32 = 188;
 /// Room for the 0/50/100 labels left of each plot.
 const AXIS_W: i32 = 26;
 const PLOT_H: i32 = 84;
 const TITLE: f64 = 12.0;
+/// Axis labels, wave labels and the latest value.
+const TICK: f64 = 12.0;
 /// The narrowest span of the shared axis, in points.
 pub const MIN_SPAN: f64 = 20.0;
 
@@ -67,10 +68,14 @@ pub fn axis(series: &[TrendSeries]) -> (f64, f64) {
     (lo, hi)
 }
 
-pub fn render(chart: &TrendChart) -> String {
+/// One `<svg>` per panel, all of one size and on the same axis, so that a page can lay them out
+/// in a grid that wraps: four to a row on a wide screen and on paper, one per row on a phone,
+/// each at a readable size. The legend of the ring is the page's (see [`LEGEND`]).
+pub fn render(chart: &TrendChart) -> Vec<String> {
     let n = chart.waves.len();
     let (lo, hi) = axis(&chart.series);
     let chars = chars_in(PANEL_W - 12, TITLE);
+    // Every panel reserves room for the longest title, so the plots of a row line up.
     let title_lines = chart
         .series
         .iter()
@@ -78,118 +83,138 @@ pub fn render(chart: &TrendChart) -> String {
         .max()
         .unwrap_or(1) as i32;
     let title_h = line_height(TITLE) * title_lines + 6;
-    // Title, plot, wave labels and a gap before the next row of panels.
-    let panel_h = title_h + 10 + PLOT_H + 22 + 14;
-    let rows = (chart.series.len() as i32 + COLUMNS - 1) / COLUMNS;
-    let legend_y = rows.max(1) * panel_h + 10;
-    let height = legend_y + 18;
+    // Title, plot and wave labels.
+    let panel_h = title_h + 10 + PLOT_H + 24;
     // Wave labels: every wave when they fit under the plot, else the first and the last.
-    let plot_w = PANEL_W - AXIS_W - 22;
+    let plot_w = PANEL_W - AXIS_W - 26;
     let widest = chart
         .waves
         .iter()
-        .map(|w| text_width(w, 11.0))
+        .map(|w| text_width(w, TICK))
         .max()
         .unwrap_or(0);
     let every = n <= 1 || widest + 6 <= plot_w / (n as i32 - 1).max(1);
-    svg(&chart.id, &chart.title, WIDTH, height as u32, |c| {
-        for (s, series) in chart.series.iter().enumerate() {
-            let px = 4 + PANEL_W * (s as i32 % COLUMNS);
-            let py = panel_h * (s as i32 / COLUMNS);
-            let lines = wrap(&series.name, chars);
-            for (i, line) in lines.iter().enumerate() {
-                let at = (px + 4, py + 10 + line_height(TITLE) * i as i32);
-                if s == 0 {
-                    c.bold(line, at, TITLE, INK, HPos::Left, VPos::Center);
-                } else {
-                    c.text(line, at, TITLE, INK, HPos::Left, VPos::Center);
-                }
-            }
-            let top = py + title_h + 10;
-            let bottom = top + PLOT_H;
-            let left = px + AXIS_W;
-            let right = left + plot_w;
-            let y = |v: f64| bottom - ((PLOT_H as f64) * (v - lo) / (hi - lo)).round() as i32;
-            let x = |w: usize| {
-                if n <= 1 {
-                    (left + right) / 2
-                } else {
-                    left + 10
-                        + ((right - left - 20) as f64 * w as f64 / (n - 1) as f64).round() as i32
-                }
-            };
-            for tick in [lo, (lo + hi) / 2.0, hi] {
-                c.line(vec![(left, y(tick)), (right, y(tick))], GRID, 1);
-                c.text(
-                    &number::decimals(tick, 0),
-                    (left - 4, y(tick)),
-                    10.0,
-                    MUTED,
-                    HPos::Right,
-                    VPos::Center,
-                );
-            }
-            for (w, wave) in chart.waves.iter().enumerate() {
-                if every || w == 0 || w + 1 == n {
-                    let h = if every || n <= 1 {
-                        HPos::Center
-                    } else if w == 0 {
-                        HPos::Left
-                    } else {
-                        HPos::Right
-                    };
-                    let at = match h {
-                        HPos::Left => left,
-                        HPos::Right => right,
-                        _ => x(w),
-                    };
-                    c.text(wave, (at, bottom + 5), 11.0, MUTED, h, VPos::Top);
-                }
-            }
-            // Every panel is the organization: its colour, the index drawn boldest.
-            let (color, width) = if s == 0 {
-                (ORGANIZATION, 3)
+    let range = format!("{} to {}", number::decimals(lo, 0), number::decimals(hi, 0));
+    chart
+        .series
+        .iter()
+        .enumerate()
+        .map(|(s, series)| {
+            let title = format!(
+                "{}: {}, on the shared axis from {range}",
+                chart.title, series.name
+            );
+            svg(
+                &format!("{}-{s}", chart.id),
+                &title,
+                PANEL_W as u32,
+                panel_h as u32,
+                |c| {
+                    panel(
+                        c,
+                        chart,
+                        s,
+                        series,
+                        (lo, hi),
+                        (chars, title_h, plot_w, every),
+                    )
+                },
+            )
+        })
+        .collect()
+}
+
+/// What the ring in a panel means, for the page to print once under the panels.
+pub const LEGEND: &str = "meaningful change into this wave (see the methods appendix)";
+
+fn panel(
+    c: &super::Canvas,
+    chart: &TrendChart,
+    s: usize,
+    series: &TrendSeries,
+    (lo, hi): (f64, f64),
+    (chars, title_h, plot_w, every): (usize, i32, i32, bool),
+) {
+    let n = chart.waves.len();
+    let (px, py) = (0, 0);
+    let lines = wrap(&series.name, chars);
+    for (i, line) in lines.iter().enumerate() {
+        let at = (px + 4, py + 10 + line_height(TITLE) * i as i32);
+        if s == 0 {
+            c.bold(line, at, TITLE, INK, HPos::Left, VPos::Center);
+        } else {
+            c.text(line, at, TITLE, INK, HPos::Left, VPos::Center);
+        }
+    }
+    let top = py + title_h + 10;
+    let bottom = top + PLOT_H;
+    let left = px + AXIS_W;
+    let right = left + plot_w;
+    let y = |v: f64| bottom - ((PLOT_H as f64) * (v - lo) / (hi - lo)).round() as i32;
+    let x = |w: usize| {
+        if n <= 1 {
+            (left + right) / 2
+        } else {
+            left + 10 + ((right - left - 20) as f64 * w as f64 / (n - 1) as f64).round() as i32
+        }
+    };
+    for tick in [lo, (lo + hi) / 2.0, hi] {
+        c.line(vec![(left, y(tick)), (right, y(tick))], GRID, 1);
+        c.text(
+            &number::decimals(tick, 0),
+            (left - 4, y(tick)),
+            TICK,
+            MUTED,
+            HPos::Right,
+            VPos::Center,
+        );
+    }
+    for (w, wave) in chart.waves.iter().enumerate() {
+        if every || w == 0 || w + 1 == n {
+            let h = if every || n <= 1 {
+                HPos::Center
+            } else if w == 0 {
+                HPos::Left
             } else {
-                (ORGANIZATION, 2)
+                HPos::Right
             };
-            let values: Vec<Option<f64>> = (0..n)
-                .map(|w| drawable(series.values.get(w).copied().flatten()).map(|v| v.clamp(lo, hi)))
-                .collect();
-            for w in 1..n {
-                if let (Some(a), Some(b)) = (values[w - 1], values[w]) {
-                    c.line(vec![(x(w - 1), y(a)), (x(w), y(b))], color, width);
-                }
-            }
-            for (w, v) in values.iter().enumerate() {
-                if let Some(v) = v {
-                    c.marker(0, (x(w), y(*v)), 3, color);
-                    if series.meaningful.get(w).copied().unwrap_or(false) {
-                        c.circle((x(w), y(*v)), 8, VERMILLION, false);
-                    }
-                }
-            }
-            // The latest value, right of the plot.
-            if let Some(v) = values.iter().rev().find_map(|v| *v) {
-                c.bold(
-                    &number::decimals(v, 0),
-                    (right + 4, y(v)),
-                    11.0,
-                    INK,
-                    HPos::Left,
-                    VPos::Center,
-                );
+            let at = match h {
+                HPos::Left => left,
+                HPos::Right => right,
+                _ => x(w),
+            };
+            c.text(wave, (at, bottom + 8), TICK, MUTED, h, VPos::Top);
+        }
+    }
+    // Every panel is the organization: its colour, the index drawn boldest.
+    let width = if s == 0 { 3 } else { 2 };
+    let values: Vec<Option<f64>> = (0..n)
+        .map(|w| drawable(series.values.get(w).copied().flatten()).map(|v| v.clamp(lo, hi)))
+        .collect();
+    for w in 1..n {
+        if let (Some(a), Some(b)) = (values[w - 1], values[w]) {
+            c.line(vec![(x(w - 1), y(a)), (x(w), y(b))], ORGANIZATION, width);
+        }
+    }
+    for (w, v) in values.iter().enumerate() {
+        if let Some(v) = v {
+            c.marker(0, (x(w), y(*v)), 3, ORGANIZATION);
+            if series.meaningful.get(w).copied().unwrap_or(false) {
+                c.circle((x(w), y(*v)), 8, VERMILLION, false);
             }
         }
-        c.circle((12, legend_y), 7, VERMILLION, false);
-        c.text(
-            "meaningful change into this wave (see the methods appendix)",
-            (26, legend_y),
-            12.0,
+    }
+    // The latest value, right of the plot.
+    if let Some(v) = values.iter().rev().find_map(|v| *v) {
+        c.bold(
+            &number::decimals(v, 0),
+            (right + 4, y(v)),
+            TICK,
             INK,
             HPos::Left,
             VPos::Center,
         );
-    })
+    }
 }
 
 #[cfg(test)]
@@ -239,14 +264,20 @@ mod tests {
                 },
             ],
         };
-        let svg = render(&chart);
-        assert_eq!(svg, render(&chart));
-        assert_escaped(&svg);
+        let panels = render(&chart);
+        assert_eq!(panels.len(), 2);
+        assert_eq!(panels, render(&chart));
+        for svg in &panels {
+            assert_escaped(svg);
+        }
+        // Every panel has the same size, so a row of them lines up.
+        let size = |svg: &str| svg.split('"').nth(3).map(str::to_string);
+        assert_eq!(size(&panels[0]), size(&panels[1]));
         let empty = TrendChart {
             waves: vec![],
             series: vec![],
             ..chart
         };
-        assert!(render(&empty).starts_with("<svg"));
+        assert!(render(&empty).is_empty());
     }
 }

@@ -220,7 +220,21 @@ impl Page<'_> {
     /// responses", or "not shown, to protect a smaller group" for a group hidden by
     /// complementary suppression (SPEC §6).
     pub(super) fn hidden_phrase(&self, group: Group, measure: Measure) -> String {
-        match self.reported.group(group).map(|g| g.figure(measure)) {
+        self.hidden_phrase_in(self.latest, group, measure)
+    }
+
+    /// [`Page::hidden_phrase`] in any of the page's organization-waves.
+    pub(super) fn hidden_phrase_in(
+        &self,
+        org_wave: usize,
+        group: Group,
+        measure: Measure,
+    ) -> String {
+        let reported = self.analysis.results[org_wave].reported();
+        match reported
+            .and_then(|r| r.group(group))
+            .map(|g| g.figure(measure))
+        {
             Some(Figure::Suppressed(Suppressed::Complementary)) => {
                 Suppressed::Complementary.phrase(self.analysis.instrument.anonymity_threshold)
             }

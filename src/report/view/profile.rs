@@ -16,6 +16,8 @@ pub struct LevelView {
     pub index: String,
     pub percentile: String,
     pub population: String,
+    /// Under the percentile: the population it is taken against, or why there is none.
+    pub percentile_note: String,
     pub next_label: String,
     pub points_to_next: String,
     pub blocking: Vec<String>,
@@ -91,6 +93,12 @@ pub(super) fn level(page: &Page) -> LevelView {
         },
         percentile: percentile(standing.and_then(|s| s.percentile)),
         population: standing.map_or_else(String::new, |s| s.population.to_string()),
+        percentile_note: match standing {
+            _ if summary.index.is_none() => "no rank: the index is not shown".to_string(),
+            Some(s) if s.percentile.is_some() => format!("against {}", s.population),
+            Some(s) => format!("population too small to rank ({})", s.population),
+            None => "population too small to rank".to_string(),
+        },
         next_label: summary
             .next_level
             .map_or_else(String::new, |l| instrument.levels[l].label.clone()),

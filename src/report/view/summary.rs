@@ -50,6 +50,9 @@ pub struct Summary {
     /// Said when the weakest dimension with a recommendation is not among the first actions
     /// because of its weight; empty otherwise.
     pub action_note: String,
+    /// What "What to do first" says when no recommendation applies: that every shown
+    /// dimension is above the thresholds, or that no dimension is shown to judge by.
+    pub no_actions: String,
 }
 
 /// Every recommendation that applies, in the order of [`Actions::rule`].
@@ -202,6 +205,12 @@ pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summ
         "Without a population to compare with, these are your highest and lowest scores."
             .to_string()
     };
+    let no_actions = if any_shown {
+        "No recommendation applies: every shown dimension is above the thresholds the instrument sets for action."
+    } else {
+        "No recommendation can be given: no dimension of this wave is shown, so none can be compared with the thresholds the instrument sets for action."
+    }
+    .to_string();
     // A self-assessment with one role answering has no gap: the summary leaves it out.
     let (gap_text, gap_flagged) = super::gaps::largest(page).unwrap_or_else(|| {
         let text = if page.self_assessment {
@@ -226,6 +235,7 @@ pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summ
         strongest_none,
         weakest_none,
         ends_basis,
+        no_actions,
         gap_text,
         gap_flagged,
         actions: recommendations

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{one_or_hidden, signed, Page};
+use super::{signed, Page};
 use crate::aggregate::Group;
 use crate::compare::Change;
 use crate::report::charts;
@@ -12,7 +12,12 @@ use crate::results::Measure;
 
 #[derive(Serialize)]
 pub struct TrendView {
-    pub svg: String,
+    /// One `<svg>` per measure, the index first, all on the same axis.
+    pub panels: Vec<String>,
+    /// What the panels show, for the group that holds them.
+    pub title: String,
+    /// What a ring on a panel means.
+    pub legend: String,
     /// The shared axis of the panels in words: "Every panel uses the same axis, 50 to 70."
     pub axis: String,
     pub waves: Vec<String>,
@@ -75,14 +80,15 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
         })
         .collect();
     let (lo, hi) = charts::trend::axis(&series);
-    let svg = charts::trend::render(&charts::trend::TrendChart {
+    let title = format!(
+        "{} across waves: the index and each dimension, every panel on the same axis from {} to {}",
+        page.name,
+        crate::output::number::decimals(lo, 0),
+        crate::output::number::decimals(hi, 0)
+    );
+    let panels = charts::trend::render(&charts::trend::TrendChart {
         id: format!("{}trend", page.id_prefix),
-        title: format!(
-            "{} across waves: the index and each dimension, every panel on the same axis from {} to {}",
-            page.name,
-            crate::output::number::decimals(lo, 0),
-            crate::output::number::decimals(hi, 0)
-        ),
+        title: format!("{} across waves", page.name),
         waves: waves.clone(),
         series,
     });
@@ -95,7 +101,11 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
                 values: page
                     .org_waves
                     .iter()
-                    .map(|&i| one_or_hidden(analysis.shown_mean(i, Group::All, m), &page.hidden))
+                    .map(|&i| {
+                        analysis
+                            .shown_mean(i, Group::All, m)
+                            .map_or_else(|| page.hidden_phrase_in(i, Group::All, m), super::one)
+                    })
                     .collect(),
                 change: latest.map_or_else(String::new, |c| signed(c.shift.difference)),
                 meaningful: latest.is_some_and(|c| c.shift.meaningful),
@@ -103,7 +113,9 @@ pub(super) fn view(page: &Page) -> Option<TrendView> {
         })
         .collect();
     Some(TrendView {
-        svg,
+        panels,
+        title,
+        legend: charts::trend::LEGEND.to_string(),
         axis: format!(
             "Every panel uses the same axis, from {} to {} points, fitted to these scores.",
             crate::output::number::decimals(lo, 0),
