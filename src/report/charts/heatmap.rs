@@ -89,7 +89,8 @@ fn fill(scale: HeatScale, value: f64) -> (RGBColor, bool) {
 pub fn render(chart: &HeatmapChart) -> String {
     let cols = chart.col_labels.len().max(1) as i32;
     let cell_w = (560 / cols).clamp(34, 90);
-    let width = (LEFT + cell_w * cols + 20) as u32;
+    // Wide enough for the colour key and its end labels, also with few columns.
+    let width = (LEFT + cell_w * cols + 20).max(LEFT + 18 * 11 + 90) as u32;
     let row_chars = chars_in(LEFT - 16, 13.0);
     let row_lines = chart
         .row_labels
