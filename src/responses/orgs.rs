@@ -23,6 +23,32 @@ pub struct OrgInfo {
     pub values: Vec<String>,
 }
 
+/// The trimmed header cells of a small CSV file (`--orgs`, `--roster`), without a byte-order
+/// mark; an empty file is `empty`, located at line 1.
+pub(super) fn header_cells<R: std::io::Read>(
+    splitter: &mut Splitter<R>,
+    name: &str,
+    action: &'static str,
+    empty: &str,
+) -> Result<Vec<String>> {
+    let io = |e| super::loader::read_error(name, action, e);
+    let Some(header) = splitter.header().map_err(io)? else {
+        return Err(Error::invalid(Diagnostic::new(
+            Location::new(name, 1, 1),
+            empty,
+        )));
+    };
+    Ok(header
+        .iter()
+        .map(|f| {
+            String::from_utf8_lossy(f)
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_string()
+        })
+        .collect())
+}
+
 impl Organizations {
     pub fn load(path: &Path) -> Result<Organizations> {
         let file = std::fs::File::open(path)
@@ -35,21 +61,12 @@ impl Organizations {
     pub fn parse(reader: impl std::io::Read, name: &str) -> Result<Organizations> {
         let io = |e| super::loader::read_error(name, "cannot read the organizations file", e);
         let mut splitter = Splitter::new(reader);
-        let Some(header) = splitter.header().map_err(io)? else {
-            return Err(Error::invalid(Diagnostic::new(
-                Location::new(name, 1, 1),
-                "the organizations file is empty; its first row must name the columns, starting with `org`",
-            )));
-        };
-        let header: Vec<String> = header
-            .iter()
-            .map(|f| {
-                String::from_utf8_lossy(f)
-                    .trim_start_matches('\u{feff}')
-                    .trim()
-                    .to_string()
-            })
-            .collect();
+        let header = header_cells(
+            &mut splitter,
+            name,
+            "cannot read the organizations file",
+            "the organizations file is empty; its first row must name the columns, starting with `org`",
+        )?;
         let mut problems = Vec::new();
         let starts = super::header::field_columns(&header);
         for (i, h) in header.iter().enumerate() {

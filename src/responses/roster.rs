@@ -58,21 +58,12 @@ impl Roster {
     ) -> Result<Roster> {
         let io = |e| super::loader::read_error(name, "cannot read the roster", e);
         let mut splitter = Splitter::new(reader);
-        let Some(header) = splitter.header().map_err(io)? else {
-            return Err(Error::invalid(Diagnostic::new(
-                Location::new(name, 1, 1),
-                "the roster is empty; its first row must name the columns: org, then optional wave, role and breakdown columns, then invited",
-            )));
-        };
-        let header: Vec<String> = header
-            .iter()
-            .map(|f| {
-                String::from_utf8_lossy(f)
-                    .trim_start_matches('\u{feff}')
-                    .trim()
-                    .to_string()
-            })
-            .collect();
+        let header = super::orgs::header_cells(
+            &mut splitter,
+            name,
+            "cannot read the roster",
+            "the roster is empty; its first row must name the columns: org, then optional wave, role and breakdown columns, then invited",
+        )?;
         let starts = super::header::field_columns(&header);
         let mut problems = Vec::new();
         let mut columns: Vec<Col> = Vec::new();
