@@ -1,6 +1,7 @@
 //! The canonical CSV of SPEC §3, as `import` writes it (SPEC §11): the accepted rows of a
-//! survey tool's export, each answer as its code, number, option id or `;`-joined ids, so the
-//! file read back scores exactly as the export did. Written without the formula guard (it is
+//! survey tool's export, each answer as its code, number, option id or `;`-joined ids, then the
+//! open questions' text and each breakdown's option id, so the file read back scores exactly as
+//! the export did. Written without the formula guard (it is
 //! input, and must round-trip) like every single output file ([`crate::output_dir`]); the rows
 //! the import rejected go to `<output>.rejects.csv` beside it.
 
@@ -37,6 +38,10 @@ pub fn write(
         text.push(',');
         push_csv_field(&mut text, &comment.id);
     }
+    for breakdown in &instrument.breakdowns {
+        text.push(',');
+        push_csv_field(&mut text, &breakdown.id);
+    }
     text.push('\n');
     if let Some(lines) = &r.canonical {
         for i in 0..lines.ends.len() {
@@ -63,6 +68,14 @@ pub fn write(
             for c in 0..instrument.comments.len() {
                 text.push(',');
                 push_csv_field(&mut text, r.comment(i, c));
+            }
+            // Then each breakdown's option id, blank where none was given (SPEC §17).
+            let breakdowns = &instrument.breakdowns;
+            for (b, breakdown) in breakdowns.iter().enumerate() {
+                text.push(',');
+                if let Some(unit) = usize::from(r.unit(i, b, breakdowns.len())).checked_sub(1) {
+                    push_csv_field(&mut text, &breakdown.options[unit].id);
+                }
             }
             text.push('\n');
         }

@@ -145,6 +145,41 @@ fn a_value_that_is_not_an_option_is_rejected_with_its_reason() {
 }
 
 #[test]
+fn import_carries_each_breakdown_as_its_option_id() {
+    let dir = temp();
+    let imported = dir.path().join("imported.csv");
+    let i = run(&[
+        "import",
+        "--survey",
+        SURVEY,
+        RESPONSES,
+        "-o",
+        imported.to_str().unwrap(),
+    ]);
+    assert_eq!(i.code, 0, "{}", i.stderr);
+    let table = Table::read(&imported);
+    assert_eq!(table.header[table.header.len() - 2..], ["region", "tenure"]);
+    // A label is written as its option's id; a unit not given stays blank.
+    let a20 = table.row(&["a20"]);
+    assert_eq!(
+        (table.get(a20, "region"), table.get(a20, "tenure")),
+        ("west", "under_1y")
+    );
+    let blank = table.rows.iter().filter(|r| table.get(r, "region").is_empty());
+    assert_eq!(blank.count(), 1, "the one acme row without a region");
+    // Read back, the file gives the same breakdown figures as the original.
+    let score = |file: &str, out: &str| {
+        let out = dir.path().join(out);
+        let r = run(&["score", "--survey", SURVEY, file, "--out", out.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        std::fs::read(out.join("breakdown_scores.csv")).expect("breakdown_scores.csv")
+    };
+    let direct = score(RESPONSES, "direct");
+    assert!(direct.len() > 200, "units are shown");
+    assert!(direct == score(imported.to_str().unwrap(), "again"));
+}
+
+#[test]
 fn breakdowns_are_validated_with_their_place() {
     let dir = temp();
     let base = std::fs::read_to_string(crate::support::fixtures().join(SURVEY)).unwrap();
