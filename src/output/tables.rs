@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use super::csv_writer::{write_large_csv, Cell, Table};
+use super::csv_writer::{write_large_csv, Cell, Line, Table};
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::instrument::Instrument;
 use crate::responses::Dataset;
-use crate::results::Measure;
+use crate::results::{Measure, Shown};
 
 /// Rows formatted per parallel task; blocks are written in order.
 const FORMAT_ROWS: usize = 4 * 1024;
@@ -72,11 +72,7 @@ pub fn org_scores(analysis: &Analysis, path: &Path) -> Result<()> {
                 line.text(analysis.wave(i));
                 line.text(&group_name);
                 line.text(measure.id(instrument));
-                line.count(s.n);
-                line.num(s.mean);
-                line.opt(s.sd);
-                line.opt(s.ci_low);
-                line.opt(s.ci_high);
+                summary(line, s);
                 line.opt(s.percentile());
                 line.opt(q.map(|q| q.p25));
                 line.opt(q.map(|q| q.median));
@@ -115,15 +111,20 @@ pub fn breakdown_scores(analysis: &Analysis, path: &Path) -> Result<()> {
                 line.text(breakdown);
                 line.text(unit_id);
                 line.text(measure.id(instrument));
-                line.count(s.n);
-                line.num(s.mean);
-                line.opt(s.sd);
-                line.opt(s.ci_low);
-                line.opt(s.ci_high);
+                summary(line, s);
                 line.end();
             }
         }
     })
+}
+
+/// The cells `n,mean,sd,ci_low,ci_high` of a shown figure, as both score tables write them.
+fn summary(line: &mut Line, s: &Shown) {
+    line.count(s.n);
+    line.num(s.mean);
+    line.opt(s.sd);
+    line.opt(s.ci_low);
+    line.opt(s.ci_high);
 }
 
 /// `response_rates.csv` (SPEC §17): every shown rate, the organization's first, then its

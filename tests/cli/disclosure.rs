@@ -214,44 +214,27 @@ struct Figure {
     source: String,
 }
 
-fn from_org_scores(path: &Path, source: &str) -> Vec<Figure> {
+/// `org_scores.csv` or `breakdown_scores.csv`: a row is a figure; a unit of a breakdown is the
+/// group `unit:<breakdown>:<unit>`.
+fn from_score_table(path: &Path, source: &str) -> Vec<Figure> {
     let table = Table::read(path);
-    let col = |name: &str| table.header.iter().position(|h| h == name).expect(name);
-    let (org, wave, group, measure, n) = (
-        col("org"),
-        col("wave"),
-        col("group"),
-        col("measure"),
-        col("n"),
-    );
+    let col = |name: &str| table.header.iter().position(|h| h == name);
+    let cell = |r: &[String], name: &str| r[col(name).expect(name)].clone();
+    let unit = col("breakdown").is_some();
     table
         .rows
         .iter()
         .map(|r| Figure {
-            org: r[org].clone(),
-            wave: r[wave].clone(),
-            group: r[group].clone(),
-            subject: r[measure].clone(),
-            n: r[n].parse().expect("n is a count"),
+            org: cell(r, "org"),
+            wave: cell(r, "wave"),
+            group: if unit {
+                format!("unit:{}:{}", cell(r, "breakdown"), cell(r, "unit"))
+            } else {
+                cell(r, "group")
+            },
+            subject: cell(r, "measure"),
+            n: cell(r, "n").parse().expect("n is a count"),
             source: source.to_string(),
-        })
-        .collect()
-}
-
-/// `breakdown_scores.csv`: a unit is the group `unit:<breakdown>:<unit>`.
-fn from_breakdown_scores(path: &Path) -> Vec<Figure> {
-    let table = Table::read(path);
-    let col = |name: &str| table.header.iter().position(|h| h == name).expect(name);
-    table
-        .rows
-        .iter()
-        .map(|r| Figure {
-            org: r[col("org")].clone(),
-            wave: r[col("wave")].clone(),
-            group: format!("unit:{}:{}", r[col("breakdown")], r[col("unit")]),
-            subject: r[col("measure")].clone(),
-            n: r[col("n")].parse().expect("n is a count"),
-            source: "breakdown_scores.csv".into(),
         })
         .collect()
 }
@@ -575,14 +558,15 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
     assert!(run.code == 0 || run.code == 2, "report: {}", run.stderr);
     let mut figures = Vec::new();
     if run.code == 0 {
-        figures.extend(from_org_scores(
+        figures.extend(from_score_table(
             &reports.join("data/org_scores.csv"),
             "report",
         ));
         figures.extend(from_scores_json(&reports.join("data/scores.json")));
         figures.extend(from_comments(&reports.join("data/comments.csv"), "report"));
-        figures.extend(from_breakdown_scores(
+        figures.extend(from_score_table(
             &reports.join("data/breakdown_scores.csv"),
+            "report",
         ));
         // Each page shows its organization's latest reported wave.
         let text = std::fs::read_to_string(reports.join("data/scores.json")).expect("json");
@@ -617,13 +601,14 @@ fn published(dir: &Path, _data: &[Respondent], extra: &[&str]) -> Vec<Figure> {
             ],
         );
         assert_eq!(run.code, 0, "score: {}", run.stderr);
-        figures.extend(from_org_scores(
+        figures.extend(from_score_table(
             &dir.join("results/org_scores.csv"),
             "score",
         ));
         figures.extend(from_comments(&dir.join("results/comments.csv"), "score"));
-        figures.extend(from_breakdown_scores(
+        figures.extend(from_score_table(
             &dir.join("results/breakdown_scores.csv"),
+            "score",
         ));
     }
     figures
