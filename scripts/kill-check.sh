@@ -24,12 +24,16 @@ fi
 paths="${2:-swap force inside}"
 mkdir -p "$work"
 cargo build --release --quiet
-bin="$PWD/target/release/partnerscope"
+# A copy of its own: a build during the check must not change the program half way (every run
+# after it would write another "new" output).
+cp target/release/partnerscope "$work/partnerscope"
+bin="$work/partnerscope"
 cd "$work"
 [ -f big.csv ] || "$bin" simulate --organizations "${KILL_CHECK_ORGS:-7500}" --respondents 40 --waves 1 --seed 9 -o big.csv --quiet
 [ -f small.csv ] || "$bin" simulate --organizations 30 --respondents 20 --waves 1 --seed 4 -o small.csv --quiet
 # The lock file of a run in place is never removed (SPEC §14): not part of the output.
-digest() { (cd "$1" && find . -type f ! -name .partnerscope-lock -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
+listing() { (cd "$1" && find . -type f ! -name .partnerscope-lock -print0 | sort -z | xargs -0 sha256sum); }
+digest() { listing "$1" | sha256sum | cut -c1-16; }
 total_fails=0
 
 # check NAME DIR RUNFROM OUTARG FLAGS SHARES…: kills `report big.csv` into DIR at each share of
@@ -49,12 +53,20 @@ check() {
   run big.csv
   full=$(echo "$(date +%s.%N) - $start" | bc)
   new=$(digest "$dir")
+  listing "$dir" >"$name-new.txt"
   echo "$name: complete report of $(($(wc -l <big.csv) - 1)) rows: ${full} s"
   run small.csv
   old=$(digest "$dir")
+  listing "$dir" >"$name-old.txt"
   for share in $shares; do
     # Start from the old output every time.
-    if [ "$(digest "$dir")" != "$old" ]; then run small.csv; fi
+    if [ "$(digest "$dir")" != "$old" ]; then
+      run small.csv
+      if [ "$(digest "$dir")" != "$old" ]; then
+        echo "$name: the old output could not be restored before ${share}"
+        listing "$dir" | diff "$name-old.txt" - | grep '^[<>]' | head -5 | sed "s/^/$name:   /" || true
+      fi
+    fi
     (cd "$from" && exec "$bin" report "$work/big.csv" --out "$outarg" $flags --quiet >/dev/null 2>&1) &
     pid=$!
     case $share in
@@ -74,6 +86,11 @@ check() {
     now=$(digest "$dir")
     if [ "$now" = "$old" ]; then state=old; olds=$((olds + 1)); elif [ "$now" = "$new" ]; then state=new; news=$((news + 1)); else state=MIXED; fails=$((fails + 1)); fi
     echo "$name: killed at ${share} (${delay} s): $state (journal left: $journal)"
+    if [ "$state" = MIXED ]; then
+      # Which files differ from the complete new output, and how.
+      listing "$dir" >"$name-mixed-$share.txt"
+      diff "$name-new.txt" "$name-mixed-$share.txt" | grep '^[<>]' | head -5 | sed "s/^/$name:   /" || true
+    fi
   done
   echo "$name: $olds old, $news new, $fails mixed folder(s)"
   # The next complete run removes what the killed ones left beside the folder.
