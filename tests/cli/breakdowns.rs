@@ -165,12 +165,22 @@ fn import_carries_each_breakdown_as_its_option_id() {
         (table.get(a20, "region"), table.get(a20, "tenure")),
         ("west", "under_1y")
     );
-    let blank = table.rows.iter().filter(|r| table.get(r, "region").is_empty());
+    let blank = table
+        .rows
+        .iter()
+        .filter(|r| table.get(r, "region").is_empty());
     assert_eq!(blank.count(), 1, "the one acme row without a region");
     // Read back, the file gives the same breakdown figures as the original.
     let score = |file: &str, out: &str| {
         let out = dir.path().join(out);
-        let r = run(&["score", "--survey", SURVEY, file, "--out", out.to_str().unwrap()]);
+        let r = run(&[
+            "score",
+            "--survey",
+            SURVEY,
+            file,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         std::fs::read(out.join("breakdown_scores.csv")).expect("breakdown_scores.csv")
     };
