@@ -3,8 +3,8 @@
 # folder is, every time, byte for byte the complete old output or the complete new one
 # (SPEC §14), on every way of publishing:
 #   swap    a folder of partnerscope's, replaced by an atomic exchange (17 moments);
-#   force   --force into a folder holding a file of the user's, placed file by file (9 moments);
-#   inside  a run from inside the output folder (`--out .`), placed file by file (9 moments).
+#   force   --force into a folder holding a file of the user's, placed file by file (10 moments);
+#   inside  a run from inside the output folder (`--out .`), placed file by file (10 moments).
 # A file-by-file update is journalled: after each kill, one more run on the folder (one that
 # then fails: its response file does not exist) completes it, as any later run does, and only
 # then is the folder compared. Its moments are counted from when the journal appears (`j+0.3`:
@@ -106,8 +106,8 @@ for path in $paths; do
     # killed one first removes the killed run's staging folder (thousands of pages), so it
     # takes longer than the timed one: hence the moments past 1, up to where runs complete.
     swap) check swap out . out "" 0.02 0.1 0.3 0.5 0.7 0.85 0.93 0.97 0.99 1.0 1.03 1.06 1.1 1.2 1.35 1.5 2.0 ;;
-    force) check force fout . fout --force 0.5 j+0 j+0.02 j+0.1 j+0.3 j+0.6 j+1 j+2 j+4 ;;
-    inside) check inside iout iout . "" 0.5 j+0 j+0.02 j+0.1 j+0.3 j+0.6 j+1 j+2 j+4 ;;
+    force) check force fout . fout --force 0.2 0.5 j+0 j+0.02 j+0.1 j+0.3 j+0.6 j+1 j+2 j+4 ;;
+    inside) check inside iout iout . "" 0.2 0.5 j+0 j+0.02 j+0.1 j+0.3 j+0.6 j+1 j+2 j+4 ;;
     *) echo "unknown path $path (swap, force, inside)"; exit 2 ;;
   esac
 done
