@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
+use super::super::condition::{self, Context};
 use super::super::model::InstrumentFile;
-use super::super::{Comment, Dimension, Item, Theme};
+use super::super::{Comment, Dimension, Item, Role, Theme};
 use super::{quote, Checker};
 
 /// `max_chars` when not given.
@@ -38,8 +39,11 @@ pub(super) fn check(
     file: &InstrumentFile,
     dimensions: &[Dimension],
     items: &[Item],
+    roles: &[Role],
     anonymity_threshold: usize,
 ) -> OpenQuestions {
+    let dimension_ids: Vec<String> = dimensions.iter().map(|d| d.id.clone()).collect();
+    let comment_ids: Vec<String> = file.comments.iter().map(|d| d.id.value.clone()).collect();
     let mut comments = Vec::new();
     let mut seen: HashMap<&str, u64> = HashMap::new();
     for def in &file.comments {
@@ -98,10 +102,25 @@ pub(super) fn check(
                 DEFAULT_MAX_CHARS
             }
         };
+        // A comment comes after every item and outcome, so its condition may name any of
+        // them (SPEC §16), but no comment: free text has no value to compare.
+        let show_if = def.show_if.as_ref().and_then(|show_if| {
+            let ctx = Context {
+                file: c.file,
+                items,
+                owner: id,
+                before: items.len(),
+                dimensions: &dimension_ids,
+                comments: &comment_ids,
+                roles,
+            };
+            condition::check(show_if, &ctx, &mut c.problems)
+        });
         comments.push(Comment {
             id: id.clone(),
             text: def.text.value.trim().to_string(),
             max_chars,
+            show_if,
         });
     }
 
