@@ -264,6 +264,43 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_s_condition_may_name_any_item_or_outcome_but_no_comment() {
+        use crate::instrument::condition::Condition;
+        // The last outcome (`turnover_pct`) comes before every comment.
+        let yaml = format!(
+            "{MINI}comments:\n  - {{ id: why, text: Why?, show_if: {{ item: turnover_pct, at_least: 10 }} }}\n  - {{ id: more, text: More? }}\n"
+        );
+        let i = parse(&yaml, "s.yaml").expect("valid");
+        assert_eq!(
+            i.comments[0].show_if,
+            Some(Condition::AtLeast {
+                item: i.item_index("turnover_pct").unwrap(),
+                x: 10.0
+            })
+        );
+        assert!(i.comments[1].show_if.is_none());
+        assert!(i.has_conditions());
+        // Neither an earlier nor a later comment, nor the comment itself.
+        for named in ["why", "more"] {
+            let yaml = format!(
+                "{MINI}comments:\n  - {{ id: why, text: Why? }}\n  - {{ id: more, text: More?, show_if: {{ item: {named}, answered: true }} }}\n"
+            );
+            let message = parse(&yaml, "s.yaml").unwrap_err().to_string();
+            assert!(
+                message.ends_with(&format!("the condition of `more` names `{named}`, an open question; a condition names an item or outcome, never a comment (free text has no value to compare)")),
+                "{message}"
+            );
+        }
+        // An item's condition cannot name a comment either.
+        let yaml = format!("{MINI}comments:\n  - {{ id: why, text: Why? }}\n").replace(
+            "type: number, min: 0, max: 100 }",
+            "type: number, min: 0, max: 100, show_if: { item: why, answered: true } }",
+        );
+        let message = parse(&yaml, "s.yaml").unwrap_err().to_string();
+        assert!(message.contains("names `why`, an open question"), "{message}");
+    }
+
+    #[test]
     fn reserved_names_and_item_ids_cannot_be_comment_ids() {
         for id in ["org", "respondent_id", "index", "cap_bp", "capability"] {
             let yaml = format!("{MINI}comments:\n  - {{ id: {id}, text: Why? }}\n");
