@@ -297,7 +297,10 @@ mod tests {
             "type: number, min: 0, max: 100, show_if: { item: why, answered: true } }",
         );
         let message = parse(&yaml, "s.yaml").unwrap_err().to_string();
-        assert!(message.contains("names `why`, an open question"), "{message}");
+        assert!(
+            message.contains("names `why`, an open question"),
+            "{message}"
+        );
     }
 
     #[test]
