@@ -13,6 +13,10 @@ compares the saved row with partnerscope's own evaluation of the same conditions
 - the saved row scores, with `partnerscope score`, to the dimension scores and index worked
   out by hand below, with no warning.
 
+Then the same for open questions with `show_if`, on tests/fixtures/conditions/followups.yaml:
+a comment box appears and disappears with its condition, loses what was typed when hidden, and
+the saved row reads back without a warning; text put into the hidden comment's cell is warned.
+
 Usage: conditions_check.py --binary target/release/partnerscope
 Prints one line per check and a closing line `N passed, M failed`; exit code 1 on failure."""
 
@@ -30,6 +34,7 @@ from form_check import Browser, Page, check_page  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INSTRUMENT = os.path.join(ROOT, "tests", "fixtures", "conditions", "conditional.yaml")
+FOLLOWUPS = os.path.join(ROOT, "tests", "fixtures", "conditions", "followups.yaml")
 
 # The path taken (a sales representative), and by hand the scores of SPEC §4 and §16:
 #   hrbp_named yes 100; hrbp_meet (asked: named) Weekly 100; hrbp_count 1 of 0..4 = 25
@@ -181,6 +186,77 @@ def compare_with_partnerscope(binary, work, saved, form_hidden, results):
                         f"{'not asked' if not_asked else 'asked'} for partnerscope"))
 
 
+def box(page, comment):
+    return page.js(f"document.getElementById('in-{comment}').value")
+
+
+def check_open_questions(page, binary, work, downloads, results):
+    """Open questions asked only under a condition: `partner_wish` when a named HR partner
+    serves Sales, `rep_wish` for sales representatives who rate HR's explanations at most
+    `Neither`; `anything` always."""
+    out = os.path.join(work, "followups")
+    made = run(binary, "questionnaire", "--survey", FOLLOWUPS, "--wave", "2026", "--out", out, "-q")
+    results.append((made.returncode == 0, f"followups questionnaire exits 0 ({made.stderr.strip()})"))
+    before = set(os.listdir(downloads))
+    page.open(os.path.join(out, "form.html"))
+    first = hidden(page)
+    results.append((first == "partner_help,partner_meetings,partner_wish,rep_wish",
+                    f"followups form: questions hidden at first: {first}"))
+    page.click("#org")
+    page.type("Acme")
+    page.click("input[name=role][value=sales_rep]")
+    page.click("#q-clarity input[value='3']")
+    page.click("#q-partner input[value=yes]")
+    shown = hidden(page)
+    results.append((shown == "", f"followups form: both comment boxes shown (hidden: {shown})"))
+    page.click("#in-partner_wish")
+    page.type("More coaching")
+    page.click("#q-partner input[value=no]")
+    gone = hidden(page)
+    page.click("#q-partner input[value=yes]")
+    results.append(("partner_wish" in gone and box(page, "partner_wish") == "",
+                    f"followups form: a comment box that becomes hidden loses its text (hidden: {gone}; "
+                    f"text when shown again: {box(page, 'partner_wish')!r})"))
+    page.click("#in-partner_wish")
+    page.type("Visit the field")
+    page.click("#in-rep_wish")
+    page.type("Leads")
+    page.click("#q-clarity input[value='4']")
+    late = hidden(page)
+    results.append((late == "rep_wish" and box(page, "rep_wish") == "",
+                    f"followups form: a better rating hides and clears `rep_wish` (hidden: {late})"))
+    page.js("document.getElementById('save').focus()")
+    page.key("Enter", "Enter", 13, text="\r")
+    page.browser.wait_for("Browser.downloadProgress", timeout=30,
+                          where=lambda p: p.get("state") in ("completed", "canceled"))
+    saved = sorted(set(os.listdir(downloads)) - before)
+    results.append((len(saved) == 1, f"followups form: saved one file: {saved}"))
+    if not saved:
+        return
+    path = os.path.join(downloads, saved[0])
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    row = rows[0] if len(rows) == 1 else {}
+    wanted = {"partner": "yes", "clarity": "4", "partner_wish": "Visit the field",
+              "rep_wish": "", "anything": ""}
+    results.append(({k: row.get(k) for k in wanted} == wanted,
+                    f"followups form: the saved row holds the shown comment only: {row}"))
+    checked = run(binary, "validate", "--survey", FOLLOWUPS, path, "--strict")
+    results.append((checked.returncode == 0,
+                    f"validate --strict reads the saved row ({checked.stderr.strip()[:200]})"))
+    probe = dict(row)
+    probe["rep_wish"] = "Leads"
+    probe_path = os.path.join(work, "probe-rep_wish.csv")
+    with open(probe_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        writer.writeheader()
+        writer.writerow(probe)
+    checked = run(binary, "validate", "--survey", FOLLOWUPS, probe_path, "--strict")
+    warned = "comment `rep_wish`: 1 answer given where the question is not asked" in checked.stderr
+    results.append((warned and checked.returncode == 2,
+                    "`rep_wish`: hidden in the form, not asked for partnerscope"))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "partnerscope"))
@@ -200,9 +276,10 @@ def main():
             check_page(page, os.path.join(work, "questionnaire", "form.html"), results, fill)
             form_hidden = set(filter(None, hidden(page).split(",")))
             check_page(page, os.path.join(work, "questionnaire", "questionnaire.html"), results)
+            saved = sorted(os.listdir(downloads))
+            check_open_questions(page, binary, work, downloads, results)
         finally:
             browser.close()
-        saved = sorted(os.listdir(downloads))
         results.append((len(saved) == 1, f"form.html: saved one file: {saved}"))
         if saved:
             compare_with_partnerscope(binary, work, os.path.join(downloads, saved[0]),

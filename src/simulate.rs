@@ -373,9 +373,14 @@ pub fn simulate(
                     }
                     given.push(given_of(item, &line[start..]));
                 }
-                for _ in &instrument.comments {
+                for comment in &instrument.comments {
                     line.push(',');
-                    if talk.chance(0.45) {
+                    // An open question not asked stays blank too.
+                    let asked = comment
+                        .show_if
+                        .as_ref()
+                        .is_none_or(|c| c.holds(&|j| given[j], role));
+                    if asked && talk.chance(0.45) {
                         write_comment(&mut line, theta, &mut talk);
                     }
                 }

@@ -268,6 +268,9 @@
         input.value = "";
       }
     });
+    Array.prototype.forEach.call(fieldset.querySelectorAll("textarea"), function (box) {
+      box.value = "";
+    });
     fieldset.classList.remove("checked");
   }
 

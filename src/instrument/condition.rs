@@ -2,7 +2,8 @@
 //! and the one evaluator every stage uses.
 //!
 //! A condition names only items that come earlier in the instrument (dimensions in order, their
-//! items, then outcomes), so evaluating the items in order never meets a cycle. A comparison on
+//! items, then outcomes; open questions come last and may name any item, but are never named),
+//! so evaluating the items in order never meets a cycle. A comparison on
 //! an item that was not answered, answered `na` or not asked is false; `answered: false` is
 //! true there; `not` inverts. Nothing else about a missing answer is guessed. The answer form
 //! runs the same rules in `templates/form.js` from [`Condition::to_json`]; the printable
@@ -338,9 +339,14 @@ pub struct Context<'a> {
     pub file: &'a str,
     /// Every item of the instrument, in order (scored items by dimension, then outcomes).
     pub items: &'a [Item],
-    /// The item whose condition this is.
-    pub owner: usize,
+    /// The id of the item or open question whose condition this is.
+    pub owner: &'a str,
+    /// The items before this position may be named: the owner's own position for an item,
+    /// every item for an open question (they come last).
+    pub before: usize,
     pub dimensions: &'a [String],
+    /// The ids of the open questions, which no condition names.
+    pub comments: &'a [String],
     pub roles: &'a [Role],
 }
 
@@ -359,7 +365,7 @@ pub fn check(
             def,
             format!(
                 "the condition of `{}` has {terms} terms; at most {MAX_TERMS} are allowed, so split the question or simplify the condition",
-                ctx.items[ctx.owner].id
+                ctx.owner
             ),
         ));
     }
@@ -383,7 +389,7 @@ fn check_one(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Condition> {
     *terms += 1;
-    let owner = &ctx.items[ctx.owner].id;
+    let owner = ctx.owner;
     if depth > MAX_DEPTH {
         problems.push(diagnostic(
             ctx,
@@ -568,17 +574,18 @@ fn role_condition(
     ok.then_some(Condition::Role(found))
 }
 
-/// The position of the item a condition names, which must come before the owner.
+/// The position of the item a condition names, which must come before the owner (any item,
+/// for an open question).
 fn referenced_item(
     name: &Spanned<String>,
     ctx: &Context,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
-    let owner = &ctx.items[ctx.owner].id;
+    let owner = ctx.owner;
     let id = super::validate::quote(&name.value);
     let message = match ctx.items.iter().position(|i| i.id == name.value) {
-        Some(found) if found < ctx.owner => return Some(found),
-        Some(found) if found == ctx.owner => format!(
+        Some(found) if found < ctx.before => return Some(found),
+        Some(found) if ctx.items[found].id == owner => format!(
             "the condition of `{owner}` names `{owner}` itself; a question cannot depend on its own answer, so name an earlier question"
         ),
         Some(_) => format!(
@@ -586,6 +593,9 @@ fn referenced_item(
         ),
         None if ctx.dimensions.contains(&name.value) => format!(
             "`{id}` is a dimension, not a question; a condition names an item or outcome"
+        ),
+        None if ctx.comments.contains(&name.value) => format!(
+            "the condition of `{owner}` names `{id}`, an open question; a condition names an item or outcome, never a comment (free text has no value to compare)"
         ),
         None => format!(
             "the condition of `{owner}` names `{id}`, which is not an item or outcome of this instrument; check the spelling"

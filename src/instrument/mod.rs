@@ -167,6 +167,9 @@ pub struct Comment {
     pub text: String,
     /// Longer answers are cut here (in characters), with a warning.
     pub max_chars: usize,
+    /// Asked only when this holds (SPEC §16); `None`: always asked. It names items and
+    /// outcomes only, every one of which comes before the open questions.
+    pub show_if: Option<condition::Condition>,
 }
 
 /// A theme: a comment belongs to it when it contains one of its words or phrases as whole
@@ -238,9 +241,10 @@ impl Instrument {
         self.roles.iter().position(|r| r.id == id)
     }
 
-    /// Whether any item is asked only under a condition (SPEC §16).
+    /// Whether any item or open question is asked only under a condition (SPEC §16).
     pub fn has_conditions(&self) -> bool {
         self.items.iter().any(|i| i.show_if.is_some())
+            || self.comments.iter().any(|c| c.show_if.is_some())
     }
 
     /// The items of dimension `d` that are always asked (no `show_if`): reliability and

@@ -65,6 +65,9 @@ pub struct CommentDef {
     pub text: Text,
     #[serde(default)]
     pub max_chars: Option<Spanned<i64>>,
+    /// Asked only when this holds (SPEC §16); it may name any item or outcome.
+    #[serde(default)]
+    pub show_if: Option<Spanned<super::condition::ConditionDef>>,
 }
 
 /// A theme of comments: `{ id, label, words: [...] }`.

@@ -150,7 +150,17 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
         .iter()
         .map(|c| {
             number += 1;
-            comment_view(c, number)
+            let mut view = comment_view(c, number);
+            if let Some(condition) = &c.show_if {
+                view.show_if = condition
+                    .to_json(&instrument.items, &instrument.roles)
+                    .to_string();
+                view.only_if = format!(
+                    "Answer only if {}.",
+                    condition.describe(&instrument.items, &instrument.roles)
+                );
+            }
+            view
         })
         .collect();
     if !open_questions.is_empty() {
@@ -202,7 +212,12 @@ pub fn printable(instrument: &Instrument, options: &Options) -> Page {
             .items
             .iter()
             .filter(|i| i.show_if.is_some())
-            .count(),
+            .count()
+            + instrument
+                .comments
+                .iter()
+                .filter(|c| c.show_if.is_some())
+                .count(),
         sections,
         script: String::new(),
         script_hash: String::new(),

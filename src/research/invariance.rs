@@ -9,33 +9,52 @@ use crate::instrument::Instrument;
 /// identified.
 const MIN_ITEMS: usize = 2;
 
-/// The lavaan model: one factor per dimension of at least two items, measured by its items.
-fn model(instrument: &Instrument) -> (String, Vec<&str>) {
+/// The lavaan model: one factor per dimension of at least two items asked of everyone,
+/// measured by those items. A conditional item (`show_if`, SPEC §16) is left out: its empty
+/// cells where it was not asked are structural, not missing at random, so full-information
+/// maximum likelihood must not fill them in (as alpha and rwg(j) use only the items asked of
+/// everyone). Returns the model, the dimensions left out and the conditional items left out.
+fn model(instrument: &Instrument) -> (String, Vec<&str>, Vec<&str>) {
     let mut lines = Vec::new();
     let mut left_out = Vec::new();
-    for dim in &instrument.dimensions {
-        let items = &instrument.items[dim.items.clone()];
+    let conditional: Vec<&str> = instrument
+        .scored_items()
+        .iter()
+        .filter(|i| i.show_if.is_some())
+        .map(|i| i.id.as_str())
+        .collect();
+    for (d, dim) in instrument.dimensions.iter().enumerate() {
+        let items = instrument.unconditional_items(d);
         if items.len() < MIN_ITEMS {
             left_out.push(dim.id.as_str());
             continue;
         }
-        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let ids: Vec<&str> = items
+            .iter()
+            .map(|&i| instrument.items[i].id.as_str())
+            .collect();
         lines.push(format!("  {} =~ {}", dim.id, ids.join(" + ")));
     }
-    (lines.join("\n"), left_out)
+    (lines.join("\n"), left_out, conditional)
 }
 
 /// The text of `invariance.R`.
 pub fn script(instrument: &Instrument) -> String {
-    let (model, left_out) = model(instrument);
-    let note = if left_out.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let (model, left_out, conditional) = model(instrument);
+    let mut note = String::new();
+    if !conditional.is_empty() {
+        note.push_str(&format!(
+            "# Conditional items (show_if) are not in the model: where one is not asked its cell is\n\
+             # empty by design, not missing at random, so FIML must not fill it in. Left out: {}.\n",
+            conditional.join(", ")
+        ));
+    }
+    if !left_out.is_empty() {
+        note.push_str(&format!(
             "# Left out (fewer than {MIN_ITEMS} items, not identified as a factor): {}.\n",
             left_out.join(", ")
-        )
-    };
+        ));
+    }
     format!(
         r#"# Measurement invariance of {title} ({id} {version}) across waves or roles, written by
 # `partnerscope stats --lavaan`. Needs R with the lavaan and semTools packages
@@ -97,5 +116,39 @@ mod tests {
         }
         assert!(text.contains("group.equal = equal"));
         assert!(!text.contains("respondent_id"));
+        // The bundled instrument's two conditional items are named, not measured.
+        assert!(text.contains("Left out: res_partner_time, ali_own_work.\n"));
+        assert!(!text.contains("+ res_partner_time") && !text.contains("+ ali_own_work"));
+    }
+
+    #[test]
+    fn conditional_items_are_left_out_of_the_model_and_named() {
+        let instrument = crate::instrument::load::parse(
+            include_str!("../../tests/fixtures/conditions/conditional.yaml"),
+            "conditional.yaml",
+        )
+        .unwrap();
+        let text = script(&instrument);
+        let conditional: Vec<&str> = instrument
+            .scored_items()
+            .iter()
+            .filter(|i| i.show_if.is_some())
+            .map(|i| i.id.as_str())
+            .collect();
+        assert!(!conditional.is_empty());
+        let model = text
+            .split("model <- '")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        for id in &conditional {
+            assert!(!model.contains(&format!(" {id}")), "{id} in {model}");
+        }
+        assert!(text.contains(&format!(
+            "# empty by design, not missing at random, so FIML must not fill it in. Left out: {}.\n",
+            conditional.join(", ")
+        )));
     }
 }

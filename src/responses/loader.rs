@@ -413,11 +413,11 @@ impl<'a> Loader<'a> {
                 continue;
             }
             // Answers to items the row was not asked (in row order; earlier rows' skipped).
-            while unasked.peek().is_some_and(|(row, _)| *row < i) {
+            while unasked.peek().is_some_and(|(row, _, _)| *row < i) {
                 unasked.next();
             }
-            while let Some((_, item)) = unasked.next_if(|(row, _)| *row == i) {
-                super::unasked::record(&mut self.data.unasked, item, name, line);
+            while let Some((_, question, unreadable)) = unasked.next_if(|(row, _, _)| *row == i) {
+                super::unasked::record(&mut self.data.unasked, question, unreadable, name, line);
             }
             let wave = intern(&mut self.wave_index, &mut self.data.waves, wave_name);
             let org_index = intern(&mut self.org_index, &mut self.data.orgs, org);

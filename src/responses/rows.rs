@@ -10,6 +10,7 @@ use super::header::{Column, Layout};
 use super::pieces::Record;
 use super::repeats::hash_id;
 use super::text::{answer_key, quoted};
+use super::unasked::Question;
 use crate::instrument::condition::Given;
 use crate::instrument::{Instrument, ItemKind};
 use crate::score::{self, Answer};
@@ -67,9 +68,9 @@ pub struct Block {
     pub short_rows: usize,
     /// Accepted multi cells whose text no option has (Microsoft Forms' "Other"), ignored.
     pub others: usize,
-    /// Answers given to items that were not asked (SPEC §16), ignored: the row (its position
-    /// in `rows`) and the item, in row order.
-    pub unasked: Vec<(usize, usize)>,
+    /// Answers given to questions that were not asked (SPEC §16), ignored: the row (its
+    /// position in `rows`), the question and whether the cell was unreadable too, in row order.
+    pub unasked: Vec<(usize, Question, bool)>,
 }
 
 impl Block {
@@ -109,8 +110,11 @@ struct Work {
     bits: Vec<u64>,
     /// Per item: whether a condition names it (only then are a multi cell's options read).
     named: Vec<bool>,
-    /// Items of this row answered although not asked.
-    unasked: Vec<usize>,
+    /// Questions of this row answered although not asked, and whether the cell was unreadable.
+    unasked: Vec<(Question, bool)>,
+    /// Cells of conditional items that are no answer the item can take, in column order: the
+    /// item, the column and why. Whether the item was asked decides, once the row is read.
+    unreadable: Vec<(usize, usize, String)>,
     /// Per breakdown: the unit (option + 1), 0 when not given.
     units: Vec<u8>,
 }
@@ -169,6 +173,7 @@ impl Parser<'_> {
             bits: vec![0; layout.option_items.len()],
             named: named_by_conditions(instrument),
             unasked: Vec::new(),
+            unreadable: Vec::new(),
             units: vec![0; instrument.breakdowns.len()],
         };
         records(&mut |record, line| {
@@ -179,11 +184,16 @@ impl Parser<'_> {
             work.cut.fill(false);
             work.given.fill(Given::Missing);
             work.unasked.clear();
+            work.unreadable.clear();
             work.units.fill(0);
-            let row = self.parse_row(layout, record, &mut work);
+            let mut row = self.parse_row(layout, record, &mut work);
             if let Row::Accepted(role) = row {
                 if conditional {
-                    self.leave_out_unasked(usize::from(role), &mut work);
+                    if let Some(rejected) =
+                        self.leave_out_unasked(layout, usize::from(role), &mut work)
+                    {
+                        row = rejected;
+                    }
                 }
             }
             block.lines.push(line);
@@ -204,9 +214,11 @@ impl Parser<'_> {
             }
             if let Row::Accepted(_) = row {
                 let position = block.rows.len();
-                block
-                    .unasked
-                    .extend(work.unasked.iter().map(|&item| (position, item)));
+                block.unasked.extend(
+                    work.unasked
+                        .iter()
+                        .map(|&(question, unreadable)| (position, question, unreadable)),
+                );
                 block.others += work.others;
                 for (c, text) in work.comments.iter().enumerate() {
                     block.comments[c].push(text);
@@ -264,10 +276,13 @@ impl Parser<'_> {
         block
     }
 
-    /// Decides, item by item in instrument order, which items the row was asked (SPEC §16).
-    /// An item not asked gets no score and the status [`NOT_ASKED`]; an answer it was given
-    /// anyway is ignored and remembered for the warning.
-    fn leave_out_unasked(&self, role: usize, work: &mut Work) {
+    /// Decides, item by item in instrument order and then for each open question, which
+    /// questions the row was asked (SPEC §16). An item not asked gets no score and the status
+    /// [`NOT_ASKED`], an open question not asked no answer; an answer given anyway is ignored
+    /// and remembered for the warning, also one that could not be read. Blank or unchosen
+    /// option columns of a multi item are no answer. Returns the rejected row when a cell that
+    /// could not be read belongs to an item that was asked.
+    fn leave_out_unasked(&self, layout: &Layout, role: usize, work: &mut Work) -> Option<Row> {
         for (i, item) in self.instrument.items.iter().enumerate() {
             let Some(condition) = &item.show_if else {
                 continue;
@@ -276,8 +291,11 @@ impl Parser<'_> {
             if condition.holds(&|j| given[j], role) {
                 continue;
             }
-            if work.status[i] != EMPTY {
-                work.unasked.push(i);
+            if let Some(k) = work.unreadable.iter().position(|u| u.0 == i) {
+                work.unreadable.remove(k);
+                work.unasked.push((Question::Item(i), true));
+            } else if work.status[i] != EMPTY && !only_unchosen(layout, i, work) {
+                work.unasked.push((Question::Item(i), false));
             }
             work.scores[i] = f64::NAN;
             work.status[i] = NOT_ASKED;
@@ -286,6 +304,48 @@ impl Parser<'_> {
                 work.cells[i].clear();
             }
         }
+        for (c, comment) in self.instrument.comments.iter().enumerate() {
+            let Some(condition) = &comment.show_if else {
+                continue;
+            };
+            let given = &work.given;
+            if condition.holds(&|j| given[j], role) {
+                continue;
+            }
+            if !work.comments[c].is_empty() {
+                work.unasked.push((Question::Comment(c), false));
+            }
+            work.comments[c].clear();
+            work.cut[c] = false;
+        }
+        // The first unreadable cell (in column order) of an item that was asked.
+        work.unreadable
+            .first()
+            .map(|(_, column, reason)| Row::Rejected(Some(*column), reason.clone()))
+    }
+
+    /// A cell that is no answer of its item: the row is rejected, unless the item is asked
+    /// only under a condition (SPEC §16); then the cell is set aside and the row read on.
+    fn unreadable(
+        &self,
+        item: usize,
+        column: usize,
+        reason: String,
+        work: &mut Work,
+    ) -> Option<Row> {
+        if self.instrument.items[item].show_if.is_none() {
+            return Some(Row::Rejected(Some(column), reason));
+        }
+        work.scores[item] = f64::NAN;
+        work.status[item] = EMPTY;
+        if let Some(given) = work.given.get_mut(item) {
+            *given = Given::Missing;
+        }
+        if self.canonical {
+            work.cells[item].clear();
+        }
+        work.unreadable.push((item, column, reason));
+        None
     }
 
     /// Parses one row's cells into `work`; returns what became of the row.
@@ -444,14 +504,18 @@ impl Parser<'_> {
                         }
                         _ => {
                             if let Err(reason) = self.item_cell(layout, item, cell, work) {
-                                return Row::Rejected(Some(i), reason);
+                                if let Some(rejected) = self.unreadable(item, i, reason, work) {
+                                    return rejected;
+                                }
                             }
                         }
                     }
                 }
                 Column::Item(item) => {
                     if let Err(reason) = self.item_cell(layout, item, cell, work) {
-                        return Row::Rejected(Some(i), reason);
+                        if let Some(rejected) = self.unreadable(item, i, reason, work) {
+                            return rejected;
+                        }
                     }
                 }
                 Column::Comment(c) => {
@@ -572,10 +636,30 @@ impl Parser<'_> {
     }
 }
 
-/// Per item, whether some item's `show_if` names it.
+/// Whether item `item` was read from one column per option and none of them marks an option
+/// chosen (each is blank, `0`, `no`, …): for an item that was not asked, no answer at all.
+fn only_unchosen(layout: &Layout, item: usize, work: &Work) -> bool {
+    layout
+        .option_items
+        .iter()
+        .position(|&i| i == item)
+        .is_some_and(|slot| work.chosen[slot] == 0)
+}
+
+/// Per item, whether some item's or open question's `show_if` names it.
 fn named_by_conditions(instrument: &Instrument) -> Vec<bool> {
     let mut named = vec![false; instrument.items.len()];
-    for condition in instrument.items.iter().filter_map(|i| i.show_if.as_ref()) {
+    let conditions = instrument
+        .items
+        .iter()
+        .filter_map(|i| i.show_if.as_ref())
+        .chain(
+            instrument
+                .comments
+                .iter()
+                .filter_map(|c| c.show_if.as_ref()),
+        );
+    for condition in conditions {
         for item in condition.items() {
             named[item] = true;
         }

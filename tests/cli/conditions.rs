@@ -240,3 +240,229 @@ fn the_questionnaire_carries_conditions_as_data_and_in_words() {
         assert!(printable.contains(words), "{words}");
     }
 }
+
+const FOLLOWUPS: &str = "conditions/followups.yaml";
+
+/// `conditions/followups.csv` read through its profile (the multi `partner_help` in one
+/// column per option) by `command`, writing to a temporary folder.
+fn followups(command: &str) -> (tempfile::TempDir, crate::support::Run) {
+    let dir = temp();
+    let out = dir.path().join("out");
+    let result = run(&[
+        command,
+        "--survey",
+        FOLLOWUPS,
+        "--profile",
+        "conditions/followups.profile.yaml",
+        "conditions/followups.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (dir, result)
+}
+
+fn not_asked_warnings(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.contains("not asked")).collect()
+}
+
+/// a2 and a3 were not asked `partner_help` and left its option columns `0` or blank: no
+/// answer. a4 chose an option anyway, and wrote to `partner_wish`, which it was not asked.
+/// a5's `partner_meetings` is no number, but a5 was not asked it: ignored, not a reject; a6
+/// was asked it, so a6 is rejected. a5 answered `rep_wish`, asked only up to `Neither`.
+#[test]
+fn unasked_option_columns_unreadable_cells_and_comments_are_ignored_and_counted() {
+    let (dir, result) = followups("score");
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(result.stdout.trim(), "read 7 rows: scored 6, rejected 1");
+    let warning = |question: &str, at: u32, unreadable: &str| {
+        format!("warning: {question}: 1 answer given where the question is not asked (its `show_if` does not hold) was ignored (conditions/followups.csv:{at}){unreadable}; clear that cell or check the condition")
+    };
+    assert_eq!(
+        not_asked_warnings(&result.stderr),
+        [
+            warning("item `partner_help`", 5, ""),
+            warning(
+                "item `partner_meetings`",
+                6,
+                ", and it is no answer the item can take"
+            ),
+            warning("comment `partner_wish`", 5, ""),
+            warning("comment `rep_wish`", 6, ""),
+        ]
+    );
+    let rejects = Table::read(&dir.path().join("out/rejects.csv"));
+    assert_eq!(
+        rejects.rows,
+        [[
+            "conditions/followups.csv",
+            "7",
+            "partner_meetings",
+            "a6",
+            "`lots` is not a number"
+        ]]
+    );
+    // Scores over the asked items: a1 (100 + 100 + 100·4/52 + 75)/4; a7 chose no option
+    // (asked: `none`) and met twice: (100 + 0 + 100·2/52 + 100)/4; the others (0 + clarity)/2.
+    let t = Table::read(&dir.path().join("out/respondent_scores.csv"));
+    let expected = [
+        ("a1", (275.0 + 400.0 / 52.0) / 4.0),
+        ("a2", 12.5),
+        ("a3", 37.5),
+        ("a4", 25.0),
+        ("a5", 37.5),
+        ("a7", (200.0 + 200.0 / 52.0) / 4.0),
+    ];
+    assert_eq!(t.rows.len(), expected.len());
+    for (id, support) in expected {
+        close(t.num(t.row(&[id]), "support"), support);
+    }
+    let strict = run(&[
+        "validate",
+        "--survey",
+        FOLLOWUPS,
+        "--profile",
+        "conditions/followups.profile.yaml",
+        "conditions/followups.csv",
+        "--strict",
+    ]);
+    assert_eq!(strict.code, 2);
+    assert!(
+        strict
+            .stderr
+            .contains(&warning("comment `partner_wish`", 5, "")),
+        "{}",
+        strict.stderr
+    );
+}
+
+/// `comment_threshold` is 2: `partner_wish` and `rep_wish` each have one asked respondent who
+/// wrote (the ignored answers do not count), so only `anything` is shown; `import` leaves the
+/// ignored cells out.
+#[test]
+fn commenters_are_the_respondents_asked_who_wrote() {
+    let (dir, result) = followups("report");
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let comments = Table::read(&dir.path().join("out/data/comments.csv"));
+    let shown: Vec<(&str, &str)> = comments
+        .rows
+        .iter()
+        .map(|r| (r[2].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(shown, [("anything", "Thanks"), ("anything", "Good")]);
+    let page = std::fs::read_to_string(dir.path().join("out/orgs/acme.html")).unwrap();
+    assert_eq!(
+        page.matches("Fewer than 2 respondents answered this question")
+            .count(),
+        2
+    );
+    assert!(!page.contains("Pay reviews") && !page.contains("Shorter forms"));
+
+    let dir = temp();
+    let canonical = dir.path().join("responses.csv");
+    let import = run(&[
+        "import",
+        "--survey",
+        FOLLOWUPS,
+        "--profile",
+        "conditions/followups.profile.yaml",
+        "conditions/followups.csv",
+        "-o",
+        canonical.to_str().unwrap(),
+    ]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    let text = std::fs::read_to_string(&canonical).unwrap();
+    assert_eq!(
+        text,
+        "respondent_id,org,role,wave,partner,partner_help,partner_meetings,clarity,partner_wish,rep_wish,anything\n\
+         a1,acme,hr,2026,yes,hiring;pay,4,4,More coaching please,,\n\
+         a2,acme,hr,2026,no,,,2,,,\n\
+         a3,acme,hr,2026,no,,,4,,,\n\
+         a4,acme,sales_rep,2026,no,,,3,,Leads from marketing,Thanks\n\
+         a5,acme,sales_rep,2026,no,,,4,,,\n\
+         a7,acme,hr,2026,yes,none,2,5,,,Good\n"
+    );
+    let back = run(&[
+        "validate",
+        "--survey",
+        FOLLOWUPS,
+        canonical.to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+}
+
+#[test]
+fn an_open_question_s_condition_is_validated_like_an_item_s() {
+    let yaml = std::fs::read_to_string(crate::support::fixtures().join(FOLLOWUPS)).unwrap();
+    let dir = temp();
+    for (show_if, expected) in [
+        (
+            "{ item: anything, answered: true }",
+            "the condition of `partner_wish` names `anything`, an open question; a condition names an item or outcome, never a comment (free text has no value to compare)",
+        ),
+        (
+            "{ item: partner, is: maybe }",
+            "`partner` is a boolean item, so it cannot be `maybe`; write `true` or `false`",
+        ),
+        (
+            "{ item: parnter, is: true }",
+            "the condition of `partner_wish` names `parnter`, which is not an item or outcome of this instrument; check the spelling",
+        ),
+        (
+            "{ role: [sales] }",
+            "role `sales` is not defined (roles: hr, sales_rep)",
+        ),
+    ] {
+        let text = yaml.replace(
+            "    show_if: { item: partner, is: true }\n  - id: rep_wish",
+            &format!("    show_if: {show_if}\n  - id: rep_wish"),
+        );
+        assert_ne!(text, yaml);
+        let path = dir.path().join("survey.yaml");
+        std::fs::write(&path, text).unwrap();
+        let r = run(&["validate", "--survey", path.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{show_if}");
+        let message = r.stderr.trim_end();
+        assert!(message.starts_with(&format!("{}:38:", path.display())), "{message}");
+        assert!(message.ends_with(expected), "{message}");
+    }
+}
+
+#[test]
+fn the_questionnaire_asks_an_open_question_only_when_its_condition_holds() {
+    let dir = temp();
+    let out = dir.path().join("q");
+    let r = run(&[
+        "questionnaire",
+        "--survey",
+        FOLLOWUPS,
+        "--wave",
+        "2026",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let form = std::fs::read_to_string(out.join("form.html")).unwrap();
+    assert!(form.contains(
+        r#"id="q-partner_wish" data-item="partner_wish" data-type="comment" data-show-if="{&quot;in&quot;:[true],&quot;item&quot;:&quot;partner&quot;}""#
+    ));
+    assert!(form.contains("up to 7 questions (4 of them appear only after certain answers)"));
+    let printable = std::fs::read_to_string(out.join("questionnaire.html")).unwrap();
+    for words in [
+        "Answer only if the answer to question 1 is yes.",
+        "Answer only if your role is Sales representatives and the answer to question 4 is at most “Neither”.",
+    ] {
+        assert!(printable.contains(words), "{words}");
+    }
+    // The example row (role hr, partner yes) would be asked `partner_wish`, not `rep_wish`;
+    // open questions stay empty in it. It reads back without a warning.
+    let check = run(&[
+        "validate",
+        "--survey",
+        FOLLOWUPS,
+        out.join("template.csv").to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+}

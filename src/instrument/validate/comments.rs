@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
+use super::super::condition::{self, Context};
 use super::super::model::InstrumentFile;
-use super::super::{Comment, Dimension, Item, Theme};
+use super::super::{Comment, Dimension, Item, Role, Theme};
 use super::{quote, Checker};
 
 /// `max_chars` when not given.
@@ -38,8 +39,11 @@ pub(super) fn check(
     file: &InstrumentFile,
     dimensions: &[Dimension],
     items: &[Item],
+    roles: &[Role],
     anonymity_threshold: usize,
 ) -> OpenQuestions {
+    let dimension_ids: Vec<String> = dimensions.iter().map(|d| d.id.clone()).collect();
+    let comment_ids: Vec<String> = file.comments.iter().map(|d| d.id.value.clone()).collect();
     let mut comments = Vec::new();
     let mut seen: HashMap<&str, u64> = HashMap::new();
     for def in &file.comments {
@@ -98,10 +102,25 @@ pub(super) fn check(
                 DEFAULT_MAX_CHARS
             }
         };
+        // A comment comes after every item and outcome, so its condition may name any of
+        // them (SPEC §16), but no comment: free text has no value to compare.
+        let show_if = def.show_if.as_ref().and_then(|show_if| {
+            let ctx = Context {
+                file: c.file,
+                items,
+                owner: id,
+                before: items.len(),
+                dimensions: &dimension_ids,
+                comments: &comment_ids,
+                roles,
+            };
+            condition::check(show_if, &ctx, &mut c.problems)
+        });
         comments.push(Comment {
             id: id.clone(),
             text: def.text.value.trim().to_string(),
             max_chars,
+            show_if,
         });
     }
 
@@ -242,6 +261,46 @@ mod tests {
         let i = parse(&yaml, "s.yaml").unwrap();
         assert_eq!(i.themes[0].label, "Training");
         assert_eq!(i.themes[0].words, ["coach", "sales training"]);
+    }
+
+    #[test]
+    fn a_comment_s_condition_may_name_any_item_or_outcome_but_no_comment() {
+        use crate::instrument::condition::Condition;
+        // The last outcome (`turnover_pct`) comes before every comment.
+        let yaml = format!(
+            "{MINI}comments:\n  - {{ id: why, text: Why?, show_if: {{ item: turnover_pct, at_least: 10 }} }}\n  - {{ id: more, text: More? }}\n"
+        );
+        let i = parse(&yaml, "s.yaml").expect("valid");
+        assert_eq!(
+            i.comments[0].show_if,
+            Some(Condition::AtLeast {
+                item: i.item_index("turnover_pct").unwrap(),
+                x: 10.0
+            })
+        );
+        assert!(i.comments[1].show_if.is_none());
+        assert!(i.has_conditions());
+        // Neither an earlier nor a later comment, nor the comment itself.
+        for named in ["why", "more"] {
+            let yaml = format!(
+                "{MINI}comments:\n  - {{ id: why, text: Why? }}\n  - {{ id: more, text: More?, show_if: {{ item: {named}, answered: true }} }}\n"
+            );
+            let message = parse(&yaml, "s.yaml").unwrap_err().to_string();
+            assert!(
+                message.ends_with(&format!("the condition of `more` names `{named}`, an open question; a condition names an item or outcome, never a comment (free text has no value to compare)")),
+                "{message}"
+            );
+        }
+        // An item's condition cannot name a comment either.
+        let yaml = format!("{MINI}comments:\n  - {{ id: why, text: Why? }}\n").replace(
+            "type: number, min: 0, max: 100 }",
+            "type: number, min: 0, max: 100, show_if: { item: why, answered: true } }",
+        );
+        let message = parse(&yaml, "s.yaml").unwrap_err().to_string();
+        assert!(
+            message.contains("names `why`, an open question"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub(super) fn check(
     outcomes: &[ItemDef],
     scales: &[Scale],
     roles: &[Role],
+    comments: &[String],
 ) -> (Vec<Dimension>, Vec<Item>, Range<usize>) {
     let mut ids = Ids::default();
     let mut built = Vec::new();
@@ -76,7 +77,7 @@ pub(super) fn check(
         items.push(item_of(c, item, None, scales));
     }
     let range = outcomes_start..items.len();
-    conditions(c, dimensions, outcomes, &mut items, roles);
+    conditions(c, dimensions, outcomes, &mut items, roles, comments);
     (built, items, range)
 }
 
@@ -213,6 +214,7 @@ fn conditions(
     outcomes: &[ItemDef],
     items: &mut [Item],
     roles: &[Role],
+    comments: &[String],
 ) {
     let defs = dimensions
         .value
@@ -230,8 +232,10 @@ fn conditions(
             let ctx = Context {
                 file: c.file,
                 items,
-                owner,
+                owner: &items[owner].id,
+                before: owner,
                 dimensions: &dimension_ids,
+                comments,
                 roles,
             };
             found.push((owner, condition::check(show_if, &ctx, &mut c.problems)));

@@ -55,8 +55,15 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
     let roles = roles::roles(&mut c, &file.roles);
     let perception_gaps = roles::perception_gaps(&mut c, &file.perception_gaps, &roles);
     let scales = scales::check(&mut c, &file.scales);
-    let (dimensions, items, outcomes) =
-        items::check(&mut c, &file.dimensions, &file.outcomes, &scales, &roles);
+    let comment_ids: Vec<String> = file.comments.iter().map(|d| d.id.value.clone()).collect();
+    let (dimensions, items, outcomes) = items::check(
+        &mut c,
+        &file.dimensions,
+        &file.outcomes,
+        &scales,
+        &roles,
+        &comment_ids,
+    );
     let levels = levels::check(&mut c, &file.levels);
     let recommendations = recommendations::check(&mut c, &file.recommendations, &dimensions);
     let questionnaire = questionnaire::check(&mut c, &file);
@@ -65,6 +72,7 @@ pub fn validate(file: InstrumentFile, name: &str, sha256: String) -> Result<Inst
         &file,
         &dimensions,
         &items,
+        &roles,
         settings.anonymity_threshold,
     );
     let breakdowns = breakdowns::check(&mut c, file.breakdowns.as_ref(), &items);
