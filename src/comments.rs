@@ -73,6 +73,10 @@ pub struct Coded<'a> {
 /// An answer trimmed and cut at `max` characters (then trimmed again); whether it was cut.
 pub fn cut(text: &str, max: usize) -> (&str, bool) {
     let text = text.trim();
+    // No more bytes than `max`, so no more characters: nothing to count.
+    if text.len() <= max {
+        return (text, false);
+    }
     match text.char_indices().nth(max) {
         Some((end, _)) => (text[..end].trim_end(), true),
         None => (text, false),

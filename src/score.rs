@@ -126,10 +126,13 @@ pub fn weighted_mean(values: impl Iterator<Item = (f64, f64)>, min_answered: f64
 /// answered nor as unanswered: the share of `min_answered` and the weighted mean are over the
 /// asked items; a dimension none of whose items was asked has no score and is left out of the
 /// index the same way.
-pub fn score_respondent(
+///
+/// `asked` is generic rather than `dyn`, so that the import's look-up (once per item, and
+/// once per item again for the dimensions asked) is inlined instead of called indirectly.
+pub fn score_respondent<A: Fn(usize) -> bool + ?Sized>(
     instrument: &Instrument,
     items: &[f64],
-    asked: Option<&dyn Fn(usize) -> bool>,
+    asked: Option<&A>,
     dimensions: &mut [f64],
 ) -> f64 {
     let Some(asked) = asked else {
@@ -175,16 +178,16 @@ pub fn score_respondent(
 /// The respondent's level (its position, at most 100 levels fit a byte), or `None` when the
 /// index is missing, from NaN-as-missing scores.
 pub fn level(instrument: &Instrument, index: f64, dimensions: &[f64]) -> Option<u8> {
-    level_of_asked(instrument, index, dimensions, None)
+    level_of_asked::<dyn Fn(usize) -> bool>(instrument, index, dimensions, None)
 }
 
 /// [`level`] for a respondent who was not asked some items (SPEC §16): a gate holds over the
 /// dimensions that were asked; a dimension none of whose items was asked does not fail it.
-pub fn level_of_asked(
+pub fn level_of_asked<A: Fn(usize) -> bool + ?Sized>(
     instrument: &Instrument,
     index: f64,
     dimensions: &[f64],
-    asked: Option<&dyn Fn(usize) -> bool>,
+    asked: Option<&A>,
 ) -> Option<u8> {
     if index.is_nan() {
         return None;

@@ -94,6 +94,15 @@ pub struct BreakdownOption {
 impl Breakdown {
     /// The option a cell names, by id or label ignoring case.
     pub fn option_of(&self, cell: &str) -> Option<usize> {
+        // The usual cell is an id or label as written. Validation keeps the ids and labels
+        // distinct ignoring case, so the option it names exactly is the only one it names.
+        let exact = self
+            .options
+            .iter()
+            .position(|o| o.id == cell || o.label == cell);
+        if exact.is_some() {
+            return exact;
+        }
         let folded = cell.to_lowercase();
         self.options
             .iter()

@@ -649,6 +649,18 @@ fn split_record(
         };
         return Some((start, next, Some(start..stop)));
     }
+    // The fields before the one holding the first quote have neither quotes nor line ends:
+    // their ends are found as in a record without quotes, then each is copied.
+    if let Some(last) = memchr::memrchr(delimiter, &bytes[start..stop]) {
+        delimiter_ends(&bytes[start..start + last], delimiter, ends);
+        let mut from = start;
+        for end in ends.iter_mut() {
+            text.extend_from_slice(&bytes[from..start + *end]);
+            from = start + *end + 1;
+            *end = text.len();
+        }
+        at = start + last + 1;
+    }
     loop {
         // One field, starting at `at`.
         if bytes.get(at) == Some(&b'"') {
@@ -822,7 +834,7 @@ mod tests {
             if next(6) == 0 {
                 text.extend_from_slice(ends[next(3) as usize]);
             }
-            for field in 0..1 + next(4) {
+            for field in 0..1 + next(8) {
                 if field > 0 {
                     text.push(delimiter);
                 }

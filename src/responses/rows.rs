@@ -110,6 +110,8 @@ struct Work {
     bits: Vec<u64>,
     /// Per item: whether a condition names it (only then are a multi cell's options read).
     named: Vec<bool>,
+    /// The items with a `show_if`, in instrument order.
+    conditional: Vec<usize>,
     /// Questions of this row answered although not asked, and whether the cell was unreadable.
     unasked: Vec<(Question, bool)>,
     /// Cells of conditional items that are no answer the item can take, in column order: the
@@ -172,6 +174,9 @@ impl Parser<'_> {
             given: vec![Given::Missing; if conditional { n_items } else { 0 }],
             bits: vec![0; layout.option_items.len()],
             named: named_by_conditions(instrument),
+            conditional: (0..n_items)
+                .filter(|&i| instrument.items[i].show_if.is_some())
+                .collect(),
             unasked: Vec::new(),
             unreadable: Vec::new(),
             units: vec![0; instrument.breakdowns.len()],
@@ -186,7 +191,9 @@ impl Parser<'_> {
             work.unasked.clear();
             work.unreadable.clear();
             work.units.fill(0);
-            let mut row = self.parse_row(layout, record, &mut work);
+            // The row's text, validated once for its cells here and in `parse_row`.
+            let whole = std::str::from_utf8(record.as_slice());
+            let mut row = self.parse_row(layout, record, whole, &mut work);
             if let Row::Accepted(role) = row {
                 if conditional {
                     if let Some(rejected) =
@@ -197,11 +204,15 @@ impl Parser<'_> {
                 }
             }
             block.lines.push(line);
-            // The id, organization and wave cells, for the sequential merge.
+            // The id, organization and wave cells, for the sequential merge (of a row that is
+            // not UTF-8, each cell that is).
             let cell = |i: Option<usize>| {
-                i.and_then(|i| record.get(i))
-                    .and_then(|c| std::str::from_utf8(c).ok())
-                    .map_or("", trim)
+                let text = match (i.and_then(|i| record.range(i)), whole) {
+                    (Some(range), Ok(whole)) => whole.get(range),
+                    (Some(range), Err(_)) => std::str::from_utf8(&record.as_slice()[range]).ok(),
+                    (None, _) => None,
+                };
+                text.map_or("", trim)
             };
             for text in [
                 cell(layout.id),
@@ -233,7 +244,7 @@ impl Parser<'_> {
                 let index = score::score_respondent(
                     instrument,
                     &work.scores,
-                    conditional.then_some(&asked as &dyn Fn(usize) -> bool),
+                    conditional.then_some(&asked),
                     &mut work.dimensions,
                 );
                 block.dimensions.extend_from_slice(&work.dimensions);
@@ -242,7 +253,7 @@ impl Parser<'_> {
                     instrument,
                     index,
                     &work.dimensions,
-                    conditional.then_some(&asked as &dyn Fn(usize) -> bool),
+                    conditional.then_some(&asked),
                 ));
                 block
                     .outcomes
@@ -283,8 +294,9 @@ impl Parser<'_> {
     /// option columns of a multi item are no answer. Returns the rejected row when a cell that
     /// could not be read belongs to an item that was asked.
     fn leave_out_unasked(&self, layout: &Layout, role: usize, work: &mut Work) -> Option<Row> {
-        for (i, item) in self.instrument.items.iter().enumerate() {
-            let Some(condition) = &item.show_if else {
+        for k in 0..work.conditional.len() {
+            let i = work.conditional[k];
+            let Some(condition) = &self.instrument.items[i].show_if else {
                 continue;
             };
             let given = &work.given;
@@ -348,16 +360,23 @@ impl Parser<'_> {
         None
     }
 
-    /// Parses one row's cells into `work`; returns what became of the row.
-    fn parse_row(&self, layout: &Layout, record: &Record, work: &mut Work) -> Row {
+    /// Parses one row's cells into `work`; returns what became of the row. `whole` is the
+    /// record's text (`Record::as_slice`) as UTF-8.
+    fn parse_row(
+        &self,
+        layout: &Layout,
+        record: &Record,
+        whole: Result<&str, std::str::Utf8Error>,
+        work: &mut Work,
+    ) -> Row {
         let instrument = self.instrument;
         let bytes = record.as_slice();
         if is_blank(record) {
             return Row::Blank;
         }
-        // Validate the row's text once; a cell is then a slice of it (`get` refuses a slice
-        // that would split a character, which a per-cell check would refuse too).
-        let whole = match std::str::from_utf8(bytes) {
+        // The row's text is validated once; a cell is then a slice of it (`get` refuses a
+        // slice that would split a character, which a per-cell check would refuse too).
+        let whole = match whole {
             Ok(whole) => whole,
             Err(e) => return not_utf8(record, e.valid_up_to()),
         };
