@@ -3,8 +3,9 @@
 # build has them) a self-assessment page and the questionnaire form, then checks every page
 # in headless Chromium with scripts/browser_check.py (console, network, SVG text inside its
 # box, overflow at 1280 and 390 px, hidden table columns at 1280 px, chart text size at 390 px,
-# legend colours, axe-core, printed width, page count and text scale). Run from anywhere; CI runs
-# it after the tests. Needs Debian's `chromium` (or Chrome), python3 and npm (for axe-core).
+# legend colours, axe-core, printed width, page count, text scale and printed chart text). Run
+# from anywhere; CI runs it after the tests. Needs Debian's `chromium` (or Chrome), python3 and
+# npm (for axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v chromium >/dev/null || command -v google-chrome >/dev/null || {
@@ -35,9 +36,9 @@ if "$bin" --help | grep -q '^  questionnaire'; then
   while IFS= read -r -d '' page; do pages+=("$page"); done < <(find "$tmp/form" -name '*.html' -print0)
 fi
 # Every organization page of the demo (4 roles, 3 waves) must print within 8 pages (9 where it
-# lists comments, which are free text of any length).
+# lists comments, which are free text of any length), its chart text at 6.7 pt or more.
 python3 scripts/browser_check.py "${pages[@]}" --root "$tmp" \
-  --print-limit "$tmp"/reports/orgs/*.html --max-pages 8 \
+  --print-limit "$tmp"/reports/orgs/*.html --max-pages 8 --chart-text 6.7 \
   --screenshots "${SCREENSHOTS:-$tmp/screenshots}"
 # The answer form: filled in like a person, saved, scored with --self-assessment (SPEC §12).
 python3 scripts/form_check.py --binary target/release/partnerscope

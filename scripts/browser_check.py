@@ -275,6 +275,26 @@ PRINT_WIDTH = r"""
 })()
 """
 
+# Printed chart text: per kind of chart (its id without the page prefix and numbers), the
+# smallest text drawn, in pt (1 CSS px is 0.75 pt on paper), under print media at the
+# printable width. Charts hidden on paper are left out.
+PRINT_CHART_TEXT = r"""
+(() => {
+  const kinds = {};
+  document.querySelectorAll("svg[aria-labelledby]").forEach((svg) => {
+    if (svg.getClientRects().length === 0) { return; }
+    const kind = svg.getAttribute("aria-labelledby").replace(/-title$/, "").replace(/^c-/, "").replace(/[\d-]+/g, "");
+    svg.querySelectorAll("text").forEach((t) => {
+      if (!t.textContent.trim() || t.getClientRects().length === 0) { return; }
+      const m = t.getScreenCTM();
+      const pt = 0.75 * parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+      if (!(kind in kinds) || pt < kinds[kind].pt) { kinds[kind] = {pt, text: t.textContent.trim().slice(0, 30)}; }
+    });
+  });
+  return kinds;
+})()
+"""
+
 # Printable width in CSS px of each paper with the pages' @page margins (11 mm left and right).
 PRINTABLE_PX = {paper: round((w * 25.4 - 22) / 25.4 * 96) for paper, (w, _) in PAPERS.items()}
 
@@ -430,6 +450,11 @@ def check_page(browser, page, axe, args, results):
             browser.call("Emulation.setDeviceMetricsOverride",
                          {"width": printable, "height": 1000, "deviceScaleFactor": 1, "mobile": False}, session)
             fit = evaluate(browser, session, PRINT_WIDTH)
+            if limited and args.chart_text:
+                kinds = evaluate(browser, session, PRINT_CHART_TEXT)
+                small = [f"{k} \"{v['text']}\" {v['pt']:.2f} pt" for k, v in sorted(kinds.items()) if v["pt"] < args.chart_text]
+                sizes = ", ".join(f"{k} {v['pt']:.2f}" for k, v in sorted(kinds.items()))
+                results.append((not small, f"{name}: printed chart text at least {args.chart_text} pt on {paper} (smallest per chart: {sizes})" + ("" if not small else ": " + "; ".join(small))))
             ok = fit["scroll"] <= fit["width"] or not limited
             results.append((ok, f"{name}: nothing wider than the printed {paper} page ({fit['width']} px)" + ("" if fit["scroll"] <= fit["width"] else f": {', '.join(fit['wide'])}")))
         browser.call("Emulation.setEmulatedMedia", {"media": ""}, session)
@@ -446,9 +471,8 @@ def check_page(browser, page, axe, args, results):
                     results.append((False, f"{name}: pdftotext (poppler-utils) is needed to measure the printed text"))
                 else:
                     results.append((height >= 9.0, f"{name}: printed at full scale on {paper} (median word height {height:.2f} pt, at least 9)"))
-            if paper == "A4":
-                with open(f"{shot}.pdf", "wb") as f:
-                    f.write(pdf)
+            with open(f"{shot}.pdf" if paper == "A4" else f"{shot}-{paper}.pdf", "wb") as f:
+                f.write(pdf)
         # Comments (SPEC §16) are free text of any length: a page listing them may take one more.
         with open(page, encoding="utf-8") as f:
             most = args.max_pages + (1 if '<ul class="comment-list">' in f.read() else 0)
@@ -467,6 +491,8 @@ def main():
     parser.add_argument("--screenshots", default=tempfile.mkdtemp(prefix="partnerscope-shots-"))
     parser.add_argument("--print-limit", nargs="*", default=[], help="pages that must print within --max-pages")
     parser.add_argument("--max-pages", type=int, default=8)
+    parser.add_argument("--chart-text", type=float, default=0.0,
+                        help="smallest printed chart text in pt on the --print-limit pages (0: not checked)")
     parser.add_argument("--root", help="names are shown relative to this folder")
     args = parser.parse_args()
     args.print_limit = {os.path.abspath(p) for p in args.print_limit}

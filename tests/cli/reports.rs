@@ -881,3 +881,38 @@ fn without_peers_actions_are_ordered_by_the_room_to_100_times_the_weight() {
     // Without a population: the page says these are your highest and lowest scores.
     assert!(html.contains("your highest and lowest scores"));
 }
+
+#[test]
+fn a_demo_page_with_every_figure_of_its_wave_hidden_says_why_in_words() {
+    let dir = temp();
+    let r = run_in(Some(dir.path()), &["report", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Northwind Holdings' latest wave (2025-H1): every dimension hidden by SPEC §15.
+    let html = std::fs::read_to_string(dir.path().join("reports/orgs/org-0013.html")).unwrap();
+    let profile = &html[html.find("id=\"profile\"").unwrap()..];
+    let profile = &profile[..profile.find("</section>").unwrap()];
+    // No radar and no chart of bands with "not shown" on every row: a sentence instead.
+    assert!(!profile.contains("<svg"), "{profile}");
+    assert!(
+        plain(profile).contains("No chart of the profile: no dimension of Northwind Holdings is shown for this wave (2025-H1)"),
+        "{profile}"
+    );
+    // The trend's panels of measures hidden in every wave say so instead of an empty plot.
+    let trend = &html[html.find("id=\"trend\"").unwrap()..];
+    let trend = &trend[..trend.find("</section>").unwrap()];
+    let panels = trend.matches("<svg").count();
+    let empty = svg_texts(trend)
+        .iter()
+        .filter(|t| *t == "not shown in any wave")
+        .count();
+    assert!(
+        empty > 0 && empty < panels,
+        "{empty} of {panels} panels empty"
+    );
+    // A page whose figures are shown draws both charts, and its radar legend names it.
+    let shown = std::fs::read_to_string(dir.path().join("reports/orgs/org-0001.html")).unwrap();
+    let profile = &shown[shown.find("id=\"profile\"").unwrap()..];
+    let profile = &profile[..profile.find("</section>").unwrap()];
+    assert_eq!(profile.matches("<svg").count(), 2, "radar and bands");
+    assert!(!profile.contains("No chart of the profile"));
+}

@@ -34,7 +34,7 @@ const WIDTH: u32 = 760;
 const LEFT: i32 = 250;
 const RIGHT: i32 = 690;
 /// Font size of row labels, in pixels.
-const LABEL: f64 = 13.0;
+const LABEL: f64 = 15.0;
 
 pub fn x(value: f64) -> i32 {
     LEFT + ((RIGHT - LEFT) as f64 * value / 100.0).round() as i32
@@ -60,7 +60,7 @@ pub fn axis(c: &Canvas, top: i32, bottom: i32) {
         c.text(
             &number::decimals(tick, 0),
             (x(tick), bottom + 6),
-            13.0,
+            LABEL,
             MUTED,
             HPos::Center,
             VPos::Top,
@@ -71,8 +71,11 @@ pub fn axis(c: &Canvas, top: i32, bottom: i32) {
 pub fn render(chart: &BandChart) -> String {
     let rows = chart.rows.len() as i32;
     let row = row_height(chart.rows.iter().map(|r| r.label.as_str()));
-    let name = wrap(&chart.value_label, chars_in(WIDTH as i32 - LEFT - 30, 14.0));
-    let top = 16 + line_height(14.0) * name.len() as i32 + 22 + 18;
+    let name = wrap(
+        &chart.value_label,
+        chars_in(WIDTH as i32 - LEFT - 30, LABEL),
+    );
+    let top = 16 + line_height(LABEL) * name.len() as i32 + 22 + 18;
     let bottom = top + row * rows.max(1);
     svg(&chart.id, &chart.title, WIDTH, (bottom + 34) as u32, |c| {
         legend(c, &name, top);
@@ -81,7 +84,7 @@ pub fn render(chart: &BandChart) -> String {
             c.text(
                 "No dimensions to show.",
                 (LEFT, top + 10),
-                14.0,
+                LABEL,
                 MUTED,
                 HPos::Left,
                 VPos::Center,
@@ -104,7 +107,7 @@ pub fn render(chart: &BandChart) -> String {
                     c.bold(
                         &number::decimals(v, 1),
                         (RIGHT + 12, y),
-                        13.0,
+                        LABEL,
                         INK,
                         HPos::Left,
                         VPos::Center,
@@ -113,7 +116,7 @@ pub fn render(chart: &BandChart) -> String {
                 None if r.missing.is_some() || !chart.missing_label.is_empty() => c.text(
                     r.missing.as_deref().unwrap_or(&chart.missing_label),
                     (x(50.0), y),
-                    13.0,
+                    LABEL,
                     MUTED,
                     HPos::Center,
                     VPos::Center,
@@ -126,9 +129,9 @@ pub fn render(chart: &BandChart) -> String {
 
 /// Two legend lines above the plot: the organization's mark, then the population band.
 fn legend(c: &Canvas, name: &[String], top: i32) {
-    let y = 16 + line_height(14.0) * (name.len() as i32 - 1) / 2;
+    let y = 16 + line_height(LABEL) * (name.len() as i32 - 1) / 2;
     c.marker(3, (LEFT + 6, y), 6, ORGANIZATION);
-    c.lines(name, (LEFT + 18, y), 14.0, INK, HPos::Left);
+    c.lines(name, (LEFT + 18, y), LABEL, INK, HPos::Left);
     let y = top - 30;
     let x0 = LEFT;
     c.rect((x0, y - 7), (x0 + 22, y + 7), SKY.mix(0.45));
@@ -136,7 +139,7 @@ fn legend(c: &Canvas, name: &[String], top: i32) {
     c.text(
         "Population P25–P75 and median",
         (x0 + 30, y),
-        14.0,
+        LABEL,
         INK,
         HPos::Left,
         VPos::Center,

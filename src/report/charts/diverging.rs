@@ -49,13 +49,17 @@ pub struct DivergingRow {
     pub note: String,
 }
 
-const WIDTH: u32 = 760;
-const LEFT: i32 = 16;
-const RIGHT: i32 = 610;
+/// Narrower than the other charts: a page prints two item charts side by side, each at about
+/// 90 mm, so that their 12 px text is about 7 pt on paper.
+const WIDTH: u32 = 440;
+const LEFT: i32 = 18;
+const RIGHT: i32 = 326;
 const CENTRE: i32 = (LEFT + RIGHT) / 2;
-const SCORE_X: i32 = 682;
-const MEDIAN_X: i32 = 748;
+const SCORE_X: i32 = 386;
+const MEDIAN_X: i32 = 436;
 const LABEL: f64 = 12.0;
+/// The axis labels under each group (0%–100% or 0–100).
+const TICK: f64 = 12.0;
 /// Half the height of a bar.
 const BAR: i32 = 7;
 
@@ -121,7 +125,7 @@ fn legend_entries(group: &ItemGroup) -> Vec<String> {
 fn layout(group: &ItemGroup, top: i32) -> Layout {
     let entries = legend_entries(group);
     let widths: Vec<i32> = entries.iter().map(|t| 22 + text_width(t, 12.0)).collect();
-    let legend = flow(&widths, (LEFT, top + 8), WIDTH as i32 - 8, 18);
+    let legend = flow(&widths, (LEFT, top + 8), WIDTH as i32 - 8, (14, 18));
     let mut y = legend.last().map_or(top, |p| p.1) + 12;
     let chars = chars_in(WIDTH as i32 - LEFT - 8, LABEL);
     let rows = group
@@ -139,7 +143,7 @@ fn layout(group: &ItemGroup, top: i32) -> Layout {
         legend,
         rows,
         axis: y,
-        end: y + 18,
+        end: y + line_height(TICK) + 6,
     }
 }
 
@@ -207,7 +211,7 @@ fn draw_group(c: &Canvas, group: &ItemGroup, l: &Layout) {
     };
     for (x, text) in &ticks {
         c.line(vec![(*x, first), (*x, l.axis)], GRID, 1);
-        c.text(text, (*x, l.axis + 3), 10.0, MUTED, HPos::Center, VPos::Top);
+        c.text(text, (*x, l.axis + 3), TICK, MUTED, HPos::Center, VPos::Top);
     }
     for (row, (y, lines)) in group.rows.iter().zip(&l.rows) {
         let label_y = y - BAR - 1 - line_height(LABEL) * lines.len() as i32 / 2;

@@ -39,7 +39,7 @@ pub fn render(chart: &DumbbellChart) -> String {
         "large gap !",
     ];
     let widths: Vec<i32> = entries.iter().map(|t| 30 + text_width(t, 14.0)).collect();
-    let places = flow(&widths, (LEFT - 60, 18), WIDTH as i32 - 8, 24);
+    let places = flow(&widths, (LEFT - 60, 18), WIDTH as i32 - 8, (24, 24));
     let top = places.last().map_or(18, |p| p.1) + 40;
     let bottom = top + row * (chart.rows.len() as i32).max(1);
     let (first_colour, first_shape) = role_style(chart.first_role);

@@ -39,6 +39,8 @@ pub struct HeatmapChart {
 }
 
 const LEFT: i32 = 230;
+/// Font size of the cells' text and of the colour key's end labels.
+const CELL: f64 = 13.0;
 /// Height of the column labels, written upwards on up to two lines.
 const HEADER: i32 = 190;
 
@@ -220,7 +222,7 @@ pub fn render(chart: &HeatmapChart) -> String {
         c.text(
             &lo_text,
             (LEFT - 4, ky + 6),
-            12.0,
+            CELL,
             MUTED,
             HPos::Right,
             VPos::Center,
@@ -228,7 +230,7 @@ pub fn render(chart: &HeatmapChart) -> String {
         c.text(
             &hi_text,
             (LEFT + 18 * 11 + 4, ky + 6),
-            12.0,
+            CELL,
             MUTED,
             HPos::Left,
             VPos::Center,
@@ -239,13 +241,13 @@ pub fn render(chart: &HeatmapChart) -> String {
 /// A cell's text, one or more lines centred on `centre`.
 fn cell_lines(c: &super::Canvas, text: &str, centre: (i32, i32), ink: RGBColor) {
     let lines: Vec<&str> = text.lines().collect();
-    let step = line_height(12.0);
+    let step = line_height(CELL);
     let first = centre.1 - step * (lines.len() as i32 - 1) / 2;
     for (k, line) in lines.iter().enumerate() {
         c.text(
             line,
             (centre.0, first + step * k as i32),
-            12.0,
+            CELL,
             ink,
             HPos::Center,
             VPos::Center,

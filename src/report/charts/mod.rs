@@ -90,9 +90,15 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Places legend entries of the given widths left to right from `x0`, starting a new line of
-/// `step` pixels when the next one would pass `max_x`; returns each entry's position.
-pub fn flow(widths: &[i32], (x0, y0): (i32, i32), max_x: i32, step: i32) -> Vec<(i32, i32)> {
+/// Places legend entries of the given widths left to right from `x0`, `gap` pixels apart,
+/// starting a new line of `step` pixels when the next one would pass `max_x`; returns each
+/// entry's position.
+pub fn flow(
+    widths: &[i32],
+    (x0, y0): (i32, i32),
+    max_x: i32,
+    (gap, step): (i32, i32),
+) -> Vec<(i32, i32)> {
     let (mut x, mut y) = (x0, y0);
     widths
         .iter()
@@ -102,7 +108,7 @@ pub fn flow(widths: &[i32], (x0, y0): (i32, i32), max_x: i32, step: i32) -> Vec<
                 y += step;
             }
             let at = (x, y);
-            x += w + 24;
+            x += w + gap;
             at
         })
         .collect()

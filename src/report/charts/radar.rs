@@ -4,7 +4,10 @@
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::Color;
 
-use super::{chars_in, drawable, line_height, svg, wrap, Canvas, GRID, INK, MUTED, ORGANIZATION};
+use super::{
+    chars_in, drawable, flow, line_height, svg, text_width, wrap, Canvas, GRID, INK, MUTED,
+    ORGANIZATION,
+};
 use crate::output::number;
 
 #[derive(Debug, Clone)]
@@ -27,7 +30,9 @@ const CX: i32 = 380;
 const CY: i32 = 250;
 const R: f64 = 150.0;
 /// Font size of the axis labels, in pixels.
-const AXIS: f64 = 13.0;
+const AXIS: f64 = 15.0;
+/// Font size of the ring values (20 … 100).
+const RING: f64 = 15.0;
 
 fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * axis as f64 / n as f64;
@@ -40,15 +45,42 @@ fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
 
 pub fn render(chart: &RadarChart) -> String {
     let n = chart.axes.len();
-    let legend_rows = chart.series.len() as i32;
-    // Below the lowest axis label (two lines at 118% of the radius).
+    // The legend names only what is drawn: a series without a value on any axis (the
+    // organization where every dimension is hidden) has nothing to stand for.
+    let drawn: Vec<usize> = (0..chart.series.len())
+        .filter(|&s| {
+            n >= 3
+                && chart.series[s]
+                    .values
+                    .iter()
+                    .take(n)
+                    .any(|v| drawable(*v).is_some())
+        })
+        .collect();
+    // Below the lowest axis label (two lines at 118% of the radius), the entries side by side
+    // while they fit (a long name wraps and takes a line of its own).
     let legend_top = CY + (R * 1.18) as i32 + 2 * line_height(AXIS) + 18;
-    let height = legend_top + 22 * legend_rows + 8;
+    let names: Vec<Vec<String>> = drawn
+        .iter()
+        .map(|&s| wrap(&chart.series[s].name, chars_in(SIZE as i32 - 120, 15.0)))
+        .collect();
+    let widths: Vec<i32> = names
+        .iter()
+        .map(|lines| 34 + lines.iter().map(|l| text_width(l, 15.0)).max().unwrap_or(0))
+        .collect();
+    let step = 22 * names.iter().map(Vec::len).max().unwrap_or(1) as i32;
+    let places = flow(&widths, (60, legend_top), SIZE as i32 - 20, (24, step));
+    // With fewer than three axes there is no shape: one line says so.
+    let height = if n < 3 {
+        60
+    } else {
+        places.last().map_or(legend_top, |p| p.1 + step - 22) + 22 + 8
+    };
     svg(&chart.id, &chart.title, SIZE, height as u32, |c| {
         if n < 3 {
             c.text(
                 "A profile needs at least three dimensions.",
-                (CX, CY),
+                (CX, 30),
                 15.0,
                 MUTED,
                 HPos::Center,
@@ -60,23 +92,15 @@ pub fn render(chart: &RadarChart) -> String {
                 draw_series(c, s, series, n);
             }
         }
-        let top = legend_top;
-        for (s, series) in chart.series.iter().enumerate() {
-            let y = top + 22 * s as i32;
+        for ((&s, lines), &(x, y)) in drawn.iter().zip(&names).zip(&places) {
             let (color, _) = style(s);
             match s {
-                0 => c.rect((200, y - 6), (224, y + 6), ORGANIZATION.mix(0.35)),
-                1 => c.dashed(vec![(200, y), (224, y)], color, 2, 6, 4),
-                _ => c.dashed(vec![(200, y), (224, y)], color, 2, 2, 3),
+                0 => c.rect((x, y - 6), (x + 24, y + 6), ORGANIZATION.mix(0.35)),
+                1 => c.dashed(vec![(x, y), (x + 24, y)], color, 2, 6, 4),
+                _ => c.dashed(vec![(x, y), (x + 24, y)], color, 2, 2, 3),
             }
-            c.marker(s, (212, y), 3, color);
-            c.lines(
-                &wrap(&series.name, chars_in(SIZE as i32 - 244, 15.0)),
-                (234, y),
-                15.0,
-                INK,
-                HPos::Left,
-            );
+            c.marker(s, (x + 12, y), 3, color);
+            c.lines(lines, (x + 34, y), 15.0, INK, HPos::Left);
         }
     })
 }
@@ -101,7 +125,7 @@ fn grid(c: &Canvas, axes: &[String]) {
         c.text(
             &number::decimals(ring, 0),
             (x + 4, y),
-            12.0,
+            RING,
             MUTED,
             HPos::Left,
             VPos::Center,
@@ -197,5 +221,23 @@ mod tests {
             series: vec![],
         });
         assert!(empty.contains("at least three"));
+    }
+
+    #[test]
+    fn the_legend_names_only_series_that_are_drawn() {
+        let mut c = chart(vec![None; 4]);
+        c.series[0].name = "Our company".into();
+        c.series.push(RadarSeries {
+            name: "Population median".into(),
+            values: vec![Some(40.0); 4],
+        });
+        let svg = render(&c);
+        assert!(svg.contains("Population median"));
+        assert!(
+            !svg.contains("Our company"),
+            "the hidden organization is not in the legend"
+        );
+        c.series[0].values[2] = Some(60.0);
+        assert!(render(&c).contains("Our company"));
     }
 }

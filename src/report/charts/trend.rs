@@ -204,6 +204,17 @@ fn panel(
             }
         }
     }
+    // A panel with nothing drawn says so, rather than showing an empty plot.
+    if values.iter().all(Option::is_none) {
+        c.text(
+            "not shown in any wave",
+            ((left + right) / 2, (top + bottom) / 2),
+            TICK,
+            MUTED,
+            HPos::Center,
+            VPos::Center,
+        );
+    }
     // The latest value, right of the plot.
     if let Some(v) = values.iter().rev().find_map(|v| *v) {
         c.bold(
@@ -273,6 +284,9 @@ mod tests {
         // Every panel has the same size, so a row of them lines up.
         let size = |svg: &str| svg.split('"').nth(3).map(str::to_string);
         assert_eq!(size(&panels[0]), size(&panels[1]));
+        // The panel with no value says so; the one with values does not.
+        assert!(panels[1].contains("not shown in any wave"));
+        assert!(!panels[0].contains("not shown in any wave"));
         let empty = TrendChart {
             waves: vec![],
             series: vec![],

@@ -111,6 +111,8 @@ pub struct OrgPage {
     pub level: LevelView,
     pub respondent_levels: Vec<RespondentLevels>,
     pub radar_svg: String,
+    /// Why there is no radar (every dimension hidden); empty where it is drawn.
+    pub profile_note: String,
     pub dimensions: Vec<DimensionRow>,
     pub bands_svg: String,
     pub gap_matrix: GapMatrix,
@@ -315,6 +317,7 @@ pub fn org_page(
         level,
         respondent_levels: profile::respondent_levels(&page),
         radar_svg: profile::radar(&page),
+        profile_note: profile::profile_note(&page),
         dimensions,
         bands_svg: profile::bands(&page),
         gap_matrix,

@@ -191,9 +191,14 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
         .collect()
 }
 
+/// The radar of the organization's dimensions against the population; empty when none of
+/// its dimensions is shown (the page says so in words: [`profile_note`]).
 pub(super) fn radar(page: &Page) -> String {
     let instrument = page.analysis.instrument;
     let d = page.dimensions();
+    if (0..d).all(|m| page.mean(Measure::Dimension(m)).is_none()) {
+        return String::new();
+    }
     let mut series = vec![charts::radar::RadarSeries {
         name: page.name.clone(),
         values: (0..d).map(|m| page.mean(Measure::Dimension(m))).collect(),
@@ -232,9 +237,10 @@ pub(super) fn radar(page: &Page) -> String {
 }
 
 /// The population's P25–P75 band per dimension, with the organization's score; empty for a
-/// self-assessment without a population, which has no band to draw.
+/// self-assessment without a population, which has no band to draw, and where no measure of
+/// the organization is shown (a chart of bands with "not shown" on every row tells nothing).
 pub(super) fn bands(page: &Page) -> String {
-    if page.alone() {
+    if page.alone() || page.measures().all(|m| page.mean(m).is_none()) {
         return String::new();
     }
     let instrument = page.analysis.instrument;
@@ -260,4 +266,19 @@ pub(super) fn bands(page: &Page) -> String {
             })
             .collect(),
     })
+}
+
+/// Why the profile has no chart, where it has none although the wave has respondents: every
+/// dimension is hidden (SPEC §6, §15). Empty where the radar is drawn.
+pub(super) fn profile_note(page: &Page) -> String {
+    let d = page.dimensions();
+    if d == 0 || (0..d).any(|m| page.mean(Measure::Dimension(m)).is_some()) {
+        return String::new();
+    }
+    format!(
+        "No chart of the profile: no dimension of {} is shown for this wave ({}), so there is no \
+         shape to draw. The table below gives the reason for each.",
+        page.name,
+        page.wave(page.latest)
+    )
 }
