@@ -30,6 +30,10 @@ pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_CELLS: u64 = 5_000_000;
 /// The largest column a sheet may use (Excel's `XFD`).
 const MAX_COLUMNS: u64 = 16_384;
+/// The most bytes one XML event (a tag, or the text between two tags) may take. A cell holds
+/// at most 32,767 characters, so no workbook a tool wrote comes near; without this bound, one
+/// run of blank text inside a part would be held whole before the part's budget stops it.
+const MAX_EVENT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Whether a path names a workbook, by its extension (ignoring case).
 pub fn is_workbook(path: &Path) -> bool {
@@ -219,11 +223,12 @@ struct Book<'a, R: Read + Seek> {
     file: String,
 }
 
-/// A part's bytes, capped at [`MAX_PART_BYTES`] (the reader fails past it).
+/// A part's bytes, capped at [`MAX_PART_BYTES`], and at [`MAX_EVENT_BYTES`] read since the
+/// last XML event ended (`since_event`, reset by the event loop): the reader fails past either.
 struct Capped<R> {
     inner: R,
     left: u64,
-    part: String,
+    since_event: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -231,12 +236,19 @@ impl<R: Read> Read for Capped<R> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
             return Err(std::io::Error::other(format!(
-                "part `{}` expands to more than {} MB",
-                self.part,
+                "it expands to more than {} MB",
                 MAX_PART_BYTES / (1024 * 1024)
             )));
         }
         self.left -= n as u64;
+        let since = self.since_event.get() + n as u64;
+        if since > MAX_EVENT_BYTES {
+            return Err(std::io::Error::other(format!(
+                "one tag or text of more than {} MB",
+                MAX_EVENT_BYTES / (1024 * 1024)
+            )));
+        }
+        self.since_event.set(since);
         Ok(n)
     }
 }
@@ -275,15 +287,17 @@ impl<R: Read + Seek> Book<'_, R> {
             ))
         };
         let entry = self.archive.by_name(part).map_err(|e| broken(&e))?;
+        let since_event = std::rc::Rc::new(std::cell::Cell::new(0));
         let capped = Capped {
             inner: entry,
             left: MAX_PART_BYTES,
-            part: part.to_string(),
+            since_event: since_event.clone(),
         };
         let mut reader = quick_xml::Reader::from_reader(BufReader::new(capped));
         let mut buf = Vec::new();
         loop {
             buf.clear();
+            since_event.set(0);
             let event = reader.read_event_into(&mut buf).map_err(|e| broken(&e))?;
             if matches!(event, Event::Eof) {
                 return Ok(());
@@ -1139,11 +1153,29 @@ mod tests {
         let mut capped = Capped {
             inner: &[b'x'; 100][..],
             left: 10,
-            part: "xl/worksheets/sheet1.xml".into(),
+            since_event: Default::default(),
         };
         let mut out = Vec::new();
         let err = capped.read_to_end(&mut out).unwrap_err().to_string();
         assert!(err.contains("expands to more than"), "{err}");
+    }
+
+    #[test]
+    fn one_event_past_its_budget_fails_to_read() {
+        // A sheet of one blank text of 17 MiB: refused before it is held whole.
+        let mut sheet = b"<worksheet><sheetData>".to_vec();
+        sheet.resize(sheet.len() + 17 * 1024 * 1024, b' ');
+        sheet.extend_from_slice(b"</sheetData></worksheet>");
+        let err = read_bytes(&xlsx_parts(&sheet, b"<sst/>"), "xlsx")
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            err.contains(
+                "xl/worksheets/sheet1.xml: I/O error: one tag or text of more than 16 MB)"
+            ),
+            "{err}"
+        );
     }
 
     /// A zip archive of `parts`.
