@@ -162,6 +162,11 @@ impl Cells {
             .map(|c| usize::from(c.1) + 1)
             .max()
             .unwrap_or(0);
+        // The sheet's size is known now: no buffer grows past it while `self` is still held.
+        self.cells.shrink_to_fit();
+        out.text.reserve_exact(self.text.len());
+        out.ends.reserve_exact((last - first + 1) as usize * width);
+        out.rows.reserve_exact((last - first + 1) as usize);
         let mut next = 0;
         for row in first..=last {
             let start = out.text.len();
