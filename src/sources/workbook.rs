@@ -1172,8 +1172,7 @@ mod tests {
         sheet.resize(sheet.len() + 17 * 1024 * 1024, b' ');
         sheet.extend_from_slice(b"</sheetData></worksheet>");
         let err = read_bytes(&xlsx_parts(&sheet, b"<sst/>"), "xlsx")
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string();
         assert!(
             err.contains(
