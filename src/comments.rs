@@ -36,6 +36,8 @@ pub enum Hidden {
     FewerThan(usize),
     /// Nobody answered it, where one answer would be shown (a self-assessment).
     Unanswered,
+    /// As [`Hidden::Unanswered`], for a question with a `show_if`: left blank, or not asked.
+    UnansweredOrNotAsked,
     /// Enough answered, but showing them would let a smaller group be isolated (SPEC §15).
     Protect,
 }
@@ -48,6 +50,9 @@ impl Hidden {
                 format!("Fewer than {t} respondents answered this question; its comments are not shown.")
             }
             Hidden::Unanswered => "No answer to this question.".into(),
+            Hidden::UnansweredOrNotAsked => {
+                "No answer to this question: it was left blank, or an earlier answer meant it was not asked.".into()
+            }
             Hidden::Protect => {
                 "Not shown, to protect a smaller group (too few people set those who answered apart from those behind a score of this page).".into()
             }
@@ -162,6 +167,7 @@ fn questions<'a>(
         let n = set.iter().filter(|&&b| b).count();
         if n < instrument.comment_threshold {
             out.push(Question::Hidden(match instrument.comment_threshold {
+                1 if instrument.comments[c].show_if.is_some() => Hidden::UnansweredOrNotAsked,
                 1 => Hidden::Unanswered,
                 t => Hidden::FewerThan(t),
             }));

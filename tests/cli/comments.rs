@@ -255,6 +255,51 @@ fn a_self_assessment_shows_its_own_comment() {
     assert!(html.contains("1 comment<"));
 }
 
+#[test]
+fn a_self_assessment_says_an_open_question_may_not_have_been_asked() {
+    let dir = temp();
+    // The open question asked only of those with a named HR partner; this person has none.
+    let survey = std::fs::read_to_string(fixtures().join("comments/survey.yaml"))
+        .unwrap()
+        .replace(
+            "max_chars: 60 }",
+            "max_chars: 60, show_if: { item: cap_bp, is: true } }",
+        );
+    std::fs::write(dir.path().join("survey.yaml"), survey).unwrap();
+    let header = "respondent_id,org,role,wave,col_1,col_2,cap_tasks,cap_staff,cap_bp,cap_owner,turnover_pct,one_change\n";
+    let me = row("me", "solo", "").replace(",yes,", ",no,");
+    let page_of = |answers: &str, out: &str| {
+        std::fs::write(dir.path().join("me.csv"), format!("{header}{answers}")).unwrap();
+        let r = run_in(
+            Some(dir.path()),
+            &[
+                "report",
+                "--survey",
+                "survey.yaml",
+                "me.csv",
+                "--self-assessment",
+                "--out",
+                out,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        std::fs::read_to_string(dir.path().join(out).join("orgs/solo.html")).unwrap()
+    };
+    let html = page_of(&me, "conditional");
+    assert!(
+        html.contains("No answer to this question: it was left blank, or an earlier answer meant it was not asked."),
+        "{html}"
+    );
+    // Without a condition, a blank answer is just that.
+    std::fs::copy(
+        fixtures().join("comments/survey.yaml"),
+        dir.path().join("survey.yaml"),
+    )
+    .unwrap();
+    let html = page_of(&me, "plain");
+    assert!(html.contains("No answer to this question.<"), "{html}");
+}
+
 /// Writes the mini instrument with `extra` appended and returns `validate`'s message.
 fn invalid(extra: &str) -> String {
     let dir = temp();
