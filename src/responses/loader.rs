@@ -301,19 +301,24 @@ impl<'a> Loader<'a> {
             .step_by(SHEET_ROWS)
             .map(|start| start..(start + SHEET_ROWS).min(sheet.len()))
             .collect();
-        let blocks: Vec<Block> = chunks
-            .par_iter()
-            .map(|rows| {
-                parser.parse(&layout, 0, 0, |each| {
-                    for r in rows.clone() {
-                        let (text, ends, line) = sheet.row(r);
-                        each(&Record::new(text, ends), line);
-                    }
+        // A few chunks per thread at a time, merged in order before the next: the parsed rows
+        // of the whole sheet are never held beside the respondents merged from them.
+        let window = 4 * rayon::current_num_threads().max(1);
+        for chunks in chunks.chunks(window) {
+            let blocks: Vec<Block> = chunks
+                .par_iter()
+                .map(|rows| {
+                    parser.parse(&layout, 0, 0, |each| {
+                        for r in rows.clone() {
+                            let (text, ends, line) = sheet.row(r);
+                            each(&Record::new(text, ends), line);
+                        }
+                    })
                 })
-            })
-            .collect();
-        for block in blocks {
-            self.merge(name, &layout, &wave_from_name, block)?;
+                .collect();
+            for block in blocks {
+                self.merge(name, &layout, &wave_from_name, block)?;
+            }
         }
         self.end_file(name, &layout);
         Ok(())
