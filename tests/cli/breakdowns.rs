@@ -110,6 +110,37 @@ fn a_unit_of_three_is_never_shown_and_its_complement_is_hidden_too() {
 }
 
 #[test]
+fn the_portfolio_filters_organizations_by_the_units_they_show() {
+    let (dir, run) = report(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(dir.path().join("r/index.html")).expect("portfolio");
+    // One filter per breakdown with shown units, offering the units shown somewhere.
+    let select = &page[page
+        .find("<select class=\"filter-unit\" data-breakdown=\"0\">")
+        .expect("a region filter")..];
+    let select = &select[..select.find("</select>").expect("end")];
+    for unit in ["north", "south", "east", "west"] {
+        assert!(
+            select.contains(&format!("<option value=\"{unit}\">")),
+            "{select}"
+        );
+    }
+    // Each organization's row names the units whose index it shows: those of
+    // breakdown_scores.csv (acme: north and south hidden; bolt: both shown).
+    let table = Table::read(&dir.path().join("r/data/breakdown_scores.csv"));
+    for org in ["acme", "bolt"] {
+        let at = page
+            .find(&format!("<tr data-name=\"{org}\""))
+            .unwrap_or_else(|| panic!("a row for {org}"));
+        let row = &page[at..at + page[at..].find('>').expect("end of tag")];
+        assert!(
+            row.contains(&format!("data-units0=\"{}\"", units(&table, org).join(" "))),
+            "{row}"
+        );
+    }
+}
+
+#[test]
 fn a_value_that_is_not_an_option_is_rejected_with_its_reason() {
     let dir = temp();
     let file = dir.path().join("w1.csv");

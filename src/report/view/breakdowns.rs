@@ -165,6 +165,8 @@ pub struct PortfolioBreakdown {
 
 #[derive(Serialize)]
 pub struct PortfolioUnit {
+    /// The option's id, as the portfolio's unit filter and its rows name it.
+    pub id: String,
     pub label: String,
     pub rows: Vec<PortfolioUnitRow>,
 }
@@ -218,6 +220,7 @@ pub(super) fn portfolio_breakdowns(
                 .iter()
                 .enumerate()
                 .map(|(u, option)| PortfolioUnit {
+                    id: option.id.clone(),
                     label: option.label.clone(),
                     rows: latest
                         .iter()

@@ -60,6 +60,9 @@ pub struct PortfolioRow {
     /// The response rate, with `--roster`; empty where the roster has no row.
     pub rate: String,
     pub rate_sort: String,
+    /// Per breakdown of the instrument: the ids of the units whose index is shown for this
+    /// organization-wave, separated by spaces (what the portfolio's unit filter matches).
+    pub units: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -214,6 +217,7 @@ pub fn portfolio(
                     .collect(),
                 rate: rate_of(i).map_or_else(String::new, super::breakdowns::percent),
                 rate_sort: rate_of(i).map_or_else(|| "-1".into(), |r| format!("{:.6}", r.value())),
+                units: shown_units(analysis, i),
             })
         })
         .collect();
@@ -322,4 +326,35 @@ pub fn portfolio(
         below_target: super::breakdowns::below_target(analysis, latest),
         breakdowns: super::breakdowns::portfolio_breakdowns(analysis, latest),
     }
+}
+
+/// Per breakdown, the ids of the units whose index is shown for organization-wave `i`, as one
+/// space-separated list (option ids are identifiers, so no id holds a space).
+fn shown_units(analysis: &Analysis, i: usize) -> Vec<String> {
+    let instrument = analysis.instrument;
+    let reported = analysis.results[i].reported();
+    instrument
+        .breakdowns
+        .iter()
+        .enumerate()
+        .map(|(b, breakdown)| {
+            let shown = |u: usize| {
+                reported.is_some_and(|r| {
+                    r.units.iter().any(|unit| {
+                        unit.breakdown == b
+                            && unit.unit == u
+                            && unit.figure(Measure::Index).shown().is_some()
+                    })
+                })
+            };
+            breakdown
+                .options
+                .iter()
+                .enumerate()
+                .filter(|&(u, _)| shown(u))
+                .map(|(_, o)| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }
