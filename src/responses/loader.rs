@@ -17,10 +17,30 @@ use super::pieces::{self, Piece, ReadError, Record, Scratch, Splitter};
 use super::repeats::{hash_id, FastMap};
 use super::rows::{code_scores, label_codes, push_csv_field, Block, Labels, Parser, Row};
 
-/// Lookup tables of the parser: scores of scale codes, and scale labels with their codes.
-type Tables = (Vec<Option<Vec<f64>>>, Vec<Labels>);
+/// Lookup tables of the parser: scores of scale codes, scale labels with their codes, and the
+/// items with a `show_if` with their conditions.
+type Tables<'a> = (
+    Vec<Option<Vec<f64>>>,
+    Vec<Labels>,
+    Vec<(usize, &'a Condition)>,
+);
+
+fn tables(instrument: &Instrument) -> Tables<'_> {
+    let conditional = instrument
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| Some((i, item.show_if.as_ref()?)))
+        .collect();
+    (
+        code_scores(instrument),
+        label_codes(instrument),
+        conditional,
+    )
+}
 use super::{LoadOptions, Source};
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::instrument::condition::Condition;
 use crate::instrument::Instrument;
 use crate::sources::format::HeaderRows;
 use crate::sources::workbook::Sheet;
@@ -96,7 +116,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn parser<'p>(&self, tables: &'p Tables) -> Parser<'p>
+    fn parser<'p>(&self, tables: &'p Tables<'a>) -> Parser<'p>
     where
         'a: 'p,
     {
@@ -106,6 +126,7 @@ impl<'a> Loader<'a> {
             canonical: self.options.canonical,
             code_scores: &tables.0,
             label_codes: &tables.1,
+            conditional: &tables.2,
         }
     }
 
@@ -175,7 +196,7 @@ impl<'a> Loader<'a> {
         // A three-stage pipeline over chunks of pieces: while chunk i is merged (sequential,
         // into the dataset), chunk i + 1 is tokenised, parsed and scored in parallel and chunk
         // i + 2 is read. Three piece buffers rotate, so their memory is reused.
-        let tables = (code_scores(self.instrument), label_codes(self.instrument));
+        let tables = tables(self.instrument);
         let parser = self.parser(&tables);
         let mut current = Vec::new();
         let mut spare = Vec::new();
@@ -295,7 +316,7 @@ impl<'a> Loader<'a> {
         let starts = header::field_columns(&rows[0].1);
         let layout = self.start_file(name, &HeaderText { rows, starts })?;
         let wave_from_name = file_stem(name);
-        let tables = (code_scores(self.instrument), label_codes(self.instrument));
+        let tables = tables(self.instrument);
         let parser = self.parser(&tables);
         let chunks: Vec<std::ops::Range<usize>> = (first_data..sheet.len())
             .step_by(SHEET_ROWS)
@@ -303,7 +324,7 @@ impl<'a> Loader<'a> {
             .collect();
         // A few chunks per thread at a time, merged in order before the next: the parsed rows
         // of the whole sheet are never held beside the respondents merged from them.
-        let window = 4 * rayon::current_num_threads().max(1);
+        let window = 4 * rayon::current_num_threads();
         for chunks in chunks.chunks(window) {
             let blocks: Vec<Block> = chunks
                 .par_iter()

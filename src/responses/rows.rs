@@ -11,7 +11,7 @@ use super::pieces::Record;
 use super::repeats::hash_id;
 use super::text::{answer_key, quoted};
 use super::unasked::Question;
-use crate::instrument::condition::Given;
+use crate::instrument::condition::{Condition, Given};
 use crate::instrument::{Instrument, ItemKind};
 use crate::score::{self, Answer};
 
@@ -110,8 +110,6 @@ struct Work {
     bits: Vec<u64>,
     /// Per item: whether a condition names it (only then are a multi cell's options read).
     named: Vec<bool>,
-    /// The items with a `show_if`, in instrument order.
-    conditional: Vec<usize>,
     /// Questions of this row answered although not asked, and whether the cell was unreadable.
     unasked: Vec<(Question, bool)>,
     /// Cells of conditional items that are no answer the item can take, in column order: the
@@ -133,6 +131,8 @@ pub struct Parser<'a> {
     pub code_scores: &'a [Option<Vec<f64>>],
     /// Per item: for scale items, the ASCII labels and their codes (0: an `na` label).
     pub label_codes: &'a [Labels],
+    /// The items with a `show_if`, in instrument order, with their conditions.
+    pub conditional: &'a [(usize, &'a Condition)],
 }
 
 impl Parser<'_> {
@@ -174,9 +174,6 @@ impl Parser<'_> {
             given: vec![Given::Missing; if conditional { n_items } else { 0 }],
             bits: vec![0; layout.option_items.len()],
             named: named_by_conditions(instrument),
-            conditional: (0..n_items)
-                .filter(|&i| instrument.items[i].show_if.is_some())
-                .collect(),
             unasked: Vec::new(),
             unreadable: Vec::new(),
             units: vec![0; instrument.breakdowns.len()],
@@ -294,11 +291,7 @@ impl Parser<'_> {
     /// option columns of a multi item are no answer. Returns the rejected row when a cell that
     /// could not be read belongs to an item that was asked.
     fn leave_out_unasked(&self, layout: &Layout, role: usize, work: &mut Work) -> Option<Row> {
-        for k in 0..work.conditional.len() {
-            let i = work.conditional[k];
-            let Some(condition) = &self.instrument.items[i].show_if else {
-                continue;
-            };
+        for &(i, condition) in self.conditional {
             let given = &work.given;
             if condition.holds(&|j| given[j], role) {
                 continue;
