@@ -233,7 +233,7 @@ struct Book<'a, R: Read + Seek> {
 struct Capped<R> {
     inner: R,
     left: u64,
-    since_event: std::rc::Rc<std::cell::Cell<u64>>,
+    since_event: u64,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -246,14 +246,13 @@ impl<R: Read> Read for Capped<R> {
             )));
         }
         self.left -= n as u64;
-        let since = self.since_event.get() + n as u64;
-        if since > MAX_EVENT_BYTES {
+        self.since_event += n as u64;
+        if self.since_event > MAX_EVENT_BYTES {
             return Err(std::io::Error::other(format!(
                 "one tag or text of more than {} MB",
                 MAX_EVENT_BYTES / (1024 * 1024)
             )));
         }
-        self.since_event.set(since);
         Ok(n)
     }
 }
@@ -292,17 +291,16 @@ impl<R: Read + Seek> Book<'_, R> {
             ))
         };
         let entry = self.archive.by_name(part).map_err(|e| broken(&e))?;
-        let since_event = std::rc::Rc::new(std::cell::Cell::new(0));
         let capped = Capped {
             inner: entry,
             left: MAX_PART_BYTES,
-            since_event: since_event.clone(),
+            since_event: 0,
         };
         let mut reader = quick_xml::Reader::from_reader(BufReader::new(capped));
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            since_event.set(0);
+            reader.get_mut().get_mut().since_event = 0;
             let event = reader.read_event_into(&mut buf).map_err(|e| broken(&e))?;
             if matches!(event, Event::Eof) {
                 return Ok(());
@@ -1158,7 +1156,7 @@ mod tests {
         let mut capped = Capped {
             inner: &[b'x'; 100][..],
             left: 10,
-            since_event: Default::default(),
+            since_event: 0,
         };
         let mut out = Vec::new();
         let err = capped.read_to_end(&mut out).unwrap_err().to_string();
