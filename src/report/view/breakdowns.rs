@@ -202,6 +202,22 @@ pub fn percent(rate: &crate::roster::Rate) -> String {
     )
 }
 
+/// The shown index of unit `u` of breakdown `b` in organization-wave `i`; `None` where it is
+/// hidden or the organization-wave is not reported.
+pub(super) fn unit_index(
+    analysis: &crate::analysis::Analysis,
+    i: usize,
+    b: usize,
+    u: usize,
+) -> Option<f64> {
+    let unit = analysis.results[i]
+        .reported()?
+        .units
+        .iter()
+        .find(|r| r.breakdown == b && r.unit == u)?;
+    Some(unit.figure(crate::results::Measure::Index).shown()?.mean)
+}
+
 pub(super) fn portfolio_breakdowns(
     analysis: &crate::analysis::Analysis,
     latest: &[(usize, String)],
@@ -225,12 +241,7 @@ pub(super) fn portfolio_breakdowns(
                     rows: latest
                         .iter()
                         .filter_map(|(i, slug)| {
-                            let reported = analysis.results[*i].reported()?;
-                            let unit = reported
-                                .units
-                                .iter()
-                                .find(|r| r.breakdown == b && r.unit == u)?;
-                            let mean = unit.figure(Measure::Index).shown()?.mean;
+                            let mean = unit_index(analysis, *i, b, u)?;
                             let org = analysis.shown_mean(*i, Group::All, Measure::Index);
                             let rate = analysis
                                 .participation

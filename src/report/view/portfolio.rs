@@ -331,27 +331,17 @@ pub fn portfolio(
 /// Per breakdown, the ids of the units whose index is shown for organization-wave `i`, as one
 /// space-separated list (option ids are identifiers, so no id holds a space).
 fn shown_units(analysis: &Analysis, i: usize) -> Vec<String> {
-    let instrument = analysis.instrument;
-    let reported = analysis.results[i].reported();
-    instrument
+    analysis
+        .instrument
         .breakdowns
         .iter()
         .enumerate()
         .map(|(b, breakdown)| {
-            let shown = |u: usize| {
-                reported.is_some_and(|r| {
-                    r.units.iter().any(|unit| {
-                        unit.breakdown == b
-                            && unit.unit == u
-                            && unit.figure(Measure::Index).shown().is_some()
-                    })
-                })
-            };
             breakdown
                 .options
                 .iter()
                 .enumerate()
-                .filter(|&(u, _)| shown(u))
+                .filter(|&(u, _)| super::breakdowns::unit_index(analysis, i, b, u).is_some())
                 .map(|(_, o)| o.id.as_str())
                 .collect::<Vec<_>>()
                 .join(" ")
