@@ -33,6 +33,8 @@ const R: f64 = 150.0;
 const AXIS: f64 = 15.0;
 /// Font size of the ring values (20 … 100).
 const RING: f64 = 15.0;
+/// Font size of the legend's names.
+const LEGEND: f64 = 15.0;
 
 fn point(axis: usize, n: usize, value: f64) -> (i32, i32) {
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * axis as f64 / n as f64;
@@ -62,11 +64,17 @@ pub fn render(chart: &RadarChart) -> String {
     let legend_top = CY + (R * 1.18) as i32 + 2 * line_height(AXIS) + 18;
     let names: Vec<Vec<String>> = drawn
         .iter()
-        .map(|&s| wrap(&chart.series[s].name, chars_in(SIZE as i32 - 120, 15.0)))
+        .map(|&s| wrap(&chart.series[s].name, chars_in(SIZE as i32 - 120, LEGEND)))
         .collect();
     let widths: Vec<i32> = names
         .iter()
-        .map(|lines| 34 + lines.iter().map(|l| text_width(l, 15.0)).max().unwrap_or(0))
+        .map(|lines| {
+            34 + lines
+                .iter()
+                .map(|l| text_width(l, LEGEND))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let step = 22 * names.iter().map(Vec::len).max().unwrap_or(1) as i32;
     let places = flow(&widths, (60, legend_top), SIZE as i32 - 20, (24, step));
@@ -100,7 +108,7 @@ pub fn render(chart: &RadarChart) -> String {
                 _ => c.dashed(vec![(x, y), (x + 24, y)], color, 2, 2, 3),
             }
             c.marker(s, (x + 12, y), 3, color);
-            c.lines(lines, (x + 34, y), 15.0, INK, HPos::Left);
+            c.lines(lines, (x + 34, y), LEGEND, INK, HPos::Left);
         }
     })
 }

@@ -198,6 +198,11 @@ impl Page<'_> {
         self.analysis.shown_mean(self.latest, Group::All, measure)
     }
 
+    /// Whether any dimension of the latest wave is shown (SPEC §6, §15 may hide them all).
+    fn any_dimension_shown(&self) -> bool {
+        (0..self.dimensions()).any(|m| self.mean(Measure::Dimension(m)).is_some())
+    }
+
     fn quartiles(&self, measure: Measure) -> Option<crate::stats::Quartiles> {
         self.analysis
             .standing(self.latest, Group::All, measure)

@@ -196,7 +196,7 @@ pub(super) fn dimensions(page: &Page) -> Vec<DimensionRow> {
 pub(super) fn radar(page: &Page) -> String {
     let instrument = page.analysis.instrument;
     let d = page.dimensions();
-    if (0..d).all(|m| page.mean(Measure::Dimension(m)).is_none()) {
+    if !page.any_dimension_shown() {
         return String::new();
     }
     let mut series = vec![charts::radar::RadarSeries {
@@ -271,8 +271,7 @@ pub(super) fn bands(page: &Page) -> String {
 /// Why the profile has no chart, where it has none although the wave has respondents: every
 /// dimension is hidden (SPEC §6, §15). Empty where the radar is drawn.
 pub(super) fn profile_note(page: &Page) -> String {
-    let d = page.dimensions();
-    if d == 0 || (0..d).any(|m| page.mean(Measure::Dimension(m)).is_some()) {
+    if page.dimensions() == 0 || page.any_dimension_shown() {
         return String::new();
     }
     format!(

@@ -191,8 +191,7 @@ pub(super) fn summary(page: &Page, level: &LevelView, actions: &Actions) -> Summ
     };
     let strongest_none = none("above", strongest.len());
     let weakest_none = none("below", weakest.len());
-    let any_shown = (0..instrument.dimensions.len())
-        .any(|d| page.reported.all.shown(Measure::Dimension(d)).is_some());
+    let any_shown = page.any_dimension_shown();
     let ends_basis = if !any_shown {
         format!(
             "Every dimension of this wave is hidden: each one covers a group of respondents that differs by 1 to {} people from another figure here, which would show what those few answered.",
