@@ -275,6 +275,28 @@ PRINT_WIDTH = r"""
 })()
 """
 
+# The portfolio's unit filters: choosing a unit keeps exactly the rows that name it among their
+# shown units (and at least one); "All" shows every row again. Returns the mismatches.
+UNIT_FILTER = r"""
+(() => {
+  const out = [];
+  const rows = Array.from(document.querySelectorAll("#orgs tbody tr"));
+  document.querySelectorAll("select.filter-unit").forEach((select) => {
+    const key = "data-units" + select.getAttribute("data-breakdown");
+    Array.from(select.options).forEach((option) => {
+      select.value = option.value;
+      select.dispatchEvent(new Event("change"));
+      const shown = rows.filter((r) => !r.hidden).length;
+      const named = option.value ? rows.filter((r) => (r.getAttribute(key) || "").split(" ").includes(option.value)).length : rows.length;
+      if (shown !== named || shown === 0) { out.push(option.textContent + ": " + shown + " rows shown, " + named + " name it"); }
+    });
+    select.value = "";
+    select.dispatchEvent(new Event("change"));
+  });
+  return {filters: document.querySelectorAll("select.filter-unit").length, out};
+})()
+"""
+
 # Printed chart text: per kind of chart (its id without the page prefix and numbers), the
 # smallest text drawn, in pt (1 CSS px is 0.75 pt on paper), under print media at the
 # printable width. Charts hidden on paper are left out.
@@ -426,6 +448,9 @@ def check_page(browser, page, axe, args, results):
             if width == 1280:
                 hidden = evaluate(browser, session, HIDDEN_COLUMNS)
                 results.append((not hidden, f"{name}: no table hides a column at 1280 px" + ("" if not hidden else ": " + "; ".join(hidden[:3]))))
+                units = evaluate(browser, session, UNIT_FILTER)
+                if units["filters"]:
+                    results.append((not units["out"], f"{name}: each unit filter keeps the organizations that show the unit" + ("" if not units["out"] else ": " + "; ".join(units["out"][:3]))))
                 mixed = evaluate(browser, session, LEGEND_COLOURS)
                 results.append((not mixed, f"{name}: one colour per role and for the organization in every chart" + ("" if not mixed else ": " + "; ".join(mixed[:3]))))
             else:

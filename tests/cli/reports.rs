@@ -915,4 +915,10 @@ fn a_demo_page_with_every_figure_of_its_wave_hidden_says_why_in_words() {
     let profile = &profile[..profile.find("</section>").unwrap()];
     assert_eq!(profile.matches("<svg").count(), 2, "radar and bands");
     assert!(!profile.contains("No chart of the profile"));
+    let radar = &profile[profile.find("class=\"chart radar\"").expect("a radar")..];
+    let radar = &radar[..radar.find("</svg>").expect("end of the radar")];
+    assert!(
+        svg_texts(radar).contains(&"Northwind Group".to_string()),
+        "{radar}"
+    );
 }
