@@ -4,9 +4,8 @@
 # in headless Chromium with scripts/browser_check.py (console, network, SVG text inside its
 # box, overflow at 1280 and 390 px, hidden table columns at 1280 px, chart text size at 390 px,
 # legend colours, unit filters, axe-core, printed width, page count, text scale and printed
-# chart text). Run
-# from anywhere; CI runs it after the tests. Needs Debian's `chromium` (or Chrome), python3 and
-# npm (for axe-core).
+# chart text). Run from anywhere; CI runs it after the tests. Needs Debian's `chromium` (or
+# Chrome), python3 and npm (for axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v chromium >/dev/null || command -v google-chrome >/dev/null || {
